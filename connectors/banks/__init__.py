@@ -1,0 +1,1 @@
+"""The banks domain: fee collection through payment gateways, QR transfers and webhooks."""

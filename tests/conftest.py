@@ -1,0 +1,37 @@
+"""Shared test settings: hypothesis profiles, and a guard that keeps traffic on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", parent=settings.get_profile("default"), max_examples=200)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+_LOOPBACK_PREFIXES = ("127.", "::1", "localhost")
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    host = address[0] if isinstance(address, tuple) else address
+    if (
+        isinstance(host, str)
+        and not host.startswith(_LOOPBACK_PREFIXES)
+        and self.family
+        in (
+            socket.AF_INET,
+            socket.AF_INET6,
+        )
+    ):
+        raise AssertionError(f"test tried to reach {host!r}: tests stay on loopback")
+    _real_connect(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that opens a socket to anything but 127.0.0.1 / ::1."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)

@@ -1,0 +1,130 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from connectors.core.errors import ValidationError
+from connectors.vn import format_vnd, round_half_up, to_dong
+
+SETTINGS = settings(database=None)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("100.5"), 101),
+        (Decimal("100.4"), 100),
+        (Decimal("100.49999"), 100),
+        (Decimal("0.5"), 1),
+        (Decimal("2.5"), 3),
+        (Decimal("-0.5"), -1),
+        (Decimal("-100.5"), -101),
+        (Decimal("-100.4"), -100),
+        ("1250000.50", 1250001),
+        ("1250000", 1250000),
+        (" 42 ", 42),
+        (1250000, 1250000),
+        (-7, -7),
+        (Decimal("1E+30"), 10**30),
+        (Decimal("123456789012345678901234567890.5"), 123456789012345678901234567891),
+    ],
+)
+def test_to_dong_rounds_half_away_from_zero(value: Decimal | int | str, expected: int) -> None:
+    assert expected == to_dong(value)
+
+
+def test_to_dong_differs_from_python_round() -> None:
+    assert 100 == round(100.5)  # banker's rounding: the bug to avoid
+    assert 101 == to_dong(Decimal("100.5"))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [100.5, 1.0, True, False, "abc", "1,000", "", "NaN", "Infinity", "-inf", Decimal("NaN"),
+     Decimal("sNaN"), Decimal("Infinity"), None, [1]],
+)  # fmt: skip
+def test_to_dong_rejects_floats_and_non_numbers(value: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        to_dong(value)  # type: ignore[arg-type]
+    assert "amount" == caught.value.field
+
+
+def test_tax_per_line_and_on_total_differ_by_one_dong() -> None:
+    rate = Decimal("0.10")
+    per_line = to_dong(Decimal(1006) * rate) + to_dong(Decimal(1006) * rate)
+    on_total = to_dong(Decimal(2012) * rate)
+    assert (202, 201) == (per_line, on_total)
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        (Decimal("2.345"), 2, Decimal("2.35")),
+        (Decimal("2.344"), 2, Decimal("2.34")),
+        (Decimal("-2.345"), 2, Decimal("-2.35")),
+        (Decimal("100.5"), 0, Decimal("101")),
+        (Decimal("1250"), -2, Decimal("1300")),
+        (Decimal("1.2345675"), 6, Decimal("1.234568")),
+        (Decimal("7"), 2, Decimal("7.00")),
+    ],
+)
+def test_round_half_up(value: Decimal, places: int, expected: Decimal) -> None:
+    result = round_half_up(value, places)
+    assert expected == result
+    if places >= 0:
+        assert -places == result.as_tuple().exponent
+
+
+@pytest.mark.parametrize("value", [2.5, 3, "2.5", Decimal("NaN"), Decimal("-Infinity")])
+def test_round_half_up_rejects_non_decimal_and_non_finite(value: object) -> None:
+    with pytest.raises(ValidationError):
+        round_half_up(value)  # type: ignore[arg-type]
+
+
+def test_round_half_up_rejects_non_int_places() -> None:
+    with pytest.raises(ValidationError):
+        round_half_up(Decimal("1.5"), 1.0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        (1250000, "1.250.000 ₫"),
+        (0, "0 ₫"),
+        (999, "999 ₫"),
+        (1000, "1.000 ₫"),
+        (100000, "100.000 ₫"),
+        (-5000, "-5.000 ₫"),
+        (1234567890123, "1.234.567.890.123 ₫"),
+    ],
+)
+def test_format_vnd(amount: int, expected: str) -> None:
+    assert expected == format_vnd(amount)
+
+
+@pytest.mark.parametrize("amount", [1.0, True, Decimal(5), "5", None])
+def test_format_vnd_takes_only_int(amount: object) -> None:
+    with pytest.raises(ValidationError):
+        format_vnd(amount)  # type: ignore[arg-type]
+
+
+@SETTINGS
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_to_dong_of_hundredths_matches_integer_half_up(cents: int) -> None:
+    sign = -1 if cents < 0 else 1
+    expected = sign * ((abs(cents) + 50) // 100)
+    assert expected == to_dong(Decimal(cents).scaleb(-2))
+    assert expected == to_dong(str(Decimal(cents).scaleb(-2)))
+
+
+@SETTINGS
+@given(st.integers(min_value=-(10**20), max_value=10**20))
+def test_format_vnd_keeps_every_digit_in_groups_of_three(amount: int) -> None:
+    text = format_vnd(amount)
+    assert text.endswith(" ₫")
+    number = text[: -len(" ₫")].removeprefix("-")
+    groups = number.split(".")
+    assert all(3 == len(group) for group in groups[1:])
+    assert 1 <= len(groups[0]) <= 3
+    assert amount == int(text[: -len(" ₫")].replace(".", ""))

@@ -1,0 +1,88 @@
+"""Run a simulator in process behind `responses`: no socket, same behaviour.
+
+    with mount(simulator, "https://sandbox.vnpayment.test") as mock:
+        client = VNPay(..., base_url="https://sandbox.vnpayment.test")
+
+Faults that drop the connection become the exceptions requests would raise:
+`ReadTimeout` for timeouts (without waiting), `ConnectionError` for resets.
+Requires the `responses` package (the `test` extra).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import requests
+from urllib3.exceptions import ProtocolError
+
+from connectors.testing.simulator import AbortConnection, Simulator
+
+__all__ = ["mount"]
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+def _environ(prepared: requests.PreparedRequest) -> dict[str, Any]:
+    parts = urlsplit(prepared.url or "")
+    body = prepared.body or b""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": prepared.method or "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote(parts.path or "/", encoding="latin-1"),
+        "QUERY_STRING": parts.query,
+        "CONTENT_TYPE": prepared.headers.get("Content-Type", ""),
+        "CONTENT_LENGTH": str(len(body)),
+        "SERVER_NAME": parts.hostname or "simulator",
+        "SERVER_PORT": str(parts.port or (443 if parts.scheme == "https" else 80)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": parts.scheme,
+    }
+    for name, value in prepared.headers.items():
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+            environ[key] = value
+    return environ
+
+
+@contextmanager
+def mount(simulator: Simulator, base_url: str) -> Iterator[Any]:
+    """Route every request under `base_url` to `simulator` for the `with` block.
+
+    Yields the `responses.RequestsMock` in use; other URLs are refused by it.
+    """
+    import responses  # imported here: a test-only dependency
+
+    def callback(prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        captured: dict[str, Any] = {}
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> None:
+            captured["status"] = int(status.split(" ", 1)[0])
+            captured["headers"] = dict(headers)
+
+        try:
+            body = b"".join(simulator(_environ(prepared), start_response))
+        except AbortConnection as abort:
+            if abort.hold > 0:
+                raise requests.ReadTimeout(
+                    f"simulated timeout ({'after' if abort.processed else 'before'} processing)",
+                    request=prepared,
+                ) from None
+            reset = ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
+            raise requests.ConnectionError(reset, request=prepared) from None
+        headers = {k: v for k, v in captured["headers"].items() if k.lower() != "content-length"}
+        return captured["status"], headers, body
+
+    pattern = re.compile(re.escape(base_url.rstrip("/")) + r"(/.*)?(\?.*)?$")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        for method in _METHODS:
+            mock.add_callback(method, pattern, callback=callback)
+        yield mock

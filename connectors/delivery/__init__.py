@@ -1,1 +1,32 @@
-"""The delivery domain."""
+"""Durable delivery: the outbox, its worker and the fee flow.
+
+Work that must happen after a business event (issue the receipt once a payment is
+confirmed, text the citizen, push a status) is stored in the same transaction as the
+event, under an idempotency key derived from it, and carried out by a `Worker` that
+survives crashes and replays with the same key.
+"""
+
+from connectors.delivery.flow import FEE_STEPS, Flow, Step, StepContext, fee_flow
+from connectors.delivery.jobs import Job, JobResult, JobState, NewJob
+from connectors.delivery.sqlite_store import OutboxTransaction, SqliteOutbox
+from connectors.delivery.store import OutboxStore
+from connectors.delivery.worker import Task, Worker, WorkerReport, default_owner
+
+__all__ = [
+    "FEE_STEPS",
+    "Flow",
+    "Job",
+    "JobResult",
+    "JobState",
+    "NewJob",
+    "OutboxStore",
+    "OutboxTransaction",
+    "SqliteOutbox",
+    "Step",
+    "StepContext",
+    "Task",
+    "Worker",
+    "WorkerReport",
+    "default_owner",
+    "fee_flow",
+]

@@ -12,7 +12,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -148,12 +148,20 @@ class Ledger:
 
 @dataclass(frozen=True)
 class SeenRequest:
-    """A request that reached the simulator (before any fault), for counting and timing."""
+    """A request that reached the simulator (before any fault): what went on the wire, when.
+
+    `headers` use lower-case names, as `SimRequest.headers` does.
+    """
 
     route: str
     method: str
     path: str
     at: float
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name.lower(), default)
 
 
 Handler = Callable[[SimRequest], SimResponse]
@@ -225,7 +233,16 @@ class Simulator:
             return SimResponse.json({"error": "not found", "path": request.path}, 404)
         route, params = found
         with self._seen_lock:
-            self.seen.append(SeenRequest(route.name, request.method, request.path, time.time()))
+            self.seen.append(
+                SeenRequest(
+                    route.name,
+                    request.method,
+                    request.path,
+                    time.time(),
+                    dict(request.headers),
+                    request.body,
+                )
+            )
         routed = SimRequest(
             request.method, request.path, request.query, request.headers, request.body, params
         )

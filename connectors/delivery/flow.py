@@ -1,0 +1,151 @@
+"""A small declarative flow over the outbox: ordered steps, one job per step.
+
+Starting a flow for a subject (a dossier code) enqueues its first step under the key
+``"<subject>:<step>"``. When a step's job completes, the next step's job is enqueued in the
+same transaction, carrying the results so far; so a crash between steps loses nothing and
+a replay sends the same key. The fee path is one such flow:
+
+    payment confirmed -> receipt issued -> SMS to the citizen -> status pushed
+
+`fee_flow` builds it from three callables the portal binds to its configured vendors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.core.errors import ValidationError
+from connectors.delivery.jobs import Job, JobResult, NewJob
+from connectors.delivery.sqlite_store import OutboxTransaction
+from connectors.delivery.store import OutboxStore
+from connectors.delivery.worker import Task
+
+__all__ = ["FEE_STEPS", "Flow", "Step", "StepContext", "fee_flow"]
+
+FEE_STEPS = ("receipt", "sms", "status")
+"""The steps of the fee path, in order."""
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What a step sees: the subject, its idempotency key, the event and earlier results."""
+
+    flow: str
+    step: str
+    subject: str
+    key: str
+    event: Mapping[str, Any]
+    results: Mapping[str, Mapping[str, Any]]
+    attempt: int
+
+
+StepFn = Callable[[StepContext], Mapping[str, Any]]
+LookupFn = Callable[[StepContext], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One effect: `run` performs it with `ctx.key`; `lookup` finds one already made."""
+
+    name: str
+    run: StepFn
+    lookup: LookupFn | None = None
+
+
+class Flow:
+    """Ordered steps over an outbox. Job kinds are ``"<flow>_<step>"``."""
+
+    def __init__(self, name: str, steps: Sequence[Step]) -> None:
+        names = [step.name for step in steps]
+        if not steps or len(set(names)) != len(names):
+            raise ValueError("a flow needs at least one step and unique step names")
+        for text in (name, *names):
+            if not text.isidentifier():
+                raise ValueError(f"flow and step names must be identifiers: {text!r}")
+        self.name = name
+        self.steps = tuple(steps)
+
+    def kind(self, step: str) -> str:
+        return f"{self.name}_{step}"
+
+    def key(self, subject: str, step: str) -> str:
+        """The idempotency key of `step` for `subject`: stable across every replay."""
+        return f"{subject}:{step}"
+
+    def _job(
+        self, index: int, subject: str, event: Mapping[str, Any], results: Mapping[str, Any]
+    ) -> NewJob:
+        step = self.steps[index].name
+        payload = {"subject": subject, "event": dict(event), "results": dict(results)}
+        return NewJob(self.kind(step), self.key(subject, step), payload)
+
+    def start(
+        self,
+        target: OutboxStore | OutboxTransaction,
+        subject: str,
+        event: Mapping[str, Any],
+    ) -> Job:
+        """Enqueue the first step for `subject` (idempotent: a repeated start is a no-op).
+
+        Pass the open `OutboxTransaction` in which the portal records the event, so the
+        event and its work are stored together.
+        """
+        if not subject or ":" in subject:
+            raise ValidationError("subject must be non-empty and free of ':'", field="subject")
+        return target.enqueue(self._job(0, subject, event, {}))
+
+    def tasks(self) -> dict[str, Task]:
+        """The worker tasks for every step of this flow."""
+        return {
+            self.kind(step.name): self._task(index, step) for index, step in enumerate(self.steps)
+        }
+
+    def _context(self, step: Step, job: Job) -> StepContext:
+        payload = job.payload
+        return StepContext(
+            flow=self.name,
+            step=step.name,
+            subject=str(payload["subject"]),
+            key=job.key,
+            event=payload["event"],
+            results=payload["results"],
+            attempt=job.attempts,
+        )
+
+    def _outcome(self, index: int, ctx: StepContext, result: Mapping[str, Any]) -> JobResult:
+        follow_ups: list[NewJob] = []
+        if index + 1 < len(self.steps):
+            results = {**ctx.results, ctx.step: dict(result)}
+            follow_ups.append(self._job(index + 1, ctx.subject, ctx.event, results))
+        return JobResult(result=dict(result), follow_ups=follow_ups)
+
+    def _task(self, index: int, step: Step) -> Task:
+        def run(job: Job) -> JobResult:
+            ctx = self._context(step, job)
+            return self._outcome(index, ctx, step.run(ctx))
+
+        find = step.lookup
+        if find is None:
+            return Task(run=run)
+
+        def lookup(job: Job) -> JobResult | None:
+            ctx = self._context(step, job)
+            found = find(ctx)
+            return None if found is None else self._outcome(index, ctx, found)
+
+        return Task(run=run, lookup=lookup)
+
+
+def fee_flow(
+    *,
+    issue_receipt: Step,
+    notify_citizen: Step,
+    push_status: Step,
+) -> Flow:
+    """The fee path: receipt, then SMS (with the receipt's lookup code), then status."""
+    steps = (issue_receipt, notify_citizen, push_status)
+    if tuple(step.name for step in steps) != FEE_STEPS:
+        raise ValueError(f"fee flow steps must be named {FEE_STEPS}")
+    return Flow("fee", steps)

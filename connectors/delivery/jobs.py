@@ -1,0 +1,105 @@
+"""What the outbox holds: jobs, their states, and what a handler gives back.
+
+A job is one effect that must happen exactly once at a vendor (issue a receipt, send an
+SMS, push a status). Its `key` is derived from the business event (dossier code + step,
+e.g. ``"HS-2026-000123:receipt"``) and is the idempotency key every attempt sends, so a
+vendor never sees two different keys for one effect.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.core.errors import ValidationError
+
+__all__ = ["Job", "JobResult", "JobState", "NewJob", "check_key", "dump_payload"]
+
+_MAX_KEY = 200
+
+
+class JobState(enum.StrEnum):
+    """Where a job is in its life."""
+
+    PENDING = "pending"
+    """Waiting for its `next_attempt_at`."""
+    LEASED = "leased"
+    """A worker holds it until `lease_until`; after that, any worker may take it."""
+    DONE = "done"
+    """The effect happened; `result` holds what the vendor returned."""
+    DEAD = "dead"
+    """Given up: a permanent error, or retries ran past the maximum age. Never retried
+    automatically; `connectors outbox retry` puts it back."""
+
+
+def check_key(key: str) -> str:
+    """Return `key` if it can identify an effect (non-empty, printable, at most 200 chars)."""
+    if not isinstance(key, str) or not key or len(key) > _MAX_KEY or not key.isprintable():
+        raise ValidationError(
+            f"job key must be 1-{_MAX_KEY} printable characters, got {key!r}", field="key"
+        )
+    return key
+
+
+def dump_payload(payload: Mapping[str, Any], *, field_name: str = "payload") -> str:
+    """`payload` as canonical JSON; ValidationError if it is not JSON-serialisable."""
+    try:
+        return json.dumps(dict(payload), sort_keys=True, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(
+            f"{field_name} must be JSON-serialisable: {exc}", field=field_name
+        ) from None
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """A job to enqueue: which handler runs it, its idempotency key and its input."""
+
+    kind: str
+    key: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.kind or not self.kind.isidentifier():
+            raise ValidationError(
+                f"job kind must be an identifier, got {self.kind!r}", field="kind"
+            )
+        check_key(self.key)
+        dump_payload(self.payload)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job as stored. Times are Unix seconds from the store's clock."""
+
+    id: int
+    kind: str
+    key: str
+    payload: Mapping[str, Any]
+    state: JobState
+    attempts: int
+    created_at: float
+    retry_since: float
+    """When the current run of retries began (creation, or the last revival from dead)."""
+    next_attempt_at: float
+    lease_owner: str | None = None
+    lease_until: float | None = None
+    last_error: str | None = None
+    outcome_unknown: bool = False
+    """The last attempt may have reached the vendor: look the effect up before retrying."""
+    result: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What a handler returns: the vendor's answer and the jobs that follow from it.
+
+    The store marks the job done and enqueues `follow_ups` in one transaction, so a crash
+    can never leave the effect recorded without its next step, or the reverse.
+    """
+
+    result: Mapping[str, Any] = field(default_factory=dict)
+    follow_ups: Sequence[NewJob] = ()

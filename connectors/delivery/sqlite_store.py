@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from connectors.core.errors import NotFound, ValidationError
+from connectors.core.errors import ValidationError
 from connectors.delivery.jobs import Job, JobResult, JobState, NewJob, dump_payload
 
 __all__ = ["OutboxTransaction", "SqliteOutbox"]
@@ -294,5 +294,5 @@ class SqliteOutbox:
             ).rowcount
         job = self.get(key)
         if not updated or job is None:
-            raise NotFound(f"no dead job with key {key!r}", operation="outbox.revive")
+            raise ValidationError(f"no dead job with key {key!r}", field="key")
         return job

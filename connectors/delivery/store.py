@@ -66,5 +66,8 @@ class OutboxStore(Protocol):
         ...
 
     def revive(self, key: str) -> Job:
-        """Put a dead job back to pending, due now, keeping its key; its maximum age restarts."""
+        """Put a dead job back to pending, due now, keeping its key; its maximum age restarts.
+
+        ValidationError if no dead job has that key.
+        """
         ...

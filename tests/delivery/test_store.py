@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connectors.core import NotFound, ValidationError
+from connectors.core import ValidationError
 from connectors.delivery import JobResult, JobState, NewJob, SqliteOutbox
 
 from .conftest import FakeClock
@@ -143,7 +143,7 @@ def test_fail_schedules_a_retry_or_dead_letters_and_revive_restarts(
     clock.advance(100)
     revived = outbox.revive(job.key)
     assert (JobState.PENDING, clock.now) == (revived.state, revived.retry_since)
-    with pytest.raises(NotFound):
+    with pytest.raises(ValidationError, match="no dead job"):
         outbox.revive(job.key)
 
 

@@ -1,0 +1,40 @@
+"""The `connectors` command line (typer + rich). Exit codes: see `connectors.cli.output`."""
+
+from __future__ import annotations
+
+import typer
+
+from connectors import __version__
+from connectors.cli import vn
+from connectors.cli.demo import demo
+from connectors.cli.outbox import outbox_app
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="connectors",
+    help="Connect Vietnamese public-service portals to payment, e-invoice, SMS and iHanoi.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"connectors {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Typed adapters and simulators for Vietnamese public-service integrations."""
+
+
+app.command()(demo)
+vn.register(app)
+app.add_typer(outbox_app, name="outbox")

@@ -1,0 +1,139 @@
+"""A commune's configuration: one TOML file for settings, the environment for secrets.
+
+```toml
+[commune]
+name = "UBND phường Mẫu"
+tax_code = "0100109106"
+outbox = "outbox.db"
+
+[payments.vnpay]                 # one table per gateway the commune uses
+tmn_code = "DEMO0001"
+base_url = "https://sandbox.vnpayment.vn"
+# hash_secret comes from CONNECTORS_VNPAY_HASH_SECRET
+
+[einvoice]
+provider = "viettel"             # switch vendors here
+[einvoice.viettel]
+base_url = "https://sinvoice.example.test"
+
+[sms]
+providers = ["mobifone"]         # in failover order
+[sms.mobifone]
+base_url = "https://sms.example.test"
+
+[feedback]
+provider = "ihanoi"
+[feedback.ihanoi]
+base_url = "https://ihanoi.example.test"
+```
+
+Secrets never belong in the file: `connectors doctor` fails a table that sets a field its
+provider declares secret, and names the environment variable to use instead.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from connectors.core.errors import ConfigError
+from connectors.vn.taxcode import TaxCode
+
+__all__ = ["CommuneConfig", "CommuneInfo", "ProviderSection", "load_config"]
+
+DOMAINS = ("payments", "einvoice", "sms", "feedback")
+
+
+class CommuneInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    tax_code: TaxCode
+    outbox: Path = Path("outbox.db")
+
+
+class _Choice(BaseModel):
+    """A domain where the commune picks one provider (e-invoice, feedback)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    provider: str
+
+
+class _Ordered(BaseModel):
+    """A domain where the commune lists providers in order (SMS failover)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    providers: list[str] = Field(min_length=1)
+
+
+class CommuneConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    commune: CommuneInfo
+    payments: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    einvoice: _Choice | None = None
+    sms: _Ordered | None = None
+    feedback: _Choice | None = None
+
+
+@dataclass(frozen=True)
+class ProviderSection:
+    """One configured provider: its domain, its name and the values from its table."""
+
+    domain: str
+    name: str
+    values: dict[str, Any]
+
+    @property
+    def where(self) -> str:
+        return f"[{self.domain}.{self.name}]"
+
+
+def _tables(chosen: BaseModel | None, names: list[str], domain: str) -> list[ProviderSection]:
+    extra = dict(chosen.model_extra or {}) if chosen is not None else {}
+    sections = []
+    for name in names:
+        values = extra.get(name, {})
+        if not isinstance(values, dict):
+            raise ConfigError(f"[{domain}.{name}] must be a table", field=f"{domain}.{name}")
+        sections.append(ProviderSection(domain, name, dict(values)))
+    return sections
+
+
+def sections(config: CommuneConfig) -> list[ProviderSection]:
+    """Every provider the commune configured, in file order within each domain."""
+    found = [ProviderSection("payments", name, dict(v)) for name, v in config.payments.items()]
+    if config.einvoice is not None:
+        found += _tables(config.einvoice, [config.einvoice.provider], "einvoice")
+    if config.sms is not None:
+        found += _tables(config.sms, config.sms.providers, "sms")
+    if config.feedback is not None:
+        found += _tables(config.feedback, [config.feedback.provider], "feedback")
+    return found
+
+
+def load_config(path: str | Path) -> CommuneConfig:
+    """Read and validate the TOML file; ConfigError naming the field on any problem."""
+    path = Path(path)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"no configuration file at {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    try:
+        return CommuneConfig.model_validate(document)
+    except pydantic.ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_input=False, include_url=False):
+            where = ".".join(str(part) for part in err["loc"])
+            problems.append(f"{where}: {err['msg']}")
+        first = ".".join(str(part) for part in exc.errors()[0]["loc"])
+        raise ConfigError(f"{path}: " + "; ".join(problems), field=first) from None

@@ -13,7 +13,7 @@ errors into one `ConfigError` naming every bad field and its environment variabl
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import pydantic
 from pydantic import BaseModel, Field, PositiveFloat, SecretStr
@@ -71,8 +71,12 @@ class ProviderSettings(BaseSettings):
 
     @classmethod
     def secret_field_names(cls) -> list[str]:
-        """Names of the fields typed SecretStr: the adapter's redactor masks them."""
-        return [name for name, info in cls.model_fields.items() if info.annotation is SecretStr]
+        """Names of the fields typed SecretStr (optional ones too): the redactor masks them."""
+        return [
+            name
+            for name, info in cls.model_fields.items()
+            if info.annotation is SecretStr or SecretStr in get_args(info.annotation)
+        ]
 
     def secret_values(self) -> list[str]:
         """The secret values themselves, so the redactor also masks them anywhere in text."""

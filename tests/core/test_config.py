@@ -59,3 +59,23 @@ def test_redactor_masks_declared_secret_fields_and_values() -> None:
     redactor = settings.redactor()
     out = redactor.text("the key is very-secret-99 ok")
     assert "very-secret-99" not in out
+
+
+class OptionalSecretSettings(ProviderSettings):
+    model_config = SettingsConfigDict(env_prefix="CONNECTORS_OPTSECRET_")
+
+    token: SecretStr
+    webhook_secret: SecretStr | None = None
+
+
+def test_optional_secrets_are_declared_and_masked() -> None:
+    settings = load_settings(
+        OptionalSecretSettings,
+        base_url="https://x.test",
+        token="tok-fake-1",
+        webhook_secret="whsec-fake-2",
+    )
+    assert ["token", "webhook_secret"] == OptionalSecretSettings.secret_field_names()
+    masked = settings.redactor().text("sent whsec-fake-2 and tok-fake-1")
+    assert "whsec-fake-2" not in masked
+    assert "tok-fake-1" not in masked

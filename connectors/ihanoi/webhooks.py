@@ -1,0 +1,239 @@
+"""Receive iHanoi's webhooks: verify, de-duplicate, hand each event to the portal once.
+
+Events (modelled contract): `feedback.created`, `feedback.status_changed`,
+`feedback.rated`. Each carries `X-Event-Id`, `X-Event-Type`, `X-Timestamp` (Unix seconds)
+and `X-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>` (names from
+the `Contract`).
+
+What `WebhookReceiver.handle` does, in order, changing nothing until the event passed:
+
+1. refuse a body over the size limit (413) before reading or parsing it;
+2. check the signature over the exact raw bytes, in constant time, and the timestamp
+   within the tolerance (300 s by default, injectable clock) -> 401 on failure;
+3. parse the signed body; the unsigned `X-Event-Id`/`X-Event-Type` headers must equal the
+   id and type inside it (so a replay cannot slip past de-duplication under a new id);
+4. record the event id in the `SeenStore` (SQLite by default) -> a replay answers 200
+   without calling the handler again;
+5. call the portal's handler; if it raises, the id is forgotten again (the sender's retry
+   is processed) and the answer is 500.
+
+A hard kill while the handler runs leaves the id recorded: pair the receiver with
+`FeedbackSync`, which pulls every change and hands over what was missed.
+
+Mount it as a WSGI app (`receiver` is one), or call `handle(headers, body)` from any
+framework and copy the `WebhookAnswer` into its response.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from connectors.core.errors import SignatureError, ValidationError
+from connectors.core.webhooks import SeenStore, SqliteSeenStore
+from connectors.ihanoi import wire
+from connectors.ihanoi.base import FeedbackEvent
+from connectors.ihanoi.contract import DEFAULT_CONTRACT, Contract
+
+__all__ = ["EventHandler", "WebhookAnswer", "WebhookReceiver", "WebhookTooLarge"]
+
+_log = logging.getLogger("connectors.ihanoi.webhooks")
+
+EventHandler = Callable[[FeedbackEvent], None]
+
+
+class WebhookTooLarge(ValidationError):
+    """The webhook body is over the receiver's size limit."""
+
+
+@dataclass(frozen=True)
+class WebhookAnswer:
+    """What to answer the sender, and what happened.
+
+    `outcome` is "processed", "duplicate", "rejected" (failed verification or malformed;
+    nothing changed), "too_large" or "failed" (the handler raised; the sender should retry).
+    """
+
+    status: int
+    outcome: str
+    event: FeedbackEvent | None = None
+    reason: str | None = None
+    headers: Mapping[str, str] = field(
+        default_factory=lambda: {"Content-Type": "application/json; charset=utf-8"}
+    )
+
+    @property
+    def body(self) -> bytes:
+        """A small JSON body: {"ok": ..., "outcome": ...}."""
+        payload = {"ok": self.status < 300, "outcome": self.outcome}
+        return json.dumps(payload).encode()
+
+
+class WebhookReceiver:
+    """Verifies iHanoi webhooks and calls `handler` exactly once per event id.
+
+    `seen` is the de-duplication store: a `SeenStore`, or a path for a `SqliteSeenStore`
+    (default ":memory:", which forgets on restart: give a file in production). `clock`
+    (Unix seconds) is what timestamps are checked against, `tolerance` how far apart they
+    may be (default `Contract.webhook_tolerance`, 300 s); `max_body_bytes` defaults to
+    `Contract.webhook_max_bytes`.
+    """
+
+    def __init__(
+        self,
+        secret: str | bytes | SecretStr,
+        handler: EventHandler,
+        *,
+        seen: SeenStore | str | Path = ":memory:",
+        contract: Contract = DEFAULT_CONTRACT,
+        clock: Callable[[], float] = time.time,
+        max_body_bytes: int | None = None,
+        tolerance: float | None = None,
+        namespace: str = "ihanoi",
+    ) -> None:
+        self.contract = contract
+        self.handler = handler
+        self._owned: SqliteSeenStore | None = None
+        if isinstance(seen, SeenStore):
+            self.seen: SeenStore = seen
+        else:
+            self._owned = SqliteSeenStore(seen)
+            self.seen = self._owned
+        self.namespace = namespace
+        self.max_body_bytes = max_body_bytes or contract.webhook_max_bytes
+        self._verifier = wire.ContractVerifier(secret, contract, clock=clock)
+        if tolerance is not None:
+            if not tolerance > 0:
+                raise ValueError("tolerance must be a positive number of seconds")
+            self._verifier.tolerance = tolerance
+
+    def __repr__(self) -> str:
+        return f"WebhookReceiver(seen={self.seen!r}, secret=***)"
+
+    def close(self) -> None:
+        """Close the SQLite store the receiver opened itself (not one it was given)."""
+        if self._owned is not None:
+            self._owned.close()
+
+    def __enter__(self) -> WebhookReceiver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- framework-neutral ---------------------------------------------------------------
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> FeedbackEvent:
+        """The event in `body` if it passes every check; changes nothing.
+
+        Raises `WebhookTooLarge`, `SignatureError` (bad or missing signature, stale
+        timestamp, headers disagreeing with the signed body) or `ValidationError`
+        (a signed body that is not a valid event).
+        """
+        if len(body) > self.max_body_bytes:
+            raise WebhookTooLarge(
+                f"webhook body is {len(body)} bytes; the limit is {self.max_body_bytes}",
+                field="body",
+            )
+        c = self.contract
+        lookup = {k.lower(): v for k, v in headers.items()}
+        self._verifier.verify(
+            bytes(body),
+            signature_header=lookup.get(c.signature_header.lower()),
+            timestamp=lookup.get(c.timestamp_header.lower()),
+        )
+        try:
+            event = wire.decode_event(json.loads(body.decode("utf-8")), c)
+        except (*wire.DECODE_ERRORS, UnicodeDecodeError) as exc:
+            raise ValidationError(
+                f"webhook body is not a valid event: {exc}", field="body"
+            ) from None
+        header_id = lookup.get(c.event_id_header.lower())
+        header_type = lookup.get(c.event_type_header.lower())
+        if header_id is not None and header_id != event.event_id:
+            raise SignatureError("event id header differs from the signed body", provider="ihanoi")
+        if header_type is not None and header_type != c.event_type_to_wire(event.type):
+            raise SignatureError(
+                "event type header differs from the signed body", provider="ihanoi"
+            )
+        return event
+
+    def handle(self, headers: Mapping[str, str], body: bytes) -> WebhookAnswer:
+        """Verify, de-duplicate and process one delivery; never raises for bad input.
+
+        A `BaseException` from the handler that is not an `Exception` (KeyboardInterrupt,
+        SystemExit) is re-raised after the event id is forgotten.
+        """
+        try:
+            event = self.verify(headers, body)
+        except WebhookTooLarge as exc:
+            return WebhookAnswer(413, "too_large", reason=exc.message)
+        except (SignatureError, ValidationError) as exc:
+            _log.info("webhook refused: %s", exc.message)
+            status = 401 if isinstance(exc, SignatureError) else 400
+            return WebhookAnswer(status, "rejected", reason=exc.message)
+        if not self.seen.add_if_new(event.event_id, namespace=self.namespace):
+            return WebhookAnswer(200, "duplicate", event=event)
+        try:
+            self.handler(event)
+        except Exception as exc:
+            self.seen.discard(event.event_id, namespace=self.namespace)
+            _log.warning("webhook handler failed for %s: %s", event.event_id, type(exc).__name__)
+            return WebhookAnswer(500, "failed", event=event, reason=type(exc).__name__)
+        except BaseException:
+            self.seen.discard(event.event_id, namespace=self.namespace)
+            raise
+        return WebhookAnswer(200, "processed", event=event)
+
+    # -- WSGI ----------------------------------------------------------------------------
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        """The receiver as a WSGI app: POST the webhook to whatever path it is mounted at."""
+        if environ.get("REQUEST_METHOD", "GET").upper() != "POST":
+            answer = WebhookAnswer(405, "rejected", reason="POST only")
+        else:
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = -1
+            if length < 0:
+                answer = WebhookAnswer(400, "rejected", reason="bad Content-Length")
+            elif length > self.max_body_bytes:
+                answer = WebhookAnswer(413, "too_large", reason="body over the limit")
+            else:
+                body = environ["wsgi.input"].read(length) if length else b""
+                answer = self.handle(_headers(environ), body)
+        payload = answer.body
+        headers = [*answer.headers.items(), ("Content-Length", str(len(payload)))]
+        start_response(f"{answer.status} {_REASONS.get(answer.status, 'Error')}", headers)
+        return [payload]
+
+
+def _headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = str(environ["CONTENT_TYPE"])
+    return headers
+
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    500: "Internal Server Error",
+}

@@ -1,0 +1,115 @@
+"""Wire round trips: what one side encodes, the other decodes to the same value."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from connectors.ihanoi import (
+    DEFAULT_CONTRACT,
+    Attachment,
+    Contract,
+    EventType,
+    Feedback,
+    FeedbackEvent,
+    FeedbackStatus,
+    Location,
+    Open311Status,
+    Reporter,
+    wire,
+)
+from connectors.ihanoi.open311 import ServiceRequest
+from connectors.ihanoi.open311 import wire as o311
+from connectors.vn import VN_TZ
+
+RENAMED = replace(
+    DEFAULT_CONTRACT,
+    field_names={"feedback_id": "ma", "status": "trang_thai", "version": "phien_ban"},
+    status_values={s: s.value.upper() for s in FeedbackStatus},
+)
+
+texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="<"),
+    max_size=80,
+).filter(lambda t: t.strip())
+moments = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(VN_TZ)
+)
+
+feedbacks = st.builds(
+    Feedback,
+    feedback_id=st.from_regex(r"\APAKN-[0-9]{4}-[0-9]{6}\Z"),
+    status=st.sampled_from(list(FeedbackStatus)),
+    category_code=st.sampled_from(["TTHC-HS", "HT-MT"]),
+    title=texts,
+    description=texts,
+    updated_at=moments,
+    version=st.integers(1, 10_000),
+    external_id=st.none() | st.from_regex(r"\Aportal-[0-9]{1,6}\Z"),
+    location=st.none() | st.builds(Location, address=texts),
+    reporter=st.none() | st.builds(Reporter, full_name=texts, phone=st.just("0900000001")),
+    submitted_at=st.none() | moments,
+    status_note=st.none() | texts,
+    agency_code=st.none() | st.just("UBND-PTN"),
+    reply_text=st.none() | texts,
+    reply_attachments=st.lists(
+        st.builds(
+            Attachment,
+            url=st.just("https://files.example.test/a.pdf"),
+            sha256=st.from_regex(r"\A[0-9a-f]{64}\Z"),
+        ),
+        max_size=2,
+    ).map(tuple),
+    overdue=st.booleans(),
+    rating=st.none() | st.integers(1, 5),
+)
+
+
+@given(feedbacks, st.sampled_from([DEFAULT_CONTRACT, RENAMED]))
+def test_a_feedback_survives_json_through_any_contract(
+    feedback: Feedback, contract: Contract
+) -> None:
+    encoded = json.loads(json.dumps(wire.encode_feedback(feedback, contract)))
+
+    assert feedback == wire.decode_feedback(encoded, contract)
+
+
+@given(feedbacks, st.sampled_from(list(EventType)), moments)
+def test_an_event_survives_the_wire(feedback: Feedback, kind: EventType, at: datetime) -> None:
+    event = FeedbackEvent("evt-1", kind, at, feedback, FeedbackStatus.RECEIVED, 4)
+    body = json.dumps(wire.encode_event(event, RENAMED)).encode()
+
+    assert event == wire.decode_event(json.loads(body), RENAMED)
+
+
+def test_datetimes_are_written_in_gmt7_with_the_offset() -> None:
+    utc = datetime(2025, 1, 2, 3, 11, tzinfo=VN_TZ) - timedelta(hours=7)
+
+    assert "2025-01-01T20:11:00+07:00" == wire.format_dt(utc)
+
+
+requests_ = st.builds(
+    ServiceRequest,
+    service_request_id=st.from_regex(r"\APAKN-[0-9]{6}\Z"),
+    status=st.sampled_from(list(Open311Status)),
+    service_code=st.none() | st.just("TTHC-HS"),
+    description=st.none() | texts.map(str.strip),
+    status_notes=st.none() | texts.map(str.strip),
+    requested_datetime=st.none() | moments,
+    lat=st.none() | st.floats(-90, 90, allow_nan=False),
+    long=st.none() | st.floats(-180, 180, allow_nan=False),
+)
+
+
+@given(st.lists(requests_, max_size=3))
+def test_open311_requests_read_the_same_from_xml_and_json(items: list[ServiceRequest]) -> None:
+    plain = [o311.encode_request(r) for r in items]
+
+    from_json = o311.decode_requests(json.loads(json.dumps(plain)))
+    from_xml = o311.decode_requests(o311.from_xml(o311.to_xml("service_requests", plain)))
+
+    assert items == from_json == from_xml

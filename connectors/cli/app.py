@@ -8,6 +8,7 @@ from connectors import __version__
 from connectors.cli import vn
 from connectors.cli.demo import demo
 from connectors.cli.outbox import outbox_app
+from connectors.cli.vietqr import vietqr_app
 
 __all__ = ["app"]
 
@@ -38,3 +39,4 @@ def main(
 app.command()(demo)
 vn.register(app)
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(vietqr_app, name="vietqr")

@@ -1,0 +1,374 @@
+"""MISA meInvoice simulated: token login, RefID de-duplication, numbering per series, a
+ledger, and signed tax-authority XML for every invoice it issues.
+
+Routes (under `prefix`, ``/api/integration`` by default), named for fault injection:
+``login`` ``POST /auth/token``, ``issue`` ``POST /invoice``, ``status`` ``POST
+/invoice/status``, ``download`` ``POST /invoice/download``, ``cancel`` ``POST
+/invoice/cancel``.
+
+Rules it enforces, as MISA does: a RefID issues at most once (a second request gets
+``DuplicateRefID`` for that invoice); numbers are consecutive per (template, series);
+two requests on one series at the same time get ``InvoiceNumberNotCotinuous`` (counted in
+`overlaps`); > 30 invoices per request or > 200 lines per invoice are refused.
+Ledger kinds: ``invoice`` (key RefID), ``cancel`` (key RefID).
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from connectors.core import ValidationError
+from connectors.einvoice.gdt import (
+    HDonDocument,
+    Line,
+    Party,
+    RateTotal,
+    RelatedInvoice,
+    SellerCredentials,
+    Totals,
+    generate_test_credentials,
+    signed_hdon,
+)
+from connectors.einvoice.misa.wire import (
+    DEFAULT_PROFILE,
+    MisaProfile,
+    encode_result_list,
+)
+from connectors.testing.simulator import SimRequest, SimResponse, Simulator
+
+__all__ = ["MisaSimulator", "SimInvoice"]
+
+_STATUS_ISSUED, _STATUS_CANCELLED, _STATUS_REPLACED, _STATUS_ADJUSTED = 1, 2, 3, 5
+
+
+@dataclass
+class SimInvoice:
+    """An invoice the simulated MISA holds."""
+
+    ref_id: str
+    transaction_id: str
+    template: str
+    series: str
+    number: int
+    date: str
+    payload: dict[str, Any]
+    status: int = _STATUS_ISSUED
+    xml: bytes = b""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class MisaSimulator(Simulator):
+    """A stateful MISA meInvoice; see the module docstring for its rules."""
+
+    provider = "misa"
+
+    def __init__(
+        self,
+        *,
+        app_id: str = "TEST-APPID-0001",
+        tax_code: str = "0100109106",
+        username: str = "test-user",
+        password: str = "test-password",  # noqa: S107 - the simulator's fake account
+        prefix: str = "/api/integration",
+        profile: MisaProfile = DEFAULT_PROFILE,
+        credentials: SellerCredentials | None = None,
+        processing_delay: float = 0.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(sleep=sleep)
+        self.app_id, self.tax_code = app_id, tax_code
+        self.username, self.password = username, password
+        self.profile = profile
+        self.processing_delay = processing_delay
+        self.credentials = credentials or generate_test_credentials("MISA simulator (TEST)")
+        self.tokens: set[str] = set()
+        self.invoices: dict[str, SimInvoice] = {}
+        self.overlaps = 0
+        self._lock = threading.Lock()
+        self._busy: set[str] = set()
+        self._numbers: dict[str, int] = {}
+        self.add_route("POST", prefix + profile.token_path, self._login, name="login")
+        self.add_route("POST", prefix + profile.issue_path, self._issue, name="issue")
+        self.add_route("POST", prefix + profile.status_path, self._status, name="status")
+        self.add_route("POST", prefix + profile.download_path, self._download, name="download")
+        self.add_route("POST", prefix + profile.cancel_path, self._cancel, name="cancel")
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def expire_tokens(self) -> None:
+        """Forget every token: the next call answers ``TokenExpiredCode``."""
+        self.tokens.clear()
+
+    def _fail(self, code: str, description: str = "") -> SimResponse:
+        return SimResponse.json(
+            {"success": False, "errorCode": code, "descriptionErrorCode": description}
+        )
+
+    def _authorised(self, request: SimRequest) -> bool:
+        header = request.header("Authorization") or ""
+        return header.startswith("Bearer ") and header[7:] in self.tokens
+
+    def _series(self, template: str, series: str) -> str:
+        return f"{template}/{series}"
+
+    # -- routes --------------------------------------------------------------------------
+
+    def _login(self, request: SimRequest) -> SimResponse:
+        body = request.json()
+        if body.get("appid") != self.app_id:
+            return self._fail("InvalidAppID")
+        if (
+            body.get("taxcode") != self.tax_code
+            or body.get("username") != self.username
+            or body.get("password") != self.password
+        ):
+            return self._fail("UnAuthorize")
+        token = secrets.token_urlsafe(24)
+        self.tokens.add(token)
+        return SimResponse.json({"success": True, "errorCode": None, "data": token})
+
+    def _issue(self, request: SimRequest) -> SimResponse:
+        if not self._authorised(request):
+            return self._fail("TokenExpiredCode")
+        invoices = request.json().get("InvoiceData") or []
+        if len(invoices) > self.profile.max_invoices_per_request:
+            return self._fail("TooManyInvoices")
+        results = [self._issue_one(payload) for payload in invoices]
+        return SimResponse.json(
+            {
+                "success": True,
+                "errorCode": None,
+                "publishInvoiceResult": encode_result_list(results, self.profile),
+            }
+        )
+
+    def _issue_one(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        ref_id = str(payload.get("RefID") or "")
+        template = str(payload.get("InvTemplateNo") or "")
+        series = str(payload.get("InvSeries") or "")
+        answer: dict[str, Any] = {"RefID": ref_id, "InvSeries": series, "ErrorCode": None}
+        if not ref_id or not template or not series:
+            return {**answer, "ErrorCode": "InvalidInvoiceData"}
+        if len(payload.get("OriginalInvoiceDetail") or []) > self.profile.max_lines_per_invoice:
+            return {**answer, "ErrorCode": "XMLTooLong"}
+        key = self._series(template, series)
+        with self._lock:
+            if key in self._busy:
+                self.overlaps += 1
+                return {**answer, "ErrorCode": "InvoiceNumberNotCotinuous"}
+            if ref_id in self.invoices:
+                return {**answer, "ErrorCode": "DuplicateRefID"}
+            self._busy.add(key)
+        try:
+            if self.processing_delay:
+                self.sleep(self.processing_delay)
+            with self._lock:
+                invoice = SimInvoice(
+                    ref_id=ref_id,
+                    transaction_id=uuid.uuid4().hex,
+                    template=template,
+                    series=series,
+                    number=self._numbers.get(key, 1),
+                    date=str(payload.get("InvDate") or date.today().isoformat()),
+                    payload=dict(payload),
+                )
+                try:
+                    invoice.xml = signed_hdon(_hdon(invoice), self.credentials)
+                except (ValidationError, ValueError, KeyError, TypeError) as exc:
+                    return {
+                        **answer,
+                        "ErrorCode": "InvalidInvoiceData",
+                        "DescriptionErrorCode": str(exc),
+                    }
+                self._numbers[key] = invoice.number + 1
+                self._apply_reference(payload)
+                self.invoices[ref_id] = invoice
+            self.ledger.record(
+                "invoice",
+                ref_id,
+                transaction_id=invoice.transaction_id,
+                series=key,
+                number=invoice.number,
+                total=payload.get("TotalAmountOC"),
+            )
+        finally:
+            with self._lock:
+                self._busy.discard(key)
+        return {**answer, **self._row(invoice)}
+
+    def _apply_reference(self, payload: Mapping[str, Any]) -> None:
+        kind = payload.get("ReferenceType")
+        if kind not in (1, 2):
+            return
+        for other in self.invoices.values():
+            if other.series == payload.get("OrgInvSeries") and str(other.number) == str(
+                payload.get("OrgInvNo")
+            ):
+                other.status = _STATUS_REPLACED if kind == 1 else _STATUS_ADJUSTED
+
+    def _row(self, invoice: SimInvoice) -> dict[str, Any]:
+        return {
+            "RefID": invoice.ref_id,
+            "TransactionID": invoice.transaction_id,
+            "InvTemplateNo": invoice.template,
+            "InvSeries": invoice.series,
+            "InvNo": str(invoice.number),
+            "InvDate": invoice.date,
+            "EInvoiceStatus": invoice.status,
+            "SendTaxStatus": 1,
+        }
+
+    def _status(self, request: SimRequest) -> SimResponse:
+        if not self._authorised(request):
+            return self._fail("TokenExpiredCode")
+        by_refid = request.args().get("inputType") == str(self.profile.status_by_refid)
+        wanted = [str(v) for v in request.json() or []]
+        with self._lock:
+            rows = [
+                self._row(inv)
+                for inv in self.invoices.values()
+                if (inv.ref_id if by_refid else inv.transaction_id) in wanted
+            ]
+        return SimResponse.json(
+            {"success": True, "errorCode": None, "data": encode_result_list(rows, self.profile)}
+        )
+
+    def _download(self, request: SimRequest) -> SimResponse:
+        if not self._authorised(request):
+            return self._fail("TokenExpiredCode")
+        kind = request.args().get("downloadDataType", "pdf")
+        wanted = [str(v) for v in request.json() or []]
+        if len(wanted) > self.profile.max_download_ids:
+            return self._fail("InvalidInvoiceData", "too many TransactionIDs")
+        with self._lock:
+            found = [inv for inv in self.invoices.values() if inv.transaction_id in wanted]
+        rows = [
+            {
+                "TransactionID": inv.transaction_id,
+                "Data": base64.b64encode(inv.xml if kind == "xml" else _pdf(inv)).decode(),
+            }
+            for inv in found
+        ]
+        return SimResponse.json(
+            {"success": True, "errorCode": None, "data": encode_result_list(rows, self.profile)}
+        )
+
+    def _cancel(self, request: SimRequest) -> SimResponse:
+        if not self._authorised(request):
+            return self._fail("TokenExpiredCode")
+        body = request.json()
+        with self._lock:
+            found = next(
+                (
+                    i
+                    for i in self.invoices.values()
+                    if i.transaction_id == body.get("TransactionID")
+                ),
+                None,
+            )
+            if found is None:
+                return self._fail("InvoiceNotFound")
+            if found.status == _STATUS_CANCELLED:
+                return self._fail("InvoiceCancelled")
+            found.status = _STATUS_CANCELLED
+        self.ledger.record("cancel", found.ref_id, reason=body.get("CancelReason"))
+        return SimResponse.json({"success": True, "errorCode": None, "data": None})
+
+
+def _pdf(invoice: SimInvoice) -> bytes:
+    text = f"MISA simulator {invoice.template} {invoice.series} {invoice.number} (TEST)"
+    return b"%PDF-1.4\n% " + text.encode("utf-8") + b"\n%%EOF\n"
+
+
+def _dec(value: object) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _opt_dec(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _hdon(invoice: SimInvoice) -> HDonDocument:
+    """The tax-authority XML content of an invoice MISA received (simulated)."""
+    p = invoice.payload
+    lines: list[Line] = []
+    for item in p.get("OriginalInvoiceDetail") or []:
+        nature = int(item.get("ItemType", 1))
+        discount = _dec(item.get("DiscountAmountOC"))
+        lines.append(
+            Line(
+                number=int(item.get("LineNumber", len(lines) + 1)),
+                name=str(item.get("ItemName", "")),
+                nature=nature,
+                code=item.get("ItemCode"),
+                unit=item.get("UnitName"),
+                quantity=_opt_dec(item.get("Quantity")),
+                unit_price=_opt_dec(item.get("UnitPrice")),
+                discount_rate=_opt_dec(item.get("DiscountRate")),
+                discount_amount=discount if discount else None,
+                amount=_opt_dec(item.get("AmountOC")),
+                tax_rate=item.get("VATRateName"),
+            )
+        )
+    buyer = Party(
+        name=p.get("BuyerLegalName"),
+        person_name=p.get("BuyerFullName"),
+        tax_code=p.get("BuyerTaxCode"),
+        address=p.get("BuyerAddress"),
+        phone=p.get("BuyerPhoneNumber"),
+        email=p.get("BuyerEmail"),
+        citizen_id=p.get("BuyerIDNumber"),
+        budget_unit_code=p.get("BuyerBudgetCode"),
+    )
+    related = None
+    if p.get("ReferenceType") in (1, 2):
+        related = RelatedInvoice(
+            kind=int(p["ReferenceType"]),
+            template=str(p.get("OrgInvTemplateNo", "")),
+            symbol=str(p.get("OrgInvSeries", "")),
+            number=int(str(p.get("OrgInvNo") or 0)),
+            issue_date=date.fromisoformat(str(p.get("OrgInvDate"))[:10]),
+            note=p.get("InvoiceNote"),
+        )
+    discount = _dec(p.get("TotalDiscountAmountOC"))
+    return HDonDocument(
+        template=invoice.template,
+        symbol=invoice.series,
+        number=invoice.number,
+        issue_date=date.fromisoformat(invoice.date[:10]),
+        currency=str(p.get("CurrencyCode", "VND")),
+        payment_method=p.get("PaymentMethodName"),
+        dossier_code=p.get("DossierCode"),
+        seller=Party(
+            name=p.get("SellerLegalName"),
+            tax_code=p.get("SellerTaxCode"),
+            address=p.get("SellerAddress"),
+        ),
+        buyer=buyer,
+        lines=tuple(lines),
+        related=related,
+        totals=Totals(
+            total_before_tax=_dec(p.get("TotalSaleAmountOC")),
+            total_tax=_dec(p.get("TotalVATAmountOC")),
+            grand_total=_dec(p.get("TotalAmountOC")),
+            grand_total_words=str(p.get("TotalAmountInWords", "")),
+            rate_totals=tuple(
+                RateTotal(
+                    rate=str(r["VATRateName"]),
+                    taxable=_dec(r.get("AmountWithoutVATOC")),
+                    tax=_dec(r.get("VATAmountOC")),
+                )
+                for r in p.get("TaxRateInfo") or []
+            ),
+            trade_discount=discount if discount else None,
+        ),
+    )

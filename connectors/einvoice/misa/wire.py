@@ -1,0 +1,252 @@
+"""MISA meInvoice on the wire: paths, limits, the invoice JSON, results and error codes.
+
+Fidelity: derived from an unofficial copy of MISA's integration document and integrators'
+code (spec einvoice.md 2.4, [P]). Field names marked [P] come from that copy; everything
+marked [G] is our guess and lives in `MisaProfile`, the one place to correct it against the
+document MISA gives the commune.
+
+Shared by the client and the simulator (which never imports the client).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from connectors.einvoice.codes import ResultCode, VendorCode
+from connectors.einvoice.models import Invoice, LineKind, Receipt
+from connectors.einvoice.provider import DocumentStatus
+
+__all__ = [
+    "DEFAULT_PROFILE",
+    "MISA_CODES",
+    "MisaProfile",
+    "OriginalInvoice",
+    "decode_result_list",
+    "encode_result_list",
+    "invoice_payload",
+    "result_code_of",
+]
+
+
+@dataclass(frozen=True)
+class MisaProfile:
+    """Every path, limit and guessed field of MISA meInvoice, overridable."""
+
+    token_path: str = "/auth/token"  # noqa: S105 - a path, not a secret
+    issue_path: str = "/invoice"
+    status_path: str = "/invoice/status"
+    download_path: str = "/invoice/download"
+    cancel_path: str = "/invoice/cancel"
+    """[G] the copy of the document we saw lists no cancel endpoint."""
+
+    max_invoices_per_request: int = 30
+    """At most 30 invoices per request [P]."""
+    max_lines_per_invoice: int = 200
+    """At most 200 lines per invoice, else `XMLTooLong` [P]."""
+    max_download_ids: int = 50
+    """At most 50 TransactionIDs per download [P]."""
+
+    sign_type: int = 2
+    """`SignType` 2: MISA signs on its HSM, synchronously [P]."""
+    token_refresh_seconds: float = 7 * 24 * 3600.0
+    """Tokens live ~14 days; MISA advises refreshing weekly [P]."""
+    series_spacing_seconds: float = 0.0
+    """Pause between two requests on one series; MISA suggests ~3 s under load [P]."""
+    results_as_json_string: bool = True
+    """[G] `publishInvoiceResult` / `data` carry a JSON-encoded string, not an array."""
+    status_by_refid: int = 2
+    """`inputType` 2 = look up by RefID (1 = by TransactionID) [P]."""
+    status_names: Mapping[int, DocumentStatus] = field(
+        default_factory=lambda: {
+            1: DocumentStatus.ISSUED,
+            2: DocumentStatus.CANCELLED,
+            3: DocumentStatus.REPLACED,
+            5: DocumentStatus.ADJUSTED,
+            7: DocumentStatus.REPLACED,
+            8: DocumentStatus.ADJUSTED,
+        }
+    )
+    """`EInvoiceStatus` values 1, 2, 3, 5, 7, 8 exist [P]; their meanings are [G]."""
+
+
+DEFAULT_PROFILE = MisaProfile()
+
+
+MISA_CODES: Mapping[str, VendorCode] = {
+    "InvalidAppID": VendorCode(ResultCode.AUTH, "the integrator's appid is not valid"),
+    "TokenExpiredCode": VendorCode(ResultCode.AUTH, "the token expired; log in again"),
+    "InvalidToken": VendorCode(ResultCode.AUTH, "the token is not valid [G]"),
+    "UnAuthorize": VendorCode(ResultCode.AUTH, "wrong user name or password [G]"),
+    "DuplicateRefID": VendorCode(ResultCode.DUPLICATE, "this RefID was already used"),
+    "DuplicateInvoiceRefID": VendorCode(ResultCode.DUPLICATE, "an invoice has this RefID"),
+    "InvoiceDuplicated": VendorCode(ResultCode.TEMPORARY, "number taken concurrently; retry"),
+    "InvoiceNumberNotCotinuous": VendorCode(
+        ResultCode.TEMPORARY, "numbering not continuous (concurrent requests); retry"
+    ),
+    "InvalidSignature": VendorCode(ResultCode.CERTIFICATE, "the signature is not valid"),
+    "CertRevocation": VendorCode(ResultCode.CERTIFICATE, "the certificate is revoked"),
+    "SigningTimeNotInRegistration": VendorCode(
+        ResultCode.CERTIFICATE, "signing time outside the registered certificate period"
+    ),
+    "InvalidCertByRegistration": VendorCode(
+        ResultCode.CERTIFICATE, "certificate not the one registered with the tax authority"
+    ),
+    "InvalidTaxCode": VendorCode(ResultCode.INVALID_DATA, "the tax code is not valid"),
+    "XMLTooLong": VendorCode(ResultCode.INVALID_DATA, "more than 200 lines"),
+    "TooManyInvoices": VendorCode(ResultCode.INVALID_DATA, "more than 30 invoices [G]"),
+    "InvalidInvoiceData": VendorCode(ResultCode.INVALID_DATA, "the invoice data is wrong [G]"),
+    "LicenseInfo_OutOfInvoice": VendorCode(
+        ResultCode.INVALID_DATA, "the purchased invoice quota is used up"
+    ),
+    "DeclarationNotExist": VendorCode(
+        ResultCode.INVALID_DATA, "no registration (tờ khai) with the tax authority"
+    ),
+    "ExistsInvoiceNextYear": VendorCode(
+        ResultCode.INVALID_DATA, "an invoice of the next year already exists"
+    ),
+    "InvoiceNotFound": VendorCode(ResultCode.NOT_FOUND, "no invoice with that id [G]"),
+    "InvoiceCancelled": VendorCode(ResultCode.WRONG_STATE, "the invoice is cancelled [G]"),
+}
+"""MISA's error codes (raw value kept as `vendor_code`) and their common meaning."""
+
+
+def result_code_of(vendor_code: str) -> ResultCode:
+    """The common meaning of a MISA code; unknown codes count as invalid data."""
+    known = MISA_CODES.get(vendor_code)
+    return known.code if known is not None else ResultCode.INVALID_DATA
+
+
+@dataclass(frozen=True)
+class OriginalInvoice:
+    """The invoice a replacement (`ReferenceType` 1) or adjustment (2) refers to."""
+
+    reference_type: int
+    template: str
+    series: str
+    number: str
+    date: str
+    note: str
+
+
+def _money(value: int | Decimal) -> int | float | str:
+    """JSON numbers: whole đồng as int, decimals as a plain string."""
+    if isinstance(value, int):
+        return value
+    return int(value) if value == value.to_integral_value() else f"{value.normalize():f}"
+
+
+def _lines(doc: Invoice | Receipt) -> list[dict[str, Any]]:
+    details = []
+    for line, amounts in zip(doc.lines, doc.totals.lines, strict=True):
+        item: dict[str, Any] = {
+            "ItemType": int(line.kind),
+            "SortOrder": amounts.number,
+            "LineNumber": amounts.number,
+            "ItemCode": line.code,
+            "ItemName": line.name,
+            "UnitName": line.unit,
+        }
+        if line.kind is not LineKind.NOTE:
+            item.update(
+                {
+                    "Quantity": _money(line.quantity),
+                    "UnitPrice": _money(line.unit_price),
+                    "DiscountAmountOC": amounts.discount,
+                    "AmountOC": abs(amounts.gross - amounts.discount),
+                    "VATRateName": line.tax_rate.code,
+                    "VATAmountOC": abs(amounts.tax),
+                }
+            )
+            if line.discount_rate is not None:
+                item["DiscountRate"] = _money(line.discount_rate)
+        details.append({k: v for k, v in item.items() if v is not None})
+    return details
+
+
+def invoice_payload(
+    doc: Invoice | Receipt,
+    *,
+    ref_id: str,
+    issue_date: str,
+    original: OriginalInvoice | None = None,
+) -> dict[str, Any]:
+    """One entry of `InvoiceData`: the document in MISA's field names [P].
+
+    `issue_date` is `InvDate` (`yyyy-MM-dd`, GMT+7); `ref_id` is `RefID`, the idempotency key.
+    """
+    totals = doc.totals
+    buyer = doc.buyer
+    payload: dict[str, Any] = {
+        "RefID": ref_id,
+        "InvTemplateNo": doc.template,
+        "InvSeries": doc.series,
+        "InvDate": issue_date,
+        "CurrencyCode": doc.currency,
+        "ExchangeRate": 1,
+        "PaymentMethodName": doc.payment_method.value,
+        "IsInvoiceReceipt": isinstance(doc, Receipt),  # [G]
+        "DossierCode": doc.dossier_code,  # [G]
+        "SellerTaxCode": doc.seller.tax_code,
+        "SellerLegalName": doc.seller.name,
+        "SellerAddress": doc.seller.address,
+        "BuyerLegalName": buyer.legal_name if buyer else None,
+        "BuyerFullName": buyer.name if buyer else None,
+        "BuyerTaxCode": buyer.tax_code if buyer else None,
+        "BuyerAddress": buyer.address if buyer else None,
+        "BuyerEmail": buyer.email if buyer else None,
+        "BuyerPhoneNumber": buyer.phone if buyer else None,
+        "BuyerIDNumber": buyer.citizen_id if buyer else None,  # [G]
+        "BuyerBudgetCode": buyer.budget_unit_code if buyer else None,  # [G]
+        "TotalSaleAmountOC": totals.amount,
+        "TotalDiscountAmountOC": totals.discount,
+        "TotalVATAmountOC": totals.tax,
+        "TotalAmountOC": totals.total,
+        "TotalAmountInWords": totals.words,
+        "OriginalInvoiceDetail": _lines(doc),
+        "TaxRateInfo": [
+            {
+                "VATRateName": rate.rate.code,
+                "AmountWithoutVATOC": rate.amount,
+                "VATAmountOC": rate.tax,
+            }
+            for rate in totals.by_rate
+        ],
+    }
+    if original is not None:
+        payload.update(
+            {
+                "ReferenceType": original.reference_type,
+                "OrgInvoiceType": 1,
+                "OrgInvTemplateNo": original.template,
+                "OrgInvSeries": original.series,
+                "OrgInvNo": original.number,
+                "OrgInvDate": original.date,
+                "InvoiceNote": original.note,
+            }
+        )
+    return {k: v for k, v in payload.items() if v is not None}
+
+
+def decode_result_list(value: object) -> list[dict[str, Any]]:
+    """A result list, whether MISA sent it as an array or as a JSON-encoded string."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return []
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
+
+
+def encode_result_list(items: list[dict[str, Any]], profile: MisaProfile) -> object:
+    """How MISA carries a result list (used by the simulator)."""
+    return json.dumps(items, ensure_ascii=False) if profile.results_as_json_string else items

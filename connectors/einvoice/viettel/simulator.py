@@ -1,0 +1,377 @@
+"""Viettel S-Invoice simulated: login with expiring tokens, createInvoice de-duplicated by
+``transactionUuid``, gap-free numbering per series, search, cancel and file download.
+
+Speaks the wire format of `connectors.einvoice.viettel.wire` (never the client). Route names,
+for arming faults: ``login``, ``issue``, ``lookup``, ``cancel``, ``download``. Ledger kinds:
+``invoice`` (key = transactionUuid; replacements and adjustments too) and ``cancel``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from connectors.core.errors import ValidationError
+from connectors.einvoice.gdt import SellerCredentials, document_from_model, signed_hdon
+from connectors.einvoice.gdt.testkeys import generate_test_credentials
+from connectors.einvoice.models import Invoice, Receipt
+from connectors.einvoice.provider import DocumentStatus
+from connectors.einvoice.viettel.wire import (
+    ADJUSTMENT_ADJUST,
+    ADJUSTMENT_ORIGINAL,
+    ADJUSTMENT_REPLACE,
+    DEFAULT_PROFILE,
+    WireProfile,
+    document_from_payload,
+    make_nested_zip,
+)
+from connectors.testing.simulator import SimRequest, SimResponse, Simulator
+
+__all__ = ["SimInvoice", "ViettelSimulator"]
+
+_TOLERANCE = 5  # đồng: quantity x unit price vs line amount
+_RATES = {-2, -1, 0, 5, 8, 10}
+
+
+@dataclass
+class SimInvoice:
+    """One invoice the simulated Viettel holds."""
+
+    transaction_uuid: str
+    invoice_no: str
+    series: str
+    template_code: str
+    issue_date: int
+    reservation_code: str
+    total: int
+    payload: dict[str, Any]
+    document: Invoice | Receipt
+    status: DocumentStatus = DocumentStatus.ISSUED
+    pending: bool = False
+    """Accepted, number not yet given out (Viettel's asynchronous processing)."""
+    history: list[str] = field(default_factory=list)
+
+
+class ViettelSimulator(Simulator):
+    """The simulated vendor. `token_ttl` seconds per token; `clock` ages them."""
+
+    provider = "viettel"
+
+    def __init__(
+        self,
+        *,
+        username: str = "0100109106-509",
+        password: str = "sim-password",  # noqa: S107 - a simulator's fake credential
+        supplier_tax_code: str = "0100109106",
+        token_ttl: float = 1200.0,
+        clock: Callable[[], float] = time.time,
+        profile: WireProfile = DEFAULT_PROFILE,
+        sleep: Callable[[float], None] = time.sleep,
+        credentials: SellerCredentials | None = None,
+        asynchronous: bool = False,
+    ) -> None:
+        super().__init__(sleep=sleep)
+        self.username = username
+        self.password = password
+        self.supplier_tax_code = supplier_tax_code
+        self.token_ttl = token_ttl
+        self.asynchronous = asynchronous
+        """Answer createInvoice with an empty invoiceNo until `process_pending()` runs."""
+        self.clock = clock
+        self.profile = profile
+        self.credentials = credentials
+        """The seller's signing credentials; None: a TEST key shared by simulators."""
+        self.invoices: dict[str, SimInvoice] = {}
+        self.tokens: dict[str, float] = {}
+        self.logins = 0
+        self._numbers: dict[str, int] = {}
+        self._state = threading.RLock()
+        api = profile.api_prefix
+        self.add_route("POST", profile.login_path, self._login, name="login")
+        create = profile.create_path.replace("{tax_code}", "{tax}")
+        self.add_route("POST", api + create, self._create, name="issue")
+        self.add_route("POST", api + profile.search_path, self._search, name="lookup")
+        self.add_route("POST", api + profile.cancel_path, self._cancel, name="cancel")
+        self.add_route("POST", api + profile.file_path, self._file, name="download")
+
+    # -- helpers for tests ---------------------------------------------------------------
+
+    def expire_tokens(self) -> None:
+        """Make every issued token expired (Viettel then answers HTTP 500 ``GENERAL``)."""
+        with self._state:
+            for token in self.tokens:
+                self.tokens[token] = 0.0
+
+    def process_pending(self) -> None:
+        """Finish asynchronous processing: every pending invoice shows its number."""
+        with self._state:
+            for invoice in self.invoices.values():
+                invoice.pending = False
+
+    def by_number(self, invoice_no: str) -> SimInvoice | None:
+        with self._state:
+            for invoice in self.invoices.values():
+                if invoice.invoice_no == invoice_no:
+                    return invoice
+        return None
+
+    def signed_xml(self, invoice: SimInvoice) -> bytes:
+        """The invoice as tax-authority XML (HDon), signed with a throw-away TEST key."""
+        number = int(invoice.invoice_no[len(invoice.series) :])
+        return signed_hdon(
+            document_from_model(invoice.document, number=number),
+            self.credentials or _test_credentials(),
+        )
+
+    # -- routes --------------------------------------------------------------------------
+
+    def _login(self, request: SimRequest) -> SimResponse:
+        try:
+            body = request.json()
+        except ValueError:
+            return _error(400, "JSON_PARSE_ERROR", "unreadable JSON")
+        if body.get("username") != self.username or body.get("password") != self.password:
+            return SimResponse.json(
+                {"error": "invalid_grant", "error_description": "Bad credentials"}, 401
+            )
+        with self._state:
+            self.logins += 1
+            token = hashlib.sha256(f"{self.logins}:{self.clock()}".encode()).hexdigest()[:32]
+            self.tokens[token] = self.clock() + self.token_ttl
+        return SimResponse.json(
+            {"access_token": token, "token_type": "bearer", "expires_in": int(self.token_ttl)}
+        )
+
+    def _authorised(self, request: SimRequest) -> SimResponse | None:
+        cookies = request.header("cookie") or ""
+        token = ""
+        for part in cookies.split(";"):
+            name, _, value = part.strip().partition("=")
+            if name == self.profile.token_cookie:
+                token = value
+        with self._state:
+            expiry = self.tokens.get(token)
+        if expiry is None:
+            return SimResponse.xml(
+                "<InvalidTokenException><error>invalid_token</error>"
+                "<error_description>Invalid access token</error_description>"
+                "</InvalidTokenException>",
+                401,
+            )
+        if self.clock() >= expiry:
+            return _error(500, "GENERAL", None)
+        return None
+
+    def _create(self, request: SimRequest) -> SimResponse:
+        refused = self._authorised(request)
+        if refused is not None:
+            return refused
+        if request.path_params.get("tax") != self.supplier_tax_code:
+            return _error(400, "BAD_REQUEST_SUPPLIER_TAX_CODE", "unknown supplier tax code")
+        try:
+            body = request.json()
+            general = body["generalInvoiceInfo"]
+            uuid = str(general["transactionUuid"])
+        except (ValueError, KeyError, TypeError):
+            return _error(400, "JSON_PARSE_ERROR", "unreadable invoice")
+        if not 10 <= len(uuid) <= 36:
+            return _error(400, "BAD_REQUEST_TRANSACTION_UUID", "transactionUuid is 10-36 chars")
+        with self._state:
+            existing = self.invoices.get(uuid)
+            if existing is not None:
+                # Same uuid, finished first request: the same invoice again.
+                return SimResponse.json({"errorCode": None, "result": self._result(existing)})
+            problem = _check_amounts(body)
+            if problem is not None:
+                return _error(400, *problem)
+            try:
+                document = document_from_payload(body, profile=self.profile)
+            except ValidationError as exc:
+                return _error(400, "BAD_REQUEST_INVALID_DATA", exc.message)
+            adjustment = str(general.get("adjustmentType", ADJUSTMENT_ORIGINAL))
+            original: SimInvoice | None = None
+            if adjustment in (ADJUSTMENT_REPLACE, ADJUSTMENT_ADJUST):
+                original = self.by_number(str(general.get("originalInvoiceId", "")))
+                if original is None:
+                    return _error(400, "INVOICE_NOT_FOUND", "original invoice not found")
+                if original.status is not DocumentStatus.ISSUED:
+                    return _error(400, "INVOICE_ALREADY_CANCELED", "original not issued")
+            series = str(general.get("invoiceSeries", ""))
+            number = self._numbers.get(series, 0) + 1
+            self._numbers[series] = number
+            invoice = SimInvoice(
+                transaction_uuid=uuid,
+                invoice_no=f"{series}{number}",
+                series=series,
+                template_code=str(general.get("templateCode", "")),
+                issue_date=int(general.get("invoiceIssuedDate", 0)),
+                reservation_code=hashlib.sha256(uuid.encode()).hexdigest()[:10].upper(),
+                total=int(body["summarizeInfo"]["totalAmountWithTax"]),
+                payload=body,
+                document=document,
+                pending=self.asynchronous,
+            )
+            self.invoices[uuid] = invoice
+            if original is not None:
+                original.status = (
+                    DocumentStatus.REPLACED
+                    if adjustment == ADJUSTMENT_REPLACE
+                    else DocumentStatus.ADJUSTED
+                )
+                original.history.append(f"{original.status.value} by {invoice.invoice_no}")
+            self.ledger.record(
+                "invoice",
+                uuid,
+                invoice_no=invoice.invoice_no,
+                series=series,
+                number=number,
+                template_code=invoice.template_code,
+                adjustment_type=adjustment,
+                total=invoice.total,
+            )
+        return SimResponse.json(
+            {"errorCode": None, "description": None, "result": self._result(invoice)}
+        )
+
+    def _result(self, invoice: SimInvoice) -> dict[str, Any]:
+        return {
+            "supplierTaxCode": self.supplier_tax_code,
+            "invoiceNo": "" if invoice.pending else invoice.invoice_no,
+            "transactionID": f"T{invoice.transaction_uuid}",
+            "reservationCode": invoice.reservation_code,
+            "codeOfTax": None,
+        }
+
+    def _search(self, request: SimRequest) -> SimResponse:
+        refused = self._authorised(request)
+        if refused is not None:
+            return refused
+        form = request.form()
+        with self._state:
+            invoice = self.invoices.get(form.get("transactionUuid", ""))
+            if invoice is None or form.get("supplierTaxCode") != self.supplier_tax_code:
+                return SimResponse.json(
+                    {"errorCode": "NOT_FOUND_DATA", "description": "No data", "result": None}
+                )
+            item = {
+                **self._result(invoice),
+                "invoiceSeries": invoice.series,
+                "templateCode": invoice.template_code,
+                "issueDate": invoice.issue_date,
+                self.profile.search_status_field: self.profile.status_text(
+                    DocumentStatus.PENDING if invoice.pending else invoice.status
+                ),
+                "totalAmountWithTax": invoice.total,
+            }
+        return SimResponse.json({"errorCode": None, "description": None, "result": [item]})
+
+    def _cancel(self, request: SimRequest) -> SimResponse:
+        refused = self._authorised(request)
+        if refused is not None:
+            return refused
+        form = request.form()
+        with self._state:
+            invoice = self.by_number(form.get("invoiceNo", ""))
+            if invoice is None or invoice.template_code != form.get("templateCode"):
+                return SimResponse.json(
+                    {"errorCode": "INVOICE_NOT_FOUND", "description": "Invoice not found"}
+                )
+            if str(invoice.issue_date) != form.get("strIssueDate"):
+                return _error(400, "BAD_REQUEST_ISSUE_DATE", "strIssueDate does not match")
+            if not form.get("reasonDelete") or not form.get("additionalReferenceDesc"):
+                return _error(400, "BAD_REQUEST_AGREEMENT", "agreement document required")
+            if invoice.status is not DocumentStatus.ISSUED:
+                return SimResponse.json(
+                    {"errorCode": "INVOICE_ALREADY_CANCELED", "description": "Not cancellable"}
+                )
+            invoice.status = DocumentStatus.CANCELLED
+            self.ledger.record(
+                "cancel",
+                invoice.transaction_uuid,
+                invoice_no=invoice.invoice_no,
+                reason=form.get("reasonDelete"),
+            )
+        return SimResponse.json({"errorCode": None, "description": self.profile.cancel_success})
+
+    def _file(self, request: SimRequest) -> SimResponse:
+        refused = self._authorised(request)
+        if refused is not None:
+            return refused
+        body = request.json()
+        with self._state:
+            invoice = self.by_number(str(body.get("invoiceNo", "")))
+        if invoice is None or invoice.template_code != body.get("templateCode"):
+            return SimResponse.json({"errorCode": "INVOICE_NOT_FOUND", "description": "No file"})
+        if body.get("fileType") == "PDF":
+            name, data = f"{invoice.invoice_no}.pdf", _pdf(invoice)
+        elif body.get("fileType") == "ZIP":
+            name = f"{invoice.invoice_no}.zip"
+            data = make_nested_zip(f"{invoice.invoice_no}.xml", self.signed_xml(invoice))
+        else:
+            return _error(400, "BAD_REQUEST_FILE_TYPE", "fileType is PDF or ZIP")
+        return SimResponse.json(
+            {
+                "errorCode": None,
+                "description": None,
+                "fileName": name,
+                "fileToBytes": base64.b64encode(data).decode("ascii"),
+            }
+        )
+
+
+def _error(status: int, code: str, message: str | None) -> SimResponse:
+    return SimResponse.json({"code": status, "message": code, "data": message}, status)
+
+
+def _check_amounts(body: dict[str, Any]) -> tuple[str, str] | None:
+    """Viettel's checks: line amounts within 5 đồng, known rates, tax totals adding up."""
+    try:
+        items = body["itemInfo"]
+        summary = body["summarizeInfo"]
+        breakdowns = body.get("taxBreakdowns") or []
+        line_tax = 0
+        for item in items:
+            if "unitPrice" not in item:
+                continue  # a note line
+            if item["taxPercentage"] not in _RATES and not 0 < item["taxPercentage"] < 100:
+                return "VAT_PERCENTAGE_INVALID", f"line {item.get('lineNumber')}"
+            gross = Decimal(str(item["quantity"])) * Decimal(str(item["unitPrice"]))
+            net = gross - Decimal(str(item.get("discount", 0)))
+            if abs(net - Decimal(item["itemTotalAmountWithoutTax"])) > _TOLERANCE:
+                return (
+                    "IVI_TOTAL_A_WITHOUT_TAX_AND_UP_QUAN_NOT_COMPARED",
+                    f"line {item.get('lineNumber')}",
+                )
+            sign = 1 if item.get("isIncreaseItem", True) else -1
+            line_tax += sign * int(item["taxAmount"])
+        tax = int(summary["totalTaxAmount"])
+        by_rate = sum(
+            (1 if b.get("taxAmountPos", True) else -1) * int(b["taxAmount"]) for b in breakdowns
+        )
+        if tax != line_tax or tax != by_rate:
+            return "VAT_AMOUNT_INVALID", "tax amounts do not add up"
+        if int(summary["totalAmountWithTax"]) != int(summary["totalAmountWithoutTax"]) + tax:
+            return "VAT_AMOUNT_INVALID", "total with tax does not add up"
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return "JSON_PARSE_ERROR", "missing or malformed amounts"
+    return None
+
+
+def _pdf(invoice: SimInvoice) -> bytes:
+    text = (
+        f"%PDF-1.4\n% simulated Viettel S-Invoice {invoice.invoice_no}\n"
+        f"% transactionUuid {invoice.transaction_uuid}\n% total {invoice.total}\n%%EOF\n"
+    )
+    return text.encode("ascii", errors="replace")
+
+
+@lru_cache(maxsize=1)
+def _test_credentials() -> SellerCredentials:
+    return generate_test_credentials("Viettel S-Invoice simulator (TEST)")

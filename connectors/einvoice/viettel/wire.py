@@ -1,0 +1,471 @@
+"""Viettel S-Invoice's wire format: paths, JSON bodies, dates, tax codes, result codes, zips.
+
+Fidelity: *derived from integrators' code* (Odoo ``l10n_vn_edi_viettel``, verified) for the
+paths, login, ``createInvoice`` core fields, ``searchInvoiceByTransactionUuid``, the file
+download and the epoch-millisecond dates; partly from an unofficial copy of Viettel's
+document for the rest. Every detail we had to guess sits in `WireProfile` (override it per
+client): the search result's field names and status values, the receipt's ``invoiceType``,
+the template code of an invoice template, the error envelope.
+
+Shared by the client and the simulator (which never import each other).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from connectors.core.errors import ValidationError
+from connectors.einvoice.codes import ResultCode, VendorCode
+from connectors.einvoice.model_tax import LineKind, TaxKind, TaxRate
+from connectors.einvoice.models import Invoice, Receipt
+from connectors.einvoice.provider import DocumentStatus
+from connectors.vn.time import from_epoch_ms, to_epoch_ms
+
+__all__ = [
+    "ADJUSTMENT_ADJUST",
+    "ADJUSTMENT_ORIGINAL",
+    "ADJUSTMENT_REPLACE",
+    "DEFAULT_PROFILE",
+    "VIETTEL_CODES",
+    "WireProfile",
+    "document_from_payload",
+    "error_code_of",
+    "file_bytes",
+    "invoice_payload",
+    "issued_date_ms",
+    "make_nested_zip",
+    "nested_zip_xml",
+    "rate_from_percentage",
+    "tax_percentage",
+    "to_number",
+]
+
+ADJUSTMENT_ORIGINAL = "1"
+ADJUSTMENT_REPLACE = "3"
+ADJUSTMENT_ADJUST = "5"
+
+
+@dataclass(frozen=True)
+class WireProfile:
+    """Everything about Viettel's wire format that is configurable or guessed ([G]).
+
+    Paths are relative to the settings' base URL (``https://api-vinvoice.viettel.vn``).
+    """
+
+    login_path: str = "/auth/login"
+    api_prefix: str = "/services/einvoiceapplication/api"
+    create_path: str = "/InvoiceAPI/InvoiceWS/createInvoice/{tax_code}"
+    search_path: str = "/InvoiceAPI/InvoiceWS/searchInvoiceByTransactionUuid"
+    cancel_path: str = "/InvoiceAPI/InvoiceWS/cancelTransactionInvoice"
+    file_path: str = "/InvoiceAPI/InvoiceUtilsWS/getInvoiceRepresentationFile"
+    token_cookie: str = "access_token"  # noqa: S105 - a cookie name, not a secret
+    token_lifetime_default: int = 1200
+    """Seconds a token lives when the login answer has no ``expires_in`` [P: 20 min seen]."""
+    token_refresh_margin: int = 60
+    """Log in again this many seconds before the token expires."""
+    expired_token_markers: tuple[str, ...] = ("GENERAL", "invalid_token", "InvalidTokenException")
+    """Texts in a 401/500 answer meaning "log in again" (Viettel answers 500 GENERAL)."""
+    invoice_template_suffix: str = "001"
+    """Viettel's ``templateCode`` of invoice template n is ``n/<suffix>`` (e.g. ``1/001``)."""
+    receipt_invoice_type: str = "BL"
+    """``invoiceType`` sent for an e-receipt [G: receipts through S-Invoice not documented]."""
+    # searchInvoiceByTransactionUuid answer [G beyond invoiceNo/reservationCode]:
+    search_status_field: str = "status"
+    statuses: Mapping[str, DocumentStatus] = field(
+        default_factory=lambda: {
+            "PUBLISHED": DocumentStatus.ISSUED,
+            "PENDING": DocumentStatus.PENDING,
+            "CANCELED": DocumentStatus.CANCELLED,
+            "REPLACED": DocumentStatus.REPLACED,
+            "ADJUSTED": DocumentStatus.ADJUSTED,
+        }
+    )
+    cancel_success: str = "CANCEL TRANSACTION INVOICE SUCCESS"
+    resend_delay: float = 90.0
+    """Seconds to wait before re-sending a createInvoice that the lookup did not find:
+    Viettel may still be processing it (server-side timeout 60-90 s), and two concurrent
+    requests with one transactionUuid can create two invoices [P: Viettel's document]."""
+
+    def url(self, base_url: str, path: str, **params: str) -> str:
+        """The absolute URL of an API path."""
+        return f"{base_url}{self.api_prefix}{path.format(**params)}"
+
+    def template_code(self, doc: Invoice | Receipt) -> str:
+        """Viettel's ``templateCode`` for a document: ``1/001`` or the receipt's ``EBL01``."""
+        if isinstance(doc, Receipt):
+            return doc.template
+        return f"{doc.template}/{self.invoice_template_suffix}"
+
+    def invoice_type(self, doc: Invoice | Receipt) -> str:
+        """Viettel's ``invoiceType``: the template digit, or `receipt_invoice_type`."""
+        return self.receipt_invoice_type if isinstance(doc, Receipt) else doc.template
+
+    def status_of(self, value: str | None) -> DocumentStatus:
+        """Our status for a search result's status text (unknown -> ISSUED)."""
+        return self.statuses.get(value or "", DocumentStatus.ISSUED)
+
+    def status_text(self, status: DocumentStatus) -> str:
+        """The wire text for `status` (the simulator writes it)."""
+        for text, ours in self.statuses.items():
+            if ours is status:
+                return text
+        return status.value.upper()
+
+
+DEFAULT_PROFILE = WireProfile()
+
+# Viettel's numeric rates: -2 not subject (KCT), -1 not declared (KKKNT) [V ODOO].
+_KCT = -2
+_KKKNT = -1
+
+VIETTEL_CODES: Mapping[str, VendorCode] = {
+    "VAT_AMOUNT_INVALID": VendorCode(ResultCode.INVALID_DATA, "tax amounts do not add up"),
+    "VAT_TAX_AMOUNT_NEGATE": VendorCode(ResultCode.INVALID_DATA, "negative tax amount"),
+    "VAT_PERCENTAGE_INVALID": VendorCode(ResultCode.INVALID_DATA, "unknown tax percentage"),
+    "INVOICE_SERIAL_NOT_FOUND": VendorCode(ResultCode.INVALID_DATA, "unknown series"),
+    "IVI_TOTAL_A_WITHOUT_TAX_AND_UP_QUAN_NOT_COMPARED": VendorCode(
+        ResultCode.INVALID_DATA, "quantity x unit price differs from the line amount"
+    ),
+    "JSON_PARSE_ERROR": VendorCode(ResultCode.INVALID_DATA, "unreadable JSON"),
+    "BAD_REQUEST_INVALID_DECIMAL_POINT_QUANTUM": VendorCode(
+        ResultCode.INVALID_DATA, "too many decimals"
+    ),
+    "BAD_REQUEST_EXISTS_OTHER_USB_SIGN_PROCESSING": VendorCode(
+        ResultCode.TEMPORARY, "another USB-token signature is in progress"
+    ),
+    "NOT_FOUND_DATA": VendorCode(ResultCode.NOT_FOUND, "no data"),
+    "INVOICE_NOT_FOUND": VendorCode(ResultCode.NOT_FOUND, "no such invoice"),
+    "reservation.code.used": VendorCode(ResultCode.DUPLICATE, "reservation code already used"),
+    "TRANSACTION_UUID_INVALID": VendorCode(ResultCode.DUPLICATE, "transactionUuid already used"),
+    "INVOICE_ALREADY_CANCELED": VendorCode(
+        ResultCode.WRONG_STATE, "already cancelled [G: code name guessed]"
+    ),
+    "GENERAL": VendorCode(ResultCode.TEMPORARY, "general error (often an expired token)"),
+    "invalid_token": VendorCode(ResultCode.AUTH, "token refused"),
+    "UNAUTHORIZED": VendorCode(ResultCode.AUTH, "login refused [G: code name guessed]"),
+}
+"""Viettel's result codes and what they mean [P: codes seen in integrators' code]."""
+
+
+def error_code_of(body: Any) -> tuple[str, str | None] | None:
+    """``(code, description)`` of an error answer, or None for a success.
+
+    Viettel answers errors as ``{"code": 400, "message": "BAD_REQUEST_...", "data": ...}``
+    or as ``{"errorCode": "...", "description": "..."}`` (null on success).
+    """
+    if not isinstance(body, dict):
+        return None
+    if body.get("errorCode"):
+        return str(body["errorCode"]), _text(body.get("description"))
+    if "code" in body and body.get("message"):
+        return str(body["message"]), _text(body.get("data"))
+    if body.get("error"):
+        return str(body["error"]), _text(body.get("error_description") or body.get("message"))
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def tax_percentage(rate: TaxRate) -> int | float:
+    """Viettel's ``taxPercentage``: 0/5/8/10, -2 for KCT, -1 for KKKNT, the number for KHAC."""
+    if rate.kind is TaxKind.KCT:
+        return _KCT
+    if rate.kind is TaxKind.KKKNT:
+        return _KKKNT
+    return to_number(rate.percent or Decimal(0))
+
+
+def rate_from_percentage(value: int | float | str) -> TaxRate:
+    """The inverse of `tax_percentage`."""
+    number = Decimal(str(value))
+    if number == _KCT:
+        return TaxRate.KCT
+    if number == _KKKNT:
+        return TaxRate.KKKNT
+    if number in (0, 5, 8, 10):
+        return TaxRate.parse(f"{int(number)}%")
+    return TaxRate.other(number)
+
+
+def to_number(value: Decimal | int) -> int | float:
+    """A JSON number: int when whole, else float (exact for the <= 6 decimals we allow)."""
+    decimal = Decimal(value)
+    if decimal == decimal.to_integral_value():
+        return int(decimal)
+    return float(decimal)
+
+
+def issued_date_ms(moment: datetime) -> int:
+    """``invoiceIssuedDate``: epoch milliseconds at whole-second precision (GMT+7 display).
+
+    2025-06-01 09:30:15 GMT+7 -> 1748745015000.
+    """
+    return to_epoch_ms(moment) // 1000 * 1000
+
+
+def _selection(kind: LineKind) -> int:
+    # Viettel ``selection``: 1 goods, 2 note, 3 discount, 5 promotion, 6 special goods.
+    return {
+        LineKind.GOODS: 1,
+        LineKind.NOTE: 2,
+        LineKind.DISCOUNT: 3,
+        LineKind.PROMOTION: 5,
+        LineKind.SPECIAL: 6,
+    }[kind]
+
+
+def invoice_payload(
+    doc: Invoice | Receipt,
+    *,
+    transaction_uuid: str,
+    issued_at: datetime,
+    profile: WireProfile = DEFAULT_PROFILE,
+    adjustment_type: str = ADJUSTMENT_ORIGINAL,
+    original: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ``createInvoice`` JSON body for `doc`.
+
+    `original` (for a replacement or an adjustment) carries ``invoiceNo``, ``issueDate``
+    (epoch ms), ``templateCode`` and ``reason`` of the document being replaced or adjusted.
+    """
+    totals = doc.totals
+    general: dict[str, Any] = {
+        "invoiceType": profile.invoice_type(doc),
+        "templateCode": profile.template_code(doc),
+        "invoiceSeries": doc.series,
+        "invoiceIssuedDate": issued_date_ms(issued_at),
+        "currencyCode": doc.currency,
+        "adjustmentType": adjustment_type,
+        "paymentStatus": True,
+        "cusGetInvoiceRight": True,
+        "transactionUuid": transaction_uuid,
+    }
+    if doc.note:
+        general["invoiceNote"] = doc.note
+    if original is not None:
+        general.update(
+            {
+                "originalInvoiceId": original["invoiceNo"],
+                "originalInvoiceIssueDate": original["issueDate"],
+                "originalTemplateCode": original["templateCode"],
+                "additionalReferenceDesc": original["reason"],
+                "additionalReferenceDate": issued_date_ms(issued_at),
+            }
+        )
+        if adjustment_type == ADJUSTMENT_ADJUST:
+            general["adjustmentInvoiceType"] = "1"
+    buyer: dict[str, Any] = {}
+    if doc.buyer is not None:
+        b = doc.buyer
+        for key, value in (
+            ("buyerName", b.name),
+            ("buyerLegalName", b.legal_name),
+            ("buyerTaxCode", b.tax_code),
+            ("buyerAddressLine", b.address),
+            ("buyerPhoneNumber", _phone(b.phone)),
+            ("buyerEmail", b.email),
+            ("buyerCode", b.customer_code),
+        ):
+            if value:
+                buyer[key] = value
+        if b.citizen_id:
+            buyer["buyerIdType"] = "1"
+            buyer["buyerIdNo"] = b.citizen_id
+    else:
+        buyer["buyerNotGetInvoice"] = 1
+    seller = {
+        "sellerLegalName": doc.seller.name,
+        "sellerTaxCode": doc.seller.tax_code,
+        "sellerAddressLine": doc.seller.address,
+    }
+    items = []
+    for line, amounts in zip(doc.lines, totals.lines, strict=True):
+        item: dict[str, Any] = {
+            "lineNumber": amounts.number,
+            "selection": _selection(line.kind),
+            "itemName": line.name,
+        }
+        if line.kind is not LineKind.NOTE:
+            item.update(
+                {
+                    "unitName": line.unit,
+                    "quantity": to_number(line.quantity),
+                    "unitPrice": to_number(line.unit_price),
+                    "itemTotalAmountWithoutTax": abs(amounts.amount),
+                    "taxPercentage": tax_percentage(line.tax_rate),
+                    "taxAmount": abs(amounts.tax),
+                    "isIncreaseItem": amounts.amount >= 0,
+                }
+            )
+            if amounts.discount:
+                item["discount"] = amounts.discount
+            if line.code:
+                item["itemCode"] = line.code
+        items.append(item)
+    summarize = {
+        "totalAmountWithoutTax": totals.amount,
+        "totalTaxAmount": totals.tax,
+        "totalAmountWithTax": totals.total,
+        "totalAmountWithTaxInWords": totals.words,
+        "discountAmount": totals.discount,
+        "isTotalAmountPos": totals.total >= 0,
+    }
+    breakdowns = [
+        {
+            "taxPercentage": tax_percentage(r.rate),
+            "taxableAmount": abs(r.amount),
+            "taxAmount": abs(r.tax),
+            "taxableAmountPos": r.amount >= 0,
+            "taxAmountPos": r.tax >= 0,
+        }
+        for r in totals.by_rate
+    ]
+    return {
+        "generalInvoiceInfo": general,
+        "buyerInfo": buyer,
+        "sellerInfo": seller,
+        "payments": [{"paymentMethodName": doc.payment_method.value}],
+        "itemInfo": items,
+        "summarizeInfo": summarize,
+        "taxBreakdowns": breakdowns,
+    }
+
+
+def _phone(phone: str | None) -> str | None:
+    """Viettel wants digits only; a leading + becomes 00 (as Odoo does)."""
+    if phone is None:
+        return None
+    text = phone.strip()
+    if text.startswith("+"):
+        text = "00" + text[1:]
+    return "".join(c for c in text if c.isdigit())
+
+
+def file_bytes(body: Mapping[str, Any]) -> bytes:
+    """The decoded ``fileToBytes`` of a ``getInvoiceRepresentationFile`` answer."""
+    data = body.get("fileToBytes")
+    if not isinstance(data, str) or not data:
+        raise ValidationError("the file answer carries no fileToBytes", field="fileToBytes")
+    try:
+        return base64.b64decode(data, validate=True)
+    except ValueError:
+        raise ValidationError("fileToBytes is not base64", field="fileToBytes") from None
+
+
+def nested_zip_xml(data: bytes, *, max_bytes: int = 20 * 1024 * 1024) -> bytes:
+    """The invoice XML inside Viettel's ZIP, which may hold another ZIP (zip in a zip).
+
+    Raises `ValidationError` when no ``.xml`` is found or a member is larger than
+    `max_bytes` (a zip bomb guard).
+    """
+    for _depth in range(3):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            raise ValidationError("the invoice file is not a ZIP", field="fileToBytes") from None
+        with archive:
+            infos = archive.infolist()
+            for info in infos:
+                if info.file_size > max_bytes:
+                    raise ValidationError("ZIP member too large", field="fileToBytes")
+            xml = [i for i in infos if i.filename.lower().endswith(".xml")]
+            if xml:
+                return archive.read(xml[0])
+            inner = [i for i in infos if i.filename.lower().endswith(".zip")]
+            if not inner:
+                break
+            data = archive.read(inner[0])
+    raise ValidationError("no XML inside the invoice ZIP", field="fileToBytes")
+
+
+def make_nested_zip(xml_name: str, xml: bytes, xsl: bytes = b"<xsl/>") -> bytes:
+    """A zip holding a zip holding ``xml_name`` and a stylesheet (how Viettel answers)."""
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as archive:
+        archive.writestr(xml_name, xml)
+        archive.writestr(xml_name.rsplit(".", 1)[0] + ".xsl", xsl)
+    outer = io.BytesIO()
+    with zipfile.ZipFile(outer, "w") as archive:
+        archive.writestr(xml_name.rsplit(".", 1)[0] + ".zip", inner.getvalue())
+    return outer.getvalue()
+
+
+_KIND_OF_SELECTION = {
+    1: LineKind.GOODS,
+    2: LineKind.NOTE,
+    3: LineKind.DISCOUNT,
+    5: LineKind.PROMOTION,
+    6: LineKind.SPECIAL,
+}
+
+
+def document_from_payload(
+    body: Mapping[str, Any], *, profile: WireProfile = DEFAULT_PROFILE
+) -> Invoice | Receipt:
+    """Read a ``createInvoice`` body back into the model (what the simulator issues).
+
+    The inverse of `invoice_payload` for everything the body carries; raises
+    `connectors.core.ValidationError` when the body does not make a valid document.
+    """
+    general = body.get("generalInvoiceInfo") or {}
+    seller_info = body.get("sellerInfo") or {}
+    buyer_info = body.get("buyerInfo") or {}
+    buyer: dict[str, Any] | None = None
+    if not buyer_info.get("buyerNotGetInvoice"):
+        buyer = {
+            "name": buyer_info.get("buyerName"),
+            "legal_name": buyer_info.get("buyerLegalName"),
+            "tax_code": buyer_info.get("buyerTaxCode"),
+            "address": buyer_info.get("buyerAddressLine"),
+            "phone": buyer_info.get("buyerPhoneNumber"),
+            "email": buyer_info.get("buyerEmail"),
+            "customer_code": buyer_info.get("buyerCode"),
+            "citizen_id": buyer_info.get("buyerIdNo"),
+        }
+    lines = []
+    for item in body.get("itemInfo") or []:
+        kind = _KIND_OF_SELECTION.get(int(item.get("selection", 1)), LineKind.GOODS)
+        line: dict[str, Any] = {"name": item.get("itemName"), "kind": kind}
+        if kind is LineKind.NOTE:
+            line["tax_rate"] = TaxRate.KCT
+        else:
+            line.update(
+                {
+                    "unit": item.get("unitName"),
+                    "quantity": str(item.get("quantity")),
+                    "unit_price": str(item.get("unitPrice")),
+                    "tax_rate": rate_from_percentage(item.get("taxPercentage", -2)),
+                    "discount": str(item.get("discount", 0)),
+                    "code": item.get("itemCode"),
+                }
+            )
+        lines.append(line)
+    payments = body.get("payments") or [{}]
+    issued_ms = general.get("invoiceIssuedDate")
+    values: dict[str, Any] = {
+        "seller": {
+            "name": seller_info.get("sellerLegalName"),
+            "tax_code": seller_info.get("sellerTaxCode"),
+            "address": seller_info.get("sellerAddressLine"),
+        },
+        "buyer": buyer,
+        "lines": lines,
+        "symbol": general.get("invoiceSeries"),
+        "issued_at": from_epoch_ms(issued_ms) if isinstance(issued_ms, int) else None,
+        "currency": general.get("currencyCode", "VND"),
+        "payment_method": payments[0].get("paymentMethodName", "TM/CK"),
+        "note": general.get("invoiceNote"),
+        "is_adjustment": str(general.get("adjustmentType")) == ADJUSTMENT_ADJUST,
+    }
+    if str(general.get("invoiceType")) == profile.receipt_invoice_type:
+        return Receipt(template=general.get("templateCode"), **values)
+    return Invoice(template=str(general.get("invoiceType")), **values)

@@ -1,0 +1,380 @@
+"""VNPT Invoice simulated: the three ASMX services over SOAP 1.1, with VNPT's rules.
+
+- ``ImportAndPublishInv``: ``fkey`` de-duplication (``ERR:13``), gap-free numbering per
+  (pattern, serial), back-dating refused (``ERR:30``), totals checked (``ERR:3``).
+- ``GetInvDataByFkey`` (lookup), ``cancelInv``/``cancelInvNoPay`` (``ERR:9`` when the
+  paid state does not fit), ``ReplaceInvoiceAction``/``AdjustInvoiceAction``, downloads
+  (``ERR:11`` for an unpaid invoice on the paid-only methods).
+
+Routes are named after the SOAP method (``ImportAndPublishInv``, ``GetInvDataByFkey``,
+``cancelInv``...), so a fault can be armed on one method. Ledger kinds: ``invoice`` (key =
+fkey; replacements and adjustments too) and ``cancel``. `answer_next(method, "ERR:5")`
+makes the next call of a method answer that string without processing.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from lxml import etree
+
+from connectors.core.errors import ValidationError
+from connectors.core.safexml import parse_xml
+from connectors.einvoice.gdt import SellerCredentials, document_from_model, signed_hdon
+from connectors.einvoice.gdt.testkeys import generate_test_credentials
+from connectors.einvoice.models import Invoice, Receipt
+from connectors.einvoice.provider import DocumentStatus
+from connectors.einvoice.vnpt.wire import (
+    DEFAULT_PROFILE,
+    InvoiceData,
+    VnptProfile,
+    document_from_xml,
+    invoice_data_xml,
+    soap_call,
+    soap_envelope,
+)
+from connectors.testing.simulator import SimRequest, SimResponse, Simulator
+
+__all__ = ["SimInvoice", "VnptSimulator"]
+
+_PUBLISH = ("ImportAndPublishInv", "GetInvDataByFkey")
+_BUSINESS = ("cancelInv", "cancelInvNoPay", "ReplaceInvoiceAction", "AdjustInvoiceAction")
+_PORTAL = (
+    "downloadInvFkey",
+    "downloadInvFkeyNoPay",
+    "downloadInvPDFFkey",
+    "downloadInvPDFFkeyNoPay",
+)
+
+
+@dataclass
+class SimInvoice:
+    """One invoice the simulated VNPT holds."""
+
+    fkey: str
+    pattern: str
+    serial: str
+    number: int
+    arising_date: str
+    document: Invoice | Receipt
+    total: int
+    lookup_code: str
+    status: DocumentStatus = DocumentStatus.ISSUED
+    paid: bool = False
+    related: str | None = None
+
+
+class VnptSimulator(Simulator):
+    """The simulated vendor, with one staff account and one ServiceRole user."""
+
+    provider = "vnpt"
+
+    def __init__(
+        self,
+        *,
+        account: str = "sim-admin",
+        account_password: str = "sim-ac-pass",  # noqa: S107 - a simulator's fake credential
+        username: str = "sim-service",
+        password: str = "sim-service-pass",  # noqa: S107 - a simulator's fake credential
+        profile: VnptProfile = DEFAULT_PROFILE,
+        sleep: Callable[[float], None] = time.sleep,
+        credentials: SellerCredentials | None = None,
+    ) -> None:
+        super().__init__(sleep=sleep)
+        self.account = account
+        self.account_password = account_password
+        self.username = username
+        self.password = password
+        self.profile = profile
+        self.credentials = credentials
+        """The seller's signing credentials; None: a TEST key shared by simulators."""
+        self.invoices: dict[str, SimInvoice] = {}
+        self._numbers: dict[tuple[str, str], int] = defaultdict(int)
+        self._last_date: dict[tuple[str, str], str] = {}
+        self._canned: dict[str, deque[str]] = defaultdict(deque)
+        self._state = threading.RLock()
+        for path, methods in (
+            (profile.publish_path, _PUBLISH),
+            (profile.business_path, _BUSINESS),
+            (profile.portal_path, _PORTAL),
+        ):
+            for method in methods:
+                self.add_route("POST", f"{path}/{method}", self._dispatch, name=method)
+
+    # -- helpers for tests ---------------------------------------------------------------
+
+    def answer_next(self, method: str, result: str, *, times: int = 1) -> None:
+        """Make the next `times` calls of `method` answer `result` (e.g. ``"ERR:5"``)."""
+        self._canned[method].extend([result] * times)
+
+    def mark_paid(self, fkey: str) -> None:
+        """What ``confirmPaymentFkey`` does: the invoice counts as paid."""
+        with self._state:
+            self.invoices[fkey].paid = True
+
+    # -- SOAP plumbing -------------------------------------------------------------------
+
+    def handle(self, request: SimRequest) -> SimResponse:
+        """Route by SOAPAction: ``/PublishService.asmx`` + action -> route of that method."""
+        action = (request.header("soapaction") or "").strip('"').rsplit("/", 1)[-1]
+        if request.method == "POST" and action:
+            request = dataclasses.replace(request, path=f"{request.path}/{action}")
+        return super().handle(request)
+
+    def _dispatch(self, request: SimRequest) -> SimResponse:
+        try:
+            method, params = soap_call(request.body)
+        except ValidationError:
+            return _fault("Server was unable to read request.")
+        canned = self._canned.get(method)
+        if canned:
+            return SimResponse.xml(soap_envelope(method, canned.popleft()))
+        handler = getattr(self, f"_op_{method}")
+        result: str = handler(params)
+        return SimResponse.xml(soap_envelope(method, result))
+
+    def _account_ok(self, params: dict[str, str]) -> bool:
+        return (
+            params.get("Account") == self.account and params.get("ACpass") == self.account_password
+        )
+
+    def _service_ok(self, params: dict[str, str], user: str, secret: str) -> bool:
+        return params.get(user) == self.username and params.get(secret) == self.password
+
+    # -- PublishService ------------------------------------------------------------------
+
+    def _op_ImportAndPublishInv(self, params: dict[str, str]) -> str:
+        if not self._account_ok(params):
+            return "ERR:1"
+        if not self._service_ok(params, "username", "password"):
+            return "ERR:7"
+        try:
+            root = parse_xml(params.get("xmlInvData", ""), what="xmlInvData")
+        except ValidationError:
+            return "ERR:3"
+        holders = root.findall("HDon")
+        if root.tag != "DSHDon" or not holders:
+            return "ERR:3"
+        if len(holders) > 5000:
+            return "ERR:10"
+        pattern, serial = params.get("pattern", ""), params.get("serial", "")
+        if not pattern or not serial:
+            return "ERR:35"
+        pairs = []
+        with self._state:
+            for holder in holders:
+                outcome = self._publish_one(holder, pattern, serial, related=None)
+                if outcome.startswith("ERR:"):
+                    return outcome
+                pairs.append(outcome)
+        return f"OK:{pattern};{serial}-" + ",".join(pairs)
+
+    def _publish_one(
+        self, holder: etree._Element, pattern: str, serial: str, *, related: str | None
+    ) -> str:
+        fkey = (holder.findtext("key") or "").strip()
+        data = holder.find("DLHDon")
+        if not fkey or data is None:
+            return "ERR:3"
+        if fkey in self.invoices:
+            return "ERR:13"
+        issue_date = (data.findtext("TTChung/NLap") or "").strip()
+        try:
+            total = _checked_total(data)
+            document = document_from_xml(
+                holder, pattern=pattern, serial=serial, profile=self.profile
+            )
+        except (ValueError, ArithmeticError):  # our ValidationError is a ValueError
+            return "ERR:3"
+        series = (pattern, serial)
+        if issue_date < self._last_date.get(series, ""):
+            return "ERR:30"
+        self._numbers[series] += 1
+        number = self._numbers[series]
+        self._last_date[series] = issue_date
+        invoice = SimInvoice(
+            fkey=fkey,
+            pattern=pattern,
+            serial=serial,
+            number=number,
+            arising_date=f"{issue_date}T00:00:00",
+            document=document,
+            total=total,
+            lookup_code=hashlib.sha256(f"vnpt:{fkey}".encode()).hexdigest()[:12].upper(),
+            related=related,
+        )
+        self.invoices[fkey] = invoice
+        self.ledger.record(
+            "invoice",
+            fkey,
+            pattern=pattern,
+            serial=serial,
+            number=number,
+            total=total,
+            related=related,
+        )
+        return f"{fkey}_{number}"
+
+    def _op_GetInvDataByFkey(self, params: dict[str, str]) -> str:
+        if not self._account_ok(params) or not self._service_ok(params, "username", "password"):
+            return "ERR:1"
+        with self._state:
+            invoice = self.invoices.get(params.get("fkey", ""))
+            if invoice is None:
+                return "ERR:2"
+            return invoice_data_xml(
+                InvoiceData(
+                    fkey=invoice.fkey,
+                    pattern=invoice.pattern,
+                    serial=invoice.serial,
+                    number=str(invoice.number),
+                    status=self.profile.status_text(invoice.status),
+                    lookup_code=invoice.lookup_code,
+                    arising_date=invoice.arising_date,
+                    total=invoice.total,
+                )
+            )
+
+    # -- BusinessService -----------------------------------------------------------------
+
+    def _cancel(self, params: dict[str, str], *, no_pay: bool) -> str:
+        if not self._account_ok(params):
+            return "ERR:1"
+        if not self._service_ok(params, "userName", "userPass"):
+            return "ERR:7"
+        with self._state:
+            invoice = self.invoices.get(params.get("fkey", ""))
+            if invoice is None:
+                return "ERR:2"
+            if invoice.status is not DocumentStatus.ISSUED:
+                return "ERR:8"
+            if invoice.paid == no_pay:
+                return "ERR:9"
+            invoice.status = DocumentStatus.CANCELLED
+            self.ledger.record("cancel", invoice.fkey, number=invoice.number)
+        return "OK:"
+
+    def _op_cancelInv(self, params: dict[str, str]) -> str:
+        return self._cancel(params, no_pay=False)
+
+    def _op_cancelInvNoPay(self, params: dict[str, str]) -> str:
+        return self._cancel(params, no_pay=True)
+
+    def _related(self, params: dict[str, str], root_tag: str, new_status: DocumentStatus) -> str:
+        if not self._account_ok(params):
+            return "ERR:1"
+        if not self._service_ok(params, "username", "pass"):
+            return "ERR:7"
+        try:
+            root = parse_xml(params.get("xmlInvData", ""), what="xmlInvData")
+        except ValidationError:
+            return "ERR:3"
+        if root.tag != root_tag or not (root.findtext("LDo") or "").strip():
+            return "ERR:3"
+        pattern, serial = params.get("pattern", ""), params.get("serial", "")
+        with self._state:
+            original = self.invoices.get(params.get("fkey", ""))
+            if original is None:
+                return "ERR:2"
+            if original.status is not DocumentStatus.ISSUED:
+                return "ERR:8"
+            if original.pattern != pattern:
+                return "ERR:19"
+            outcome = self._publish_one(root, pattern, serial, related=original.fkey)
+            if outcome.startswith("ERR:"):
+                return outcome
+            original.status = new_status
+        return f"OK:{pattern};{serial}-{outcome}"
+
+    def _op_ReplaceInvoiceAction(self, params: dict[str, str]) -> str:
+        return self._related(params, "ThayTheHD", DocumentStatus.REPLACED)
+
+    def _op_AdjustInvoiceAction(self, params: dict[str, str]) -> str:
+        return self._related(params, "DieuChinhHD", DocumentStatus.ADJUSTED)
+
+    # -- PortalService -------------------------------------------------------------------
+
+    def _download(self, params: dict[str, str], *, pdf: bool, no_pay: bool) -> str:
+        if not self._service_ok(params, "userName", "userPass"):
+            return "ERR:1"
+        with self._state:
+            invoice = self.invoices.get(params.get("fkey", ""))
+            if invoice is None:
+                return "ERR:2"
+            if not invoice.paid and not no_pay:
+                return "ERR:11"
+            if pdf:
+                return base64.b64encode(_pdf(invoice)).decode("ascii")
+            return self.signed_xml(invoice).decode("utf-8")
+
+    def signed_xml(self, invoice: SimInvoice) -> bytes:
+        """The invoice as tax-authority XML (HDon), signed with a throw-away TEST key."""
+        return signed_hdon(
+            document_from_model(invoice.document, number=invoice.number),
+            self.credentials or _test_credentials(),
+        )
+
+    def _op_downloadInvFkey(self, params: dict[str, str]) -> str:
+        return self._download(params, pdf=False, no_pay=False)
+
+    def _op_downloadInvFkeyNoPay(self, params: dict[str, str]) -> str:
+        return self._download(params, pdf=False, no_pay=True)
+
+    def _op_downloadInvPDFFkey(self, params: dict[str, str]) -> str:
+        return self._download(params, pdf=True, no_pay=False)
+
+    def _op_downloadInvPDFFkeyNoPay(self, params: dict[str, str]) -> str:
+        return self._download(params, pdf=True, no_pay=True)
+
+
+def _checked_total(data: etree._Element) -> int:
+    """The grand total, after checking that lines and totals add up (else ValueError).
+
+    Goods lines (TChat 1, 5) add, trade-discount lines (3) subtract, notes and promotions
+    (4, 2) count nothing; amounts are compared without sign (adjustments may be negative).
+    """
+    net = Decimal(0)
+    for item in data.iterfind("NDHDon/DSHHDVu/HHDVu"):
+        amount = Decimal(item.findtext("ThTien") or "0")
+        nature = item.findtext("TChat")
+        if nature in ("1", "5"):
+            net += amount
+        elif nature == "3":
+            net -= amount
+    before_tax = Decimal(data.findtext("NDHDon/TToan/TgTCThue") or "0")
+    tax = Decimal(data.findtext("NDHDon/TToan/TgTThue") or "0")
+    total = Decimal(data.findtext("NDHDon/TToan/TgTTTBSo") or "x")
+    if abs(before_tax) != abs(net) or before_tax + tax != total:
+        raise ValueError("totals do not add up")
+    return int(total)
+
+
+def _pdf(invoice: SimInvoice) -> bytes:
+    text = (
+        f"%PDF-1.4\n% simulated VNPT Invoice {invoice.pattern} {invoice.serial} "
+        f"{invoice.number}\n% fkey {invoice.fkey}\n% total {invoice.total}\n%%EOF\n"
+    )
+    return text.encode("ascii", errors="replace")
+
+
+def _fault(message: str) -> SimResponse:
+    return SimResponse.xml(
+        '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        f"<soap:Fault><faultcode>soap:Client</faultcode><faultstring>{message}</faultstring>"
+        "</soap:Fault></soap:Body></soap:Envelope>",
+        500,
+    )
+
+
+@lru_cache(maxsize=1)
+def _test_credentials() -> SellerCredentials:
+    return generate_test_credentials("VNPT Invoice simulator (TEST)")

@@ -1,0 +1,467 @@
+"""VNPT Invoice's wire format: services, ``ERR:n`` codes, ``xmlInvData``, result strings.
+
+Fidelity: *derived from integrators' code and an unofficial transcription of VNPT's
+integration document v6.0* (spec 2.3, partly verified). Method names, parameters, the
+``OK:``/``ERR:n`` result strings, ``fkey`` and the ``ERR:13`` duplicate rule come from
+there; what we had to guess (the TT78 ``xmlInvData`` subset, the answer of
+``GetInvDataByFkey``, the status numbers, the adjustment ``Type``, the invoice pattern of a
+template) lives in `VnptProfile`.
+
+Shared by the client and the simulator (which never import each other).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lxml import etree
+
+from connectors.core.errors import ValidationError
+from connectors.core.safexml import parse_xml
+from connectors.einvoice.codes import ResultCode, VendorCode
+from connectors.einvoice.model_tax import LineKind
+from connectors.einvoice.models import Invoice, Receipt
+from connectors.einvoice.provider import DocumentStatus
+from connectors.einvoice.symbols import is_valid_receipt_template
+from connectors.vn.time import VN_TZ, format_local_iso, to_vn
+
+__all__ = [
+    "DEFAULT_PROFILE",
+    "ERR_CODES",
+    "METHOD_CODES",
+    "SOAP_ENV",
+    "TEMPURI",
+    "InvoiceData",
+    "VnptProfile",
+    "code_for",
+    "document_from_xml",
+    "invoice_data_xml",
+    "invoice_xml",
+    "local_timestamp",
+    "parse_invoice_data",
+    "parse_publish_result",
+    "parse_result",
+    "soap_call",
+    "soap_envelope",
+]
+
+TEMPURI = "http://tempuri.org/"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+@dataclass(frozen=True)
+class VnptProfile:
+    """Everything about VNPT's wire format that is configurable or guessed ([G])."""
+
+    publish_path: str = "/PublishService.asmx"
+    business_path: str = "/BusinessService.asmx"
+    portal_path: str = "/PortalService.asmx"
+    invoice_pattern_suffix: str = "001"
+    """The ``pattern`` of invoice template n is ``n/<suffix>`` (``1/001``) [G]."""
+    convert: int = 0
+    """``convert`` parameter: 1 converts TCVN3 text to Unicode; we always send Unicode."""
+    date_format: str = "%Y-%m-%d"
+    """``NLap`` in ``xmlInvData`` [G: TT78 style assumed for VNPT]."""
+    statuses: Mapping[str, DocumentStatus] = field(
+        default_factory=lambda: {
+            "1": DocumentStatus.ISSUED,
+            "0": DocumentStatus.PENDING,
+            "3": DocumentStatus.REPLACED,
+            "4": DocumentStatus.ADJUSTED,
+            "5": DocumentStatus.CANCELLED,
+        }
+    )
+    """``status`` numbers in the ``GetInvDataByFkey`` answer [G]."""
+    send_seller: bool = True
+    """Send the seller (``NBan``) in ``xmlInvData``; VNPT may fill it from the account [G]."""
+    adjust_increase_type: str = "2"
+    adjust_decrease_type: str = "3"
+    """``Type`` of a ``DieuChinhHD`` (2 increase, 3 decrease, 4 information) [G]."""
+
+    def pattern_of(self, doc: Invoice | Receipt) -> str:
+        """VNPT's ``pattern``: ``1/001`` for invoice template 1, the receipt template as is."""
+        if isinstance(doc, Receipt):
+            return doc.template
+        return f"{doc.template}/{self.invoice_pattern_suffix}"
+
+    def status_of(self, value: str | None) -> DocumentStatus:
+        return self.statuses.get(value or "", DocumentStatus.ISSUED)
+
+    def status_text(self, status: DocumentStatus) -> str:
+        for text, ours in self.statuses.items():
+            if ours is status:
+                return text
+        return "1"
+
+
+DEFAULT_PROFILE = VnptProfile()
+
+_CERT = ResultCode.CERTIFICATE
+_BAD = ResultCode.INVALID_DATA
+
+ERR_CODES: Mapping[str, VendorCode] = {
+    "1": VendorCode(ResultCode.AUTH, "login failed or the account lacks permission"),
+    "2": VendorCode(ResultCode.NOT_FOUND, "invoice (token/fkey) not found"),
+    "3": VendorCode(_BAD, "invalid XML data"),
+    "4": VendorCode(_BAD, "pattern/serial (or number range) not found"),
+    "5": VendorCode(ResultCode.TEMPORARY, "system error, cannot publish"),
+    "6": VendorCode(_BAD, "not enough invoice numbers"),
+    "7": VendorCode(ResultCode.AUTH, "ServiceRole user invalid or company not found"),
+    "8": VendorCode(ResultCode.WRONG_STATE, "already adjusted, replaced, cancelled or converted"),
+    "9": VendorCode(ResultCode.WRONG_STATE, "status does not allow the action"),
+    "10": VendorCode(_BAD, "batch too large (over 5000)"),
+    "11": VendorCode(ResultCode.WRONG_STATE, "unpaid invoice cannot be viewed or downloaded"),
+    "12": VendorCode(_BAD, "coded invoice not accepted by the tax authority"),
+    "13": VendorCode(_BAD, "uncoded invoice not accepted by the tax authority"),
+    "14": VendorCode(ResultCode.TEMPORARY, "numbering error (retry, one call per series)"),
+    "15": VendorCode(_BAD, "deserialize error, already published, future date or no rate"),
+    "19": VendorCode(_BAD, "pattern mismatch"),
+    "20": VendorCode(_BAD, "pattern and serial mismatch"),
+    "21": VendorCode(ResultCode.TEMPORARY, "duplicate invoice number (concurrent issue)"),
+    "22": VendorCode(_CERT, "certificate not registered"),
+    "23": VendorCode(ResultCode.TEMPORARY, "no tax-authority code (MCCQT) yet"),
+    "24": VendorCode(_CERT, "certificate does not match the registration"),
+    "26": VendorCode(_CERT, "certificate expired"),
+    "27": VendorCode(_CERT, "certificate not yet valid"),
+    "28": VendorCode(_CERT, "no certificate information"),
+    "29": VendorCode(_CERT, "certificate expired at signing time"),
+    "30": VendorCode(_BAD, "invoice date earlier than the last issued one"),
+    "31": VendorCode(_BAD, "invalid assigned number"),
+    "35": VendorCode(_BAD, "pattern and serial required (coded and uncoded series)"),
+    "60": VendorCode(_BAD, "cross-type adjustment not allowed"),
+    "61": VendorCode(_BAD, "cross-type adjustment not allowed"),
+    "62": VendorCode(_BAD, "cross-type adjustment not allowed"),
+    "1504": VendorCode(_BAD, "invalid budget-unit code (MDVQHNSach) or name"),
+}
+"""Every ``ERR:n`` of spec 2.3 and its common meaning (global table)."""
+
+_DUPLICATE_KEY = VendorCode(ResultCode.DUPLICATE, "fkey already used")
+
+METHOD_CODES: Mapping[str, Mapping[str, VendorCode]] = {
+    "ImportAndPublishInv": {"13": _DUPLICATE_KEY},
+    "ReplaceInvoiceAction": {"13": _DUPLICATE_KEY},
+    "AdjustInvoiceAction": {"13": _DUPLICATE_KEY},
+}
+"""Per-method meanings that differ from `ERR_CODES`: ``ERR:13`` on publish is a duplicate
+fkey (verified for publish; assumed [G] for replace and adjust)."""
+
+
+def code_for(method: str, number: str) -> VendorCode:
+    """The meaning of ``ERR:<number>`` answered by `method` (unknown -> invalid data)."""
+    specific = METHOD_CODES.get(method, {}).get(number)
+    if specific is not None:
+        return specific
+    return ERR_CODES.get(number, VendorCode(_BAD, "unknown VNPT error"))
+
+
+def parse_result(text: str | None) -> tuple[bool, str, str | None]:
+    """``"OK:..."`` -> ``(True, "...", None)``; ``"ERR:13:detail"`` -> ``(False, "13", "detail")``.
+
+    Anything else is an unreadable answer: `ValidationError`. Payloads that are not status
+    strings (a base64 PDF, an XML document) are returned as ``(True, text, None)`` when they
+    do not start with ``ERR:``.
+    """
+    if text is None:
+        raise ValidationError("VNPT answered with an empty result", field="result")
+    stripped = text.strip()
+    if stripped.startswith("ERR:"):
+        number, _, detail = stripped[4:].partition(":")
+        return False, number.strip(), detail.strip() or None
+    if stripped.startswith("OK"):
+        return True, stripped[3:] if stripped.startswith("OK:") else stripped[2:], None
+    return True, text, None
+
+
+def parse_publish_result(payload: str, *, pattern: str, serial: str) -> dict[str, str]:
+    """``"1/001;C25TAA-key1_1,key2_2"`` (after ``OK:``) -> ``{"key1": "1", "key2": "2"}``."""
+    prefix = f"{pattern};{serial}-"
+    if not payload.startswith(prefix):
+        raise ValidationError(f"VNPT publish result does not start with {prefix!r}", field="result")
+    numbers: dict[str, str] = {}
+    for pair in payload[len(prefix) :].split(","):
+        key, sep, number = pair.rpartition("_")
+        if not sep or not key or not number.isdigit():
+            raise ValidationError(f"unreadable key_number pair {pair!r}", field="result")
+        numbers[key] = number
+    return numbers
+
+
+def _sub(parent: etree._Element, tag: str, value: object | None) -> None:
+    """Append <tag>value</tag> unless value is None or empty (no empty tags, QD1271)."""
+    if value is None or value == "":
+        return
+    child = etree.SubElement(parent, tag)
+    child.text = str(value)
+
+
+def _dlhdon(doc: Invoice | Receipt, issued_at: datetime, profile: VnptProfile) -> etree._Element:
+    totals = doc.totals
+    dl = etree.Element("DLHDon")
+    general = etree.SubElement(dl, "TTChung")
+    _sub(general, "THDon", doc.title)
+    _sub(general, "NLap", to_vn(issued_at).strftime(profile.date_format))
+    _sub(general, "MHSo", doc.dossier_code)
+    _sub(general, "DVTTe", doc.currency)
+    _sub(general, "HTTToan", doc.payment_method.value)
+    content = etree.SubElement(dl, "NDHDon")
+    if profile.send_seller:
+        seller = etree.SubElement(content, "NBan")
+        _sub(seller, "Ten", doc.seller.name)
+        _sub(seller, "MST", doc.seller.tax_code)
+        _sub(seller, "DChi", doc.seller.address)
+        _sub(seller, "SDThoai", doc.seller.phone)
+        _sub(seller, "DCTDTu", doc.seller.email)
+        _sub(seller, "STKNHang", doc.seller.bank_account)
+        _sub(seller, "TNHang", doc.seller.bank_name)
+    if doc.buyer is not None:
+        b = doc.buyer
+        buyer = etree.SubElement(content, "NMua")
+        _sub(buyer, "Ten", b.legal_name)
+        _sub(buyer, "MST", b.tax_code)
+        _sub(buyer, "MDVQHNSach", b.budget_unit_code)
+        _sub(buyer, "DChi", b.address)
+        _sub(buyer, "MKHang", b.customer_code)
+        _sub(buyer, "SDThoai", b.phone)
+        _sub(buyer, "CCCDan", b.citizen_id)
+        _sub(buyer, "DCTDTu", b.email)
+        _sub(buyer, "HVTNMHang", b.name)
+    items = etree.SubElement(content, "DSHHDVu")
+    for line, amounts in zip(doc.lines, totals.lines, strict=True):
+        item = etree.SubElement(items, "HHDVu")
+        _sub(item, "TChat", int(line.kind))
+        _sub(item, "STT", amounts.number)
+        _sub(item, "MHHDVu", line.code)
+        _sub(item, "THHDVu", line.name)
+        if line.kind is LineKind.NOTE:
+            continue
+        _sub(item, "DVTinh", line.unit)
+        _sub(item, "SLuong", line.quantity)
+        _sub(item, "DGia", line.unit_price)
+        if line.discount_rate is not None:
+            _sub(item, "TLCKhau", line.discount_rate)
+        if amounts.discount:
+            _sub(item, "STCKhau", amounts.discount)
+        _sub(item, "ThTien", abs(amounts.amount))
+        _sub(item, "TSuat", line.tax_rate.code)
+        _sub(item, "TThue", abs(amounts.tax))
+    pay = etree.SubElement(content, "TToan")
+    by_rate = etree.SubElement(pay, "THTTLTSuat")
+    for entry in totals.by_rate:
+        rate = etree.SubElement(by_rate, "LTSuat")
+        _sub(rate, "TSuat", entry.rate.code)
+        _sub(rate, "ThTien", entry.amount)
+        _sub(rate, "TThue", entry.tax)
+    _sub(pay, "TgTCThue", totals.amount)
+    _sub(pay, "TgTThue", totals.tax)
+    if totals.discount:
+        _sub(pay, "TTCKTMai", totals.discount)
+    _sub(pay, "TgTTTBSo", totals.total)
+    _sub(pay, "TgTTTBChu", totals.words)
+    return dl
+
+
+def invoice_xml(
+    doc: Invoice | Receipt,
+    *,
+    fkey: str,
+    issued_at: datetime,
+    profile: VnptProfile = DEFAULT_PROFILE,
+    action: str = "publish",
+    reason: str | None = None,
+) -> str:
+    """The ``xmlInvData`` string (TT78 flavour).
+
+    `action` ``"publish"``: ``<DSHDon><HDon><key/><DLHDon/></HDon></DSHDon>``;
+    ``"replace"``: ``<ThayTheHD><key/><LDo/><DLHDon/></ThayTheHD>``;
+    ``"adjust"``: ``<DieuChinhHD><key/><LDo/><Type/><DLHDon/></DieuChinhHD>``.
+    """
+    if action == "publish":
+        root = etree.Element("DSHDon")
+        holder = etree.SubElement(root, "HDon")
+        _sub(holder, "key", fkey)
+    elif action in ("replace", "adjust"):
+        root = etree.Element("ThayTheHD" if action == "replace" else "DieuChinhHD")
+        holder = root
+        _sub(holder, "key", fkey)
+        _sub(holder, "LDo", reason)
+        if action == "adjust":
+            increase = doc.totals.total >= 0
+            kind = profile.adjust_increase_type if increase else profile.adjust_decrease_type
+            _sub(holder, "Type", kind)
+    else:
+        raise ValueError(f"unknown action {action!r}")
+    holder.append(_dlhdon(doc, issued_at, profile))
+    return etree.tostring(root, encoding="unicode")
+
+
+@dataclass(frozen=True)
+class InvoiceData:
+    """What ``GetInvDataByFkey`` answers about one invoice [G: format modelled]."""
+
+    fkey: str
+    pattern: str
+    serial: str
+    number: str
+    status: str
+    lookup_code: str
+    arising_date: str
+    total: int
+
+
+def invoice_data_xml(data: InvoiceData) -> str:
+    """The ``GetInvDataByFkey`` answer for `data` (the simulator writes it)."""
+    root = etree.Element("Invoice")
+    for tag, value in (
+        ("fkey", data.fkey),
+        ("pattern", data.pattern),
+        ("serial", data.serial),
+        ("invNum", data.number),
+        ("status", data.status),
+        ("lookupCode", data.lookup_code),
+        ("arisingDate", data.arising_date),
+        ("total", data.total),
+    ):
+        _sub(root, tag, value)
+    return etree.tostring(root, encoding="unicode")
+
+
+def parse_invoice_data(text: str) -> InvoiceData:
+    """Read a ``GetInvDataByFkey`` answer; `ValidationError` if it is not one."""
+    root = parse_xml(text, what="VNPT GetInvDataByFkey answer")
+
+    def get(tag: str) -> str:
+        return (root.findtext(tag) or "").strip()
+
+    try:
+        total = int(get("total") or 0)
+    except ValueError:
+        raise ValidationError("unreadable total in invoice data", field="total") from None
+    if not get("fkey") or not get("invNum"):
+        raise ValidationError("invoice data without fkey or number", field="result")
+    return InvoiceData(
+        fkey=get("fkey"),
+        pattern=get("pattern"),
+        serial=get("serial"),
+        number=get("invNum"),
+        status=get("status"),
+        lookup_code=get("lookupCode"),
+        arising_date=get("arisingDate"),
+        total=total,
+    )
+
+
+def local_timestamp(moment: datetime) -> str:
+    """``YYYY-MM-DDThh:mm:ss`` in GMT+7 (``arisingDate``)."""
+    return format_local_iso(moment)
+
+
+def soap_envelope(method: str, result: str) -> str:
+    """A SOAP 1.1 answer ``<methodResponse><methodResult>result</...>`` (the simulator's)."""
+    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV})
+    body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
+    response = etree.SubElement(body, f"{{{TEMPURI}}}{method}Response", nsmap={"t": TEMPURI})
+    etree.SubElement(response, f"{{{TEMPURI}}}{method}Result").text = result
+    return etree.tostring(envelope, encoding="unicode", xml_declaration=False)
+
+
+def soap_call(body: bytes) -> tuple[str, dict[str, str]]:
+    """``(method, {param: text})`` of a SOAP 1.1 request (the simulator's reader)."""
+    root = parse_xml(body, what="SOAP request")
+    soap_body = root.find(f"{{{SOAP_ENV}}}Body")
+    if soap_body is None or len(soap_body) == 0:
+        raise ValidationError("no SOAP body", field="Body")
+    call = soap_body[0]
+    method = etree.QName(call).localname
+    params = {etree.QName(child).localname: child.text or "" for child in call}
+    return method, params
+
+
+def _text(node: etree._Element, path: str) -> str | None:
+    value = node.findtext(path)
+    return value.strip() if value is not None and value.strip() else None
+
+
+def document_from_xml(
+    root: etree._Element, *, pattern: str, serial: str, profile: VnptProfile = DEFAULT_PROFILE
+) -> Invoice | Receipt:
+    """Read ``xmlInvData`` (its ``HDon``, ``ThayTheHD`` or ``DieuChinhHD`` holder) back into
+    the model, with the ``pattern`` and ``serial`` sent beside it (the simulator's reader).
+
+    Raises `ValidationError` when it does not make a valid document (or has no seller).
+    """
+    data = root.find("DLHDon")
+    if data is None:
+        raise ValidationError("xmlInvData has no DLHDon", field="xmlInvData")
+    date_text = _text(data, "TTChung/NLap")
+    try:
+        day = datetime.strptime(date_text or "", profile.date_format)
+    except ValueError:
+        raise ValidationError(f"unreadable NLap {date_text!r}", field="NLap") from None
+    seller = data.find("NDHDon/NBan")
+    if seller is None:
+        raise ValidationError("xmlInvData has no seller (NBan)", field="NBan")
+    buyer_node = data.find("NDHDon/NMua")
+    buyer = None
+    if buyer_node is not None:
+        buyer = {
+            "legal_name": _text(buyer_node, "Ten"),
+            "tax_code": _text(buyer_node, "MST"),
+            "budget_unit_code": _text(buyer_node, "MDVQHNSach"),
+            "address": _text(buyer_node, "DChi"),
+            "customer_code": _text(buyer_node, "MKHang"),
+            "phone": _text(buyer_node, "SDThoai"),
+            "citizen_id": _text(buyer_node, "CCCDan"),
+            "email": _text(buyer_node, "DCTDTu"),
+            "name": _text(buyer_node, "HVTNMHang"),
+        }
+    lines = []
+    for item in data.iterfind("NDHDon/DSHHDVu/HHDVu"):
+        kind = LineKind(int(_text(item, "TChat") or "1"))
+        line: dict[str, object] = {
+            "name": _text(item, "THHDVu"),
+            "kind": kind,
+            "code": _text(item, "MHHDVu"),
+            "tax_rate": _text(item, "TSuat") or "KCT",
+        }
+        if kind is not LineKind.NOTE:
+            line.update(
+                {
+                    "unit": _text(item, "DVTinh"),
+                    "quantity": _text(item, "SLuong") or "0",
+                    "unit_price": _text(item, "DGia") or "0",
+                }
+            )
+            if _text(item, "TLCKhau") is not None:
+                line["discount_rate"] = _text(item, "TLCKhau")
+            elif _text(item, "STCKhau") is not None:
+                line["discount"] = _text(item, "STCKhau")
+        lines.append(line)
+    values: dict[str, object] = {
+        "seller": {
+            "name": _text(seller, "Ten"),
+            "tax_code": _text(seller, "MST"),
+            "address": _text(seller, "DChi"),
+            "phone": _text(seller, "SDThoai"),
+            "email": _text(seller, "DCTDTu"),
+            "bank_account": _text(seller, "STKNHang"),
+            "bank_name": _text(seller, "TNHang"),
+        },
+        "buyer": buyer,
+        "lines": lines,
+        "symbol": serial,
+        "issued_at": day.replace(tzinfo=VN_TZ),
+        "currency": _text(data, "TTChung/DVTTe") or "VND",
+        "payment_method": _text(data, "TTChung/HTTToan") or "TM/CK",
+        "dossier_code": _text(data, "TTChung/MHSo"),
+        "is_adjustment": root.tag == "DieuChinhHD",
+    }
+    title = _text(data, "TTChung/THDon")
+    if is_valid_receipt_template(pattern):
+        if title:
+            values["title"] = title
+        return Receipt(template=pattern, **values)
+    suffix = f"/{profile.invoice_pattern_suffix}"
+    template = pattern[: -len(suffix)] if pattern.endswith(suffix) else pattern
+    return Invoice(template=template, title=title, **values)

@@ -1,0 +1,1 @@
+"""Tests of the tax-authority XML package."""

@@ -1,0 +1,38 @@
+"""Every public name of the e-invoice packages is importable and listed in `__all__`."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+PACKAGES = [
+    "connectors.einvoice",
+    "connectors.einvoice.models",
+    "connectors.einvoice.symbols",
+    "connectors.einvoice.totals",
+    "connectors.einvoice.provider",
+    "connectors.einvoice.codes",
+    "connectors.einvoice.vnpt",
+    "connectors.einvoice.vnpt.wire",
+    "connectors.einvoice.vnpt.simulator",
+    "connectors.einvoice.viettel",
+    "connectors.einvoice.viettel.wire",
+    "connectors.einvoice.viettel.simulator",
+    "connectors.testing.conformance.einvoice",
+]
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_all_names_exist_and_are_sorted(name: str) -> None:
+    module = importlib.import_module(name)
+    exported = list(module.__all__)
+    assert [] == [n for n in exported if not hasattr(module, n)]
+    assert sorted(set(exported)) == sorted(exported)
+
+
+def test_the_domain_exports_what_the_demo_needs() -> None:
+    import connectors.einvoice as einvoice
+
+    for name in ("Receipt", "Invoice", "Seller", "Buyer", "Line", "TaxRate", "InvoiceProvider"):
+        assert name in einvoice.__all__

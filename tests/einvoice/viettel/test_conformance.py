@@ -1,0 +1,19 @@
+"""The e-invoice conformance suite against the Viettel simulator, in process and on loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.testing.conformance.einvoice import EInvoiceHarness, InvoiceProviderConformance
+from tests.einvoice.viettel.helpers import make_client, make_simulator
+
+
+class TestViettelConformance(InvoiceProviderConformance):
+    @pytest.fixture
+    def harness(self) -> EInvoiceHarness:
+        return EInvoiceHarness(
+            name="viettel",
+            make_simulator=make_simulator,
+            make_client=make_client,
+            issue_route="issue",
+        )

@@ -40,6 +40,7 @@ from connectors.einvoice.gdt import (
     generate_test_credentials,
     signed_hdon,
 )
+from connectors.testing.pdf import text_pdf
 from connectors.testing.simulator import SimRequest, SimResponse, Simulator
 
 __all__ = ["BkavSimulator", "SimBkavInvoice"]
@@ -257,8 +258,9 @@ def _fault(code: str, text: str) -> SimResponse:
 
 
 def _pdf(invoice: SimBkavInvoice) -> bytes:
-    text = f"BKAV simulator {invoice.series} {invoice.number} (TEST)"
-    return b"%PDF-1.4\n% " + text.encode("utf-8") + b"\n%%EOF\n"
+    return text_pdf(
+        "BKAV eHoadon simulator (TEST)", [f"Ky hieu {invoice.series}, so {invoice.number}"]
+    )
 
 
 def _dec(value: object) -> Decimal:

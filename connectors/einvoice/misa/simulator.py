@@ -43,6 +43,7 @@ from connectors.einvoice.misa.wire import (
     MisaProfile,
     encode_result_list,
 )
+from connectors.testing.pdf import text_pdf
 from connectors.testing.simulator import SimRequest, SimResponse, Simulator
 
 __all__ = ["MisaSimulator", "SimInvoice"]
@@ -285,8 +286,10 @@ class MisaSimulator(Simulator):
 
 
 def _pdf(invoice: SimInvoice) -> bytes:
-    text = f"MISA simulator {invoice.template} {invoice.series} {invoice.number} (TEST)"
-    return b"%PDF-1.4\n% " + text.encode("utf-8") + b"\n%%EOF\n"
+    return text_pdf(
+        "MISA meInvoice simulator (TEST)",
+        [f"Mau so {invoice.template}, ky hieu {invoice.series}, so {invoice.number}"],
+    )
 
 
 def _dec(value: object) -> Decimal:

@@ -32,6 +32,7 @@ from connectors.einvoice.viettel.wire import (
     document_from_payload,
     make_nested_zip,
 )
+from connectors.testing.pdf import text_pdf
 from connectors.testing.simulator import SimRequest, SimResponse, Simulator
 
 __all__ = ["SimInvoice", "ViettelSimulator"]
@@ -365,11 +366,16 @@ def _check_amounts(body: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def _pdf(invoice: SimInvoice) -> bytes:
-    text = (
-        f"%PDF-1.4\n% simulated Viettel S-Invoice {invoice.invoice_no}\n"
-        f"% transactionUuid {invoice.transaction_uuid}\n% total {invoice.total}\n%%EOF\n"
+    return text_pdf(
+        "Viettel S-Invoice simulator (TEST)",
+        [
+            invoice.document.title or "HOA DON GIA TRI GIA TANG",
+            f"Ky hieu {invoice.series}, so {invoice.invoice_no}",
+            f"Tong tien: {invoice.total} dong",
+            f"Ma tra cuu: {invoice.reservation_code}",
+            f"transactionUuid: {invoice.transaction_uuid}",
+        ],
     )
-    return text.encode("ascii", errors="replace")
 
 
 @lru_cache(maxsize=1)

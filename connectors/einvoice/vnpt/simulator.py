@@ -42,6 +42,7 @@ from connectors.einvoice.vnpt.wire import (
     soap_call,
     soap_envelope,
 )
+from connectors.testing.pdf import text_pdf
 from connectors.testing.simulator import SimRequest, SimResponse, Simulator
 
 __all__ = ["SimInvoice", "VnptSimulator"]
@@ -359,11 +360,14 @@ def _checked_total(data: etree._Element) -> int:
 
 
 def _pdf(invoice: SimInvoice) -> bytes:
-    text = (
-        f"%PDF-1.4\n% simulated VNPT Invoice {invoice.pattern} {invoice.serial} "
-        f"{invoice.number}\n% fkey {invoice.fkey}\n% total {invoice.total}\n%%EOF\n"
+    return text_pdf(
+        "VNPT Invoice simulator (TEST)",
+        [
+            f"Mau so {invoice.pattern}, ky hieu {invoice.serial}, so {invoice.number}",
+            f"Tong tien: {invoice.total} dong",
+            f"fkey: {invoice.fkey}",
+        ],
     )
-    return text.encode("ascii", errors="replace")
 
 
 def _fault(message: str) -> SimResponse:

@@ -1,1 +1,69 @@
-"""The sms domain."""
+"""SMS Brandname: tell citizens by SMS where their dossier stands.
+
+- `base`: the `SmsSender` protocol, `Message`, `SendResult`, `BatchResult`, delivery reports
+- `errors`: the common error vocabulary (`SmsErrorCode`) and the failover rule
+- `templates`: brandnames and their registered templates, matched before sending
+- `compose`: the text pipeline (diacritics, GSM-7/UCS-2 segments, provider limits)
+- `routing`: `RoutingSender`, by carrier, with failover that never texts twice
+- `delivery`: `DeliveryInbox`, de-duplicated delivery reports
+- `journal`: `MemoryJournal`, `SqliteJournal`: accepted keys are never sent again
+- providers: `mobifone`, `viettel`, `vnpt`, `esms` (each with a `simulator` module);
+  `providers.sender_from_env(name, templates)` builds one from its settings
+"""
+
+from connectors.sms.base import (
+    BatchProgress,
+    BatchResult,
+    DeliveryReport,
+    DeliveryStatus,
+    Message,
+    MessageInput,
+    SendResult,
+    SendStatus,
+    SmsSender,
+)
+from connectors.sms.compose import Composed, TextLimits, compose
+from connectors.sms.delivery import DeliveryInbox
+from connectors.sms.errors import (
+    MessageTooLong,
+    SmsErrorCode,
+    TemplateMismatch,
+    code_of,
+    may_fail_over,
+    sms_error,
+)
+from connectors.sms.journal import MemoryJournal, SentJournal, SqliteJournal
+from connectors.sms.routing import FailoverExhausted, RoutingSender
+from connectors.sms.sender import SmsClient
+from connectors.sms.templates import Brandname, Template, TemplateRegistry
+
+__all__ = [
+    "BatchProgress",
+    "BatchResult",
+    "Brandname",
+    "Composed",
+    "DeliveryInbox",
+    "DeliveryReport",
+    "DeliveryStatus",
+    "FailoverExhausted",
+    "MemoryJournal",
+    "Message",
+    "MessageInput",
+    "MessageTooLong",
+    "RoutingSender",
+    "SendResult",
+    "SendStatus",
+    "SentJournal",
+    "SmsClient",
+    "SmsErrorCode",
+    "SmsSender",
+    "SqliteJournal",
+    "Template",
+    "TemplateMismatch",
+    "TemplateRegistry",
+    "TextLimits",
+    "code_of",
+    "compose",
+    "may_fail_over",
+    "sms_error",
+]

@@ -1,0 +1,148 @@
+"""The sender's journal of accepted messages, by idempotency key.
+
+It is what makes `send` idempotent on providers without a request id (MobiFone smsg) and
+saves a round trip on the others: a key already accepted is answered from the journal,
+never sent again. `MemoryJournal` serves one process; `SqliteJournal` survives restarts
+and is shared by every process using its file (the durable outbox replays with the same
+keys). A journal records acceptances; it is not a lock between processes sending the same
+key at the same moment (the providers with a request id de-duplicate those).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from connectors.sms.base import SendResult, SendStatus
+from connectors.vn.phone import VnPhone
+
+__all__ = ["KeyLocks", "MemoryJournal", "SentJournal", "SqliteJournal"]
+
+
+@runtime_checkable
+class SentJournal(Protocol):
+    """Remembers the accepted result of each idempotency key."""
+
+    def get(self, key: str) -> SendResult | None:
+        """The accepted result recorded for `key`, if any."""
+        ...
+
+    def put(self, key: str, result: SendResult) -> None:
+        """Record the accepted `result` of `key`."""
+        ...
+
+
+class MemoryJournal:
+    """An in-process journal; thread-safe. With `max_size`, the oldest keys go first."""
+
+    def __init__(self, max_size: int | None = 1_000_000) -> None:
+        if max_size is not None and max_size < 1:
+            raise ValueError("max_size must be at least 1")
+        self._max_size = max_size
+        self._results: OrderedDict[str, SendResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._results)
+
+    def get(self, key: str) -> SendResult | None:
+        with self._lock:
+            return self._results.get(key)
+
+    def put(self, key: str, result: SendResult) -> None:
+        with self._lock:
+            self._results[key] = result
+            if self._max_size is not None and len(self._results) > self._max_size:
+                self._results.popitem(last=False)
+
+
+class SqliteJournal:
+    """A journal in a SQLite file (WAL mode); thread-safe, shared between processes.
+
+    The first acceptance recorded for a key is kept.
+    """
+
+    _COLUMNS = (
+        "provider, message_id, recipient, carrier, text, segments, encoding, "
+        "vendor_code, vendor_message"
+    )
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0)
+        with self._lock, self._db:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS sms_sent (key TEXT PRIMARY KEY, provider TEXT, "
+                "message_id TEXT, recipient TEXT, carrier TEXT, text TEXT, segments INTEGER, "
+                "encoding TEXT, vendor_code TEXT, vendor_message TEXT, at REAL)"
+            )
+
+    def __repr__(self) -> str:
+        return f"SqliteJournal({str(self.path)!r})"
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def get(self, key: str) -> SendResult | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {self._COLUMNS} FROM sms_sent WHERE key = ?",  # noqa: S608 - constant
+                (key,),
+            ).fetchone()
+        if row is None:
+            return None
+        provider, message_id, national, carrier, text, segments, encoding, code, message = row
+        return SendResult(
+            provider=provider,
+            status=SendStatus.ACCEPTED,
+            idempotency_key=key,
+            recipient=VnPhone(national, carrier) if national else None,
+            provider_message_id=message_id,
+            vendor_code=code,
+            vendor_message=message,
+            segments=segments,
+            encoding=encoding,
+            text=text,
+        )
+
+    def put(self, key: str, result: SendResult) -> None:
+        recipient = result.recipient
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT OR IGNORE INTO sms_sent VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    result.provider,
+                    result.provider_message_id,
+                    recipient.national if recipient else None,
+                    recipient.carrier if recipient else None,
+                    result.text,
+                    result.segments,
+                    result.encoding,
+                    result.vendor_code,
+                    result.vendor_message,
+                    time.time(),
+                ),
+            )
+
+
+class KeyLocks:
+    """Striped locks: two threads sending the same key never both reach the provider."""
+
+    def __init__(self, stripes: int = 64) -> None:
+        self._locks = [threading.Lock() for _ in range(stripes)]
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        with self._locks[hash(key) % len(self._locks)]:
+            yield

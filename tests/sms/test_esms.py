@@ -1,0 +1,179 @@
+"""eSMS: the JSON on the wire, sandbox, RequestId, delivery reports by callback and poll."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+import requests
+
+from connectors.core import OutcomeUnknown, ValidationError
+from connectors.sms import DeliveryInbox, DeliveryReport, DeliveryStatus, Message, SmsErrorCode
+from connectors.sms.esms import EsmsDeliveryReceiver, parse_callback
+from connectors.sms.esms.wire import delivery_status
+from connectors.testing import mount, serve
+from tests.sms import harnesses
+from tests.sms.harnesses import BRAND, ESMS_URL, PARAMS
+
+TOKEN = "fake-callback-token-0123456789"
+
+
+def paid(recipient: str = "0912345678", dossier: str = "HS-1") -> Message:
+    return Message(recipient, template_id="paid", params={**PARAMS, "dossier": dossier})
+
+
+def test_request_on_the_wire() -> None:
+    sim = harnesses.esms_sim()
+    with mount(sim, ESMS_URL) as mock:
+        sender = harnesses.esms_sender(ESMS_URL, callback_url="https://portal.test/dlr/x")
+        result = sender.send(paid(), "HS-1:sms")
+        (call,) = list(mock.calls)
+    assert f"{ESMS_URL}/MainService.svc/json/SendMultipleMessage_V4_post_json/" == call.request.url
+    assert {
+        "ApiKey": "fake-api-key-4",
+        "SecretKey": "fake-secret-key-4",
+        "Phone": "0912345678",
+        "Content": "Ho so HS-1 da thanh toan 50.000 dong. Ma tra cuu bien lai: BL-77",
+        "Brandname": BRAND,
+        "SmsType": "2",
+        "IsUnicode": "0",
+        "Sandbox": "0",
+        "RequestId": "HS-1:sms",
+        "CallbackUrl": "https://portal.test/dlr/x",
+    } == json.loads(call.request.body)
+    assert (sim.sent()[0].key, "100") == (result.provider_message_id, result.vendor_code)
+
+
+def test_long_key_becomes_a_50_character_request_id() -> None:
+    key = "dossier/" + "x" * 80
+    sim = harnesses.esms_sim()
+    with mount(sim, ESMS_URL):
+        harnesses.esms_sender(ESMS_URL).send(paid(), key)
+    assert [hashlib.sha256(key.encode()).hexdigest()[:50]] == [
+        e.data["request_id"] for e in sim.sent()
+    ]
+
+
+def test_sandbox_is_accepted_but_never_delivered() -> None:
+    sim = harnesses.esms_sim()
+    with mount(sim, ESMS_URL):
+        result = harnesses.esms_sender(ESMS_URL, sandbox=True).send(paid(), "K")
+    assert result.accepted
+    assert [True] == [e.data["sandbox"] for e in sim.sent()]
+    assert [] == sim.complete()
+
+
+def test_still_processing_is_outcome_unknown() -> None:
+    sim = harnesses.esms_sim()
+    sim.force(SmsErrorCode.UNKNOWN)  # eSMS 199: request already processing
+    with mount(sim, ESMS_URL), pytest.raises(OutcomeUnknown) as raised:
+        harnesses.esms_sender(ESMS_URL).send(paid(), "HS-1:sms")
+    assert ("HS-1:sms", "199") == (raised.value.idempotency_key, raised.value.vendor_code)
+
+
+def test_callback_vector_from_the_documentation() -> None:
+    report = parse_callback(
+        "SMSID=dc712784-9c5f-4c69-b9a8-ea69d56adc9a87&SendFailed=2&SendStatus=5&SendSuccess=0"
+        "&TotalPrice=0.0000&TotalReceiver=2&TotalSent=2&RequestId=&TypeId=2&telcoid=1"
+        "&phonenumber=0901888484&switchsmsid="
+    )
+    assert ("dc712784-9c5f-4c69-b9a8-ea69d56adc9a87", DeliveryStatus.UNDELIVERED, True) == (
+        report.provider_message_id,
+        report.status,
+        report.final,
+    )
+    assert ("viettel", None, "0901888484") == (
+        report.telco,
+        report.request_id,
+        report.recipient.national if report.recipient else None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "success", "failed", "expected"),
+    [
+        ("1", 0, 0, (DeliveryStatus.UNKNOWN, False)),
+        ("2", 0, 0, (DeliveryStatus.UNKNOWN, False)),
+        ("7", 0, 0, (DeliveryStatus.UNKNOWN, False)),
+        ("4", 0, 0, (DeliveryStatus.REJECTED, True)),
+        ("5", 1, 0, (DeliveryStatus.DELIVERED, True)),
+        ("5", 1, 1, (DeliveryStatus.UNDELIVERED, True)),
+        ("5", 0, 0, (DeliveryStatus.UNDELIVERED, True)),
+        ("9", 0, 0, (DeliveryStatus.UNKNOWN, False)),
+    ],
+)
+def test_send_status_vocabulary(
+    status: str, success: int, failed: int, expected: tuple[DeliveryStatus, bool]
+) -> None:
+    assert expected == delivery_status(status, success, failed)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("SendStatus=5", "SMSID"), ("SMSID=1", "SendStatus"), ("SMSID=1&SendStatus=5&SendFailed=x",
+                                                             "SendFailed")],
+)  # fmt: skip
+def test_unreadable_callback_names_the_field(query: str, field: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        parse_callback(query)
+    assert field == raised.value.field
+
+
+def test_callbacks_over_loopback_are_received_once() -> None:
+    received: list[DeliveryReport] = []
+    receiver = EsmsDeliveryReceiver(TOKEN, DeliveryInbox(handler=received.append))
+    sim = harnesses.esms_sim()
+    with serve(receiver) as portal, serve(sim) as gateway:
+        sender = harnesses.esms_sender(gateway, callback_url=f"{portal}/sms/esms/{TOKEN}")
+        first = sender.send(paid("0912345678", "HS-1"), "HS-1:sms")
+        second = sender.send(paid("0987654321", "HS-2"), "HS-2:sms")
+        sim.complete(first.provider_message_id, delivered=True)
+        sim.complete(second.provider_message_id, delivered=False)
+        assert [200, 200] == sim.emit_reports()
+        assert [200, 200] == sim.emit_reports()  # eSMS retries: copies are not re-handled
+        wrong = requests.get(f"{portal}/sms/esms/not-the-token", params={"SMSID": "1"}, timeout=5)
+    assert 403 == wrong.status_code
+    by_id = {r.provider_message_id: r for r in received}
+    assert 2 == len(received)
+    assert DeliveryStatus.DELIVERED == by_id[str(first.provider_message_id)].status
+    assert DeliveryStatus.UNDELIVERED == by_id[str(second.provider_message_id)].status
+    assert "vinaphone" == by_id[str(first.provider_message_id)].telco
+
+
+def test_a_failed_handler_lets_the_next_copy_through() -> None:
+    calls: list[str] = []
+
+    def flaky(report: DeliveryReport) -> None:
+        calls.append(report.provider_message_id)
+        if len(calls) == 1:
+            raise RuntimeError("database down")
+
+    inbox = DeliveryInbox(handler=flaky)
+    report = parse_callback("SMSID=A1&SendStatus=5&SendSuccess=1&SendFailed=0")
+    with pytest.raises(RuntimeError):
+        inbox.accept(report)
+    assert inbox.accept(report) is True
+    assert inbox.accept(report) is False
+    assert ["A1", "A1"] == calls
+
+
+def test_delivery_status_poll() -> None:
+    sim = harnesses.esms_sim()
+    with mount(sim, ESMS_URL) as mock:
+        sender = harnesses.esms_sender(ESMS_URL)
+        result = sender.send(paid(), "K")
+        assert result.provider_message_id is not None
+        before = sender.delivery_status(result.provider_message_id)
+        sim.complete(result.provider_message_id)
+        after = sender.delivery_status(result.provider_message_id)
+        poll_url = list(mock.calls)[1].request.url
+    assert (DeliveryStatus.UNKNOWN, False) == (before.status, before.final)
+    assert (DeliveryStatus.DELIVERED, True) == (after.status, after.final)
+    assert f"RefId={result.provider_message_id}" in poll_url
+
+
+def test_receiver_token_must_be_long() -> None:
+    with pytest.raises(ValidationError) as raised:
+        EsmsDeliveryReceiver("short", DeliveryInbox())
+    assert "token" == raised.value.field

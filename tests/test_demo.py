@@ -1,31 +1,58 @@
-"""The main job: `connectors demo` runs on the simulators and checks its invariants."""
+"""The main job: `connectors demo` runs every simulator end to end and checks its invariants."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 from rich.console import Console
 
+from connectors.delivery import JobState, SqliteOutbox
 from connectors.demo import run
+from connectors.demo.scenario import INVALID_PHONE_DOSSIER, dossiers
+from connectors.einvoice.gdt import parse_hdon
 
 
-def test_demo_subprocess_ends_green() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "connectors", "demo", "--dossiers", "6"],
+def test_demo_subprocess_ends_green_with_json_summary(tmp_path: Path) -> None:
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "connectors", "demo", "--output", str(tmp_path), "--json"],
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=300,
     )
     assert 0 == result.returncode, result.stdout + result.stderr
-    assert "All invariants hold." in result.stdout
-    assert "6 receipts in the vendor's ledger" in result.stdout
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is True
+    assert (24, 19) == (summary["dossiers"], summary["paid"])
+    assert all(check["ok"] for check in summary["checks"])
+    assert [f"{INVALID_PHONE_DOSSIER}:sms"] == [d["key"] for d in summary["dead_letters"]]
+    for name in summary["files"]:
+        assert (tmp_path / name).stat().st_size > 0
 
 
-def test_demo_issues_exactly_one_receipt_per_dossier_through_faults() -> None:
-    result = run(dossiers=5, console=Console(quiet=True))
+def test_demo_ledgers_outbox_and_files(tmp_path: Path) -> None:
+    result = run(output=tmp_path, console=Console(quiet=True))
     assert result.ok, result.failures
-    assert 5 == result.receipts_in_ledger
-    # Four faults were armed, each costing one extra request.
-    assert 5 + 4 == result.requests_sent
+    cases = dossiers()
+    paid = {d.code for d in cases if d.will_pay}
+    assert len(paid) == result.paid
+    # Counted from the vendors' ledgers, not from what the portal believes.
+    assert {code: 1 for code in paid} == dict(result.findings.receipts)
+    assert {code: 1 for code in paid - {INVALID_PHONE_DOSSIER}} == dict(result.findings.sms)
+    with SqliteOutbox(tmp_path / "outbox.db") as outbox:
+        counts = outbox.counts()
+        assert (0, 0, 1) == (
+            counts[JobState.PENDING],
+            counts[JobState.LEASED],
+            counts[JobState.DEAD],
+        )
+        # receipt + SMS + status per paid dossier; the dead SMS stops its dossier's chain.
+        assert 3 * len(paid) - 2 == counts[JobState.DONE]
+    [png] = [name for name in result.files if name.endswith(".png")]
+    assert (tmp_path / png).read_bytes().startswith(b"\x89PNG")
+    [xml] = [name for name in result.files if name.endswith(".xml")]
+    parsed = parse_hdon((tmp_path / xml).read_bytes())
+    assert parsed is not None

@@ -32,6 +32,8 @@ from connectors.core.errors import (
 __all__ = ["JSON_OPTION", "ExitCode", "console", "emit_json", "fail", "reporting_errors"]
 
 console = Console()
+if not console.is_terminal:  # piped or captured: wide enough for the demo's tables
+    console = Console(width=120)
 _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document instead of tables.")

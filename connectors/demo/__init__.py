@@ -1,0 +1,5 @@
+"""`connectors demo`: the library's main job, end to end on the bundled simulators."""
+
+from connectors.demo.run import DemoResult, run
+
+__all__ = ["DemoResult", "run"]

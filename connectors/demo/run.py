@@ -1,0 +1,168 @@
+"""`connectors demo`: 24 dossiers through every bundled simulator, end to end.
+
+Payments by VNPay, MoMo, payOS and VietQR transfer (some paid, some cancelled, one
+underpaid, one never paid), IPNs that arrive twice and one forged, a receipt vendor that
+times out once after committing, one invalid phone number, and a citizen's iHanoi
+feedback answered. The outbox carries each paid dossier through receipt, SMS and status.
+The run ends with a summary, the reconciliation report, files in the output folder, and
+its invariants checked on the simulators' ledgers.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+
+from connectors.banks.matching import ExpectedPayment, TransferMatcher
+from connectors.core import RetryPolicy
+from connectors.delivery import JobState, Worker
+from connectors.demo.citizens import pay_at_gateways, send_feedback, transfer_by_vietqr
+from connectors.demo.portal import Portal
+from connectors.demo.report import (
+    Findings,
+    check_invariants,
+    reconciliation,
+    reconciliation_table,
+    summary_table,
+)
+from connectors.demo.scenario import ACCOUNT, dossiers
+from connectors.demo.steps import build_fee_flow, receipt_of_job
+from connectors.demo.world import World, connect_portal, start_world
+from connectors.einvoice.gdt import check_returned
+from connectors.testing import TimeoutAfterCommit
+
+__all__ = ["DemoResult", "run"]
+
+_STATE_FILES = ("outbox.db", "ipn-vnpay.db", "ipn-momo.db", "ipn-payos.db", "ihanoi-seen.db")
+
+
+@dataclass
+class DemoResult:
+    """How the run went: the checks, the dead letters it reports, the files it wrote."""
+
+    dossiers: int
+    paid: int
+    seconds: float
+    findings: Findings
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.findings.ok
+
+    @property
+    def failures(self) -> list[str]:
+        return [f"{c.name}: {c.detail}" for c in self.findings.checks if not c.ok]
+
+
+def _fresh(output: Path) -> None:
+    output.mkdir(parents=True, exist_ok=True)
+    for name in _STATE_FILES:
+        for suffix in ("", "-wal", "-shm"):
+            (output / f"{name}{suffix}").unlink(missing_ok=True)
+
+
+def _drain_outbox(world: World, worker: Worker, *, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        report = worker.run_once()
+        counts = world.outbox.counts()
+        if not counts[JobState.PENDING] and not counts[JobState.LEASED]:
+            return
+        if not report.handled:
+            time.sleep(0.05)
+
+
+def _write_receipt_files(world: World, output: Path, code: str) -> list[str]:
+    """The first paid dossier's receipt as the vendor holds it: PDF and signed XML."""
+    job = world.outbox.get(f"{code}:receipt")
+    if job is None or job.state is not JobState.DONE:
+        return []
+    pdf = world.invoices.download(job.key, "pdf")
+    xml = world.invoices.download(job.key, "xml")
+    credentials = world.invoice_sim.credentials
+    check_returned(
+        receipt_of_job(job),
+        xml,
+        trusted_certificate=credentials.certificate if credentials else None,
+    )
+    (output / f"receipt-{code}.pdf").write_bytes(pdf)
+    (output / f"receipt-{code}.xml").write_bytes(xml)
+    return [f"receipt-{code}.pdf", f"receipt-{code}.xml"]
+
+
+def run(*, output: Path, console: Console | None = None) -> DemoResult:
+    """Run the whole demo on loopback simulators; files go to `output`."""
+    console = console or Console()
+    started = time.monotonic()
+    _fresh(output)
+    cases = dossiers()
+    matcher = TransferMatcher(
+        [ExpectedPayment(d.code, d.fee) for d in cases if d.method == "vietqr"],
+        accounts={ACCOUNT},
+    )
+
+    def log(line: str) -> None:
+        console.print(f"  {line}", style="dim", markup=False, no_wrap=True, overflow="ellipsis")
+
+    with ExitStack() as stack:
+        world = start_world(stack, output)
+        flow = build_fee_flow(world)
+        portal = Portal(world.dossiers, flow, matcher)
+        endpoints = connect_portal(stack, world, portal)
+        world.dossiers.register(cases)
+        world.invoice_sim.faults.add("issue", TimeoutAfterCommit(hold=1.5))
+        console.print(f"[bold]{len(cases)} dossiers[/bold]; simulators on 127.0.0.1")
+
+        console.print("Citizens pay at VNPay, MoMo and payOS")
+        pay_at_gateways(world, endpoints, cases, log)
+        console.print("Citizens transfer by VietQR; the bank notifies the portal")
+        files = transfer_by_vietqr(world, endpoints, cases, log)
+        asking = next(d for d in cases if d.method == "momo" and d.outcome == "paid")
+        feedback_id = send_feedback(world, asking, log)
+
+        console.print("The outbox issues receipts, texts citizens and pushes statuses")
+        worker = Worker(
+            world.outbox,
+            flow.tasks(),
+            lease_seconds=30,
+            max_age=30,
+            backoff=RetryPolicy(base_delay=0.1, max_delay=0.5),
+        )
+        _drain_outbox(world, worker, deadline=time.monotonic() + 40)
+        for line in worker_errors(world):
+            log(line)
+        sent = len(world.invoice_sim.requests_to("issue"))
+        issued = len(world.invoice_sim.ledger.entries("invoice"))
+        lookups = len(world.invoice_sim.requests_to("lookup"))
+        log(
+            f"receipt vendor: one answer lost after it committed; {sent} issue requests, "
+            f"{lookups} lookup by transactionUuid, {issued} receipts"
+        )
+
+        rows = world.dossiers.rows()
+        findings = check_invariants(world, portal, feedback_id)
+        first_paid = next((row.code for row in rows if row.state == "paid"), None)
+        if first_paid is not None:
+            files += _write_receipt_files(world, output, first_paid)
+        console.print(summary_table(rows, findings, world))
+        console.print(reconciliation_table(reconciliation(rows, world, portal)))
+        for job in findings.dead:
+            console.print(f"[yellow]dead letter[/yellow] {job.key}: {job.last_error}")
+        for check in findings.checks:
+            mark = "[green]ok[/green]" if check.ok else "[red]FAILED[/red]"
+            console.print(f"{mark} {check.name} ({check.detail})")
+        paid = sum(1 for row in rows if row.state == "paid")
+    return DemoResult(len(cases), paid, time.monotonic() - started, findings, files)
+
+
+def worker_errors(world: World) -> list[str]:
+    """Jobs that needed more than one attempt, and why (for the narrative)."""
+    return [
+        f"{job.key}: {job.attempts} attempts ({job.last_error})"
+        for job in world.outbox.jobs(JobState.DONE, limit=1000)
+        if job.attempts > 1
+    ]

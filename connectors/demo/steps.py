@@ -1,0 +1,126 @@
+"""The fee flow's three steps, bound to the demo's adapters.
+
+Each step sends its job's key as the vendor's idempotency key (``"<dossier>:receipt"``,
+``"<dossier>:sms"``, ``"<dossier>:status"``), so a replay never makes a second receipt or
+a second SMS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from connectors.core.errors import NotFound, ProviderError
+from connectors.delivery import Flow, Job, Step, StepContext, fee_flow
+from connectors.demo.scenario import COMMUNE
+from connectors.demo.world import World
+from connectors.einvoice import Buyer, Line, Receipt, Seller
+from connectors.einvoice.provider import IssuedDocument
+from connectors.ihanoi import FeedbackStatus
+from connectors.sms import Message
+from connectors.vn import format_vnd, now_vn
+
+__all__ = ["build_fee_flow", "receipt_for", "receipt_of_job"]
+
+AGENCY = "UBND-PHUONG-MAU"
+
+
+def receipt_for(ctx: StepContext) -> Receipt:
+    """The fee receipt (biên lai thu phí, lệ phí) for the dossier the step is about."""
+    event = ctx.event
+    return Receipt(
+        seller=Seller(**COMMUNE),
+        buyer=Buyer(name=str(event["citizen"])),
+        template="EBL01",
+        symbol=f"{now_vn().year % 100:02d}T",
+        lines=(Line.fee(str(event["fee_name"]), int(event["fee"])),),
+        dossier_code=ctx.subject,
+    )
+
+
+def receipt_of_job(job: Job) -> Receipt:
+    """The receipt a fee flow's receipt job issued (rebuilt from its payload)."""
+    ctx = StepContext(
+        flow="fee",
+        step="receipt",
+        subject=str(job.payload["subject"]),
+        key=job.key,
+        event=job.payload["event"],
+        results=job.payload["results"],
+        attempt=job.attempts,
+    )
+    return receipt_for(ctx)
+
+
+def _issued(document: IssuedDocument) -> dict[str, Any]:
+    return {
+        "key": document.key,
+        "number": document.number,
+        "symbol": document.symbol,
+        "template": document.template,
+        "lookup_code": document.lookup_code,
+    }
+
+
+def build_fee_flow(world: World) -> Flow:
+    """payment confirmed -> receipt (Viettel S-Invoice) -> SMS (MobiFone) -> status."""
+
+    def issue_receipt(ctx: StepContext) -> Mapping[str, Any]:
+        return _issued(world.invoices.issue(receipt_for(ctx), idempotency_key=ctx.key))
+
+    def find_receipt(ctx: StepContext) -> Mapping[str, Any] | None:
+        try:
+            return _issued(world.invoices.get(ctx.key))
+        except NotFound:
+            return None
+
+    def notify_citizen(ctx: StepContext) -> Mapping[str, Any]:
+        receipt = ctx.results["receipt"]
+        message = Message(
+            str(ctx.event["phone"]),  # an invalid number raises here, before sending
+            template_id="paid",
+            params={
+                "dossier": ctx.subject,
+                "amount": format_vnd(int(ctx.event["amount"])).removesuffix(" ₫"),
+                "code": str(receipt["lookup_code"] or receipt["number"]),
+            },
+        )
+        result = world.sms.send(message, idempotency_key=ctx.key)
+        if not result.accepted:
+            if result.error is not None:
+                raise result.error
+            raise ProviderError(
+                f"SMS not accepted: {result.code}",
+                provider=result.provider,
+                vendor_code=result.vendor_code,
+                retryable=result.retryable,
+            )
+        return {
+            "provider": result.provider,
+            "message_id": result.provider_message_id,
+            "segments": result.segments,
+            "duplicate": result.duplicate,
+        }
+
+    def push_status(ctx: StepContext) -> Mapping[str, Any]:
+        row = world.dossiers.row(ctx.subject)
+        pushed: dict[str, Any] = {"portal": "paid"}
+        if row.feedback_id is not None:
+            receipt = ctx.results["receipt"]
+            world.ihanoi.answer(
+                row.feedback_id,
+                f"Hồ sơ {ctx.subject} đã nộp phí; biên lai số {receipt['number']}, "
+                f"mã tra cứu {receipt['lookup_code']}.",
+                agency_code=AGENCY,
+                status=FeedbackStatus.ANSWERED,
+                idempotency_key=ctx.key,
+            )
+            pushed["ihanoi"] = row.feedback_id
+        world.dossiers.mark_status_pushed(ctx.subject)
+        return pushed
+
+    return fee_flow(
+        issue_receipt=Step("receipt", issue_receipt, find_receipt),
+        notify_citizen=Step("sms", notify_citizen),
+        push_status=Step("status", push_status),
+    )

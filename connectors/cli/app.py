@@ -7,6 +7,7 @@ import typer
 from connectors import __version__
 from connectors.cli import vn
 from connectors.cli.demo import demo
+from connectors.cli.doctor import doctor
 from connectors.cli.outbox import outbox_app
 from connectors.cli.vietqr import vietqr_app
 
@@ -37,6 +38,7 @@ def main(
 
 
 app.command()(demo)
+app.command()(doctor)
 vn.register(app)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(vietqr_app, name="vietqr")

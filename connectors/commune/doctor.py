@@ -57,15 +57,15 @@ class ProviderSpec:
     fidelity: str = ""
 
 
-def _check_files(spec: ProviderSpec) -> Check:
+def _check_files(label: str, spec: ProviderSpec) -> Check:
     for package, path in spec.files:
         resource = resources.files(package).joinpath(path)
         if not resource.is_file():
-            return Check(spec.name, "shipped files", CheckState.MISSING, f"{package}/{path}")
+            return Check(label, "shipped files", CheckState.MISSING, f"{package}/{path}")
         if path.endswith((".wsdl", ".xsd", ".xml")):
-            parse_xml(resource.read_bytes())
+            parse_xml(resource.read_bytes(), what=path)
     detail = ", ".join(path.rsplit("/", 1)[-1] for _, path in spec.files) or "none needed"
-    return Check(spec.name, "shipped files", CheckState.READY, detail)
+    return Check(label, "shipped files", CheckState.READY, detail)
 
 
 def _diagnose_one(section: ProviderSection, spec: ProviderSpec | None) -> list[Check]:
@@ -84,7 +84,7 @@ def _diagnose_one(section: ProviderSection, spec: ProviderSpec | None) -> list[C
         return [Check(label, "settings", CheckState.MISSING, str(exc))]
     checks = [Check(label, "settings", CheckState.READY, spec.fidelity)]
     try:
-        checks.append(_check_files(spec))
+        checks.append(_check_files(label, spec))
     except ConnectorError as exc:
         checks.append(Check(label, "shipped files", CheckState.FAILED, str(exc)))
     try:

@@ -1,0 +1,254 @@
+"""Every provider the commune can configure: its settings, its shipped files, and a round
+trip against its simulator using the commune's own settings.
+
+A round trip starts the provider's simulator on 127.0.0.1 with the credentials from the
+commune's settings, points the real adapter at it, and makes one harmless call that
+exercises authentication and the wire format (a status query, a look-up of a key that does
+not exist). No request goes to the real vendor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import requests
+
+from connectors.banks.base import PaymentRequest, PaymentStatus
+from connectors.banks.momo import MoMo, MoMoSettings, MoMoSimulator
+from connectors.banks.payos import PayOS, PayOSSettings, PayOSSimulator
+from connectors.banks.vnpay import VNPay, VNPaySettings, VNPaySimulator
+from connectors.commune.doctor import ProviderSpec
+from connectors.core.config import ProviderSettings
+from connectors.core.errors import NotFound, ProviderError
+from connectors.testing import Simulator, serve
+
+__all__ = ["all_specs", "spec_for"]
+
+_PROBE = "HS0000000000"
+
+
+def _secret(settings: Any, name: str) -> str:
+    value: str = getattr(settings, name).get_secret_value()
+    return value
+
+
+def _with_url(settings: ProviderSettings, base_url: str) -> Any:
+    return settings.model_copy(update={"base_url": base_url})
+
+
+def _payment_round_trip(
+    make_sim: Callable[[Any], Simulator], make_client: Callable[[Any], Any], browser: bool
+) -> Callable[[Any], str]:
+    def round_trip(settings: Any) -> str:
+        sim = make_sim(settings)
+        with serve(sim) as base_url:
+            client = make_client(_with_url(settings, base_url))
+            request = PaymentRequest(
+                dossier_code=_PROBE,
+                amount=10_000,
+                description=f"{_PROBE} connectors doctor",
+                return_url="http://127.0.0.1/return",
+                notify_url="http://127.0.0.1/ipn",
+                expires_in=timedelta(minutes=5),
+            )
+            intent = client.create_payment(request)
+            if browser and intent.redirect_url:
+                requests.get(intent.redirect_url, allow_redirects=False, timeout=5).close()
+            report = client.query(intent.order_ref, created_at=intent.created_at)
+            if report.status is not PaymentStatus.PENDING:
+                raise ProviderError(f"a new payment should be pending, not {report.status}")
+            return f"created a payment and queried it back ({report.vendor_code})"
+
+    return round_trip
+
+
+def _invoice_round_trip(make_sim: Callable[[Any], Simulator], vendor: str) -> Callable[[Any], str]:
+    def round_trip(settings: Any) -> str:
+        from connectors.einvoice.provider import provider_from_env
+
+        sim = make_sim(settings)
+        with serve(sim) as base_url:
+            values = _with_url(settings, base_url).model_dump()
+            provider = provider_from_env(vendor, **_unwrap(values))
+            try:
+                provider.get("doctor-probe-0000")
+            except NotFound:
+                return "signed in and looked up a key (not found, as expected)"
+        return "signed in and looked up a key"
+
+    return round_trip
+
+
+def _unwrap(values: dict[str, Any]) -> dict[str, Any]:
+    """Settings values with secrets revealed, to rebuild the settings in process."""
+    return {
+        name: value.get_secret_value() if hasattr(value, "get_secret_value") else value
+        for name, value in values.items()
+    }
+
+
+def _vnpt_sim(s: Any) -> Simulator:
+    from connectors.einvoice.vnpt.simulator import VnptSimulator
+
+    return VnptSimulator(
+        account=s.account,
+        account_password=_secret(s, "account_password"),
+        username=s.username,
+        password=_secret(s, "password"),
+    )
+
+
+def _viettel_sim(s: Any) -> Simulator:
+    from connectors.einvoice.viettel.simulator import ViettelSimulator
+
+    return ViettelSimulator(
+        username=s.username, password=_secret(s, "password"), supplier_tax_code=s.supplier_tax_code
+    )
+
+
+def _misa_sim(s: Any) -> Simulator:
+    from connectors.einvoice.misa.simulator import MisaSimulator
+
+    return MisaSimulator(
+        app_id=_secret(s, "app_id"),
+        tax_code=s.tax_code,
+        username=s.username,
+        password=_secret(s, "password"),
+    )
+
+
+def _bkav_sim(s: Any) -> Simulator:
+    from connectors.einvoice.bkav import BkavKey
+    from connectors.einvoice.bkav.simulator import BkavSimulator
+
+    return BkavSimulator(
+        partner_guid=_secret(s, "partner_guid"), key=BkavKey.parse(_secret(s, "partner_token"))
+    )
+
+
+def _einvoice_specs() -> list[ProviderSpec]:
+    from connectors.einvoice.bkav import BkavSettings
+    from connectors.einvoice.misa import MisaSettings
+    from connectors.einvoice.viettel import ViettelSettings
+    from connectors.einvoice.vnpt import VnptSettings
+
+    schema = ("connectors.einvoice.gdt", "schema/hdon-2.1.0.xsd")
+    return [
+        ProviderSpec(
+            "einvoice",
+            "vnpt",
+            VnptSettings,
+            _invoice_round_trip(_vnpt_sim, "vnpt"),
+            files=(
+                ("connectors.einvoice.vnpt", "wsdl/PublishService.wsdl"),
+                ("connectors.einvoice.vnpt", "wsdl/BusinessService.wsdl"),
+                ("connectors.einvoice.vnpt", "wsdl/PortalService.wsdl"),
+                schema,
+            ),
+            fidelity="derived from VNPT's published docs and integrators' code",
+        ),
+        ProviderSpec(
+            "einvoice",
+            "viettel",
+            ViettelSettings,
+            _invoice_round_trip(_viettel_sim, "viettel"),
+            files=(schema,),
+            fidelity="derived from integrators' code and Viettel's docs",
+        ),
+        ProviderSpec(
+            "einvoice",
+            "misa",
+            MisaSettings,
+            _invoice_round_trip(_misa_sim, "misa"),
+            files=(schema,),
+            fidelity="derived from MISA's published docs",
+        ),
+        ProviderSpec(
+            "einvoice",
+            "bkav",
+            BkavSettings,
+            _invoice_round_trip(_bkav_sim, "bkav"),
+            files=(("connectors.einvoice.bkav", "WSPublicEHoaDon.wsdl"), schema),
+            fidelity="derived from integrators' code; JSON fields guessed",
+        ),
+    ]
+
+
+def _feedback_specs() -> list[ProviderSpec]:
+    from connectors.ihanoi import IHanoiClient, IHanoiSettings
+    from connectors.ihanoi.simulator import IHanoiSimulator
+
+    def round_trip(settings: Any) -> str:
+        sim = IHanoiSimulator(token=_secret(settings, "token"))
+        with serve(sim) as base_url, IHanoiClient(base_url, settings.token) as client:
+            page = client.list_updated()
+        return f"listed feedback updates ({len(page.items)} items)"
+
+    return [
+        ProviderSpec(
+            "feedback",
+            "ihanoi",
+            IHanoiSettings,
+            round_trip,
+            fidelity="MODELLED contract (iHanoi publishes no API)",
+        )
+    ]
+
+
+def _payment_specs() -> list[ProviderSpec]:
+    return [
+        ProviderSpec(
+            "payments",
+            "vnpay",
+            VNPaySettings,
+            _payment_round_trip(
+                lambda s: VNPaySimulator(
+                    tmn_code=s.tmn_code, hash_secret=_secret(s, "hash_secret")
+                ),
+                VNPay.from_settings,
+                browser=True,
+            ),
+            fidelity="official spec (VNPay 2.1.0)",
+        ),
+        ProviderSpec(
+            "payments",
+            "momo",
+            MoMoSettings,
+            _payment_round_trip(
+                lambda s: MoMoSimulator(
+                    partner_code=s.partner_code,
+                    access_key=_secret(s, "access_key"),
+                    secret_key=_secret(s, "secret_key"),
+                ),
+                MoMo.from_settings,
+                browser=False,
+            ),
+            fidelity="official spec (MoMo v2)",
+        ),
+        ProviderSpec(
+            "payments",
+            "payos",
+            PayOSSettings,
+            _payment_round_trip(
+                lambda s: PayOSSimulator(
+                    client_id=s.client_id,
+                    api_key=_secret(s, "api_key"),
+                    checksum_key=_secret(s, "checksum_key"),
+                ),
+                PayOS.from_settings,
+                browser=False,
+            ),
+            fidelity="official docs (payOS)",
+        ),
+    ]
+
+
+def all_specs() -> list[ProviderSpec]:
+    """Every provider the doctor knows, in domain order."""
+    return [*_payment_specs(), *_einvoice_specs(), *_feedback_specs()]
+
+
+def spec_for(domain: str, name: str) -> ProviderSpec | None:
+    return next((s for s in all_specs() if (s.domain, s.name) == (domain, name)), None)

@@ -1,0 +1,130 @@
+"""`connectors doctor`: settings, shipped files and a simulator round trip per provider."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from connectors.cli import app
+from connectors.cli.output import ExitCode
+from connectors.commune.config import load_config
+from connectors.commune.doctor import CheckState, diagnose
+from connectors.commune.registry import all_specs
+
+runner = CliRunner()
+
+CONFIG = """
+[commune]
+name = "UBND phường Mẫu"
+tax_code = "0100109106"
+
+[payments.vnpay]
+tmn_code = "DEMO0001"
+[payments.momo]
+partner_code = "MOMO"
+[payments.payos]
+client_id = "demo-client"
+
+[einvoice]
+provider = "{vendor}"
+[einvoice.viettel]
+username = "0100109106-509"
+supplier_tax_code = "0100109106"
+[einvoice.vnpt]
+base_url = "https://vnpt-invoice.example.test"
+account = "sim-admin"
+username = "sim-service"
+[einvoice.misa]
+tax_code = "0100109106"
+username = "test-user"
+
+[feedback]
+provider = "ihanoi"
+[feedback.ihanoi]
+base_url = "https://ihanoi.example.test"
+"""
+
+SECRETS = {
+    "CONNECTORS_VNPAY_HASH_SECRET": "fake-vnpay-secret-0001",
+    "CONNECTORS_MOMO_ACCESS_KEY": "fake-access",
+    "CONNECTORS_MOMO_SECRET_KEY": "fake-momo-secret",
+    "CONNECTORS_PAYOS_API_KEY": "fake-payos-key",
+    "CONNECTORS_PAYOS_CHECKSUM_KEY": "fake-payos-checksum",
+    "CONNECTORS_VIETTEL_SINVOICE_PASSWORD": "fake-viettel-password",
+    "CONNECTORS_VNPT_INVOICE_ACCOUNT_PASSWORD": "fake-vnpt-account-password",
+    "CONNECTORS_VNPT_INVOICE_PASSWORD": "fake-vnpt-password",
+    "CONNECTORS_MISA_APP_ID": "FAKE-APP-ID",
+    "CONNECTORS_MISA_PASSWORD": "fake-misa-password",
+    "CONNECTORS_IHANOI_TOKEN": "fake-ihanoi-token",
+}
+
+
+def write(tmp_path: Path, vendor: str = "viettel", extra: str = "") -> Path:
+    path = tmp_path / "connectors.toml"
+    path.write_text(CONFIG.format(vendor=vendor) + extra, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.usefixtures("secrets")
+@pytest.mark.parametrize("vendor", ["viettel", "vnpt", "misa"])
+def test_every_configured_provider_is_ready(tmp_path: Path, vendor: str) -> None:
+    checks = diagnose(load_config(write(tmp_path, vendor)), all_specs())
+    assert [] == [c for c in checks if c.state is not CheckState.READY]
+    trips = [c.provider for c in checks if c.check == "simulator round trip"]
+    expected = ["payments.vnpay", "payments.momo", "payments.payos", f"einvoice.{vendor}"]
+    assert [*expected, "feedback.ihanoi"] == trips
+
+
+def test_a_missing_secret_names_its_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in SECRETS.items():
+        if name != "CONNECTORS_VIETTEL_SINVOICE_PASSWORD":
+            monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CONNECTORS_VIETTEL_SINVOICE_PASSWORD", raising=False)
+    result = runner.invoke(app, ["doctor", "-c", str(write(tmp_path)), "--json"])
+    assert int(ExitCode.CHECK_FAILED) == result.exit_code
+    document = json.loads(result.stdout)
+    [bad] = [c for c in document["checks"] if c["state"] != "ready"]
+    assert ("einvoice.viettel", "missing") == (bad["provider"], bad["state"])
+    assert "CONNECTORS_VIETTEL_SINVOICE_PASSWORD" in bad["detail"]
+
+
+@pytest.mark.usefixtures("secrets")
+def test_a_secret_written_in_the_file_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(
+        'tmn_code = "DEMO0001"', 'tmn_code = "DEMO0001"\nhash_secret = "fake-in-file-9"'
+    )
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["doctor", "-c", str(path), "--json"])
+    assert int(ExitCode.CHECK_FAILED) == result.exit_code
+    assert "fake-in-file-9" not in result.stdout
+    [bad] = [c for c in json.loads(result.stdout)["checks"] if c["state"] != "ready"]
+    assert "CONNECTORS_VNPAY_HASH_SECRET" in bad["detail"]
+
+
+@pytest.mark.usefixtures("secrets")
+def test_an_unknown_provider_fails(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["doctor", "-c", str(write(tmp_path, "nosuchvendor")), "--json"])
+    assert int(ExitCode.CHECK_FAILED) == result.exit_code
+    [bad] = [c for c in json.loads(result.stdout)["checks"] if c["state"] != "ready"]
+    assert "unknown provider [einvoice.nosuchvendor]" == bad["detail"]
+
+
+def test_an_invalid_file_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[commune]\nname = "x"\ntax_code = "0100109107"\n', encoding="utf-8")
+    result = runner.invoke(app, ["doctor", "-c", str(path)])
+    assert int(ExitCode.CONFIG) == result.exit_code
+    [line] = result.stderr.strip().splitlines()
+    assert "commune.tax_code" in line

@@ -176,6 +176,113 @@ def _einvoice_specs() -> list[ProviderSpec]:
     ]
 
 
+_DOCTOR_TEXT = "connectors doctor: kiem tra ket noi {n}"
+
+
+def _sms_round_trip(
+    make_sim: Callable[[Any, str, Any], Simulator], client_type: Any
+) -> Callable[[Any], str]:
+    def round_trip(settings: Any) -> str:
+        from connectors.sms import Brandname, Message, Template, TemplateRegistry
+
+        brand = settings.brandname or "DOCTOR"
+        templates = TemplateRegistry(
+            [Brandname(brand)],
+            [Template("doctor", _DOCTOR_TEXT, brand, vendor_ids={"vnpt": "1"})],
+        )
+        sim = make_sim(settings, brand, templates)
+        with serve(sim) as base_url:
+            sender = client_type.from_settings(_with_url(settings, base_url), templates)
+            message = Message("0912345678", template_id="doctor", params={"n": 1})
+            result = sender.send(message, idempotency_key="doctor-probe-0001")
+        if not result.accepted:
+            raise ProviderError(f"the simulator refused the test SMS: {result.code}")
+        return f"signed in and sent a test SMS ({result.encoding}, {result.segments} segment)"
+
+    return round_trip
+
+
+def _sms_specs() -> list[ProviderSpec]:
+    from connectors.sms.esms import EsmsSettings, EsmsSms
+    from connectors.sms.esms.simulator import EsmsSimulator
+    from connectors.sms.mobifone import MobifoneSettings, MobifoneSms
+    from connectors.sms.mobifone.simulator import MobifoneSimulator
+    from connectors.sms.viettel import ViettelSettings, ViettelSms
+    from connectors.sms.viettel.simulator import ViettelSimulator
+    from connectors.sms.vnpt import VnptSettings, VnptSms
+    from connectors.sms.vnpt.simulator import VnptSimulator
+
+    def text(brand: str) -> dict[str, list[str]]:
+        return {brand: [_DOCTOR_TEXT]}
+
+    return [
+        ProviderSpec(
+            "sms",
+            "mobifone",
+            MobifoneSettings,
+            _sms_round_trip(
+                lambda s, b, _t: MobifoneSimulator(
+                    brandnames=[b],
+                    templates=text(b),
+                    username=s.username,
+                    password=_secret(s, "password"),
+                ),
+                MobifoneSms,
+            ),
+            fidelity="derived from integrators' code; error texts guessed",
+        ),
+        ProviderSpec(
+            "sms",
+            "viettel",
+            ViettelSettings,
+            _sms_round_trip(
+                lambda s, b, _t: ViettelSimulator(
+                    brandnames=[b],
+                    templates=text(b),
+                    user=s.user,
+                    password=_secret(s, "password"),
+                    cp_code=s.cp_code,
+                ),
+                ViettelSms,
+            ),
+            files=(("connectors.sms.viettel", "wsdl/bulkapi.wsdl"),),
+            fidelity="derived from Viettel's BulkSMS document",
+        ),
+        ProviderSpec(
+            "sms",
+            "vnpt",
+            VnptSettings,
+            _sms_round_trip(
+                lambda s, b, _t: VnptSimulator(
+                    brandnames=[b],
+                    labels={label: brand for brand, label in s.labels.items()},
+                    templates={"1": (s.labels.get(b, ""), _DOCTOR_TEXT)},
+                    agent_id=s.agent_id,
+                    api_user=s.api_user,
+                    api_pass=_secret(s, "api_pass"),
+                ),
+                VnptSms,
+            ),
+            fidelity="derived from VNPT's agent API document",
+        ),
+        ProviderSpec(
+            "sms",
+            "esms",
+            EsmsSettings,
+            _sms_round_trip(
+                lambda s, b, _t: EsmsSimulator(
+                    brandnames=[b],
+                    templates=text(b),
+                    api_key=_secret(s, "api_key"),
+                    secret_key=_secret(s, "secret_key"),
+                ),
+                EsmsSms,
+            ),
+            fidelity="official docs (eSMS)",
+        ),
+    ]
+
+
 def _feedback_specs() -> list[ProviderSpec]:
     from connectors.ihanoi import IHanoiClient, IHanoiSettings
     from connectors.ihanoi.simulator import IHanoiSimulator
@@ -247,7 +354,7 @@ def _payment_specs() -> list[ProviderSpec]:
 
 def all_specs() -> list[ProviderSpec]:
     """Every provider the doctor knows, in domain order."""
-    return [*_payment_specs(), *_einvoice_specs(), *_feedback_specs()]
+    return [*_payment_specs(), *_einvoice_specs(), *_sms_specs(), *_feedback_specs()]
 
 
 def spec_for(domain: str, name: str) -> ProviderSpec | None:

@@ -41,6 +41,29 @@ username = "sim-service"
 tax_code = "0100109106"
 username = "test-user"
 
+[sms]
+providers = ["mobifone", "viettel", "vnpt", "esms"]
+[sms.mobifone]
+base_url = "https://sms.example.test"
+username = "portal-demo"
+brandname = "UBNDPHUONG"
+[sms.viettel]
+base_url = "https://sms-viettel.example.test"
+user = "smsbrand_demo"
+cp_code = "CP-DEMO"
+brandname = "UBNDPHUONG"
+[sms.vnpt]
+base_url = "https://sms-vnpt.example.test"
+agent_id = "AG-DEMO"
+api_user = "api-demo"
+username = "portal-user"
+contract_id = "HD-1"
+labels = {{ UBNDPHUONG = "1201" }}
+brandname = "UBNDPHUONG"
+[sms.esms]
+base_url = "https://esms.example.test"
+brandname = "UBNDPHUONG"
+
 [feedback]
 provider = "ihanoi"
 [feedback.ihanoi]
@@ -59,6 +82,11 @@ SECRETS = {
     "CONNECTORS_MISA_APP_ID": "FAKE-APP-ID",
     "CONNECTORS_MISA_PASSWORD": "fake-misa-password",
     "CONNECTORS_IHANOI_TOKEN": "fake-ihanoi-token",
+    "CONNECTORS_MOBIFONE_PASSWORD": "fake-mobifone-password",
+    "CONNECTORS_VIETTEL_PASSWORD": "fake-viettel-sms-password",
+    "CONNECTORS_VNPT_API_PASS": "fake-vnpt-sms-password",
+    "CONNECTORS_ESMS_API_KEY": "fake-esms-key",
+    "CONNECTORS_ESMS_SECRET_KEY": "fake-esms-secret",
 }
 
 
@@ -81,7 +109,8 @@ def test_every_configured_provider_is_ready(tmp_path: Path, vendor: str) -> None
     assert [] == [c for c in checks if c.state is not CheckState.READY]
     trips = [c.provider for c in checks if c.check == "simulator round trip"]
     expected = ["payments.vnpay", "payments.momo", "payments.payos", f"einvoice.{vendor}"]
-    assert [*expected, "feedback.ihanoi"] == trips
+    sms = ["sms.mobifone", "sms.viettel", "sms.vnpt", "sms.esms"]
+    assert [*expected, *sms, "feedback.ihanoi"] == trips
 
 
 def test_a_missing_secret_names_its_environment_variable(

@@ -9,6 +9,7 @@ from connectors.cli import vn
 from connectors.cli.demo import demo
 from connectors.cli.doctor import doctor
 from connectors.cli.outbox import outbox_app
+from connectors.cli.simulate import simulate
 from connectors.cli.vietqr import vietqr_app
 
 __all__ = ["app"]
@@ -39,6 +40,7 @@ def main(
 
 app.command()(demo)
 app.command()(doctor)
+app.command()(simulate)
 vn.register(app)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(vietqr_app, name="vietqr")

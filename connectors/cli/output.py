@@ -51,6 +51,7 @@ class ExitCode(enum.IntEnum):
 def emit_json(document: Any) -> None:
     """Print `document` as JSON on stdout (UTF-8, not escaped, keys in the given order)."""
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:

@@ -8,6 +8,7 @@ from connectors import __version__
 from connectors.cli import vn
 from connectors.cli.demo import demo
 from connectors.cli.doctor import doctor
+from connectors.cli.invoice import invoice_app
 from connectors.cli.outbox import outbox_app
 from connectors.cli.simulate import simulate
 from connectors.cli.vietqr import vietqr_app
@@ -44,3 +45,4 @@ app.command()(simulate)
 vn.register(app)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(vietqr_app, name="vietqr")
+app.add_typer(invoice_app, name="invoice")

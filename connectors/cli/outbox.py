@@ -1,7 +1,14 @@
-"""`connectors outbox status|dead|retry|run`: look after the durable outbox."""
+"""`connectors outbox status|dead|retry|run`: look after the durable outbox.
+
+`run` needs the portal's tasks (what each job kind does): name them as `module:attribute`,
+the way WSGI servers name an app, e.g. `--tasks myportal.jobs:fee_flow`.
+"""
 
 from __future__ import annotations
 
+import importlib
+import signal
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,7 +16,8 @@ import typer
 from rich.table import Table
 
 from connectors.cli.output import JSON_OPTION, ExitCode, console, emit_json, fail, reporting_errors
-from connectors.delivery import Job, JobState, SqliteOutbox
+from connectors.core.errors import ConfigError, ValidationError
+from connectors.delivery import Flow, Job, JobState, SqliteOutbox, Task, Worker
 from connectors.vn import format_local_iso
 
 __all__ = ["outbox_app"]
@@ -97,3 +105,67 @@ def retry(
         emit_json([_job_document(job) for job in revived])
     else:
         console.print(f"{len(revived)} job(s) back in the queue")
+
+
+TASKS_OPTION = typer.Option(
+    ...,
+    "--tasks",
+    help="module:attribute naming the portal's tasks: a dict of job kind -> Task, a Flow, "
+    "or a callable returning either.",
+    envvar="CONNECTORS_OUTBOX_TASKS",
+)
+
+
+def _load_tasks(target: str) -> dict[str, Task]:
+    module_name, _, attribute = target.partition(":")
+    if not module_name or not attribute:
+        raise ValidationError(f"--tasks must be module:attribute, got {target!r}", field="tasks")
+    try:
+        found: object = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"cannot load {target}: {exc}", field="tasks") from None
+    if callable(found) and not isinstance(found, Flow):
+        found = found()
+    if isinstance(found, Flow):
+        return found.tasks()
+    if isinstance(found, dict) and found and all(isinstance(t, Task) for t in found.values()):
+        return found
+    raise ConfigError(f"{target} is not a dict of Task or a Flow", field="tasks")
+
+
+@outbox_app.command()
+def run(
+    tasks: str = TASKS_OPTION,
+    db: Path = DB_OPTION,
+    until_idle: bool = typer.Option(False, "--until-idle", help="Stop when nothing is due."),
+    lease_seconds: float = typer.Option(120.0, min=1.0, help="Longer than any task takes."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Carry out due jobs with the portal's tasks until stopped (SIGINT/SIGTERM)."""
+    stop = threading.Event()
+    previous = {
+        signum: signal.signal(signum, lambda *_: stop.set())
+        for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        with _open(db) as outbox, reporting_errors():
+            worker = Worker(outbox, _load_tasks(tasks), lease_seconds=lease_seconds)
+            report = worker.run(stop=stop, until_idle=until_idle)
+            counts = outbox.counts()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    summary = {
+        "done": report.done,
+        "retried": report.retried,
+        "dead": report.dead,
+        "found_by_lookup": report.found_by_lookup,
+        "left": {state.value: n for state, n in counts.items()},
+    }
+    if as_json:
+        emit_json(summary)
+    else:
+        console.print(
+            f"{report.done} done, {report.retried} to retry, {report.dead} dead "
+            f"({report.found_by_lookup} found by lookup after an unknown outcome)"
+        )

@@ -56,3 +56,28 @@ def test_missing_outbox_is_a_config_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["outbox", "status", "--db", str(tmp_path / "nope.db")])
     assert int(ExitCode.CONFIG) == result.exit_code
     assert result.stderr.startswith("error: no outbox at")
+
+
+def test_run_carries_out_due_jobs_with_the_portals_tasks(tmp_path: Path) -> None:
+    from tests.cli import outbox_tasks
+
+    db = tmp_path / "outbox.db"
+    with SqliteOutbox(db) as outbox:
+        outbox.enqueue(NewJob("record", "HS-1:status"))
+        outbox.enqueue(NewJob("record", "HS-2:status", {"bad": True}))
+    outbox_tasks.DONE.clear()
+    command = ["outbox", "run", "--tasks", "tests.cli.outbox_tasks:TASKS", "--db", str(db)]
+    result = runner.invoke(app, [*command, "--until-idle", "--json"])
+    assert 0 == result.exit_code, result.output
+    summary = json.loads(result.stdout)
+    assert (1, 1) == (summary["done"], summary["dead"])
+    assert ["HS-1:status"] == outbox_tasks.DONE
+
+
+def test_run_refuses_what_is_not_tasks(tmp_path: Path) -> None:
+    db = tmp_path / "outbox.db"
+    make_outbox(db)
+    for target in ("tests.cli.outbox_tasks:NOT_TASKS", "tests.cli.nosuch:TASKS", "nocolon"):
+        result = runner.invoke(app, ["outbox", "run", "--tasks", target, "--db", str(db)])
+        assert result.exit_code in (int(ExitCode.CONFIG), int(ExitCode.INVALID_INPUT))
+        assert result.stderr.startswith("error: ")

@@ -5,7 +5,14 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from connectors.cli.output import JSON_OPTION, console, emit_json, reporting_errors
+from connectors.cli.output import (
+    JSON_OPTION,
+    ExitCode,
+    console,
+    emit_json,
+    fail,
+    reporting_errors,
+)
 from connectors.vn import amount_in_words, parse_phone, sms_segments, strip_diacritics
 
 __all__ = ["register"]
@@ -61,31 +68,63 @@ def words(
         console.print(text, markup=False)
 
 
+TEMPLATES = typer.Option(
+    None,
+    "--template",
+    "-t",
+    help="A registered template, e.g. 'Ho so {dossier} da thanh toan'; repeatable.",
+)
+
+
+def _template_match(text: str, patterns: list[str]) -> dict[str, object] | None:
+    """The first template `text` matches (as written or unaccented), with its values."""
+    from connectors.sms.templates import Template
+
+    for number, pattern in enumerate(patterns, start=1):
+        template = Template(f"t{number}", pattern, "CHECK")
+        for candidate in (text, strip_diacritics(text)):
+            values = template.match(candidate)
+            if values is not None:
+                return {"template": pattern, "values": list(values)}
+    return None
+
+
 def inspect(
     text: str = typer.Argument(..., help="The SMS text as it would be sent."),
+    templates: list[str] | None = TEMPLATES,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Show an SMS text's encoding, length and segments, accented and unaccented."""
+    """Show an SMS text's encoding, length and segments, accented and unaccented, and which
+    registered template it matches (exit 3 if templates are given and none matches)."""
     plain = strip_diacritics(text)
-    rows = {}
+    forms: dict[str, dict[str, object]] = {}
     for label, candidate in (("as written", text), ("unaccented", plain)):
         seg = sms_segments(candidate)
-        rows[label] = {
+        forms[label] = {
             "text": candidate,
             "encoding": seg.encoding,
             "units": seg.units,
             "segments": seg.segments,
             "per_segment": seg.per_segment,
         }
+    matched = _template_match(text, templates) if templates else None
     if as_json:
-        emit_json(rows)
-        return
-    table = Table("form", "encoding", "units", "segments", "text")
-    for label, row in rows.items():
-        table.add_row(
-            label, str(row["encoding"]), str(row["units"]), str(row["segments"]), str(row["text"])
-        )
-    console.print(table)
+        emit_json({**forms, "template_match": matched} if templates else forms)
+    else:
+        table = Table("form", "encoding", "units", "segments", "text")
+        for label, row in forms.items():
+            table.add_row(
+                label,
+                str(row["encoding"]),
+                str(row["units"]),
+                str(row["segments"]),
+                str(row["text"]),
+            )
+        console.print(table)
+        if matched is not None:
+            console.print(f"matches template: {matched['template']} values={matched['values']}")
+    if templates and matched is None:
+        fail("the text matches none of the given templates", ExitCode.INVALID_INPUT)
 
 
 def register(app: typer.Typer) -> None:

@@ -61,3 +61,21 @@ def test_sms_inspect_reports_both_forms() -> None:
 def test_usage_error_exit_code() -> None:
     result = runner.invoke(app, ["phone"])
     assert int(ExitCode.USAGE) == result.exit_code
+
+
+PAID = "Ho so {dossier} da thanh toan {amount} dong. Ma tra cuu bien lai: {code}"
+
+
+def test_sms_inspect_names_the_matching_template_and_its_values() -> None:
+    text = "Hồ sơ HS-7 đã thanh toán 50.000 đồng. Mã tra cứu biên lai: AB12"
+    result = runner.invoke(app, ["sms", "inspect", text, "-t", "Khac {x}", "-t", PAID, "--json"])
+    assert 0 == result.exit_code, result.output
+    assert {"template": PAID, "values": ["HS-7", "50.000", "AB12"]} == json.loads(result.stdout)[
+        "template_match"
+    ]
+
+
+def test_sms_inspect_fails_when_no_template_matches() -> None:
+    result = runner.invoke(app, ["sms", "inspect", "Xin chao", "-t", PAID])
+    assert int(ExitCode.INVALID_INPUT) == result.exit_code
+    assert "matches none of the given templates" in result.stderr

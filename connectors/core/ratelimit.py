@@ -8,6 +8,10 @@ from collections.abc import Callable
 
 __all__ = ["TokenBucket"]
 
+_EPSILON = 1e-9
+"""Tokens short by less than this count as there: float refills (0.1 s x 10/s) can fall
+short by one ulp forever, and a waiter would then sleep a zero-length shortfall in a loop."""
+
 
 class TokenBucket:
     """Holds up to `capacity` tokens, refilled at `rate` tokens per second.
@@ -51,8 +55,8 @@ class TokenBucket:
         """Take `cost` tokens if they are there; never waits."""
         with self._lock:
             self._refill()
-            if self._tokens >= cost:
-                self._tokens -= cost
+            if self._tokens >= cost - _EPSILON:
+                self._tokens = max(0.0, self._tokens - cost)
                 return True
             return False
 
@@ -66,8 +70,8 @@ class TokenBucket:
         while True:
             with self._lock:
                 self._refill()
-                if self._tokens >= cost:
-                    self._tokens -= cost
+                if self._tokens >= cost - _EPSILON:
+                    self._tokens = max(0.0, self._tokens - cost)
                     return waited
                 shortfall = (cost - self._tokens) / self.rate
             self._sleep(shortfall)

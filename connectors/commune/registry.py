@@ -352,9 +352,40 @@ def _payment_specs() -> list[ProviderSpec]:
     ]
 
 
+def _sepay_spec() -> ProviderSpec:
+    from connectors.banks.matching import BankTransfer
+    from connectors.banks.sepay import SePaySimulator
+    from connectors.banks.sepay.config import SePaySettings
+
+    def round_trip(settings: Any) -> str:
+        receiver = settings.webhook()
+        secret = settings.webhook_hmac_secret.get_secret_value()
+        key = settings.webhook_api_key.get_secret_value()
+        sim = SePaySimulator(
+            hmac_secret=secret or None, api_key=None if secret else key, sleep=lambda _s: None
+        )
+        account = settings.accounts[0] if settings.accounts else "0123456789"
+        received: list[BankTransfer] = []
+        sim.transfer(account=account, amount=10_000, content=f"{_PROBE} connectors doctor")
+        with serve(receiver.wsgi_app(received.append)) as url:
+            deliveries = sim.deliver(url + "/hooks/sepay")
+        if not received or not all(d.delivered for d in deliveries):
+            raise ProviderError("the receiver refused the simulator's signed webhook")
+        return f"verified a signed transfer webhook ({received[0].amount} VND)"
+
+    return ProviderSpec(
+        "payments",
+        "sepay",
+        SePaySettings,
+        round_trip,
+        fidelity="derived from SePay's docs and integrators' code",
+    )
+
+
 def all_specs() -> list[ProviderSpec]:
     """Every provider the doctor knows, in domain order."""
-    return [*_payment_specs(), *_einvoice_specs(), *_sms_specs(), *_feedback_specs()]
+    payments = [*_payment_specs(), _sepay_spec()]
+    return [*payments, *_einvoice_specs(), *_sms_specs(), *_feedback_specs()]
 
 
 def spec_for(domain: str, name: str) -> ProviderSpec | None:

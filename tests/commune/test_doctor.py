@@ -27,6 +27,8 @@ tmn_code = "DEMO0001"
 partner_code = "MOMO"
 [payments.payos]
 client_id = "demo-client"
+[payments.sepay]
+accounts = ["0123456789"]
 
 [einvoice]
 provider = "{vendor}"
@@ -82,6 +84,7 @@ SECRETS = {
     "CONNECTORS_MISA_APP_ID": "FAKE-APP-ID",
     "CONNECTORS_MISA_PASSWORD": "fake-misa-password",
     "CONNECTORS_IHANOI_TOKEN": "fake-ihanoi-token",
+    "CONNECTORS_SEPAY_WEBHOOK_HMAC_SECRET": "fake-sepay-secret",
     "CONNECTORS_MOBIFONE_PASSWORD": "fake-mobifone-password",
     "CONNECTORS_VIETTEL_PASSWORD": "fake-viettel-sms-password",
     "CONNECTORS_VNPT_API_PASS": "fake-vnpt-sms-password",
@@ -108,7 +111,8 @@ def test_every_configured_provider_is_ready(tmp_path: Path, vendor: str) -> None
     checks = diagnose(load_config(write(tmp_path, vendor)), all_specs())
     assert [] == [c for c in checks if c.state is not CheckState.READY]
     trips = [c.provider for c in checks if c.check == "simulator round trip"]
-    expected = ["payments.vnpay", "payments.momo", "payments.payos", f"einvoice.{vendor}"]
+    payments = ["payments.vnpay", "payments.momo", "payments.payos", "payments.sepay"]
+    expected = [*payments, f"einvoice.{vendor}"]
     sms = ["sms.mobifone", "sms.viettel", "sms.vnpt", "sms.esms"]
     assert [*expected, *sms, "feedback.ihanoi"] == trips
 

@@ -20,7 +20,7 @@ from connectors.core.errors import (
     TransportError,
     ValidationError,
 )
-from connectors.core.http_errors import error_for_status, request_id_of
+from connectors.core.http_errors import error_for_status, error_for_status_code, request_id_of
 from connectors.core.ratelimit import TokenBucket
 from connectors.core.redaction import MASK, RedactingFilter, Redactor
 from connectors.core.retry import (
@@ -106,6 +106,7 @@ __all__ = [
     "check_timestamp",
     "constant_time_equals",
     "error_for_status",
+    "error_for_status_code",
     "load_settings",
     "parse_retry_after",
     "parse_xml",

@@ -19,7 +19,7 @@ from connectors.core.errors import (
 from connectors.core.redaction import Redactor
 from connectors.core.retry import parse_retry_after
 
-__all__ = ["error_for_status", "request_id_of"]
+__all__ = ["error_for_status", "error_for_status_code", "request_id_of"]
 
 _REQUEST_ID_HEADERS = ("X-Request-Id", "Request-Id", "X-Correlation-Id", "X-Amzn-Trace-Id")
 
@@ -48,15 +48,41 @@ def error_for_status(
     401/403 -> AuthError, 404 -> NotFound, 409 -> Duplicate, 429 -> RateLimited (with
     `retry_after`), 5xx -> ProviderUnavailable, other 4xx -> Rejected.
     """
-    status = response.status_code
+    return error_for_status_code(
+        response.status_code,
+        response.content,
+        headers=response.headers,
+        provider=provider,
+        operation=operation,
+        redactor=redactor,
+        message=message,
+        vendor_code=vendor_code,
+        vendor_message=vendor_message,
+    )
+
+
+def error_for_status_code(
+    status: int,
+    body: bytes | str,
+    *,
+    provider: str,
+    operation: str,
+    redactor: Redactor,
+    headers: Mapping[str, str] | None = None,
+    message: str | None = None,
+    vendor_code: str | None = None,
+    vendor_message: str | None = None,
+) -> ProviderError:
+    """`error_for_status` when there is no `requests.Response` (e.g. zeep's TransportError)."""
+    headers = headers or {}
     fields: dict[str, Any] = {
         "provider": provider,
         "operation": operation,
         "http_status": status,
         "vendor_code": vendor_code,
         "vendor_message": vendor_message,
-        "request_id": request_id_of(response.headers),
-        "body_excerpt": redactor.excerpt(response.content, response.headers.get("Content-Type")),
+        "request_id": request_id_of(headers),
+        "body_excerpt": redactor.excerpt(body, headers.get("Content-Type")),
     }
     text = message or f"{provider} answered HTTP {status}"
     if status in (401, 403):
@@ -66,7 +92,7 @@ def error_for_status(
     if status == 409:
         return Duplicate(text, **fields)
     if status == 429:
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        retry_after = parse_retry_after(headers.get("Retry-After"))
         return RateLimited(text, retry_after=retry_after, **fields)
     if status >= 500:
         return ProviderUnavailable(text, **fields)

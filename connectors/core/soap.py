@@ -26,6 +26,7 @@ import zeep.transports
 from zeep.exceptions import Error as ZeepError
 
 from connectors.core.errors import ConfigError, ProviderError, ValidationError
+from connectors.core.http_errors import error_for_status_code
 from connectors.core.retry import Idempotency
 from connectors.core.transport import RequestSpec, Transport
 
@@ -170,6 +171,16 @@ class SoapClient:
         if isinstance(exc, zeep.exceptions.ValidationError):
             path = str(getattr(exc, "path", "") or "") or None
             return ValidationError(f"{operation}: {redact(str(exc.message))}", field=path)
+        if isinstance(exc, zeep.exceptions.TransportError) and (exc.status_code or 0) >= 400:
+            # An HTTP error status with a body that is not a SOAP fault: keep the status.
+            body = exc.content.decode("utf-8", "replace") if exc.content else str(exc.message)
+            return error_for_status_code(
+                exc.status_code,
+                body,
+                provider=provider,
+                operation=operation,
+                redactor=self.transport.redactor,
+            )
         return ProviderError(
             f"{provider} answered {operation} with an unreadable body",
             provider=provider,

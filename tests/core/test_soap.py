@@ -13,6 +13,7 @@ from connectors.core import (
     OutcomeUnknown,
     ProviderError,
     Redactor,
+    Rejected,
     RetryPolicy,
     SoapClient,
     Timeouts,
@@ -40,6 +41,8 @@ class EchoSimulator(Simulator):
         assert call is not None
         text = call.findtext("Text") or ""
         self.ledger.record("echo", text, user=call.findtext("User"))
+        if text == "teapot":
+            return SimResponse.text("gateway says no; Password=pw-123456", 418)
         if text == "fault":
             return SimResponse.xml(
                 f'<S:Envelope xmlns:S="{ENV}"><S:Body><S:Fault><faultcode>S:Server</faultcode>'
@@ -90,6 +93,18 @@ def test_soap_fault_becomes_provider_error_with_vendor_text() -> None:
         )
     assert "Check information error" == raised.value.vendor_message
     assert "echo" == raised.value.operation
+
+
+def test_http_error_without_a_soap_fault_keeps_its_status_and_redacts() -> None:
+    sim = EchoSimulator()
+    with mount(sim, "https://echo.sim.test"), pytest.raises(Rejected) as raised:
+        make_client().call(
+            "echo", idempotency=Idempotency.READ, User="u", Password="pw-123456", Text="teapot"
+        )
+    assert 418 == raised.value.http_status
+    assert "echo" == raised.value.operation
+    assert "pw-123456" not in str(raised.value.body_excerpt)
+    assert "gateway says no" in str(raised.value.body_excerpt)
 
 
 def test_keyless_soap_write_timing_out_after_commit_is_outcome_unknown() -> None:

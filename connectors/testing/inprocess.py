@@ -51,11 +51,17 @@ def _environ(prepared: requests.PreparedRequest) -> dict[str, Any]:
     return environ
 
 
+_active: list[Any] = []
+"""The `responses.RequestsMock` of the outermost `mount` still open: nested mounts add
+their routes to it (a second mock would replace the first one's patch of requests)."""
+
+
 @contextmanager
 def mount(simulator: Simulator, base_url: str) -> Iterator[Any]:
     """Route every request under `base_url` to `simulator` for the `with` block.
 
-    Yields the `responses.RequestsMock` in use; other URLs are refused by it.
+    Mounts nest: several simulators can answer at once under different base URLs. Yields
+    the `responses.RequestsMock` in use; other URLs are refused by it.
     """
     import responses  # imported here: a test-only dependency
 
@@ -82,7 +88,20 @@ def mount(simulator: Simulator, base_url: str) -> Iterator[Any]:
         return captured["status"], headers, body
 
     pattern = re.compile(re.escape(base_url.rstrip("/")) + r"(/.*)?(\?.*)?$")
+    if _active:
+        mock = _active[-1]
+        added = [mock.add_callback(method, pattern, callback=callback) for method in _METHODS]
+        try:
+            yield mock
+        finally:
+            for route in added:
+                mock.remove(route)
+        return
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         for method in _METHODS:
             mock.add_callback(method, pattern, callback=callback)
-        yield mock
+        _active.append(mock)
+        try:
+            yield mock
+        finally:
+            _active.pop()

@@ -150,3 +150,17 @@ def test_pytest_plugin_fixtures(
     requests.post("https://mounted.test/orders", data={"id": "M", "amount": "2"}, timeout=5)
     assert ["S"] == [e.key for e in served.ledger]
     assert ["M"] == [e.key for e in mounted.ledger]
+
+
+def test_mounts_nest_and_unmount_in_order() -> None:
+
+    first, second = Simulator(), Simulator()
+    first.add_route("GET", "/who", lambda request: SimResponse.json({"sim": 1}))
+    second.add_route("GET", "/who", lambda request: SimResponse.json({"sim": 2}))
+    with mount(first, "https://one.sim.test"):
+        with mount(second, "https://two.sim.test"):
+            assert {"sim": 1} == requests.get("https://one.sim.test/who", timeout=1).json()
+            assert {"sim": 2} == requests.get("https://two.sim.test/who", timeout=1).json()
+        assert {"sim": 1} == requests.get("https://one.sim.test/who", timeout=1).json()
+        with pytest.raises(requests.ConnectionError):
+            requests.get("https://two.sim.test/who", timeout=1)

@@ -52,16 +52,17 @@ def _environ(prepared: requests.PreparedRequest) -> dict[str, Any]:
 
 
 _active: list[Any] = []
-"""The `responses.RequestsMock` of the outermost `mount` still open: nested mounts add
-their routes to it (a second mock would replace the first one's patch of requests)."""
+"""The `responses.RequestsMock`s of the mounts still open, innermost last. A nested mount
+starts its own mock (its `calls` are its own) carrying the outer mounts' routes too."""
 
 
 @contextmanager
 def mount(simulator: Simulator, base_url: str) -> Iterator[Any]:
     """Route every request under `base_url` to `simulator` for the `with` block.
 
-    Mounts nest: several simulators can answer at once under different base URLs. Yields
-    the `responses.RequestsMock` in use; other URLs are refused by it.
+    Mounts nest: inside another mount, both simulators answer under their base URLs.
+    Yields this mount's `responses.RequestsMock` (its `calls` are the requests made inside
+    this block); other URLs are refused.
     """
     import responses  # imported here: a test-only dependency
 
@@ -88,18 +89,12 @@ def mount(simulator: Simulator, base_url: str) -> Iterator[Any]:
         return captured["status"], headers, body
 
     pattern = re.compile(re.escape(base_url.rstrip("/")) + r"(/.*)?(\?.*)?$")
-    if _active:
-        mock = _active[-1]
-        added = [mock.add_callback(method, pattern, callback=callback) for method in _METHODS]
-        try:
-            yield mock
-        finally:
-            for route in added:
-                mock.remove(route)
-        return
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        for method in _METHODS:
+        for method in _METHODS:  # first: the inner simulator wins on the same base URL
             mock.add_callback(method, pattern, callback=callback)
+        if _active:  # then keep answering the URLs mounted around this one
+            for route in _active[-1].registered():
+                mock.add(route)
         _active.append(mock)
         try:
             yield mock

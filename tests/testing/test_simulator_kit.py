@@ -164,3 +164,17 @@ def test_mounts_nest_and_unmount_in_order() -> None:
         assert {"sim": 1} == requests.get("https://one.sim.test/who", timeout=1).json()
         with pytest.raises(requests.ConnectionError):
             requests.get("https://two.sim.test/who", timeout=1)
+
+
+def test_an_inner_mount_on_the_same_url_wins_and_has_its_own_calls() -> None:
+    outer, inner = Simulator(), Simulator()
+    outer.add_route("GET", "/who", lambda request: SimResponse.json({"sim": "outer"}))
+    inner.add_route("GET", "/who", lambda request: SimResponse.json({"sim": "inner"}))
+    with mount(outer, "https://same.sim.test") as outer_mock:
+        requests.get("https://same.sim.test/who", timeout=1)
+        with mount(inner, "https://same.sim.test") as inner_mock:
+            answer = requests.get("https://same.sim.test/who", timeout=1).json()
+            assert 1 == len(inner_mock.calls)
+        assert {"sim": "inner"} == answer
+        assert 1 == len(outer_mock.calls)
+        assert {"sim": "outer"} == requests.get("https://same.sim.test/who", timeout=1).json()

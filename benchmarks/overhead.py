@@ -3,7 +3,8 @@
     python benchmarks/overhead.py [--requests N] [--jobs N]
 
 1. Transport: N GETs through `connectors.core.Transport` (timeouts, retry machinery,
-   redacted hooks) against N plain `requests.Session` GETs, same loopback simulator.
+   redacted hooks) against N plain `requests.Session` GETs, same loopback simulator; and
+   again with `trust_env=False` (no proxy look-up in the environment per request).
 2. Outbox: N jobs enqueued, leased, run (a no-op task) and completed by a `Worker`,
    against N bare SQLite INSERT+UPDATE pairs in WAL mode, each committed, same file system.
 
@@ -32,10 +33,15 @@ def timed(fn: Callable[[], None]) -> float:
     return time.perf_counter() - start
 
 
-def bench_transport(n: int) -> tuple[float, float]:
+def bench_transport(n: int) -> tuple[float, float, float]:
     sim = Simulator()
     sim.add_route("GET", "/ping", lambda request: SimResponse.json({"ok": True}), name="ping")
-    with serve(sim) as base_url, requests.Session() as session, Transport("bench") as http:
+    with (
+        serve(sim) as base_url,
+        requests.Session() as session,
+        Transport("bench") as http,
+        Transport("bench-no-env", trust_env=False) as direct,
+    ):
         url = f"{base_url}/ping"
         session.get(url, timeout=5).json()  # warm both pools
         http.request(RequestSpec("GET", url), operation="ping", idempotency=Idempotency.READ)
@@ -44,13 +50,16 @@ def bench_transport(n: int) -> tuple[float, float]:
             for _ in range(n):
                 session.get(url, timeout=(5, 30)).json()
 
-        def ours() -> None:
-            for _ in range(n):
-                http.request(
-                    RequestSpec("GET", url), operation="ping", idempotency=Idempotency.READ
-                ).json()
+        def through(transport: Transport) -> Callable[[], None]:
+            def run() -> None:
+                for _ in range(n):
+                    transport.request(
+                        RequestSpec("GET", url), operation="ping", idempotency=Idempotency.READ
+                    ).json()
 
-        return timed(plain), timed(ours)
+            return run
+
+        return timed(plain), timed(through(http)), timed(through(direct))
 
 
 def bench_outbox(n: int) -> tuple[float, float]:
@@ -84,11 +93,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--jobs", type=int, default=2000)
     args = parser.parse_args()
-    plain, ours = bench_transport(args.requests)
+    plain, ours, direct = bench_transport(args.requests)
     base, outbox = bench_outbox(args.jobs)
     print(f"{'benchmark':<28}{'baseline s':>12}{'ours s':>10}{'ratio':>8}")
     for name, baseline, measured in (
         (f"transport GET x{args.requests}", plain, ours),
+        ("  same, trust_env=False", plain, direct),
         (f"outbox job x{args.jobs}", base, outbox),
     ):
         print(f"{name:<28}{baseline:>12.3f}{measured:>10.3f}{measured / baseline:>8.2f}")

@@ -353,3 +353,20 @@ def test_user_agent_and_hooks_see_redacted_events() -> None:
     assert "SECRET-XYZ-123" not in requests_seen[0].url
     assert "SECRET-XYZ-123" not in responses_seen[0].url
     assert 200 == responses_seen[0].status
+
+
+def test_trust_env_false_ignores_a_proxy_set_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    sim = LedgerVendor()
+    policy = RetryPolicy(max_attempts=1)
+    with serve(sim) as base_url:
+        spec = RequestSpec("GET", f"{base_url}/items/1")
+        with Transport("env", retry=policy, trust_env=False) as direct:
+            response = direct.request(spec, operation="read", idempotency=Idempotency.READ)
+            assert 200 == response.status_code
+        with Transport("env", retry=policy) as proxied, pytest.raises(ConnectionFailed):
+            proxied.request(spec, operation="read", idempotency=Idempotency.READ)

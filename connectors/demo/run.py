@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import Progress
 
 from connectors.banks.matching import ExpectedPayment, TransferMatcher
 from connectors.core import RetryPolicy
@@ -66,14 +67,19 @@ def _fresh(output: Path) -> None:
             (output / f"{name}{suffix}").unlink(missing_ok=True)
 
 
-def _drain_outbox(world: World, worker: Worker, *, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        report = worker.run_once()
-        counts = world.outbox.counts()
-        if not counts[JobState.PENDING] and not counts[JobState.LEASED]:
-            return
-        if not report.handled:
-            time.sleep(0.05)
+def _drain_outbox(world: World, worker: Worker, console: Console, *, deadline: float) -> None:
+    """Run the worker until nothing is pending, showing jobs finished out of jobs known."""
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("outbox jobs", total=None)
+        while time.monotonic() < deadline:
+            report = worker.run_once()
+            counts = world.outbox.counts()
+            finished = counts[JobState.DONE] + counts[JobState.DEAD]
+            progress.update(task, completed=finished, total=sum(counts.values()))
+            if not counts[JobState.PENDING] and not counts[JobState.LEASED]:
+                return
+            if not report.handled:
+                time.sleep(0.05)
 
 
 def _write_receipt_files(world: World, output: Path, code: str) -> list[str]:
@@ -132,7 +138,7 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
             max_age=30,
             backoff=RetryPolicy(base_delay=0.1, max_delay=0.5),
         )
-        _drain_outbox(world, worker, deadline=time.monotonic() + 40)
+        _drain_outbox(world, worker, console, deadline=time.monotonic() + 40)
         for line in worker_errors(world):
             log(line)
         sent = len(world.invoice_sim.requests_to("issue"))

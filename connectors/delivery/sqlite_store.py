@@ -196,6 +196,8 @@ class SqliteOutbox:
     ) -> list[Job]:
         if limit < 1 or lease_seconds <= 0:
             raise ValueError("limit and lease_seconds must be positive")
+        if kinds is not None and not kinds:
+            return []
         now = self._clock()
         where = _DUE
         args: list[Any] = [now, now]

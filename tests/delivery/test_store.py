@@ -89,6 +89,7 @@ def test_lease_takes_due_jobs_only_and_counts_an_attempt(
 def test_lease_filters_by_kind(outbox: SqliteOutbox) -> None:
     outbox.enqueue(NewJob("receipt", "a"))
     outbox.enqueue(NewJob("sms", "b"))
+    assert [] == outbox.lease("w", limit=5, lease_seconds=5, kinds=[])
     assert ["b"] == [job.key for job in outbox.lease("w", limit=5, lease_seconds=5, kinds=["sms"])]
 
 

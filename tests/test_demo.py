@@ -7,8 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from rich.console import Console
+from typer.testing import CliRunner
 
+from connectors.cli import app
 from connectors.delivery import JobState, SqliteOutbox
 from connectors.demo import run
 from connectors.demo.scenario import INVALID_PHONE_DOSSIER, dossiers
@@ -56,3 +59,39 @@ def test_demo_ledgers_outbox_and_files(tmp_path: Path) -> None:
     [xml] = [name for name in result.files if name.endswith(".xml")]
     parsed = parse_hdon((tmp_path / xml).read_bytes())
     assert parsed is not None
+
+
+def test_a_second_receipt_in_the_vendor_ledger_fails_the_invariant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks count the vendor's ledger: one extra receipt must turn the run red."""
+    import connectors.demo.runner as demo_run
+    from connectors.demo.report import check_invariants
+
+    def with_a_duplicate(world, portal, feedback_id):  # type: ignore[no-untyped-def]
+        world.invoice_sim.ledger.record("invoice", "HS2026000102:receipt-again", number=99)
+        return check_invariants(world, portal, feedback_id)
+
+    monkeypatch.setattr(demo_run, "check_invariants", with_a_duplicate)
+    result = run(output=tmp_path, console=Console(quiet=True))
+    assert not result.ok
+    [failure] = result.failures
+    assert failure.startswith("one receipt per paid dossier")
+    assert "HS2026000102" in failure
+
+
+def test_cli_exits_1_when_an_invariant_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import connectors.demo.runner as demo_run
+    from connectors.demo.report import Findings
+
+    def failing(world, portal, feedback_id):  # type: ignore[no-untyped-def]
+        findings = Findings()
+        findings.add("a check", False, "made to fail")
+        return findings
+
+    monkeypatch.setattr(demo_run, "check_invariants", failing)
+    result = CliRunner().invoke(app, ["demo", "--output", str(tmp_path)])
+    assert 1 == result.exit_code
+    assert "Some invariants failed." in result.stdout

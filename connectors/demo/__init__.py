@@ -1,5 +1,5 @@
 """`connectors demo`: the library's main job, end to end on the bundled simulators."""
 
-from connectors.demo.run import DemoResult, run
+from connectors.demo.runner import DemoResult, run
 
 __all__ = ["DemoResult", "run"]

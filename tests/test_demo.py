@@ -58,7 +58,10 @@ def test_demo_ledgers_outbox_and_files(tmp_path: Path) -> None:
     assert (tmp_path / png).read_bytes().startswith(b"\x89PNG")
     [xml] = [name for name in result.files if name.endswith(".xml")]
     parsed = parse_hdon((tmp_path / xml).read_bytes())
-    assert parsed is not None
+    first_paid = next(d for d in cases if d.will_pay)
+    assert f"receipt-{first_paid.code}.xml" == xml
+    assert parsed.has_seller_signature
+    assert first_paid.fee == int(parsed.document.totals.grand_total)
 
 
 def test_a_second_receipt_in_the_vendor_ledger_fails_the_invariant(

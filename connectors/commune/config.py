@@ -15,11 +15,15 @@ base_url = "https://sandbox.vnpayment.vn"
 provider = "viettel"             # switch vendors here
 [einvoice.viettel]
 base_url = "https://sinvoice.example.test"
+username = "0100109106-509"
+supplier_tax_code = "0100109106"
 
 [sms]
 providers = ["mobifone"]         # in failover order
 [sms.mobifone]
 base_url = "https://sms.example.test"
+username = "ubnd-mau"
+brandname = "UBNDPMAU"
 
 [feedback]
 provider = "ihanoi"

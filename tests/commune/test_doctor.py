@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,31 @@ def test_an_invalid_file_is_a_config_error(tmp_path: Path) -> None:
     assert int(ExitCode.CONFIG) == result.exit_code
     [line] = result.stderr.strip().splitlines()
     assert "commune.tax_code" in line
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        Path(__file__).resolve().parents[2] / "docs" / "vi" / "index.md",
+        Path(__file__).resolve().parents[2] / "connectors" / "commune" / "config.py",
+    ],
+    ids=["vietnamese-guide", "config-docstring"],
+)
+def test_documented_example_configuration_is_ready(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The TOML examples commune IT teams copy pass the doctor, given the secret variables
+    the guide lists."""
+    [example] = re.findall(r"```toml\n(.*?)```", source.read_text(encoding="utf-8"), re.S)
+    for name in (
+        "CONNECTORS_VNPAY_HASH_SECRET",
+        "CONNECTORS_VIETTEL_SINVOICE_PASSWORD",
+        "CONNECTORS_MOBIFONE_PASSWORD",
+        "CONNECTORS_VIETTEL_PASSWORD",
+        "CONNECTORS_IHANOI_TOKEN",
+    ):
+        monkeypatch.setenv(name, f"fake-{name.lower()}")
+    path = tmp_path / "connectors.toml"
+    path.write_text(example, encoding="utf-8")
+    checks = diagnose(load_config(path), all_specs())
+    assert [] == [c for c in checks if c.state is not CheckState.READY]

@@ -17,6 +17,9 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 from connectors.core.errors import ValidationError
 from connectors.sms.errors import TemplateMismatch
@@ -25,6 +28,7 @@ from connectors.vn.text import strip_diacritics
 __all__ = [
     "BRANDNAME_PATTERN",
     "Brandname",
+    "BrandnameSetting",
     "Placeholder",
     "Template",
     "TemplateRegistry",
@@ -46,6 +50,10 @@ def check_brandname(name: object, *, field_name: str = "brandname") -> str:
             f"{field_name} must be 1 to 11 letters or digits without signs", field=field_name
         )
     return name
+
+
+BrandnameSetting = Annotated[str, AfterValidator(check_brandname)]
+"""A settings field holding a brandname, refused when the settings load (not at first send)."""
 
 
 @dataclass(frozen=True)

@@ -190,3 +190,18 @@ def test_documented_example_configuration_is_ready(
     path.write_text(example, encoding="utf-8")
     checks = diagnose(load_config(path), all_specs())
     assert [] == [c for c in checks if c.state is not CheckState.READY]
+
+
+@pytest.mark.usefixtures("secrets")
+def test_a_bad_brandname_is_refused_with_the_settings(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            'brandname = "UBNDPHUONG"', 'brandname = "UBND-X"', 1
+        ),
+        encoding="utf-8",
+    )
+    checks = diagnose(load_config(path), all_specs())
+    [bad] = [c for c in checks if c.state is not CheckState.READY]
+    assert ("sms.mobifone", "settings", CheckState.MISSING) == (bad.provider, bad.check, bad.state)
+    assert "brandname (CONNECTORS_MOBIFONE_BRANDNAME)" in bad.detail

@@ -34,7 +34,7 @@ from connectors.sms.esms.wire import IN_PROGRESS, OK, WIRE, WireProfile
 from connectors.sms.journal import SentJournal
 from connectors.sms.keys import token_request_id
 from connectors.sms.sender import Accepted, SmsClient
-from connectors.sms.templates import TemplateRegistry
+from connectors.sms.templates import BrandnameSetting, TemplateRegistry
 
 __all__ = ["EsmsSettings", "EsmsSms"]
 
@@ -49,7 +49,7 @@ class EsmsSettings(ProviderSettings):
 
     api_key: SecretStr
     secret_key: SecretStr
-    brandname: str | None = None
+    brandname: BrandnameSetting | None = None
     sandbox: bool = False
     callback_url: str | None = None
 

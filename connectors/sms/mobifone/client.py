@@ -34,7 +34,7 @@ from connectors.sms.errors import SmsErrorCode, sms_error
 from connectors.sms.journal import SentJournal
 from connectors.sms.mobifone.wire import WIRE, WireProfile, parse_login, parse_send
 from connectors.sms.sender import Accepted, SmsClient
-from connectors.sms.templates import TemplateRegistry
+from connectors.sms.templates import BrandnameSetting, TemplateRegistry
 
 __all__ = ["MobifoneSettings", "MobifoneSms"]
 
@@ -48,7 +48,7 @@ class MobifoneSettings(ProviderSettings):
 
     username: str
     password: SecretStr
-    brandname: str | None = None
+    brandname: BrandnameSetting | None = None
 
 
 class MobifoneSms(SmsClient):

@@ -28,7 +28,7 @@ from connectors.sms.compose import Composed
 from connectors.sms.errors import SmsErrorCode, sms_error
 from connectors.sms.journal import SentJournal
 from connectors.sms.sender import Accepted, SmsClient
-from connectors.sms.templates import TemplateRegistry
+from connectors.sms.templates import BrandnameSetting, TemplateRegistry
 from connectors.sms.viettel.wire import OK_MESSAGE, WIRE, WireProfile, request_id_for
 
 __all__ = ["ViettelSettings", "ViettelSms"]
@@ -44,7 +44,7 @@ class ViettelSettings(ProviderSettings):
     user: str
     password: SecretStr
     cp_code: str
-    brandname: str | None = None
+    brandname: BrandnameSetting | None = None
 
 
 class ViettelSms(SmsClient):

@@ -34,7 +34,7 @@ from connectors.sms.errors import SmsErrorCode, TemplateMismatch, sms_error
 from connectors.sms.journal import SentJournal
 from connectors.sms.keys import numeric_request_id
 from connectors.sms.sender import Accepted, SmsClient
-from connectors.sms.templates import TemplateRegistry
+from connectors.sms.templates import BrandnameSetting, TemplateRegistry
 from connectors.sms.vnpt.wire import OK, WIRE, WireProfile, send_request
 
 __all__ = ["VnptSettings", "VnptSms"]
@@ -54,7 +54,7 @@ class VnptSettings(ProviderSettings):
     username: str
     contract_id: str
     labels: dict[str, str]
-    brandname: str | None = None
+    brandname: BrandnameSetting | None = None
 
 
 class VnptSms(SmsClient):

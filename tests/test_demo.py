@@ -31,7 +31,9 @@ def test_demo_subprocess_ends_green_with_json_summary(tmp_path: Path) -> None:
     assert summary["ok"] is True
     assert (24, 19) == (summary["dossiers"], summary["paid"])
     assert all(check["ok"] for check in summary["checks"])
-    assert [f"{INVALID_PHONE_DOSSIER}:sms"] == [d["key"] for d in summary["dead_letters"]]
+    # The invalid phone number became a dead letter; staff fixed it and the job was retried.
+    assert [] == summary["dead_letters"]
+    assert [f"{INVALID_PHONE_DOSSIER}:sms"] == summary["repaired"]
     for name in summary["files"]:
         assert (tmp_path / name).stat().st_size > 0
 
@@ -44,16 +46,20 @@ def test_demo_ledgers_outbox_and_files(tmp_path: Path) -> None:
     assert len(paid) == result.paid
     # Counted from the vendors' ledgers, not from what the portal believes.
     assert {code: 1 for code in paid} == dict(result.findings.receipts)
-    assert {code: 1 for code in paid - {INVALID_PHONE_DOSSIER}} == dict(result.findings.sms)
+    assert {code: 1 for code in paid} == dict(result.findings.sms)
     with SqliteOutbox(tmp_path / "outbox.db") as outbox:
         counts = outbox.counts()
-        assert (0, 0, 1) == (
+        assert (0, 0, 0) == (
             counts[JobState.PENDING],
             counts[JobState.LEASED],
             counts[JobState.DEAD],
         )
-        # receipt + SMS + status per paid dossier; the dead SMS stops its dossier's chain.
-        assert 3 * len(paid) - 2 == counts[JobState.DONE]
+        # receipt + SMS + status per paid dossier, the repaired SMS included.
+        assert 3 * len(paid) == counts[JobState.DONE]
+        repaired = outbox.get(f"{INVALID_PHONE_DOSSIER}:sms")
+        assert repaired is not None
+        assert (JobState.DONE, 2) == (repaired.state, repaired.attempts)
+    assert result.repaired == [f"{INVALID_PHONE_DOSSIER}:sms"]
     [png] = [name for name in result.files if name.endswith(".png")]
     assert (tmp_path / png).read_bytes().startswith(b"\x89PNG")
     [xml] = [name for name in result.files if name.endswith(".xml")]

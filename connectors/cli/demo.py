@@ -42,6 +42,7 @@ def demo(output: Path = OUTPUT, as_json: bool = JSON_OPTION) -> None:
                 "dead_letters": [
                     {"key": job.key, "error": job.last_error} for job in result.findings.dead
                 ],
+                "repaired": result.repaired,
                 "files": result.files,
             }
         )

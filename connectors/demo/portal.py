@@ -87,6 +87,11 @@ class Dossiers:
                 (state, order_ref),
             )
 
+    def set_phone(self, code: str, phone: str) -> None:
+        """A corrected phone number (the SMS step reads the number when it runs)."""
+        with self.outbox.transaction() as tx:
+            tx.connection.execute("UPDATE dossiers SET phone = ? WHERE code = ?", (phone, code))
+
     def link_feedback(self, code: str, feedback_id: str) -> None:
         with self.outbox.transaction() as tx:
             tx.connection.execute(

@@ -90,7 +90,7 @@ def check_invariants(world: World, portal: Portal, feedback_id: str) -> Findings
     )
     wrong = [code for code in paid if sms[code] != (0 if code in dead_sms else 1)]
     findings.add(
-        "one SMS per paid dossier (or a reported dead letter)",
+        "one SMS per paid dossier (unless still a reported dead letter)",
         not wrong,
         f"{sum(sms[c] for c in paid)} SMS in the MobiFone ledger, {len(dead_sms)} dead"
         + (f"; wrong: {wrong}" if wrong else ""),

@@ -11,6 +11,7 @@ its invariants checked on the simulators' ledgers.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,12 @@ from connectors.demo.report import (
     reconciliation_table,
     summary_table,
 )
-from connectors.demo.scenario import ACCOUNT, dossiers
+from connectors.demo.scenario import (
+    ACCOUNT,
+    CORRECTED_PHONE,
+    INVALID_PHONE_DOSSIER,
+    dossiers,
+)
 from connectors.demo.steps import build_fee_flow, receipt_of_job
 from connectors.demo.world import World, connect_portal, start_world
 from connectors.einvoice.gdt import check_returned
@@ -50,6 +56,8 @@ class DemoResult:
     seconds: float
     findings: Findings
     files: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    """Dead letters reported during the run and retried after staff fixed the cause."""
 
     @property
     def ok(self) -> bool:
@@ -138,7 +146,11 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
             max_age=30,
             backoff=RetryPolicy(base_delay=0.1, max_delay=0.5),
         )
-        _drain_outbox(world, worker, console, deadline=time.monotonic() + 40)
+        deadline = time.monotonic() + 40
+        _drain_outbox(world, worker, console, deadline=deadline)
+        repaired = _repair_dead_letters(world, log)
+        if repaired:
+            _drain_outbox(world, worker, console, deadline=deadline)
         for line in worker_errors(world):
             log(line)
         sent = len(world.invoice_sim.requests_to("issue"))
@@ -162,13 +174,27 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
             mark = "[green]ok[/green]" if check.ok else "[red]FAILED[/red]"
             console.print(f"{mark} {check.name} ({check.detail})")
         paid = sum(1 for row in rows if row.state == "paid")
-    return DemoResult(len(cases), paid, time.monotonic() - started, findings, files)
+    return DemoResult(len(cases), paid, time.monotonic() - started, findings, files, repaired)
+
+
+def _repair_dead_letters(world: World, log: Callable[[str], None]) -> list[str]:
+    """Report each dead letter; where staff can fix the cause (a mistyped phone number),
+    fix it and put the job back with its key, as `connectors outbox retry` does."""
+    repaired = []
+    for job in world.outbox.jobs(JobState.DEAD):
+        log(f"dead letter {job.key}: {job.last_error}")
+        if job.key == f"{INVALID_PHONE_DOSSIER}:sms":
+            world.dossiers.set_phone(INVALID_PHONE_DOSSIER, CORRECTED_PHONE)
+            world.outbox.revive(job.key)
+            log(f"staff corrected the phone number of {INVALID_PHONE_DOSSIER}; job retried")
+            repaired.append(job.key)
+    return repaired
 
 
 def worker_errors(world: World) -> list[str]:
     """Jobs that needed more than one attempt, and why (for the narrative)."""
     return [
-        f"{job.key}: {job.attempts} attempts ({job.last_error})"
+        f"{job.key}: done after {job.attempts} attempts; earlier failure: {job.last_error}"
         for job in world.outbox.jobs(JobState.DONE, limit=1000)
         if job.attempts > 1
     ]

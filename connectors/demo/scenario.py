@@ -40,7 +40,9 @@ _PLAN: tuple[tuple[Method, tuple[Outcome, ...]], ...] = (
 )
 INVALID_PHONE_DOSSIER = "HS2026000103"
 """This citizen typed a phone number that is not a Vietnamese mobile: their SMS is refused
-before sending and reported as a dead letter."""
+before sending and becomes a dead letter, which the demo reports; then the commune's staff
+correct the number (CORRECTED_PHONE) and retry the job, as `connectors outbox retry` would."""
+CORRECTED_PHONE = "0912000103"
 
 
 @dataclass(frozen=True)

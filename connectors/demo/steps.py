@@ -76,8 +76,10 @@ def build_fee_flow(world: World) -> Flow:
 
     def notify_citizen(ctx: StepContext) -> Mapping[str, Any]:
         receipt = ctx.results["receipt"]
+        # The number as the portal holds it now (staff may have corrected it before a retry);
+        # an invalid one raises InvalidPhoneNumber here, before anything is sent.
         message = Message(
-            str(ctx.event["phone"]),  # an invalid number raises here, before sending
+            world.dossiers.row(ctx.subject).phone,
             template_id="paid",
             params={
                 "dossier": ctx.subject,

@@ -287,4 +287,6 @@ def words_to_amount(text: str, *, currency: str = "đồng") -> int:
             raise words.error('"không" stands alone for zero')
         return 0
     value = _parse_number(words, len(tokens))
+    if value > MAX_AMOUNT_IN_WORDS:  # "một tỷ tỷ tỷ": well formed, but never written
+        raise ValidationError(f"{text!r} is beyond what amounts are read up to", field="text")
     return -value if negative else value

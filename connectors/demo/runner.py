@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from connectors.banks.matching import ExpectedPayment, TransferMatcher
-from connectors.core import RetryPolicy
+from connectors.core import ConnectorError, RetryPolicy
 from connectors.delivery import JobState, Worker
 from connectors.demo.citizens import pay_at_gateways, send_feedback, transfer_by_vietqr
 from connectors.demo.portal import Portal
@@ -165,7 +165,18 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
         findings = check_invariants(world, portal, feedback_id)
         first_paid = next((row.code for row in rows if row.state == "paid"), None)
         if first_paid is not None:
-            files += _write_receipt_files(world, output, first_paid)
+            try:
+                files += _write_receipt_files(world, output, first_paid)
+            except ConnectorError as exc:
+                findings.add(
+                    "the vendor's signed receipt XML matches what was sent", False, str(exc)
+                )
+            else:
+                findings.add(
+                    "the vendor's signed receipt XML matches what was sent",
+                    True,
+                    f"{first_paid}: schema, totals, parties and seller signature checked",
+                )
         console.print(summary_table(rows, findings, world))
         console.print(reconciliation_table(reconciliation(rows, world, portal)))
         for job in findings.dead:

@@ -27,8 +27,13 @@ def demo(output: Path = OUTPUT, as_json: bool = JSON_OPTION) -> None:
 
     # The demo provokes failures on purpose (a forged IPN, an invalid phone) and reports
     # them itself; the library's own warnings would only repeat them.
-    logging.getLogger("connectors").setLevel(logging.CRITICAL)
-    result = run(output=output, console=Console(quiet=True) if as_json else console)
+    library_log = logging.getLogger("connectors")
+    level = library_log.level
+    library_log.setLevel(logging.CRITICAL)
+    try:
+        result = run(output=output, console=Console(quiet=True) if as_json else console)
+    finally:
+        library_log.setLevel(level)
     if as_json:
         emit_json(
             {

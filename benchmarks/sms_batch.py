@@ -21,14 +21,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
+from connectors.simulators import SMS_BRANDNAME, SMS_TEMPLATE
 from connectors.sms import Brandname, Template, TemplateRegistry
 from connectors.sms.mobifone import MobifoneSms
 from connectors.sms.mobifone.simulator import MobifoneSimulator
 from connectors.sms.mobifone.wire import WIRE
 from connectors.testing import serve
 
-BRAND = "UBNDPHUONG"
-TEXT = "Ho so {dossier} da thanh toan {amount} dong. Ma tra cuu bien lai: {code}"
+BRAND, TEXT = SMS_BRANDNAME, SMS_TEMPLATE
 USER, PASSWORD = "portal-test", "fake-password-1"
 
 

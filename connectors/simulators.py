@@ -10,12 +10,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import SecretStr
+
 from connectors.testing import Simulator
 
-__all__ = ["CATALOG", "SimulatorEntry", "make"]
+__all__ = [
+    "CATALOG",
+    "SMS_BRANDNAME",
+    "SMS_TEMPLATE",
+    "SimulatorEntry",
+    "make",
+    "make_for_settings",
+]
 
-_SMS_BRAND = "UBNDPHUONG"
-_SMS_TEXT = "Ho so {dossier} da thanh toan {amount} dong. Ma tra cuu bien lai: {code}"
+SMS_BRANDNAME = "UBNDPHUONG"
+SMS_TEMPLATE = "Ho so {dossier} da thanh toan {amount} dong. Ma tra cuu bien lai: {code}"
+"""The template every SMS simulator registers (VNPT's id for it is "40021")."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +96,10 @@ def _bkav(c: dict[str, Any]) -> Simulator:
 def _mobifone(c: dict[str, Any]) -> Simulator:
     from connectors.sms.mobifone.simulator import MobifoneSimulator
 
+    brand = c.get("brandname", SMS_BRANDNAME)
     return MobifoneSimulator(
-        brandnames=[_SMS_BRAND],
-        templates={_SMS_BRAND: [_SMS_TEXT]},
+        brandnames=[brand],
+        templates={brand: [SMS_TEMPLATE]},
         username=c["username"],
         password=c["password"],
     )
@@ -97,9 +108,10 @@ def _mobifone(c: dict[str, Any]) -> Simulator:
 def _viettel_sms(c: dict[str, Any]) -> Simulator:
     from connectors.sms.viettel.simulator import ViettelSimulator
 
+    brand = c.get("brandname", SMS_BRANDNAME)
     return ViettelSimulator(
-        brandnames=[_SMS_BRAND],
-        templates={_SMS_BRAND: [_SMS_TEXT]},
+        brandnames=[brand],
+        templates={brand: [SMS_TEMPLATE]},
         user=c["user"],
         password=c["password"],
         cp_code=c["cp_code"],
@@ -109,10 +121,12 @@ def _viettel_sms(c: dict[str, Any]) -> Simulator:
 def _vnpt_sms(c: dict[str, Any]) -> Simulator:
     from connectors.sms.vnpt.simulator import VnptSimulator
 
+    brand = c.get("brandname", SMS_BRANDNAME)
+    label = c["labels"].get(brand, "1201")
     return VnptSimulator(
-        brandnames=[_SMS_BRAND],
-        labels={"1201": _SMS_BRAND},
-        templates={"40021": ("1201", _SMS_TEXT)},
+        brandnames=[brand],
+        labels={label: brand},
+        templates={"40021": (label, SMS_TEMPLATE)},
         agent_id=c["agent_id"],
         api_user=c["api_user"],
         api_pass=c["api_pass"],
@@ -122,9 +136,10 @@ def _vnpt_sms(c: dict[str, Any]) -> Simulator:
 def _esms(c: dict[str, Any]) -> Simulator:
     from connectors.sms.esms.simulator import EsmsSimulator
 
+    brand = c.get("brandname", SMS_BRANDNAME)
     return EsmsSimulator(
-        brandnames=[_SMS_BRAND],
-        templates={_SMS_BRAND: [_SMS_TEXT]},
+        brandnames=[brand],
+        templates={brand: [SMS_TEMPLATE]},
         api_key=c["api_key"],
         secret_key=c["secret_key"],
     )
@@ -205,7 +220,7 @@ CATALOG: dict[str, SimulatorEntry] = {
     "mobifone": SimulatorEntry(
         "sms",
         _mobifone,
-        {"username": "portal-test", "password": "fake-password-1", "brandname": _SMS_BRAND},
+        {"username": "portal-test", "password": "fake-password-1", "brandname": SMS_BRANDNAME},
     ),
     "viettel-sms": SimulatorEntry(
         "sms",
@@ -214,7 +229,7 @@ CATALOG: dict[str, SimulatorEntry] = {
             "user": "smsbrand_test",
             "password": "fake-password-2",
             "cp_code": "CP-TEST",
-            "brandname": _SMS_BRAND,
+            "brandname": SMS_BRANDNAME,
         },
     ),
     "vnpt-sms": SimulatorEntry(
@@ -224,13 +239,18 @@ CATALOG: dict[str, SimulatorEntry] = {
             "agent_id": "AG-TEST",
             "api_user": "api-test",
             "api_pass": "fake-password-3",
-            "labels": {_SMS_BRAND: "1201"},
+            "labels": {SMS_BRANDNAME: "1201"},
+            "brandname": SMS_BRANDNAME,
         },
     ),
     "esms": SimulatorEntry(
         "sms",
         _esms,
-        {"api_key": "fake-api-key-4", "secret_key": "fake-secret-key-4"},
+        {
+            "api_key": "fake-api-key-4",
+            "secret_key": "fake-secret-key-4",
+            "brandname": SMS_BRANDNAME,
+        },
     ),
     "ihanoi": SimulatorEntry(
         "feedback", _ihanoi, {"token": "sim-token-not-secret", "open311_api_key": "sim-open311-key"}
@@ -238,11 +258,23 @@ CATALOG: dict[str, SimulatorEntry] = {
 }
 
 
-def make(name: str) -> Simulator:
-    """A fresh simulator by catalog name; KeyError naming the known ones otherwise."""
+def make(name: str, **credentials: Any) -> Simulator:
+    """A fresh simulator by catalog name, accepting its default credentials or the ones
+    given; KeyError naming the known simulators for an unknown name."""
     try:
         entry = CATALOG[name]
     except KeyError:
         known = ", ".join(sorted(CATALOG))
         raise KeyError(f"no simulator named {name!r}; known: {known}") from None
-    return entry.build(entry.credentials)
+    return entry.build({**entry.credentials, **credentials})
+
+
+def make_for_settings(name: str, settings: object) -> Simulator:
+    """The simulator `name`, accepting the credentials a provider's settings hold (secrets
+    revealed in process only); settings fields it does not have keep their defaults."""
+    found: dict[str, Any] = {}
+    for key in CATALOG[name].credentials:
+        value = getattr(settings, key, None)
+        if value is not None:
+            found[key] = value.get_secret_value() if isinstance(value, SecretStr) else value
+    return make(name, **found)

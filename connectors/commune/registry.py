@@ -1,10 +1,10 @@
 """Every provider the commune can configure: its settings, its shipped files, and a round
 trip against its simulator using the commune's own settings.
 
-A round trip starts the provider's simulator on 127.0.0.1 with the credentials from the
-commune's settings, points the real adapter at it, and makes one harmless call that
-exercises authentication and the wire format (a status query, a look-up of a key that does
-not exist). No request goes to the real vendor.
+A round trip starts the provider's simulator (from `connectors.simulators`) on 127.0.0.1
+with the credentials from the commune's settings, points the real adapter at it, and makes
+one harmless call that exercises authentication and the wire format (a status query, a
+look-up of a key that does not exist). No request goes to the real vendor.
 """
 
 from __future__ import annotations
@@ -16,22 +16,18 @@ from typing import Any
 import requests
 
 from connectors.banks.base import PaymentRequest, PaymentStatus
-from connectors.banks.momo import MoMo, MoMoSettings, MoMoSimulator
-from connectors.banks.payos import PayOS, PayOSSettings, PayOSSimulator
-from connectors.banks.vnpay import VNPay, VNPaySettings, VNPaySimulator
+from connectors.banks.momo import MoMo, MoMoSettings
+from connectors.banks.payos import PayOS, PayOSSettings
+from connectors.banks.vnpay import VNPay, VNPaySettings
 from connectors.commune.doctor import ProviderSpec
 from connectors.core.config import ProviderSettings
 from connectors.core.errors import NotFound, ProviderError
-from connectors.testing import Simulator, serve
+from connectors.simulators import SMS_BRANDNAME, SMS_TEMPLATE, make_for_settings
+from connectors.testing import serve
 
 __all__ = ["all_specs", "spec_for"]
 
 _PROBE = "HS0000000000"
-
-
-def _secret(settings: Any, name: str) -> str:
-    value: str = getattr(settings, name).get_secret_value()
-    return value
 
 
 def _with_url(settings: ProviderSettings, base_url: str) -> Any:
@@ -39,10 +35,10 @@ def _with_url(settings: ProviderSettings, base_url: str) -> Any:
 
 
 def _payment_round_trip(
-    make_sim: Callable[[Any], Simulator], make_client: Callable[[Any], Any], browser: bool
+    simulator: str, make_client: Callable[[Any], Any], browser: bool
 ) -> Callable[[Any], str]:
     def round_trip(settings: Any) -> str:
-        sim = make_sim(settings)
+        sim = make_for_settings(simulator, settings)
         with serve(sim) as base_url:
             client = make_client(_with_url(settings, base_url))
             request = PaymentRequest(
@@ -64,11 +60,11 @@ def _payment_round_trip(
     return round_trip
 
 
-def _invoice_round_trip(make_sim: Callable[[Any], Simulator], vendor: str) -> Callable[[Any], str]:
+def _invoice_round_trip(simulator: str, vendor: str) -> Callable[[Any], str]:
     def round_trip(settings: Any) -> str:
         from connectors.einvoice.provider import provider_from_env
 
-        sim = make_sim(settings)
+        sim = make_for_settings(simulator, settings)
         with serve(sim) as base_url:
             values = _with_url(settings, base_url).model_dump()
             provider = provider_from_env(vendor, **_unwrap(values))
@@ -89,45 +85,6 @@ def _unwrap(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _vnpt_sim(s: Any) -> Simulator:
-    from connectors.einvoice.vnpt.simulator import VnptSimulator
-
-    return VnptSimulator(
-        account=s.account,
-        account_password=_secret(s, "account_password"),
-        username=s.username,
-        password=_secret(s, "password"),
-    )
-
-
-def _viettel_sim(s: Any) -> Simulator:
-    from connectors.einvoice.viettel.simulator import ViettelSimulator
-
-    return ViettelSimulator(
-        username=s.username, password=_secret(s, "password"), supplier_tax_code=s.supplier_tax_code
-    )
-
-
-def _misa_sim(s: Any) -> Simulator:
-    from connectors.einvoice.misa.simulator import MisaSimulator
-
-    return MisaSimulator(
-        app_id=_secret(s, "app_id"),
-        tax_code=s.tax_code,
-        username=s.username,
-        password=_secret(s, "password"),
-    )
-
-
-def _bkav_sim(s: Any) -> Simulator:
-    from connectors.einvoice.bkav import BkavKey
-    from connectors.einvoice.bkav.simulator import BkavSimulator
-
-    return BkavSimulator(
-        partner_guid=_secret(s, "partner_guid"), key=BkavKey.parse(_secret(s, "partner_token"))
-    )
-
-
 def _einvoice_specs() -> list[ProviderSpec]:
     from connectors.einvoice.bkav import BkavSettings
     from connectors.einvoice.misa import MisaSettings
@@ -140,7 +97,7 @@ def _einvoice_specs() -> list[ProviderSpec]:
             "einvoice",
             "vnpt",
             VnptSettings,
-            _invoice_round_trip(_vnpt_sim, "vnpt"),
+            _invoice_round_trip("vnpt-invoice", "vnpt"),
             files=(
                 ("connectors.einvoice.vnpt", "wsdl/PublishService.wsdl"),
                 ("connectors.einvoice.vnpt", "wsdl/BusinessService.wsdl"),
@@ -153,7 +110,7 @@ def _einvoice_specs() -> list[ProviderSpec]:
             "einvoice",
             "viettel",
             ViettelSettings,
-            _invoice_round_trip(_viettel_sim, "viettel"),
+            _invoice_round_trip("viettel-invoice", "viettel"),
             files=(schema,),
             fidelity="derived from integrators' code and Viettel's docs",
         ),
@@ -161,7 +118,7 @@ def _einvoice_specs() -> list[ProviderSpec]:
             "einvoice",
             "misa",
             MisaSettings,
-            _invoice_round_trip(_misa_sim, "misa"),
+            _invoice_round_trip("misa", "misa"),
             files=(schema,),
             fidelity="derived from MISA's published docs",
         ),
@@ -169,31 +126,27 @@ def _einvoice_specs() -> list[ProviderSpec]:
             "einvoice",
             "bkav",
             BkavSettings,
-            _invoice_round_trip(_bkav_sim, "bkav"),
+            _invoice_round_trip("bkav", "bkav"),
             files=(("connectors.einvoice.bkav", "WSPublicEHoaDon.wsdl"), schema),
             fidelity="derived from integrators' code; JSON fields guessed",
         ),
     ]
 
 
-_DOCTOR_TEXT = "connectors doctor: kiem tra ket noi {n}"
-
-
-def _sms_round_trip(
-    make_sim: Callable[[Any, str, Any], Simulator], client_type: Any
-) -> Callable[[Any], str]:
+def _sms_round_trip(simulator: str, client_type: Any) -> Callable[[Any], str]:
     def round_trip(settings: Any) -> str:
         from connectors.sms import Brandname, Message, Template, TemplateRegistry
 
-        brand = settings.brandname or "DOCTOR"
+        brand = settings.brandname or SMS_BRANDNAME
         templates = TemplateRegistry(
             [Brandname(brand)],
-            [Template("doctor", _DOCTOR_TEXT, brand, vendor_ids={"vnpt": "1"})],
+            [Template("paid", SMS_TEMPLATE, brand, vendor_ids={"vnpt": "40021"})],
         )
-        sim = make_sim(settings, brand, templates)
+        sim = make_for_settings(simulator, settings)
         with serve(sim) as base_url:
             sender = client_type.from_settings(_with_url(settings, base_url), templates)
-            message = Message("0912345678", template_id="doctor", params={"n": 1})
+            params = {"dossier": _PROBE, "amount": "10.000", "code": "DOCTOR"}
+            message = Message("0912345678", template_id="paid", params=params)
             result = sender.send(message, idempotency_key="doctor-probe-0001")
         if not result.accepted:
             raise ProviderError(f"the simulator refused the test SMS: {result.code}")
@@ -204,47 +157,23 @@ def _sms_round_trip(
 
 def _sms_specs() -> list[ProviderSpec]:
     from connectors.sms.esms import EsmsSettings, EsmsSms
-    from connectors.sms.esms.simulator import EsmsSimulator
     from connectors.sms.mobifone import MobifoneSettings, MobifoneSms
-    from connectors.sms.mobifone.simulator import MobifoneSimulator
     from connectors.sms.viettel import ViettelSettings, ViettelSms
-    from connectors.sms.viettel.simulator import ViettelSimulator
     from connectors.sms.vnpt import VnptSettings, VnptSms
-    from connectors.sms.vnpt.simulator import VnptSimulator
-
-    def text(brand: str) -> dict[str, list[str]]:
-        return {brand: [_DOCTOR_TEXT]}
 
     return [
         ProviderSpec(
             "sms",
             "mobifone",
             MobifoneSettings,
-            _sms_round_trip(
-                lambda s, b, _t: MobifoneSimulator(
-                    brandnames=[b],
-                    templates=text(b),
-                    username=s.username,
-                    password=_secret(s, "password"),
-                ),
-                MobifoneSms,
-            ),
+            _sms_round_trip("mobifone", MobifoneSms),
             fidelity="derived from integrators' code; error texts guessed",
         ),
         ProviderSpec(
             "sms",
             "viettel",
             ViettelSettings,
-            _sms_round_trip(
-                lambda s, b, _t: ViettelSimulator(
-                    brandnames=[b],
-                    templates=text(b),
-                    user=s.user,
-                    password=_secret(s, "password"),
-                    cp_code=s.cp_code,
-                ),
-                ViettelSms,
-            ),
+            _sms_round_trip("viettel-sms", ViettelSms),
             files=(("connectors.sms.viettel", "wsdl/bulkapi.wsdl"),),
             fidelity="derived from Viettel's BulkSMS document",
         ),
@@ -252,32 +181,14 @@ def _sms_specs() -> list[ProviderSpec]:
             "sms",
             "vnpt",
             VnptSettings,
-            _sms_round_trip(
-                lambda s, b, _t: VnptSimulator(
-                    brandnames=[b],
-                    labels={label: brand for brand, label in s.labels.items()},
-                    templates={"1": (s.labels.get(b, ""), _DOCTOR_TEXT)},
-                    agent_id=s.agent_id,
-                    api_user=s.api_user,
-                    api_pass=_secret(s, "api_pass"),
-                ),
-                VnptSms,
-            ),
+            _sms_round_trip("vnpt-sms", VnptSms),
             fidelity="derived from VNPT's agent API document",
         ),
         ProviderSpec(
             "sms",
             "esms",
             EsmsSettings,
-            _sms_round_trip(
-                lambda s, b, _t: EsmsSimulator(
-                    brandnames=[b],
-                    templates=text(b),
-                    api_key=_secret(s, "api_key"),
-                    secret_key=_secret(s, "secret_key"),
-                ),
-                EsmsSms,
-            ),
+            _sms_round_trip("esms", EsmsSms),
             fidelity="official docs (eSMS)",
         ),
     ]
@@ -285,10 +196,9 @@ def _sms_specs() -> list[ProviderSpec]:
 
 def _feedback_specs() -> list[ProviderSpec]:
     from connectors.ihanoi import IHanoiClient, IHanoiSettings
-    from connectors.ihanoi.simulator import IHanoiSimulator
 
     def round_trip(settings: Any) -> str:
-        sim = IHanoiSimulator(token=_secret(settings, "token"))
+        sim = make_for_settings("ihanoi", settings)
         with serve(sim) as base_url, IHanoiClient(base_url, settings.token) as client:
             page = client.list_updated()
         return f"listed feedback updates ({len(page.items)} items)"
@@ -311,9 +221,7 @@ def _payment_specs() -> list[ProviderSpec]:
             "vnpay",
             VNPaySettings,
             _payment_round_trip(
-                lambda s: VNPaySimulator(
-                    tmn_code=s.tmn_code, hash_secret=_secret(s, "hash_secret")
-                ),
+                "vnpay",
                 VNPay.from_settings,
                 browser=True,
             ),
@@ -324,11 +232,7 @@ def _payment_specs() -> list[ProviderSpec]:
             "momo",
             MoMoSettings,
             _payment_round_trip(
-                lambda s: MoMoSimulator(
-                    partner_code=s.partner_code,
-                    access_key=_secret(s, "access_key"),
-                    secret_key=_secret(s, "secret_key"),
-                ),
+                "momo",
                 MoMo.from_settings,
                 browser=False,
             ),
@@ -339,11 +243,7 @@ def _payment_specs() -> list[ProviderSpec]:
             "payos",
             PayOSSettings,
             _payment_round_trip(
-                lambda s: PayOSSimulator(
-                    client_id=s.client_id,
-                    api_key=_secret(s, "api_key"),
-                    checksum_key=_secret(s, "checksum_key"),
-                ),
+                "payos",
                 PayOS.from_settings,
                 browser=False,
             ),

@@ -149,7 +149,24 @@ def _public_key(pem: bytes | str) -> object:
         raise ConfigError(f"cannot load the public key ({reason})", field="public_key") from None
 
 
-class RsaSigner:
+class _AsymmetricSigner:
+    """What RSA and ECDSA signers share: the raw signature, also as bytes and base64."""
+
+    __slots__ = ()
+
+    def sign(self, message: str | bytes) -> bytes:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def sign_bytes(self, message: str | bytes) -> bytes:
+        """Same as `sign`."""
+        return self.sign(message)
+
+    def sign_b64(self, message: str | bytes) -> str:
+        """The signature of `message`, standard base64."""
+        return base64.b64encode(self.sign(message)).decode("ascii")
+
+
+class RsaSigner(_AsymmetricSigner):
     """RSA PKCS#1 v1.5 signatures with SHA-256 (default) or SHA-512, from a PEM private key."""
 
     __slots__ = ("_hash", "_key")
@@ -172,14 +189,6 @@ class RsaSigner:
     def sign(self, message: str | bytes) -> bytes:
         """The raw signature of `message`."""
         return self._key.sign(_bytes(message), padding.PKCS1v15(), self._hash)
-
-    def sign_bytes(self, message: str | bytes) -> bytes:
-        """Same as `sign`."""
-        return self.sign(message)
-
-    def sign_b64(self, message: str | bytes) -> str:
-        """The signature of `message`, standard base64."""
-        return base64.b64encode(self.sign(message)).decode("ascii")
 
 
 class RsaVerifier:
@@ -208,7 +217,7 @@ class RsaVerifier:
             raise SignatureError("RSA signature mismatch", provider=provider) from None
 
 
-class EcdsaSigner:
+class EcdsaSigner(_AsymmetricSigner):
     """ECDSA signatures (DER-encoded) with SHA-256 (default) or SHA-512, from a PEM key."""
 
     __slots__ = ("_hash", "_key")
@@ -231,14 +240,6 @@ class EcdsaSigner:
     def sign(self, message: str | bytes) -> bytes:
         """The DER signature of `message` (randomised: differs on every call)."""
         return self._key.sign(_bytes(message), ec.ECDSA(self._hash))
-
-    def sign_bytes(self, message: str | bytes) -> bytes:
-        """Same as `sign`."""
-        return self.sign(message)
-
-    def sign_b64(self, message: str | bytes) -> str:
-        """The DER signature of `message`, standard base64."""
-        return base64.b64encode(self.sign(message)).decode("ascii")
 
 
 class EcdsaVerifier:

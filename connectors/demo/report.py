@@ -8,7 +8,6 @@ outbox but reported dead letters; duplicated and forged callbacks changed nothin
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -19,7 +18,7 @@ from connectors.banks.matching import BankTransfer, ExpectedPayment, PaymentStat
 from connectors.banks.reconcile import TABLE_HEADER, ReconciliationReport, reconcile
 from connectors.delivery import Job, JobState
 from connectors.demo.portal import DossierRow, Portal
-from connectors.demo.scenario import ACCOUNT
+from connectors.demo.scenario import ACCOUNT, DOSSIER_CODE
 from connectors.demo.world import World
 from connectors.vn import format_vnd
 
@@ -31,8 +30,6 @@ __all__ = [
     "reconciliation_table",
     "summary_table",
 ]
-
-_CODE = re.compile(r"HS\d{10}")
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,7 @@ def _ledger_counts(world: World) -> tuple[Counter[str], Counter[str]]:
         receipts[entry.key.partition(":")[0]] += 1
     sms: Counter[str] = Counter()
     for entry in world.sms_sim.ledger.entries():
-        found = _CODE.search(str(entry.data.get("text", "")))
+        found = DOSSIER_CODE.search(str(entry.data.get("text", "")))
         if found:
             sms[found.group()] += 1
     return receipts, sms

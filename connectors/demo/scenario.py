@@ -6,10 +6,11 @@ Every name, phone number and account here is fake. Codes are ASCII without separ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["ACCOUNT", "COMMUNE", "Dossier", "Method", "Outcome", "dossiers"]
+__all__ = ["ACCOUNT", "COMMUNE", "DOSSIER_CODE", "Dossier", "Method", "Outcome", "dossiers"]
 
 Method = Literal["vnpay", "momo", "payos", "vietqr"]
 Outcome = Literal["paid", "cancelled", "underpaid", "unpaid"]
@@ -19,6 +20,8 @@ COMMUNE = {
     "tax_code": "0100109106",
     "address": "Số 1 Phố Thử, Hà Nội",
 }
+DOSSIER_CODE = re.compile(r"HS\d{10}")
+"""How the demo's dossier codes look ("HS2026000101"), to find them in SMS and feedback text."""
 ACCOUNT = "0123456789"
 """The commune's (fake) VPBank account, where VietQR transfers land."""
 

@@ -6,7 +6,6 @@ its simulator's loopback URL, with the simulator's fake credentials.
 
 from __future__ import annotations
 
-import re
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,17 +20,19 @@ from connectors.banks.vnpay import VNPay, VNPaySimulator
 from connectors.core import RetryPolicy, Timeouts
 from connectors.delivery import SqliteOutbox
 from connectors.demo.portal import Dossiers, Portal
+from connectors.demo.scenario import DOSSIER_CODE
 from connectors.einvoice.gdt import generate_test_credentials
 from connectors.einvoice.provider import InvoiceProvider, provider_from_env
 from connectors.einvoice.viettel.simulator import ViettelSimulator
 from connectors.ihanoi import FeedbackEvent, IHanoiClient, WebhookReceiver
 from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.simulators import SMS_BRANDNAME, SMS_TEMPLATE
 from connectors.sms import Brandname, SmsSender, Template, TemplateRegistry
 from connectors.sms.mobifone import MobifoneSms
 from connectors.sms.mobifone.simulator import MobifoneSimulator
 from connectors.testing import serve
 
-__all__ = ["BRANDNAME", "SMS_TEMPLATE", "Endpoints", "World", "connect_portal", "start_world"]
+__all__ = ["Endpoints", "World", "connect_portal", "start_world"]
 
 # Fake credentials shared by each simulator and its client; none is a real secret.
 _VNPAY_SECRET = "DEMOSECRETKEY0123456789ABCDEFGHIJ"  # noqa: S105 - fake
@@ -41,9 +42,6 @@ _SEPAY_SECRET = "demo-sepay-webhook-secret"  # noqa: S105 - fake
 _IHANOI_SECRET = "demo-ihanoi-webhook-secret"  # noqa: S105 - fake
 _SMS_USER, _SMS_PASSWORD = "portal-demo", "demo-sms-password"
 
-BRANDNAME = "UBNDPHUONG"
-SMS_TEMPLATE = "Ho so {dossier} da thanh toan {amount} dong. Ma tra cuu bien lai: {code}"
-_DOSSIER_CODE = re.compile(r"HS\d{10}")
 
 _FAST = RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.2)
 _TIMEOUTS = Timeouts(connect=1.0, read=1.0, total=10.0)
@@ -97,8 +95,8 @@ def start_world(stack: ExitStack, output: Path) -> World:
         sleep=no_sleep, credentials=generate_test_credentials("UBND Phuong Mau (TEST)")
     )
     sms_sim = MobifoneSimulator(
-        brandnames=[BRANDNAME],
-        templates={BRANDNAME: [SMS_TEMPLATE]},
+        brandnames=[SMS_BRANDNAME],
+        templates={SMS_BRANDNAME: [SMS_TEMPLATE]},
         username=_SMS_USER,
         password=_SMS_PASSWORD,
     )
@@ -155,9 +153,9 @@ def start_world(stack: ExitStack, output: Path) -> World:
         username=_SMS_USER,
         password=_SMS_PASSWORD,
         templates=TemplateRegistry(
-            [Brandname(BRANDNAME)], [Template("paid", SMS_TEMPLATE, BRANDNAME)]
+            [Brandname(SMS_BRANDNAME)], [Template("paid", SMS_TEMPLATE, SMS_BRANDNAME)]
         ),
-        brandname=BRANDNAME,
+        brandname=SMS_BRANDNAME,
         **options,
     )
     ihanoi = IHanoiClient(urls["ihanoi"], ihanoi_sim.token, **options)
@@ -206,7 +204,7 @@ def connect_portal(stack: ExitStack, world: World, portal: Portal) -> Endpoints:
     sepay = _served(stack, receiver.wsgi_app(portal.on_transfer)) + "/hooks/sepay"
 
     def on_feedback(event: FeedbackEvent) -> None:
-        found = _DOSSIER_CODE.search(f"{event.feedback.title} {event.feedback.description}")
+        found = DOSSIER_CODE.search(f"{event.feedback.title} {event.feedback.description}")
         if found is not None:
             world.dossiers.link_feedback(found.group(), event.feedback.feedback_id)
 

@@ -404,7 +404,10 @@ class MisaMeInvoice:
             int(status_value) if str(status_value).isdigit() else 1, DocumentStatus.ISSUED
         )
         number = item.get("InvNo")
-        if not number:
+        if str(number or "").isdigit():
+            number = str(int(str(number))) or None  # "00000001" -> "1"
+        if not number or number == "0":
+            number = None
             status = DocumentStatus.PENDING
         return IssuedDocument(
             provider=PROVIDER,

@@ -533,8 +533,10 @@ def _opt(value: Any) -> str | None:
 
 
 def _number(invoice_no: str, series: str) -> str:
-    """``"K24TUT15"`` with series ``K24TUT`` -> ``"15"`` (Viettel prefixes the series)."""
-    return invoice_no[len(series) :] if series and invoice_no.startswith(series) else invoice_no
+    """``"K24TUT15"`` with series ``K24TUT`` -> ``"15"`` (Viettel prefixes the series);
+    ``"K24TUT01"`` (Odoo's test) -> ``"1"``: the number without padding."""
+    number = invoice_no[len(series) :] if series and invoice_no.startswith(series) else invoice_no
+    return str(int(number)) if number.isdigit() else number
 
 
 def _reason(reason: str) -> str:

@@ -136,9 +136,14 @@ class ViettelSimulator(AfterCommit, Simulator):
                 invoice.pending = False
 
     def by_number(self, invoice_no: str) -> SimInvoice | None:
+        """The invoice numbered `invoice_no` (series + number; zero padding ignored)."""
         with self._state:
             for invoice in self.invoices.values():
-                if invoice.invoice_no == invoice_no:
+                if not invoice_no.startswith(invoice.series):
+                    continue
+                number = invoice_no[len(invoice.series) :]
+                own = int(invoice.invoice_no[len(invoice.series) :])
+                if number.isdigit() and int(number) == own:
                     return invoice
         return None
 
@@ -238,7 +243,7 @@ class ViettelSimulator(AfterCommit, Simulator):
                 template_code=str(general.get("templateCode", "")),
                 issue_date=int(general.get("invoiceIssuedDate", 0)),
                 reservation_code=hashlib.sha256(uuid.encode()).hexdigest()[:10].upper(),
-                total=int(body["summarizeInfo"]["totalAmountWithTax"]),
+                total=_total(body),
                 payload=body,
                 document=document,
                 pending=self.asynchronous,
@@ -364,12 +369,16 @@ def _error(status: int, code: str, message: str | None) -> SimResponse:
 
 
 def _check_amounts(body: dict[str, Any]) -> tuple[str, str] | None:
-    """Viettel's checks: line amounts within 5 đồng, known rates, tax totals adding up."""
+    """Viettel's checks: line amounts within 5 đồng, known rates, tax totals adding up.
+
+    ``summarizeInfo`` is optional: Odoo leaves the totals to Viettel ("We leave the
+    summarized information computation to SInvoice", ``models/account_move.py``); when it is
+    sent it must agree with the lines.
+    """
     try:
         items = body["itemInfo"]
-        summary = body["summarizeInfo"]
         breakdowns = body.get("taxBreakdowns") or []
-        line_tax = 0
+        line_tax = Decimal(0)
         for item in items:
             if "unitPrice" not in item:
                 continue  # a note line
@@ -393,18 +402,43 @@ def _check_amounts(body: dict[str, Any]) -> tuple[str, str] | None:
                         f"line {item.get('lineNumber')}: discount does not match",
                     )
             sign = 1 if item.get("isIncreaseItem", True) else -1
-            line_tax += sign * int(item["taxAmount"])
-        tax = int(summary["totalTaxAmount"])
+            line_tax += sign * Decimal(str(item["taxAmount"]))
         by_rate = sum(
-            (1 if b.get("taxAmountPos", True) else -1) * int(b["taxAmount"]) for b in breakdowns
+            (
+                (1 if b.get("taxAmountPos", True) else -1) * Decimal(str(b["taxAmount"]))
+                for b in breakdowns
+            ),
+            Decimal(0),
         )
-        if tax != line_tax or tax != by_rate:
+        if breakdowns and by_rate != line_tax:
+            return "VAT_AMOUNT_INVALID", "tax breakdowns do not add up"
+        summary = body.get("summarizeInfo")
+        if summary is None:
+            return None
+        tax = Decimal(str(summary["totalTaxAmount"]))
+        if tax != line_tax:
             return "VAT_AMOUNT_INVALID", "tax amounts do not add up"
-        if int(summary["totalAmountWithTax"]) != int(summary["totalAmountWithoutTax"]) + tax:
+        without = Decimal(str(summary["totalAmountWithoutTax"]))
+        if Decimal(str(summary["totalAmountWithTax"])) != without + tax:
             return "VAT_AMOUNT_INVALID", "total with tax does not add up"
     except (KeyError, TypeError, ValueError, ArithmeticError):
         return "JSON_PARSE_ERROR", "missing or malformed amounts"
     return None
+
+
+def _total(body: dict[str, Any]) -> int:
+    """The invoice's total with tax: from ``summarizeInfo``, or computed from the lines."""
+    summary = body.get("summarizeInfo")
+    if summary is not None:
+        return int(Decimal(str(summary["totalAmountWithTax"])))
+    total = Decimal(0)
+    for item in body["itemInfo"]:
+        if "unitPrice" not in item:
+            continue
+        sign = 1 if item.get("isIncreaseItem", True) else -1
+        net = item.get("itemTotalAmountAfterDiscount", item["itemTotalAmountWithoutTax"])
+        total += sign * (Decimal(str(net)) + Decimal(str(item["taxAmount"])))
+    return int(total)
 
 
 def _pdf(invoice: SimInvoice) -> bytes:

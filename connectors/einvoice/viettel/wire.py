@@ -174,15 +174,17 @@ VIETTEL_CODES: Mapping[str, VendorCode] = {
 def error_code_of(body: Any) -> tuple[str, str | None] | None:
     """``(code, description)`` of an error answer, or None for a success.
 
-    Viettel answers errors as ``{"code": 400, "message": "BAD_REQUEST_...", "data": ...}``
-    or as ``{"errorCode": "...", "description": "..."}`` (null on success).
+    Viettel answers errors as ``{"code": 400, "message": "BAD_REQUEST_...", "data": ...}``,
+    as ``{"errorCode": "...", "description": "..."}`` (null on success), or, for a 500, in
+    Spring's shape ``{"status": 500, "error": "Internal Server Error", "message":
+    "GENERAL"}`` (what ``huuanhuynh/V6AccountingA_2024`` ViettelV2WS.cs tests for).
     """
     if not isinstance(body, dict):
         return None
     if body.get("errorCode"):
         return str(body["errorCode"]), _text(body.get("description"))
-    if "code" in body and body.get("message"):
-        return str(body["message"]), _text(body.get("data"))
+    if body.get("message") and ("code" in body or "status" in body):
+        return str(body["message"]), _text(body.get("data") or body.get("error"))
     if body.get("error"):
         return str(body["error"]), _text(body.get("error_description") or body.get("message"))
     return None

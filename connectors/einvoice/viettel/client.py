@@ -236,6 +236,11 @@ class ViettelSInvoice:
                 "templateCode": str(doc.raw.get("templateCode", "")),
                 "transactionUuid": key,
                 "fileType": "PDF" if format == "pdf" else "ZIP",
+                **(
+                    {"strIssueDate": doc.raw.get("issueDate")}
+                    if self.profile.file_sends_issue_date
+                    else {}
+                ),
             },
             idempotency=Idempotency.READ,
         )
@@ -421,12 +426,17 @@ class ViettelSInvoice:
         url = f"{self.settings.base_url}{self.profile.api_prefix}{path}"
         for attempt in (1, 2):
             token = self._access_token(force=attempt == 2)
+            in_query = data is not None and self.profile.form_in_query
+            headers = {"Cookie": f"{self.profile.token_cookie}={token}"}
+            if in_query:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
             spec = RequestSpec(
                 "POST",
                 url,
-                headers={"Cookie": f"{self.profile.token_cookie}={token}"},
+                headers=headers,
+                params=dict(data) if in_query and data is not None else None,
                 json=json,
-                data=data,
+                data=None if in_query else data,
             )
             response = self.transport.request(
                 spec,

@@ -284,7 +284,7 @@ class ViettelSimulator(AfterCommit, Simulator):
         refused = self._authorised(request)
         if refused is not None:
             return refused
-        form = request.form()
+        form = {**request.args(), **request.form()}
         with self._state:
             invoice = self.invoices.get(form.get("transactionUuid", ""))
             if invoice is None or form.get("supplierTaxCode") != self.supplier_tax_code:
@@ -311,7 +311,7 @@ class ViettelSimulator(AfterCommit, Simulator):
         refused = self._authorised(request)
         if refused is not None:
             return refused
-        form = request.form()
+        form = {**request.args(), **request.form()}  # Spring reads query and body alike
         with self._state:
             invoice = self.by_number(form.get("invoiceNo", ""))
             if invoice is None or invoice.template_code != form.get("templateCode"):

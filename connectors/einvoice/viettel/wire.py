@@ -105,6 +105,17 @@ class WireProfile:
     )
     """Values of `document_status_field` when it is set [G]."""
     cancel_success: str = "CANCEL TRANSACTION INVOICE SUCCESS"
+    form_in_query: bool = False
+    """Where the form fields of ``searchInvoiceByTransactionUuid`` and
+    ``cancelTransactionInvoice`` go. Sources disagree: Odoo's ``models/account_move.py``
+    sends them as query parameters (with a form content type, empty body);
+    ``huuanhuynh/V6AccountingA_2024`` ``VIETTEL_V2/ViettelV2WS.cs`` sends them as a form
+    body. A Spring ``@RequestParam`` endpoint reads both. Default: the body, so a cancel
+    reason stays out of URLs (which the HTTP stack logs); True sends Odoo's way."""
+    file_sends_issue_date: bool = False
+    """Whether ``getInvoiceRepresentationFile`` carries ``strIssueDate``. Sources disagree:
+    Odoo's ``models/account_move.py`` (at commit db7e1b3) sends it; our specs read odoo PR
+    #236628 as removing it because the call failed with it. Default: left out."""
     resend_delay: float = 90.0
     """Seconds to wait before re-sending a createInvoice that the lookup did not find:
     Viettel may still be processing it (server-side timeout 60-90 s), and two concurrent

@@ -33,6 +33,7 @@ from connectors.einvoice.model_lines import Line
 from connectors.einvoice.model_parties import Buyer, Seller
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import DocumentStatus, InvoiceProvider, IssuedDocument
+from connectors.einvoice.simkit import AfterCommit
 from connectors.testing.faults import TimeoutAfterCommit, TimeoutBeforeProcessing
 from connectors.testing.inprocess import mount
 from connectors.testing.server import serve
@@ -247,6 +248,18 @@ class InvoiceProviderConformance:
         assert key == issued.key
         assert issued.number
         assert 0 == env.sim.faults.pending()
+
+    def test_a_5xx_after_commit_returns_the_one_document(self, env: Running) -> None:
+        """The vendor committed, then answered 500: looked up by key, never created again."""
+        if not isinstance(env.sim, AfterCommit):
+            pytest.skip(f"{env.harness.name}'s simulator cannot fail after a commit")
+        key = _key("commit-then-500")
+        env.sim.fail_after_commit(env.harness.issue_route, status=500)
+        issued = env.client.issue(env.harness.document(), idempotency_key=key)
+        assert 1 == len(env.sim.requests_to(env.harness.issue_route))
+        assert 1 == env.sim.ledger.count(env.harness.ledger_kind, key)
+        assert issued.number
+        assert env.client.get(key).number == issued.number
 
     def test_timeout_before_processing_issues_once(self, env: Running) -> None:
         key = _key("never-arrived")

@@ -152,3 +152,26 @@ def test_create_sends_what_odoo_sends() -> None:
         general["cusGetInvoiceRight"],
     )
     assert [{"paymentMethodName": "TM/CK"}] == body["payments"]
+
+
+def test_odoos_way_of_sending_the_form_in_the_query_works_too() -> None:
+    from dataclasses import replace as changed
+
+    from connectors.einvoice.viettel import ViettelSInvoice
+    from connectors.einvoice.viettel.wire import DEFAULT_PROFILE
+
+    sim = ViettelSimulator()
+    with mount(sim, URL) as mock:
+        base = make_client()
+        client = ViettelSInvoice(
+            base.settings,
+            profile=changed(DEFAULT_PROFILE, form_in_query=True),
+            transport=base.transport,
+        )
+        client.issue(receipt(), idempotency_key=KEY)
+        cancelled = client.cancel(KEY, "Lập sai")
+        cancel = next(c.request for c in mock.calls if "cancelTransaction" in (c.request.url or ""))
+    assert DocumentStatus.CANCELLED == cancelled.status
+    assert "reasonDelete=" in (cancel.url or "")
+    assert not cancel.body
+    assert 1 == sim.ledger.count("cancel", KEY)

@@ -147,7 +147,7 @@ def parse_dong(text: str, *, max_digits: int = 27) -> int:
         if _ONE_SEPARATOR.fullmatch(typed):
             problem = (
                 "is ambiguous (a thousands separator, or a decimal one?): write it without "
-                "separators, or with two or more groups such as 1.500.000"
+                "separators, or group it with _ or a space (1_500, 1 500)"
             )
         elif _FRACTION.fullmatch(typed):
             problem = "has a fractional part: đồng are whole"

@@ -424,6 +424,24 @@ def test_an_unmatched_template_reports_then_fails_in_one_line(template: str) -> 
     assert "error: the text matches none of the given templates\n" == stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "code", "named"),
+    [
+        (["simulate", "nope"], USAGE, "unknown simulator(s) nope"),
+        (["simulate", "vnpay", "--seconds", "inf"], USAGE, "less than or equal to"),
+        (["simulate", "vnpay", "--seconds", "1e308"], USAGE, "less than or equal to"),
+        (["simulate", "vnpay", "--seconds", "nan"], USAGE, "--seconds"),
+        (["demo", "--output", "{garbage.txt}"], INVALID, "exists and is not a folder"),
+        (["demo", "--output", "{garbage.txt}/sub"], INVALID, "--output"),
+    ],
+)
+def test_the_long_running_commands_refuse_garbage_before_starting(
+    args: list[str], code: int, named: str, files: dict[str, str]
+) -> None:
+    """`simulate --seconds inf` overflowed after serving; `demo -o FILE` failed mid-run."""
+    assert named in assert_one_line_error(_filled(args, files), code)
+
+
 # ---- the messages name the problem ------------------------------------------------------
 
 

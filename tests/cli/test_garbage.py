@@ -691,6 +691,7 @@ def test_the_installed_command_prints_no_traceback(
 ) -> None:
     process = subprocess.run(  # noqa: S603 - our own module, fixed arguments
         [sys.executable, "-m", "connectors", *_filled(args, files)],
+        cwd=Path(__file__).resolve().parents[2],  # this checkout's code, not an installed one
         capture_output=True,
         text=True,
         timeout=60,

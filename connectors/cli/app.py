@@ -1,4 +1,8 @@
-"""The `connectors` command line (typer + rich). Exit codes: see `connectors.cli.output`."""
+"""The `connectors` command line (typer + rich). Exit codes: see `connectors.cli.output`.
+
+Every error, a usage error included, is one line on stderr (`OneLineErrors`); no garbage
+on the command line or in a file it names ends in a traceback.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from connectors.cli.demo import demo
 from connectors.cli.doctor import doctor
 from connectors.cli.invoice import invoice_app
 from connectors.cli.outbox import outbox_app
+from connectors.cli.output import OneLineErrors
 from connectors.cli.simulate import simulate
 from connectors.cli.vietqr import vietqr_app
 
@@ -21,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=OneLineErrors,
 )
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from connectors.cli.output import JSON_OPTION, ExitCode, console, emit_json
+from connectors.cli.files import quoted
+from connectors.cli.output import JSON_OPTION, ExitCode, console, emit_json, fail
 
 __all__ = ["demo"]
 
@@ -25,6 +26,11 @@ def demo(output: Path = OUTPUT, as_json: bool = JSON_OPTION) -> None:
 
     from connectors.demo import run
 
+    try:  # a bad --output is one line before the run, not an error in the middle of it
+        output.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as exc:
+        problem = "exists and is not a folder" if output.exists() else getattr(exc, "strerror", exc)
+        fail(f"--output {quoted(output)}: {problem}", ExitCode.INVALID_INPUT)
     # The demo provokes failures on purpose (a forged IPN, an invalid phone) and reports
     # them itself; the library's own warnings would only repeat them.
     library_log = logging.getLogger("connectors")

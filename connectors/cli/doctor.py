@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from connectors.cli.output import JSON_OPTION, ExitCode, console, emit_json, reporting_errors
+from connectors.core.errors import ConfigError
 
 __all__ = ["doctor"]
 
@@ -20,6 +22,21 @@ CONFIG = typer.Option(
 )
 
 _STYLE = {"ready": "green", "missing": "yellow", "failed": "red", "skipped": "dim"}
+_MAX_CONFIG_BYTES = 1024 * 1024  # a commune's TOML is a few KiB
+
+
+def _check_config_file(path: Path) -> None:
+    """`ConfigError` unless `path` is missing (said later) or a regular file of sane size."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise ConfigError(f"{path} is not a regular file (a directory or a device?)")
+    if status.st_size > _MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path} is larger than {_MAX_CONFIG_BYTES:,} bytes")
 
 
 def doctor(config: Path = CONFIG, as_json: bool = JSON_OPTION) -> None:
@@ -33,7 +50,12 @@ def doctor(config: Path = CONFIG, as_json: bool = JSON_OPTION) -> None:
     from connectors.commune.registry import all_specs
 
     with reporting_errors():
-        checks = diagnose(load_config(config), all_specs())
+        _check_config_file(config)
+        try:
+            loaded = load_config(config)
+        except OSError as exc:  # unreadable: permission, I/O error
+            raise ConfigError(f"cannot read {config}: {exc.strerror or exc}") from None
+        checks = diagnose(loaded, all_specs())
     ready = all(check.state is CheckState.READY for check in checks)
     if as_json:
         emit_json(

@@ -14,9 +14,14 @@ from connectors.testing import serve
 
 __all__ = ["simulate"]
 
+_MAX_SECONDS = 365 * 24 * 3600.0  # threading's wait() overflows on inf or 1e308
 PROVIDERS = typer.Argument(None, help="Simulators to serve (default: all).", show_default=False)
 SECONDS = typer.Option(
-    None, "--seconds", min=0.1, help="Stop after this many seconds (default: until Ctrl-C)."
+    None,
+    "--seconds",
+    min=0.1,
+    max=_MAX_SECONDS,
+    help="Stop after this many seconds, at most a year (default: until Ctrl-C).",
 )
 
 

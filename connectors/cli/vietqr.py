@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from connectors.banks.vietqr import (
+    UnknownBank,
     VietQR,
     bank_by_bin,
     build_vietqr,
     find_bank,
     parse_vietqr,
-    render_png,
-    render_svg,
+    png_bytes,
     render_text,
+    svg_text,
 )
-from connectors.cli.output import JSON_OPTION, console, emit_json, reporting_errors
+from connectors.cli.files import write_file
+from connectors.cli.output import JSON_OPTION, UNDECODABLE, console, emit_json, reporting_errors
 from connectors.core.errors import ValidationError
+from connectors.vn import parse_dong
 
 __all__ = ["vietqr_app"]
 
@@ -26,8 +30,16 @@ vietqr_app = typer.Typer(
     help="Build, check and render VietQR transfer codes.", no_args_is_help=True
 )
 
+_BIN = re.compile(r"[0-9]{6}")
 PAYLOAD = typer.Argument(..., help="The VietQR payload string (what the QR code holds).")
 OUTPUT = typer.Option(None, "--output", "-o", help="Write a .png or .svg file instead of printing.")
+
+
+def _payload(text: str) -> str:
+    """The payload as given, trimmed; refused if the shell passed bytes that are not UTF-8."""
+    if UNDECODABLE.search(text):
+        raise ValidationError("the payload holds bytes that are not UTF-8 text", field="payload")
+    return text.strip()
 
 
 def _document(qr: VietQR) -> dict[str, object]:
@@ -48,7 +60,9 @@ def _document(qr: VietQR) -> dict[str, object]:
 def build(
     bank: str = typer.Option(..., help="BIN (970432) or short name (VPBank) of the bank."),
     account: str = typer.Option(..., help="The commune's account number."),
-    amount: int | None = typer.Option(None, min=1, help="Whole VND; omit for a static code."),
+    amount: str | None = typer.Option(
+        None, help="Whole VND, e.g. 50000 or 50.000.000; omit for a static code."
+    ),
     purpose: str | None = typer.Option(None, help="Transfer content; dossier code first."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -56,8 +70,16 @@ def build(
     with reporting_errors():
         found = find_bank(bank)
         if found is None:
-            found = bank_by_bin(bank)  # raises UnknownBank naming the input
-        payload = build_vietqr(bin=found.bin, account=account, amount=amount, purpose=purpose)
+            if _BIN.fullmatch(bank):
+                found = bank_by_bin(bank)  # raises UnknownBank: no bank with this BIN
+            else:
+                raise UnknownBank(
+                    f"unknown bank {bank[:40]!r}: give its BIN (6 digits, e.g. 970432) or "
+                    "its short name (e.g. VPBank)",
+                    field="bank",
+                )
+        value = None if amount is None else parse_dong(amount)  # same forms as `words`
+        payload = build_vietqr(bin=found.bin, account=account, amount=value, purpose=purpose)
     if as_json:
         emit_json({"payload": payload, **_document(parse_vietqr(payload))})
     else:
@@ -68,7 +90,7 @@ def build(
 def parse(payload: str = PAYLOAD, as_json: bool = JSON_OPTION) -> None:
     """Check a payload (CRC, lengths, structure) and show what it asks the payer to do."""
     with reporting_errors():
-        qr = parse_vietqr(payload.strip())
+        qr = parse_vietqr(_payload(payload))
     document = _document(qr)
     if as_json:
         emit_json(document)
@@ -87,15 +109,17 @@ def render(
 ) -> None:
     """Render the QR code to the terminal, or to a PNG or SVG file."""
     with reporting_errors():
-        parse_vietqr(payload.strip())  # refuse a tampered payload before drawing it
+        payload = _payload(payload)
+        parse_vietqr(payload)  # refuse a tampered payload before drawing it
         if output is None:
-            typer.echo(render_text(payload.strip()))
+            typer.echo(render_text(payload))
             return
         suffix = output.suffix.lower()
         if suffix == ".png":
-            render_png(payload.strip(), output, scale=scale)
+            image = png_bytes(payload, scale=scale)
         elif suffix == ".svg":
-            render_svg(payload.strip(), output, scale=scale)
+            image = svg_text(payload, scale=scale).encode("utf-8")
         else:
             raise ValidationError("--output must end in .png or .svg", field="output")
-    console.print(f"wrote {output}")
+        write_file(output, image, what="--output")
+    console.print(f"wrote {output}", markup=False)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import typer
 from rich.table import Table
+from typer.core import TyperCommand
 
 from connectors.cli.output import (
     JSON_OPTION,
@@ -13,7 +17,14 @@ from connectors.cli.output import (
     fail,
     reporting_errors,
 )
-from connectors.vn import amount_in_words, parse_phone, sms_segments, strip_diacritics
+from connectors.core.errors import ValidationError
+from connectors.vn import (
+    amount_in_words,
+    parse_dong,
+    parse_phone,
+    sms_segments,
+    strip_diacritics,
+)
 
 __all__ = ["register"]
 
@@ -40,32 +51,58 @@ def phone(
     console.print(table)
 
 
+_NEGATIVE = re.compile(r"-[0-9]")
+
+
+class _AmountCommand(TyperCommand):
+    """A command whose arguments may be negative amounts: "-5" is one, not an option.
+
+    No option starts with a digit, so an argument that does after its "-" is moved
+    behind "--", where it cannot be taken for one (order kept); an unknown option such as
+    "--jsn" is still a usage error.
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # ctx: a click Context
+        head, tail = args, []
+        if "--" in args:
+            split = args.index("--")
+            head, tail = args[:split], args[split + 1 :]
+        negatives = [arg for arg in head if _NEGATIVE.match(arg)]
+        if negatives:
+            others = [arg for arg in head if not _NEGATIVE.match(arg)]
+            args = [*others, "--", *negatives, *tail]
+        return super().parse_args(ctx, args)
+
+
 def words(
-    amount: str = typer.Argument(..., help="A whole amount in đồng, e.g. 1250000 or 1_250_000."),
+    amount: str = typer.Argument(
+        ...,
+        help="Whole đồng: 1250000, 1.250.000, 1,250,000, 1 250 000 or 1_250_000; -5 is negative.",
+    ),
     zero_tens: str = typer.Option("linh", help='"linh" or "lẻ" (1005 -> ... linh năm).'),
     thousand: str = typer.Option("nghìn", help='"nghìn" or "ngàn".'),
     even: bool = typer.Option(False, "--even", help='Append "chẵn".'),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Read an amount in Vietnamese words, as invoices print it."""
-    from connectors.core.errors import ValidationError
+    """Read an amount in Vietnamese words, as invoices print it.
 
+    Ambiguous amounts are refused, never guessed: 1.5 and 1,5 (a fraction), 1.500 or 1,500
+    (1500 or 1.5?); write 1500, 1_500 or 1 500.
+    """
     with reporting_errors():
-        digits = amount.replace("_", "").replace(".", "").replace(",", "")
-        if not digits.lstrip("-").isdigit():
-            raise ValidationError(f"amount must be a whole number of đồng, got {amount!r}")
         if zero_tens not in ("linh", "lẻ") or thousand not in ("nghìn", "ngàn"):
             raise ValidationError("--zero-tens must be linh|lẻ and --thousand nghìn|ngàn")
+        value = parse_dong(amount)
         text = amount_in_words(
-            int(digits),
+            value,
             zero_tens="linh" if zero_tens == "linh" else "lẻ",
             thousand="nghìn" if thousand == "nghìn" else "ngàn",
             even_suffix=even,
         )
     if as_json:
-        emit_json({"amount": int(digits), "words": text})
+        emit_json({"amount": value, "words": text})
     else:
-        console.print(text, markup=False)
+        typer.echo(text)  # one line whatever its length (a console would wrap it)
 
 
 TEMPLATES = typer.Option(
@@ -107,7 +144,8 @@ def inspect(
             "segments": seg.segments,
             "per_segment": seg.per_segment,
         }
-    matched = _template_match(text, templates) if templates else None
+    with reporting_errors():  # a malformed template ("{a}{a}") is invalid input
+        matched = _template_match(text, templates) if templates else None
     if as_json:
         emit_json({**forms, "template_match": matched} if templates else forms)
     else:
@@ -129,7 +167,7 @@ def inspect(
 
 def register(app: typer.Typer) -> None:
     app.command()(phone)
-    app.command()(words)
+    app.command(cls=_AmountCommand)(words)
     sms = typer.Typer(help="SMS text tools.", no_args_is_help=True)
     sms.command()(inspect)
     app.add_typer(sms, name="sms")

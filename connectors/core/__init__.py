@@ -16,6 +16,7 @@ from connectors.core.errors import (
     RateLimited,
     ReadTimeout,
     Rejected,
+    ResponseTooLarge,
     SignatureError,
     TransportError,
     ValidationError,
@@ -43,6 +44,7 @@ from connectors.core.signing import (
 )
 from connectors.core.soap import SoapClient, wsdl_path
 from connectors.core.transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     USER_AGENT,
     RequestEvent,
     RequestSpec,
@@ -59,6 +61,7 @@ from connectors.core.webhooks import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "MASK",
     "RETRYABLE_STATUSES",
     "USER_AGENT",
@@ -88,6 +91,7 @@ __all__ = [
     "RequestEvent",
     "RequestSpec",
     "ResponseEvent",
+    "ResponseTooLarge",
     "RetryBudget",
     "RetryPolicy",
     "RsaSigner",

@@ -8,7 +8,8 @@ ConnectorError
 ├── TransportError              network level; .retryable, .sent (did the request leave?)
 │   ├── ConnectTimeout          the connection was never made: nothing left
 │   ├── ReadTimeout             the request left, no answer came in time
-│   └── ConnectionFailed        refused (nothing left) or reset (may have left)
+│   ├── ConnectionFailed        refused (nothing left), reset or cut short (may have left)
+│   └── ResponseTooLarge        the answer passed the operation's size limit; reading stopped
 ├── ProviderError               the vendor answered "no"; .code, .vendor_code, .vendor_message
 │   ├── AuthError               credentials, IP whitelist, token
 │   ├── RateLimited             429 or a vendor quota; .retry_after
@@ -42,6 +43,7 @@ __all__ = [
     "RateLimited",
     "ReadTimeout",
     "Rejected",
+    "ResponseTooLarge",
     "SignatureError",
     "TransportError",
     "ValidationError",
@@ -163,6 +165,21 @@ class ReadTimeout(TransportError):
 
 class ConnectionFailed(TransportError):
     """Connection refused (`sent=False`) or reset or aborted mid-exchange (`sent=True`)."""
+
+
+class ResponseTooLarge(TransportError):
+    """The answer was larger than the operation's `limit` (bytes); reading stopped there.
+
+    The request left (the vendor may have acted) and retrying would fetch the same answer:
+    `sent` is True and `retryable` False, so a write ends as `OutcomeUnknown`.
+    """
+
+    def __init__(self, message: str, *, limit: int, **kw: Any) -> None:
+        super().__init__(message, sent=True, retryable=False, **kw)
+        self.limit = limit
+
+    def context(self) -> dict[str, Any]:
+        return {**super().context(), "limit": self.limit}
 
 
 class ProviderError(ConnectorError):

@@ -41,6 +41,8 @@ client_secret private_key"""
 DEFAULT_SECRET_FIELDS: tuple[str, ...] = tuple(_DEFAULT_NAMES.split())
 
 _MIN_VALUE_LENGTH = 4
+_EXCERPT_WINDOW = 16 * 1024
+"""An excerpt redacts at most this much of a body's start (characters), never the whole."""
 _AUTH_HEADERS = frozenset({"authorization", "proxyauthorization"})
 _COOKIE_HEADERS = frozenset({"cookie", "setcookie"})
 _WSSE_SECRETS = frozenset({"password", "nonce"})
@@ -49,6 +51,8 @@ _XML_OPEN = re.compile(rf"(?s)<({_NAME})(\s[^<>]*)?>(<!\[CDATA\[.*?\]\]>|[^<]+)"
 _QUOTED_PAIR = re.compile(
     rf"""(["'])({_NAME})\1(\s*:\s*)(b?"(?:[^"\\]|\\.)*"|b?'(?:[^'\\]|\\.)*'|-?\d[\w.+-]*)"""
 )
+_QUOTED_TAIL = re.compile(rf"""(["'])({_NAME})\1(\s*:\s*)(["'])(?:[^"'\\]|\\.)*\Z""")
+"""A quoted pair whose value runs to the end of the text (a cut-off excerpt)."""
 _KV_PAIR = re.compile(rf"""(?<![\w.:-])({_NAME})(\s*=\s*)("[^"]*"|'[^']*'|[^\s&"'<>]+)""")
 _HEADER_LINE = re.compile(r"(?m)^([ \t]*)([A-Za-z_][\w.-]*)([ \t]*:[ \t]*)(\S[^\r\n]*)")
 _AUTH_SCHEME = re.compile(r"\A([A-Za-z][\w.+-]*)\s+\S")
@@ -116,10 +120,11 @@ class Redactor:
     Values shorter than 4 characters are ignored (they would mask everything).
     """
 
-    __slots__ = ("_fields", "_pattern", "_values")
+    __slots__ = ("_fields", "_forms", "_pattern", "_values")
 
     _fields: frozenset[str]
     _values: tuple[str | SecretStr | bytes, ...]
+    _forms: tuple[str, ...]
     _pattern: re.Pattern[str] | None
 
     def __init__(
@@ -134,6 +139,7 @@ class Redactor:
         pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         object.__setattr__(self, "_fields", fields)
         object.__setattr__(self, "_values", values)
+        object.__setattr__(self, "_forms", tuple(ordered))
         object.__setattr__(self, "_pattern", pattern)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -177,6 +183,7 @@ class Redactor:
         s = self._mask_values(_decode(s))
         s = _XML_OPEN.sub(self._xml_open, s)
         s = _QUOTED_PAIR.sub(self._quoted_pair, s)
+        s = _QUOTED_TAIL.sub(self._quoted_tail, s)
         s = _KV_PAIR.sub(self._kv_pair, s)
         s = _HEADER_LINE.sub(self._header_line, s)
         return self._mask_values(s)
@@ -196,6 +203,11 @@ class Redactor:
         prefix, quote_char = ("b", value[1]) if value.startswith("b") else ("", value[0])
         masked = f"{prefix}{quote_char}{MASK}{quote_char}" if quote_char in "\"'" else f'"{MASK}"'
         return f"{m.group(1)}{m.group(2)}{m.group(1)}{m.group(3)}{masked}"
+
+    def _quoted_tail(self, m: re.Match[str]) -> str:
+        if not self.is_secret(m.group(2)):
+            return m.group(0)
+        return f"{m.group(1)}{m.group(2)}{m.group(1)}{m.group(3)}{m.group(4)}{MASK}"
 
     def _kv_pair(self, m: re.Match[str]) -> str:
         if not self.is_secret(m.group(1)) or m.group(3) in ('""', "''"):
@@ -362,11 +374,28 @@ class Redactor:
     def excerpt(
         self, body: str | bytes | None, content_type: str | None = None, limit: int = 500
     ) -> str:
-        """`body(...)` cut to at most `limit` characters, ending with "…" when cut."""
+        """`body(...)` cut to at most `limit` characters, ending with "…" when cut.
+
+        Only the body's first 16 KiB are redacted (a cut that ends inside a secret value
+        drops that part), so an excerpt costs the same for any size of body.
+        """
+        cut = False
+        if body is not None and len(body) > _EXCERPT_WINDOW:
+            body, cut = self._strip_partial(_decode(body[:_EXCERPT_WINDOW])), True
         masked = self.body(body, content_type)
-        if len(masked) <= limit:
+        if len(masked) <= limit and not cut:
             return masked
         return masked[: max(limit - 1, 0)] + "…"
+
+    def _strip_partial(self, text: str) -> str:
+        """`text` without a trailing start of a secret value (where a cut split one)."""
+        longest = 0
+        for form in self._forms:
+            for size in range(min(len(form) - 1, len(text)), longest, -1):
+                if text.endswith(form[:size]):
+                    longest = size
+                    break
+        return text[: len(text) - longest]
 
 
 class RedactingFilter(logging.Filter):

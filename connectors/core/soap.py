@@ -50,6 +50,7 @@ class _Call:
     operation: str
     idempotency: Idempotency
     idempotency_key: str | None
+    max_response_bytes: int | None = None
 
 
 _current: contextvars.ContextVar[_Call] = contextvars.ContextVar("connectors_soap_call")
@@ -87,6 +88,7 @@ class _ZeepTransport(zeep.transports.Transport):
             operation=call.operation,
             idempotency=call.idempotency,
             idempotency_key=call.idempotency_key,
+            max_response_bytes=call.max_response_bytes,
         )
 
 
@@ -143,10 +145,16 @@ class SoapClient:
         *,
         idempotency: Idempotency,
         idempotency_key: str | None = None,
+        max_response_bytes: int | None = None,
         **params: Any,
     ) -> Any:
-        """Call `operation` with `params`; returns zeep's parsed result."""
-        token = _current.set(_Call(operation, idempotency, idempotency_key))
+        """Call `operation` with `params`; returns zeep's parsed result.
+
+        `max_response_bytes` overrides the transport's answer size limit for this call
+        (operations that return documents, e.g. a base64 PDF, need more).
+        """
+        call = _Call(operation, idempotency, idempotency_key, max_response_bytes)
+        token = _current.set(call)
         try:
             return getattr(self._service, operation)(**params)
         except ZeepError as exc:

@@ -9,15 +9,19 @@
 """
 
 from connectors.testing.faults import (
+    CommitThenStatus,
     Fault,
     FaultPlan,
     Latency,
     Malformed,
+    Oversize,
     Reset,
     Status,
     TimeoutAfterCommit,
     TimeoutBeforeProcessing,
     TooManyRequests,
+    Trickle,
+    Truncated,
 )
 from connectors.testing.inprocess import mount
 from connectors.testing.server import LOOPBACK, ServedApp, serve
@@ -29,17 +33,20 @@ from connectors.testing.simulator import (
     SimRequest,
     SimResponse,
     Simulator,
+    WireFault,
 )
 
 __all__ = [
     "LOOPBACK",
     "AbortConnection",
+    "CommitThenStatus",
     "Fault",
     "FaultPlan",
     "Latency",
     "Ledger",
     "LedgerEntry",
     "Malformed",
+    "Oversize",
     "Reset",
     "SeenRequest",
     "ServedApp",
@@ -50,6 +57,9 @@ __all__ = [
     "TimeoutAfterCommit",
     "TimeoutBeforeProcessing",
     "TooManyRequests",
+    "Trickle",
+    "Truncated",
+    "WireFault",
     "mount",
     "serve",
 ]

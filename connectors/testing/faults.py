@@ -12,6 +12,13 @@ How a fault shows up depends on where the simulator runs:
 | `TimeoutAfterCommit` | processed and recorded, then held open | processed, then `ReadTimeout` |
 | `Malformed` | 200 with a garbled body, nothing processed | same |
 | `TooManyRequests` | 429 with `Retry-After`, nothing processed | same |
+| `CommitThenStatus` | processed and recorded, then that status and body | same |
+| `Truncated` | processed; headers, the first `keep` body bytes, closed | `ChunkedEncodingError` |
+| `Trickle` | processed; the answer sent one byte every `interval` seconds | `ReadTimeout` |
+| `Oversize` | processed; 200 with `size` bytes of filler, streamed | same, held in memory |
+
+The last four are the "maybe sent" faults of DESIGN.md doctrine 9 and 10: the vendor acted,
+and the client cannot read (or must refuse to read) the answer.
 """
 
 from __future__ import annotations
@@ -21,15 +28,19 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 
 __all__ = [
+    "CommitThenStatus",
     "Fault",
     "FaultPlan",
     "Latency",
     "Malformed",
+    "Oversize",
     "Reset",
     "Status",
     "TimeoutAfterCommit",
     "TimeoutBeforeProcessing",
     "TooManyRequests",
+    "Trickle",
+    "Truncated",
 ]
 
 
@@ -99,6 +110,60 @@ class TooManyRequests(Fault):
     """Answer 429 with `Retry-After: retry_after`, without processing."""
 
     retry_after: float = 1.0
+
+
+@dataclass(frozen=True)
+class CommitThenStatus(Fault):
+    """Process and record the request, then answer `code` with `body` instead of the result."""
+
+    code: int = 500
+    body: bytes = b""
+    content_type: str = "text/plain"
+
+    @property
+    def processes(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Truncated(Fault):
+    """Process and record the request, send the headers (with the full Content-Length) and
+    only the first `keep` bytes of the body, then close the connection."""
+
+    keep: int = 10
+
+    @property
+    def processes(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Trickle(Fault):
+    """Process and record the request, then send the whole answer (status line, headers,
+    body) one byte every `interval` seconds, until done or the client hangs up."""
+
+    interval: float = 1.0
+
+    @property
+    def processes(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Oversize(Fault):
+    """Process and record the request, then answer 200 with `size` bytes of filler.
+
+    On a socket the filler is streamed (never held in memory), with a Content-Length when
+    `declare_length`, chunked otherwise; in process it is one bytes object of `size`.
+    """
+
+    size: int = 64 * 1024 * 1024
+    content_type: str = "text/xml"
+    declare_length: bool = True
+
+    @property
+    def processes(self) -> bool:
+        return True
 
 
 class FaultPlan:

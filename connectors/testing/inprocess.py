@@ -4,7 +4,9 @@
         client = VNPay(..., base_url="https://sandbox.vnpayment.test")
 
 Faults that drop the connection become the exceptions requests would raise:
-`ReadTimeout` for timeouts (without waiting), `ConnectionError` for resets.
+`ReadTimeout` for timeouts and trickled answers (without waiting), `ConnectionError` for
+resets, `ChunkedEncodingError` for a truncated body; an oversize answer is one bytes object
+in memory (use a small `size` in process).
 Requires the `responses` package (the `test` extra).
 """
 
@@ -20,7 +22,8 @@ from urllib.parse import unquote, urlsplit
 import requests
 from urllib3.exceptions import ProtocolError
 
-from connectors.testing.simulator import AbortConnection, Simulator
+from connectors.testing.faults import Oversize, Trickle
+from connectors.testing.simulator import AbortConnection, Simulator, WireFault
 
 __all__ = ["mount"]
 
@@ -49,6 +52,19 @@ def _environ(prepared: requests.PreparedRequest) -> dict[str, Any]:
         if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
             environ[key] = value
     return environ
+
+
+def _wire_fault(
+    wire: WireFault, prepared: requests.PreparedRequest
+) -> tuple[int, dict[str, str], bytes]:
+    fault = wire.fault
+    if isinstance(fault, Oversize):
+        headers = {"Content-Type": fault.content_type}
+        return 200, headers, b"x" * fault.size
+    if isinstance(fault, Trickle):
+        raise requests.ReadTimeout("simulated trickle: no whole answer in time", request=prepared)
+    cut = ProtocolError("Connection broken: IncompleteRead", ConnectionResetError(104, "cut"))
+    raise requests.exceptions.ChunkedEncodingError(cut, request=prepared)
 
 
 _active: list[Any] = []
@@ -85,6 +101,8 @@ def mount(simulator: Simulator, base_url: str) -> Iterator[Any]:
                 ) from None
             reset = ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
             raise requests.ConnectionError(reset, request=prepared) from None
+        except WireFault as wire:
+            return _wire_fault(wire, prepared)
         headers = {k: v for k, v in captured["headers"].items() if k.lower() != "content-length"}
         return captured["status"], headers, body
 

@@ -6,6 +6,8 @@
 HTTP/1.1 with keep-alive, one thread per connection, bound to 127.0.0.1 only. A simulator
 raising `AbortConnection` gets its connection held for the fault's `hold` seconds (or until
 the server stops) and then reset, which is how timeouts and resets look on a real socket.
+A simulator raising `WireFault` has its answer cut short, trickled, or replaced by a
+streamed oversize body (see `connectors.testing.faults`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
-from connectors.testing.simulator import AbortConnection
+from connectors.testing.faults import Oversize, Trickle, Truncated
+from connectors.testing.simulator import AbortConnection, SimResponse, WireFault
 
 __all__ = ["LOOPBACK", "ServedApp", "serve"]
 
@@ -101,6 +104,11 @@ class _Handler(BaseHTTPRequestHandler):
         except AbortConnection as abort:
             self._abort(abort.hold)
             return
+        except WireFault as wire:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self._write_fault(wire.fault, wire.answer)
+            return
         code, _, reason = captured["status"].partition(" ")
         self.send_response(int(code), reason)
         names = set()
@@ -112,6 +120,48 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+    def _head(self, answer: SimResponse, extra: dict[str, str]) -> bytes:
+        lines = [f"HTTP/1.1 {answer.status} Fault"]
+        headers = {**answer.headers, "Connection": "close", **extra}
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def _write_fault(self, fault: Truncated | Trickle | Oversize, answer: SimResponse) -> None:
+        sock: socket.socket = self.connection
+        if isinstance(fault, Truncated):
+            keep = min(fault.keep, max(len(answer.body) - 1, 0))
+            length = {"Content-Length": str(len(answer.body))}
+            sock.sendall(self._head(answer, length) + answer.body[:keep])
+            sock.shutdown(socket.SHUT_WR)  # a clean close: the client sees a short body
+        elif isinstance(fault, Trickle):
+            length = {"Content-Length": str(len(answer.body))}
+            for byte in self._head(answer, length) + answer.body:
+                if self.server.stopping.wait(fault.interval):
+                    break
+                sock.sendall(bytes([byte]))
+        else:
+            self._write_oversize(sock, fault)
+
+    def _write_oversize(self, sock: socket.socket, fault: Oversize) -> None:
+        filler = SimResponse(200, b"", {"Content-Type": fault.content_type})
+        framing = (
+            {"Content-Length": str(fault.size)}
+            if fault.declare_length
+            else {"Transfer-Encoding": "chunked"}
+        )
+        sock.sendall(self._head(filler, framing))
+        block = b"<x>0123456789abcdef</x>" * 2849  # 65,527 bytes of harmless text
+        left = fault.size
+        while left > 0 and not self.server.stopping.is_set():
+            piece = block[: min(left, len(block))]
+            left -= len(piece)
+            if fault.declare_length:
+                sock.sendall(piece)
+            else:
+                sock.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        if not fault.declare_length:
+            sock.sendall(b"0\r\n\r\n")
 
     def _abort(self, hold: float) -> None:
         if hold > 0:

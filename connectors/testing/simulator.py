@@ -18,14 +18,18 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from connectors.testing.faults import (
+    CommitThenStatus,
     FaultPlan,
     Latency,
     Malformed,
+    Oversize,
     Reset,
     Status,
     TimeoutAfterCommit,
     TimeoutBeforeProcessing,
     TooManyRequests,
+    Trickle,
+    Truncated,
 )
 
 __all__ = [
@@ -36,6 +40,7 @@ __all__ = [
     "SimRequest",
     "SimResponse",
     "Simulator",
+    "WireFault",
 ]
 
 WSGIEnviron = dict[str, Any]
@@ -49,6 +54,16 @@ class AbortConnection(Exception):
         super().__init__(hold)
         self.hold = hold
         self.processed = processed
+
+
+class WireFault(Exception):
+    """Raised by a simulator after processing: the runner writes `answer` as `fault` says
+    (cut short, trickled, or replaced by oversize filler) instead of answering normally."""
+
+    def __init__(self, fault: Truncated | Trickle | Oversize, answer: SimResponse) -> None:
+        super().__init__(fault)
+        self.fault = fault
+        self.answer = answer
 
 
 @dataclass(frozen=True)
@@ -255,6 +270,11 @@ class Simulator:
         if isinstance(fault, TimeoutAfterCommit):
             route.handler(routed)
             raise AbortConnection(fault.hold, processed=True)
+        if isinstance(fault, CommitThenStatus):
+            route.handler(routed)
+            return SimResponse(fault.code, fault.body, {"Content-Type": fault.content_type})
+        if isinstance(fault, Truncated | Trickle | Oversize):
+            raise WireFault(fault, route.handler(routed))
         if isinstance(fault, TimeoutBeforeProcessing):
             raise AbortConnection(fault.hold)
         if isinstance(fault, Reset):

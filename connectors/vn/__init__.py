@@ -4,7 +4,8 @@ text and time.
 Pure functions, no I/O and no vendor knowledge. Bad input raises
 `connectors.core.errors.ValidationError` (a `ValueError`) naming the field.
 
-- `money`: whole đồng with half-up rounding (`to_dong`, `round_half_up`, `format_vnd`)
+- `money`: whole đồng with half-up rounding (`to_dong`, `round_half_up`, `format_vnd`), an
+  amount as typed (`parse_dong`)
 - `words`: amounts in words for invoices (`amount_in_words`, `words_to_amount`)
 - `taxcode`: MST check digit and normal form (`is_valid_tax_code`, `TaxCode`)
 - `phone`: mobile numbers in any spelling, legacy 11-digit numbers, carrier (`parse_phone`)
@@ -12,7 +13,7 @@ Pure functions, no I/O and no vendor knowledge. Bad input raises
 - `time`: GMT+7 without host time-zone dependence (`now_vn`, `to_epoch_ms`, ...)
 """
 
-from connectors.vn.money import format_vnd, round_half_up, to_dong
+from connectors.vn.money import format_vnd, parse_dong, round_half_up, to_dong
 from connectors.vn.phone import Carrier, InvalidPhoneNumber, VnPhone, is_mobile, parse_phone
 from connectors.vn.taxcode import (
     TaxCode,
@@ -53,6 +54,7 @@ __all__ = [
     "normalize_tax_code",
     "now_vn",
     "parse_compact",
+    "parse_dong",
     "parse_phone",
     "round_half_up",
     "sms_segments",

@@ -3,16 +3,18 @@
 VND has no minor unit in practice: invoice totals, tax amounts and payment amounts are whole
 đồng. Everything here works on `decimal.Decimal` and `int`; floats are refused because a
 float cannot hold most decimal amounts exactly, and Python's `round()` rounds half to even
-(`round(100.5) == 100`), which is not what Vietnamese invoices expect.
+(`round(100.5) == 100`), which is not what Vietnamese invoices expect. `parse_dong` reads an
+amount as a person types it ("1.250.000") and refuses what is ambiguous ("1.500").
 """
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 from connectors.core.errors import ValidationError
 
-__all__ = ["format_vnd", "round_half_up", "to_dong"]
+__all__ = ["format_vnd", "parse_dong", "round_half_up", "to_dong"]
 
 _CURRENCY_SIGN = "₫"
 
@@ -88,3 +90,77 @@ def format_vnd(amount: int) -> str:
         digits = digits[:-3]
     sign = "-" if amount < 0 else ""
     return f"{sign}{'.'.join(reversed(groups))} {_CURRENCY_SIGN}"
+
+
+# ---- amounts as people type them --------------------------------------------------------
+
+_TYPED_AMOUNT = re.compile(
+    r"-?(?:[0-9]+"  # 1250000
+    r"|[0-9]{1,3}(?:_[0-9]{3})+"  # 1_250_000
+    r"|[0-9]{1,3}(?: [0-9]{3})+"  # 1 250 000
+    r"|[0-9]{1,3}(?:\.[0-9]{3}){2,}"  # 1.250.000 (two dots or more: never a decimal)
+    r"|[0-9]{1,3}(?:,[0-9]{3}){2,}"  # 1,250,000 (two commas or more: never a decimal)
+    r")"
+)
+_ONE_SEPARATOR = re.compile(r"-?[0-9]{1,3}[.,][0-9]{3}")  # 1.500: 1500 here, 1.5 elsewhere
+_FRACTION = re.compile(r"-?[0-9]*[.,][0-9]+")  # 1.5, 1,50, .5
+_ASCII_DIGITS = frozenset("0123456789")
+_MAX_TYPED_DIGITS = 4000  # the most parse_dong may allow (int() refuses over 4300 digits)
+
+
+def _shown(text: str, limit: int = 24) -> str:
+    """`text` quoted for an error message, cut to `limit` characters."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} chars)"
+
+
+def parse_dong(text: str, *, max_digits: int = 27) -> int:
+    """Read a whole amount of đồng as a person types it: "1250000" -> 1250000.
+
+    Accepted: ASCII digits with an optional leading "-", either plain ("1250000") or
+    grouped by threes with one separator used throughout: "_" or a space ("1_250_000",
+    "1 250 000", "1_500"), or "." or "," when there are at least two of them ("1.250.000",
+    "1,250,000"). Surrounding spaces are ignored. Refused with `ValidationError` (field
+    "amount") naming the problem: an empty text; a fraction ("1.5", "1,50": đồng are
+    whole); a single "." or "," before three digits ("1.500" is 1500 in Vietnam and 1.5 in
+    English: ambiguous, so it is refused rather than guessed); other digits than ASCII
+    ("５００００", "²"); mixed or misplaced separators; more than `max_digits` digits
+    (leading zeros count; the default, 27, is the largest amount read in words).
+    """
+    if isinstance(max_digits, bool) or not isinstance(max_digits, int):
+        raise ValidationError("max_digits must be an int", field="max_digits")
+    if not 1 <= max_digits <= _MAX_TYPED_DIGITS:
+        raise ValidationError(
+            f"max_digits must be 1 to {_MAX_TYPED_DIGITS}, got {max_digits}", field="max_digits"
+        )
+    if not isinstance(text, str):
+        raise ValidationError(
+            f"amount must be given as str, got {type(text).__name__}", field="amount"
+        )
+    typed = text.strip(" \t\r\n")
+    if not typed:
+        raise ValidationError("amount is empty", field="amount")
+    if any(ch not in _ASCII_DIGITS and (ch.isdigit() or ch.isnumeric()) for ch in typed):
+        raise ValidationError(
+            f"amount {_shown(typed)} must be written with ASCII digits 0-9", field="amount"
+        )
+    if not _TYPED_AMOUNT.fullmatch(typed):
+        if _ONE_SEPARATOR.fullmatch(typed):
+            problem = (
+                "is ambiguous (a thousands separator, or a decimal one?): write it without "
+                "separators, or group it with _ or a space (1_500, 1 500)"
+            )
+        elif _FRACTION.fullmatch(typed):
+            problem = "has a fractional part: đồng are whole"
+        else:
+            problem = (
+                "is not a whole number of đồng: write 1250000, 1_250_000, 1 250 000, "
+                "1.250.000 or 1,250,000"
+            )
+        raise ValidationError(f"amount {_shown(typed)} {problem}", field="amount")
+    digits = "".join(ch for ch in typed if ch in _ASCII_DIGITS)
+    if len(digits) > max_digits:
+        raise ValidationError(
+            f"amount has {len(digits)} digits, more than {max_digits}", field="amount"
+        )
+    value = int(digits)
+    return -value if typed.startswith("-") else value

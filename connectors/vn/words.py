@@ -146,6 +146,14 @@ _AFTER_MUOI_X = {word: units for word, units in _AFTER_MUOI.items() if word != "
 _AFTER_MUOI_X |= {"mốt": 1, "tư": 4}
 _ZERO_TENS = {"linh", "lẻ"}
 _SCALES = {"triệu": 6, "nghìn": 3, "ngàn": 3}
+# The most words a magnitude up to MAX_AMOUNT_IN_WORDS is read with: nine groups of at most
+# five ("chín trăm chín mươi chín"), triệu and nghìn in each block of nine digits, two "tỷ".
+_MAX_NUMBER_WORDS = 9 * 5 + 3 * 2 + 2
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """`text` quoted for an error message, cut to `limit` characters."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} chars)"
 
 
 class _Words:
@@ -169,8 +177,8 @@ class _Words:
 
     def error(self, problem: str) -> ValidationError:
         where = self.peek()
-        at = f" at {where!r}" if where is not None else ""
-        return ValidationError(f"cannot read {self.text!r}: {problem}{at}", field="text")
+        at = f" at {_shown(where, 20)}" if where is not None else ""
+        return ValidationError(f"cannot read {_shown(self.text)}: {problem}{at}", field="text")
 
 
 def _parse_group(words: _Words, *, full: bool) -> int:
@@ -261,7 +269,9 @@ def words_to_amount(text: str, *, currency: str = "đồng") -> int:
     Strict: accepts exactly what `amount_in_words` can produce for some combination of
     options (linh/lẻ, nghìn/ngàn, tư/bốn, optional "chẵn"), case-insensitively, followed by
     the words of `currency` (pass "" when there is none). Raises `ValidationError` (field
-    "text") on anything else, e.g. "mười năm", "hai mươi một" or a skipped "không trăm".
+    "text") on anything else, e.g. "mười năm", "hai mươi một", a skipped "không trăm" or
+    more words than any amount up to `MAX_AMOUNT_IN_WORDS` needs (so a long text costs
+    nothing to refuse); the message quotes at most 60 characters of `text`.
     """
     if not isinstance(text, str):
         raise ValidationError("text must be a str", field="text")
@@ -273,7 +283,9 @@ def words_to_amount(text: str, *, currency: str = "đồng") -> int:
     unit = currency.lower().split()
     if unit:
         if tokens[-len(unit) :] != unit:
-            raise ValidationError(f"{text!r} does not end with {currency!r}", field="text")
+            raise ValidationError(
+                f"{_shown(text)} does not end with {_shown(currency)}", field="text"
+            )
         del tokens[-len(unit) :]
     words = _Words(tokens, text)
     negative = words.peek() == "âm"
@@ -281,6 +293,12 @@ def words_to_amount(text: str, *, currency: str = "đồng") -> int:
         words.take()
     if words.peek() is None:
         raise words.error("no number")
+    if len(tokens) - words.pos > _MAX_NUMBER_WORDS:
+        raise ValidationError(
+            f"cannot read {_shown(text)}: more than the {_MAX_NUMBER_WORDS} words any amount "
+            "up to MAX_AMOUNT_IN_WORDS is read with",
+            field="text",
+        )
     if words.peek() == "không" and words.peek(1) != "trăm":
         words.take()
         if negative or words.peek() is not None:
@@ -288,5 +306,5 @@ def words_to_amount(text: str, *, currency: str = "đồng") -> int:
         return 0
     value = _parse_number(words, len(tokens))
     if value > MAX_AMOUNT_IN_WORDS:  # "một tỷ tỷ tỷ": well formed, but never written
-        raise ValidationError(f"{text!r} is beyond what amounts are read up to", field="text")
+        raise ValidationError(f"{_shown(text)} is beyond what amounts are read up to", field="text")
     return -value if negative else value

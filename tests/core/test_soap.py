@@ -20,7 +20,17 @@ from connectors.core import (
     Transport,
     parse_xml,
 )
-from connectors.testing import SimRequest, SimResponse, Simulator, TimeoutAfterCommit, mount, serve
+from connectors.core.errors import ResponseTooLarge
+from connectors.testing import (
+    Oversize,
+    SimRequest,
+    SimResponse,
+    Simulator,
+    TimeoutAfterCommit,
+    Truncated,
+    mount,
+    serve,
+)
 
 WSDL = Path(__file__).parent / "data" / "echo.wsdl"
 URL = "https://echo.sim.test/ws"
@@ -116,6 +126,48 @@ def test_keyless_soap_write_timing_out_after_commit_is_outcome_unknown() -> None
         )
     assert 1 == sim.ledger.count("echo")
     assert 1 == len(sim.requests_to("echo"))
+
+
+def test_keyless_soap_write_answered_with_a_fault_is_outcome_unknown() -> None:
+    # A SOAP fault is an HTTP 500: the server may have acted before it failed.
+    sim = EchoSimulator()
+    with mount(sim, "https://echo.sim.test"), pytest.raises(OutcomeUnknown) as raised:
+        make_client().call(
+            "echo", idempotency=Idempotency.UNKEYED_WRITE, User="u", Password="p", Text="fault"
+        )
+    assert 500 == raised.value.http_status
+    assert 1 == sim.ledger.count("echo")
+
+
+def test_keyless_soap_write_cut_short_after_commit_is_outcome_unknown() -> None:
+    sim = EchoSimulator()
+    sim.faults.add("echo", Truncated(20))
+    with serve(sim) as base_url, pytest.raises(OutcomeUnknown):
+        make_client(url=f"{base_url}/ws").call(
+            "echo", idempotency=Idempotency.UNKEYED_WRITE, User="u", Password="p", Text="once"
+        )
+    assert 1 == sim.ledger.count("echo")
+    assert 1 == len(sim.requests_to("echo"))
+
+
+def test_each_soap_call_may_carry_its_own_answer_size_limit() -> None:
+    sim = EchoSimulator()
+    client = make_client()
+    with mount(sim, "https://echo.sim.test"):
+        sim.faults.add("echo", Oversize(50_000))
+        with pytest.raises(ResponseTooLarge) as raised:
+            client.call(
+                "echo",
+                idempotency=Idempotency.READ,
+                max_response_bytes=10_000,
+                User="u",
+                Password="p",
+                Text="big",
+            )
+        assert 10_000 == raised.value.limit
+        assert "echo:small" == client.call(
+            "echo", idempotency=Idempotency.READ, User="u", Password="p", Text="small"
+        )
 
 
 def test_keyed_soap_write_is_retried_with_the_same_key() -> None:

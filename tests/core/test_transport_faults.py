@@ -23,20 +23,24 @@ from connectors.core import (
     RateLimited,
     ReadTimeout,
     RequestSpec,
+    ResponseTooLarge,
     RetryPolicy,
     Timeouts,
     Transport,
     error_for_status,
 )
 from connectors.testing import (
+    CommitThenStatus,
     Fault,
     Latency,
     Malformed,
+    Oversize,
     Reset,
     Status,
     TimeoutAfterCommit,
     TimeoutBeforeProcessing,
     TooManyRequests,
+    Truncated,
     mount,
     serve,
 )
@@ -55,11 +59,15 @@ def running(sim: LedgerVendor, runner: str) -> Iterator[str]:
             yield base_url
 
 
+LIMIT = 64 * 1024  # the matrix transport's answer size limit
+
+
 def make_transport(sleeps: list[float]) -> Transport:
     return Transport(
         "ledger-vendor",
         timeouts=Timeouts(connect=1.0, read=0.25, total=20.0),
         retry=RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02, sleep=sleeps.append),
+        max_response_bytes=LIMIT,
     )
 
 
@@ -109,10 +117,26 @@ CASES = [
     Case(Latency(0.05), "read", 1, 0, None),
     Case(Latency(0.05), "keyed", 1, 1, None),
     Case(Latency(0.05), "unkeyed", 1, 1, None),
-    # A 500 is the vendor's answer: not retried, mapped to ProviderUnavailable.
+    # A 500 is the vendor's answer: not retried, mapped to ProviderUnavailable; to a
+    # keyless write it may hide an effect, so its outcome is unknown.
     Case(Status(500, b'{"error":"boom"}'), "read", 1, 0, ProviderUnavailable),
     Case(Status(500, b'{"error":"boom"}'), "keyed", 1, 0, ProviderUnavailable),
-    Case(Status(500, b'{"error":"boom"}'), "unkeyed", 1, 0, ProviderUnavailable),
+    Case(Status(500, b'{"error":"boom"}'), "unkeyed", 1, 0, OutcomeUnknown),
+    # Committed, then 500: the keyed write is resent later under its key (one entry); the
+    # keyless write happened and the caller is told the outcome is unknown.
+    Case(CommitThenStatus(500, b'{"error":"boom"}'), "read", 1, 0, ProviderUnavailable),
+    Case(CommitThenStatus(500, b'{"error":"boom"}'), "keyed", 1, 1, ProviderUnavailable),
+    Case(CommitThenStatus(500, b'{"error":"boom"}'), "unkeyed", 1, 1, OutcomeUnknown),
+    # Committed, then the answer is cut short: maybe sent. Retried when safe, else unknown.
+    Case(Truncated(5), "read", 2, 0, None),
+    Case(Truncated(5), "keyed", 2, 1, None),
+    Case(Truncated(5), "unkeyed", 1, 1, OutcomeUnknown),
+    # Committed, then an answer over the size limit: never read past it, never retried.
+    Case(Oversize(4 * LIMIT), "read", 1, 0, ResponseTooLarge),
+    Case(Oversize(4 * LIMIT), "keyed", 1, 1, OutcomeUnknown),
+    Case(Oversize(4 * LIMIT), "unkeyed", 1, 1, OutcomeUnknown),
+    Case(Oversize(4 * LIMIT, declare_length=False), "read", 1, 0, ResponseTooLarge),
+    Case(Oversize(4 * LIMIT, declare_length=False), "unkeyed", 1, 1, OutcomeUnknown),
     # A 503 is retried for reads and keyed writes; a keyless write cannot know.
     Case(Status(503), "read", 2, 0, None),
     Case(Status(503), "keyed", 2, 1, None),
@@ -141,8 +165,14 @@ CASES = [
 ]
 
 
+def _case_id(case: Case) -> str:
+    fault = case.fault
+    chunked = "-chunked" if isinstance(fault, Oversize) and not fault.declare_length else ""
+    return f"{type(case.fault).__name__}{chunked}-{case.kind}"
+
+
 @pytest.mark.parametrize("runner", ["in-process", "loopback"])
-@pytest.mark.parametrize("case", CASES, ids=[f"{type(c.fault).__name__}-{c.kind}" for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
 def test_fault_matrix(case: Case, runner: str) -> None:
     sim = LedgerVendor()
     sim.faults.add(case.kind, case.fault)

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -5,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connectors.core.errors import ValidationError
-from connectors.vn import format_vnd, round_half_up, to_dong
+from connectors.vn import format_vnd, parse_dong, round_half_up, to_dong
 
 SETTINGS = settings(database=None)
 
@@ -128,3 +129,127 @@ def test_format_vnd_keeps_every_digit_in_groups_of_three(amount: int) -> None:
     assert all(3 == len(group) for group in groups[1:])
     assert 1 <= len(groups[0]) <= 3
     assert amount == int(text[: -len(" ₫")].replace(".", ""))
+
+
+# ---- parse_dong: amounts as people type them ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1250000", 1_250_000),
+        ("1_250_000", 1_250_000),
+        ("1 250 000", 1_250_000),
+        ("1.250.000", 1_250_000),
+        ("1,250,000", 1_250_000),
+        ("1_500", 1500),
+        ("1 500", 1500),
+        ("12.345.678.901", 12_345_678_901),
+        ("-5", -5),
+        ("-1.500.000", -1_500_000),
+        ("0", 0),
+        ("007", 7),
+        (" 42\t", 42),
+        ("9" * 27, 10**27 - 1),
+    ],
+)
+def test_parse_dong_reads_the_accepted_forms(text: str, expected: int) -> None:
+    assert expected == parse_dong(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("²", "ASCII digits"),
+        ("５００００", "ASCII digits"),  # full-width: int() would read 50000
+        ("١٢٣", "ASCII digits"),
+        ("½", "ASCII digits"),
+        ("1.5", "fractional part"),  # was read as 15
+        ("1,5", "fractional part"),
+        ("1.50", "fractional part"),
+        (".5", "fractional part"),
+        ("1.500", "ambiguous"),  # 1500 in Vietnam, 1.5 in English
+        ("1,500", "ambiguous"),
+        ("-1.500", "ambiguous"),
+        ("1.500,00", "not a whole number"),
+        ("1 500.000", "not a whole number"),  # mixed separators
+        ("1_5", "not a whole number"),
+        ("1  500", "not a whole number"),
+        ("1\u00a0500", "not a whole number"),
+        ("12.5k", "not a whole number"),
+        ("1e3", "not a whole number"),
+        ("0x10", "not a whole number"),
+        ("+5", "not a whole number"),
+        ("--5", "not a whole number"),
+        ("\u22125", "not a whole number"),  # a Unicode minus
+        ("-", "not a whole number"),
+        ("9" * 28, "28 digits, more than 27"),
+        ("9" * 5000, "5000 digits"),  # int() would raise a raw ValueError past 4300
+        ("0" * 28, "28 digits"),
+    ],
+)
+def test_parse_dong_refuses_naming_the_problem(text: str, problem: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(problem)) as caught:
+        parse_dong(text)
+    assert "amount" == caught.value.field
+    assert len(str(caught.value)) < 200
+
+
+def test_parse_dong_bounds_the_digits_it_is_told() -> None:
+    assert 10**13 - 1 == parse_dong("9" * 13, max_digits=13)
+    with pytest.raises(ValidationError, match="14 digits, more than 13"):
+        parse_dong("9" * 14, max_digits=13)
+
+
+@pytest.mark.parametrize("max_digits", [0, -1, 4001, True, 2.0])
+def test_parse_dong_refuses_a_bad_bound(max_digits: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_dong("1", max_digits=max_digits)  # type: ignore[arg-type]
+    assert "max_digits" == caught.value.field
+
+
+@pytest.mark.parametrize("value", [5, 5.0, b"5", None, Decimal(5)])
+def test_parse_dong_takes_only_text(value: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_dong(value)  # type: ignore[arg-type]
+    assert "amount" == caught.value.field
+
+
+def _grouped(amount: int, separator: str) -> str:
+    digits = str(abs(amount))
+    groups = []
+    while digits:
+        groups.append(digits[-3:])
+        digits = digits[:-3]
+    return ("-" if amount < 0 else "") + separator.join(reversed(groups))
+
+
+@SETTINGS
+@given(
+    st.integers(min_value=-(10**27) + 1, max_value=10**27 - 1),
+    st.sampled_from(["", "_", " ", ".", ","]),
+)
+def test_parse_dong_round_trips_every_grouping(amount: int, separator: str) -> None:
+    text = _grouped(amount, separator)
+    if separator in ".," and text.count(separator) == 1:
+        with pytest.raises(ValidationError, match="ambiguous"):
+            parse_dong(text)
+    else:
+        assert amount == parse_dong(text)
+
+
+@SETTINGS
+@given(st.text(max_size=40))
+def test_parse_dong_raises_only_validation_error(text: str) -> None:
+    refused: ValidationError | None = None
+    try:
+        value = parse_dong(text)
+    except ValidationError as exc:
+        refused = exc
+    if refused is not None:
+        assert "amount" == refused.field
+    else:  # whatever it accepts is ASCII digits, "-" and separators, and within the bound
+        assert set(text.strip(" \t\r\n")) <= set("0123456789-_ .,")
+        assert abs(value) < 10**27

@@ -19,6 +19,7 @@ EXPECTED = {
     "normalize_tax_code",
     "now_vn",
     "parse_compact",
+    "parse_dong",
     "parse_phone",
     "round_half_up",
     "sms_segments",

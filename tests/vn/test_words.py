@@ -276,3 +276,48 @@ def test_parser_refuses_amounts_beyond_the_reader() -> None:
     with pytest.raises(ValidationError) as caught:
         words_to_amount("một tỷ tỷ tỷ", currency="")
     assert "text" == caught.value.field
+
+
+# ---- long and hostile texts -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "một " + "tỷ " * 3000 + "đồng",  # was a RecursionError (one level per "tỷ")
+        "một tỷ " * 3000 + "đồng",
+        "tỷ " * 5000 + "đồng",
+        "một " * 100_000 + "đồng",
+    ],
+)
+def test_a_long_text_is_refused_with_a_short_message(text: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        words_to_amount(text)
+    assert "text" == caught.value.field
+    assert len(str(caught.value)) < 250
+
+
+def test_the_word_limit_is_the_longest_reading() -> None:
+    """The longest reading up to the limit passes; one word more is refused before parsing."""
+    longest = amount_in_words(777_777_777_777_777_777_777_777_777, currency="")
+    assert 53 == len(longest.split())
+    assert 777_777_777_777_777_777_777_777_777 == words_to_amount(longest, currency="")
+    with pytest.raises(ValidationError, match="more than the 53 words"):
+        words_to_amount("bảy " + longest, currency="")
+
+
+def test_a_long_word_is_quoted_short() -> None:
+    with pytest.raises(ValidationError) as caught:
+        words_to_amount("x" * 5000 + " đồng")
+    assert "x" * 61 not in str(caught.value)
+
+
+@SETTINGS
+@given(
+    st.lists(st.sampled_from([*VOCABULARY, "đồng", "chẵn"]), min_size=54, max_size=400).map(
+        " ".join
+    )
+)
+def test_many_words_raise_only_validation_error(text: str) -> None:
+    with pytest.raises(ValidationError):
+        words_to_amount(text, currency="")

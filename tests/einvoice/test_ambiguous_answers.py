@@ -2,7 +2,9 @@
 its key before any resend, and returns what it finds instead of creating it again.
 
 Each vendor's simulator commits the create (its ledger records it) and then answers badly:
-a 500, a lost answer (timeout), a reset connection, an unreadable 200. The tests count the
+a 500 or 503 (`AfterCommit`), a reset connection, an unreadable 200, a lost answer
+(timeout), and the testing kit's commit-then-status (500, 502), truncated body, trickling
+answer and oversize answer (in process and on a loopback socket). The tests count the
 create requests that reached the simulator and the ledger entries: one of each, and the
 document returned is the one the vendor holds. When the lookup cannot tell either, the
 adapter raises `OutcomeUnknown` carrying the key.
@@ -22,7 +24,16 @@ from connectors.einvoice.bkav.simulator import BkavSimulator
 from connectors.einvoice.misa import MisaMeInvoice, MisaSettings
 from connectors.einvoice.misa.simulator import MisaSimulator
 from connectors.einvoice.simkit import AfterCommit
-from connectors.testing import Reset, TimeoutAfterCommit, mount
+from connectors.testing import (
+    CommitThenStatus,
+    Oversize,
+    Reset,
+    TimeoutAfterCommit,
+    Trickle,
+    Truncated,
+    mount,
+    serve,
+)
 from connectors.testing.conformance.einvoice import sample_receipt
 from connectors.testing.simulator import Simulator
 from tests.einvoice.viettel.helpers import make_client as viettel_client
@@ -104,6 +115,12 @@ FAULTS = {
         route, status=200, body=b"<<<\x00 half an answer", content_type="text/xml"
     ),
     "commit-then-timeout": lambda sim, route: sim.faults.add(route, TimeoutAfterCommit(2.0)),
+    # The testing kit's "maybe sent" faults (connectors.testing.faults):
+    "kit-commit-then-500": lambda sim, route: sim.faults.add(route, CommitThenStatus(500)),
+    "kit-commit-then-502": lambda sim, route: sim.faults.add(route, CommitThenStatus(502)),
+    "kit-truncated": lambda sim, route: sim.faults.add(route, Truncated(keep=10)),
+    "kit-trickle": lambda sim, route: sim.faults.add(route, Trickle(interval=1.0)),
+    "kit-oversize": lambda sim, route: sim.faults.add(route, Oversize(size=5 * 1024 * 1024)),
 }
 
 
@@ -160,3 +177,18 @@ def test_when_the_lookup_cannot_tell_the_outcome_is_unknown_with_the_key(
     assert KEY == raised.value.idempotency_key
     assert 1 == len(sim.requests_to(vendor.create_route))
     assert 1 == sim.ledger.count(vendor.ledger_kind, KEY)
+
+
+SOCKET_FAULTS = ("kit-commit-then-500", "kit-truncated", "kit-trickle", "kit-oversize")
+
+
+@pytest.mark.parametrize("fault", SOCKET_FAULTS)
+def test_on_a_socket_too(vendor: Vendor, fault: str) -> None:
+    """The same on a loopback socket, where truncation, trickling and size are real."""
+    simulator = vendor.make_simulator()
+    FAULTS[fault](simulator, vendor.create_route)
+    with serve(simulator) as base_url:
+        issued = vendor.make_client(base_url).issue(sample_receipt(), idempotency_key=KEY)
+    assert 1 == len(simulator.requests_to(vendor.create_route))
+    assert 1 == simulator.ledger.count(vendor.ledger_kind, KEY)
+    assert issued.number

@@ -131,6 +131,7 @@ class VnptInvoice:
             session=self.transport.session,
             on_request=self.transport.on_request,
             on_response=self.transport.on_response,
+            max_response_bytes=self.transport.max_response_bytes,
         )
         self._clock = clock
         self._locks_guard = threading.Lock()

@@ -25,6 +25,7 @@ from connectors.core.errors import (
     Duplicate,
     NotFound,
     OutcomeUnknown,
+    ProviderError,
     ProviderUnavailable,
     RateLimited,
     TransportError,
@@ -33,6 +34,7 @@ from connectors.core.errors import (
 from connectors.einvoice.models import Invoice, Receipt
 
 __all__ = [
+    "MALFORMED",
     "PROVIDERS",
     "VENDOR_ENV",
     "DocumentStatus",
@@ -44,6 +46,9 @@ __all__ = [
     "new_key",
     "provider_from_env",
 ]
+
+MALFORMED = "malformed_response"
+"""The `ProviderError.code` of an answer the adapter cannot read."""
 
 DownloadFormat = Literal["pdf", "xml"]
 """What `download` returns: the printable PDF or the signed XML."""
@@ -178,14 +183,16 @@ def issue_with_lookup(
     """Send a keyed write; when its answer is lost, look it up by `key` before any retry.
 
     `send` performs one attempt (no transport retries of its own) and returns the document;
-    `lookup` returns the document issued under `key`, or None if the vendor has none. A lost
-    answer is a `TransportError` that may have left, an `OutcomeUnknown`, or a
-    `ProviderUnavailable` (a 5xx may come after the commit); a `RateLimited` answer is
-    retried the same way. A `Duplicate` answer (the key was used before, e.g. by a run that
-    crashed) is also resolved by the lookup, so issuing under one key is idempotent.
-    `wait(n)` is called before re-sending attempt n + 1, only when the lookup found nothing.
-    Raises `OutcomeUnknown` with the key when the lookup cannot answer, or when nothing was
-    found after the last attempt; other errors pass through.
+    `lookup` returns the document issued under `key`, or None if the vendor has none. An
+    ambiguous answer -- lost (a `TransportError`: timeout, reset, truncated body; an
+    `OutcomeUnknown`), a 5xx (`ProviderUnavailable`: it may come after the commit) or an
+    unreadable one (a `ProviderError` with code ``malformed_response``) -- is followed by
+    the lookup before anything is resent; a `RateLimited` answer is retried the same way. A
+    `Duplicate` answer (the key was used before, e.g. by a run that crashed) is also resolved
+    by the lookup, so issuing under one key is idempotent. `wait(n)` is called before
+    re-sending attempt n + 1, only when the lookup found nothing. Raises `OutcomeUnknown`
+    with the key when the lookup cannot tell (it fails in any way but "not found"), or when
+    nothing was found after the last attempt; other errors pass through.
     """
     last: ConnectorError | None = None
     for attempt in range(1, max(attempts, 1) + 1):
@@ -204,6 +211,10 @@ def issue_with_lookup(
         except TransportError as exc:
             last = exc
         except (OutcomeUnknown, ProviderUnavailable, RateLimited) as exc:
+            last = exc
+        except ProviderError as exc:
+            if exc.code != MALFORMED:
+                raise
             last = exc
     found = _lookup_or_unknown(lookup, key, provider, operation, last)
     if found is not None:
@@ -228,7 +239,9 @@ def _lookup_or_unknown(
         return lookup()
     except NotFound:
         return None
-    except (TransportError, OutcomeUnknown, ProviderUnavailable) as exc:
+    except ConnectorError as exc:
+        # Whatever stops the lookup (network, 5xx, an unreadable answer, a refused login),
+        # it cannot tell whether the write happened.
         raise OutcomeUnknown(
             f"{operation} at {provider} may or may not have happened and the lookup by key "
             f"failed: {exc.message}",

@@ -123,7 +123,7 @@ def test_the_wire_carries_only_encrypted_command_data(sim: BkavSimulator) -> Non
     }
     assert [
         {
-            "ItemTypeID": 1,
+            "ItemTypeID": 7,  # a receipt's fee line (lệ phí), BKAV's code
             "ItemName": "Lệ phí chứng thực",
             "UnitName": "lần",
             "Qty": 1,
@@ -222,7 +222,7 @@ def test_replace_and_adjust(sim: BkavSimulator) -> None:
     new = bkav.replace(KEY, receipt(60_000), reason="Sai số tiền")
     assert DocumentStatus.REPLACED == bkav.status(KEY)
     assert "2" == new.number
-    assert "EBL01_25T_1" == sim.invoices[new.key].obj["Invoice"]["OriginalInvoiceIdentify"]
+    assert "[EBL01]_[25T]_[1]" == sim.invoices[new.key].obj["Invoice"]["OriginalInvoiceIdentify"]
     adjusted = bkav.adjust(new.key, receipt(10_000), reason="Bổ sung")
     assert DocumentStatus.ADJUSTED == bkav.status(new.key)
     root = parse_xml(bkav.download(adjusted.key, "xml"))

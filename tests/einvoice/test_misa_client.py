@@ -107,12 +107,23 @@ def test_issue_sends_refid_and_numbers_the_series(sim: MisaSimulator) -> None:
             "Quantity": 1,
             "UnitPrice": 50000,
             "DiscountAmountOC": 0,
+            "DiscountAmount": 0,
             "AmountOC": 50000,
+            "Amount": 50000,
+            "AmountWithoutVATOC": 50000,
+            "AmountWithoutVAT": 50000,
             "VATRateName": "KCT",
             "VATAmountOC": 0,
+            "VATAmount": 0,
         }
     ] == payload["OriginalInvoiceDetail"]
     assert "Năm mươi nghìn đồng" == payload["TotalAmountInWords"]
+    assert (50000, 50000, 0, 50000) == (
+        payload["TotalAmountWithoutVATOC"],
+        payload["TotalSaleAmountOC"],
+        payload["TotalVATAmountOC"],
+        payload["TotalAmountOC"],
+    )
 
 
 def test_second_issue_numbers_the_next_invoice(sim: MisaSimulator) -> None:

@@ -5,10 +5,25 @@ One path (``POST <path>``) takes ``ExecCommand``; each request is named after it
 for fault injection and counting (``create``, ``replace``, ``adjust``, ``sign``, ``cancel``,
 ``detail``, ``pdf``, ``xml``; ``exec`` for anything else). An unknown `partnerGUID` or a
 `CommandData` that does not decrypt gets a SOAP fault; otherwise the command is applied
-and the answer encrypted with the partner's key. Rules (guessed for BKAV, see the docs):
-a `PartnerInvoiceStringID` creates at most once (``đã tồn tại``); numbers are given at
-signing, consecutive per (form, serial); signing a signed invoice changes nothing.
+and the answer encrypted with the partner's key. Rules:
+
+- a `PartnerInvoiceStringID` creates at most once: a second create answers that invoice's
+  result with ``Status`` 1 and ``MessLog`` "Đã tồn tại Hóa đơn..." (what BKAV's partner
+  client tests for) [V];
+- a create is refused (per-invoice ``Status`` 1) when ``InvoiceTypeID`` is not a number,
+  ``PayMethodID`` is missing or not one of BKAV's 1-5, a line's ``ItemTypeID`` is not one of
+  BKAV's 0-14 or its ``TaxRateID`` unknown, or a replacement/adjustment names its original
+  other than ``[form]_[serial]_[number]`` [V: the codes and the form; refusing is ours];
+- numbers are given at signing, consecutive per (form, serial); signing a signed invoice
+  changes nothing; statuses follow BKAV's table (1 new, 2 issued, 3 cancelled, 5/7 pending
+  replacement/adjustment, 6/8 the replacing/adjusting invoice, 9 replaced, 10 adjusted);
+- cancelling a cancelled invoice answers "Hóa đơn này đã được Hủy." [V];
+- CmdType 800 finds a document by our key and answers its ``InvoiceDataWS`` as a JSON
+  string [G: the document gives 800 an InvoiceGUID]; 808/809 take our key and answer
+  ``{"PDF": base64}`` / ``{"XML": base64}`` [V for 808].
+
 Ledger kinds: ``create``, ``sign``, ``cancel`` (key: our idempotency key).
+`fail_after_commit("create", status=500)` processes a command then answers it badly.
 """
 
 from __future__ import annotations
@@ -28,7 +43,12 @@ from xml.sax.saxutils import escape
 
 from connectors.core import ValidationError, parse_xml
 from connectors.einvoice.bkav.codec import BkavKey, decode_json, encode_json
-from connectors.einvoice.bkav.wire import CMD, DEFAULT_PROFILE, BkavProfile
+from connectors.einvoice.bkav.wire import (
+    CMD,
+    DEFAULT_PROFILE,
+    BkavProfile,
+    parse_original_identify,
+)
 from connectors.einvoice.gdt import (
     HDonDocument,
     Line,
@@ -40,6 +60,7 @@ from connectors.einvoice.gdt import (
     generate_test_credentials,
     signed_hdon,
 )
+from connectors.einvoice.simkit import AfterCommit
 from connectors.testing.pdf import text_pdf
 from connectors.testing.simulator import SimRequest, SimResponse, Simulator
 
@@ -47,7 +68,12 @@ __all__ = ["BkavSimulator", "SimBkavInvoice"]
 
 _NS = "http://tempuri.org/"
 _ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-_NEW, _SIGNED, _CANCELLED, _REPLACED, _ADJUSTED = 1, 2, 3, 5, 6
+_NEW, _SIGNED, _CANCELLED = 1, 2, 3
+_PENDING_REPLACEMENT, _REPLACING, _PENDING_ADJUSTMENT, _ADJUSTING = 5, 6, 7, 8
+_REPLACED, _ADJUSTED = 9, 10
+_ITEM_TYPES = range(15)  # 0 goods ... 7 fee (lệ phí) ... 14 [V: V6THUEPOST.xml]
+_PAY_METHODS = range(1, 6)  # 1 cash ... 5 gift [V: BKAV's document]
+_PAY_METHOD_TEXT = {1: "TM", 2: "CK", 3: "TM/CK"}
 _TEST_KEY = BkavKey(bytes(range(32)), bytes(range(16, 32)))
 _ROUTE_NAMES = {
     CMD.create: "create",
@@ -74,6 +100,8 @@ class SimBkavInvoice:
     lookup_code: str = ""
     xml: bytes = b""
     cmd_type: int = CMD.create
+    original: str | None = None
+    """Our key of the invoice this one replaces or adjusts."""
 
     @property
     def series(self) -> str:
@@ -82,7 +110,7 @@ class SimBkavInvoice:
         )
 
 
-class BkavSimulator(Simulator):
+class BkavSimulator(AfterCommit, Simulator):
     """A stateful BKAV eHoadon; see the module docstring for its rules."""
 
     provider = "bkav"
@@ -165,38 +193,90 @@ class BkavSimulator(Simulator):
             found = self.invoices.get(str(obj))
             if found is None:
                 return 1, "Hóa đơn không tồn tại"
-            return 0, [self._row(found)]
+            return 0, self._data_ws(found)
         if cmd_type in (CMD.pdf_base64, CMD.xml_base64):
-            invoice = next((i for i in self.invoices.values() if i.guid == str(obj)), None)
+            invoice = self.invoices.get(str(obj))
             if invoice is None:
                 return 1, "Hóa đơn không tồn tại"
             if invoice.status == _NEW:
                 return 1, "Hóa đơn chưa được ký"
-            data = invoice.xml if cmd_type == CMD.xml_base64 else _pdf(invoice)
-            return 0, base64.b64encode(data).decode()
+            if cmd_type == CMD.xml_base64:
+                return 0, {"XML": base64.b64encode(invoice.xml).decode()}
+            return 0, {"PDF": base64.b64encode(_pdf(invoice)).decode()}
         return 1, f"CmdType {cmd_type} không được hỗ trợ"
+
+    def _refusal(self, item: Mapping[str, Any]) -> str | None:
+        """Why BKAV refuses this ``InvoiceDataWS``; None if it takes it."""
+        invoice = item.get("Invoice")
+        if not isinstance(invoice, dict):
+            return "Dữ liệu hóa đơn không hợp lệ"
+        if not _is_int(invoice.get("InvoiceTypeID")):
+            return "InvoiceTypeID không hợp lệ"
+        if not _is_int(invoice.get("PayMethodID")) or invoice["PayMethodID"] not in _PAY_METHODS:
+            return "PayMethodID không hợp lệ"
+        known_rates = set(self.profile.tax_rate_ids.values())
+        for number, detail in enumerate(item.get("ListInvoiceDetailsWS") or [], start=1):
+            item_type = detail.get("ItemTypeID", 0)
+            if not _is_int(item_type) or item_type not in _ITEM_TYPES:
+                return f"Dòng {number}: ItemTypeID không hợp lệ"
+            rate = detail.get("TaxRateID")
+            if rate is not None and rate not in known_rates:
+                return f"Dòng {number}: TaxRateID không hợp lệ"
+        return None
 
     def _create(self, item: Mapping[str, Any], cmd_type: int) -> dict[str, Any]:
         key = str(item.get(self.profile.partner_key_field) or "")
-        if not key or not isinstance(item.get("Invoice"), dict):
-            return {"Status": 1, "MessLog": "Dữ liệu hóa đơn không hợp lệ"}
-        if key in self.invoices:
-            return {"Status": 1, "MessLog": f"{self.profile.partner_key_field} đã tồn tại"}
+        refused = None if key else "Thiếu PartnerInvoiceStringID"
+        refused = refused or self._refusal(item)
+        if refused is not None:
+            return {self.profile.partner_key_field: key, "Status": 1, "MessLog": refused}
+        existing = self.invoices.get(key)
+        if existing is not None:
+            return {
+                **self._result(existing),
+                "Status": 1,
+                "MessLog": f"Đã tồn tại Hóa đơn với {self.profile.partner_key_field} = {key}",
+            }
         invoice = SimBkavInvoice(key=key, guid=str(uuid.uuid4()), obj=dict(item), cmd_type=cmd_type)
-        original = item["Invoice"].get("OriginalInvoiceIdentify")
         if cmd_type in (CMD.replace, CMD.adjust):
-            target = self._by_identity(str(original or ""))
+            identity = parse_original_identify(
+                str(item["Invoice"].get("OriginalInvoiceIdentify") or "")
+            )
+            target = self._by_identity(identity) if identity else None
             if target is None:
-                return {"Status": 1, "MessLog": "Hóa đơn gốc không tồn tại"}
-            target.status = _REPLACED if cmd_type == CMD.replace else _ADJUSTED
+                return {
+                    self.profile.partner_key_field: key,
+                    "Status": 1,
+                    "MessLog": "Hóa đơn gốc không tồn tại",
+                }
+            if target.status not in (_SIGNED, _REPLACING, _ADJUSTING):
+                return {
+                    self.profile.partner_key_field: key,
+                    "Status": 1,
+                    "MessLog": "Trạng thái hóa đơn gốc không cho phép thay thế, điều chỉnh",
+                }
+            target.status = _PENDING_REPLACEMENT if cmd_type == CMD.replace else _PENDING_ADJUSTMENT
+            invoice.original = target.key
         self.invoices[key] = invoice
-        self.ledger.record("create", key, guid=invoice.guid, cmd_type=cmd_type)
-        return {**self._row(invoice), "Status": 0, "MessLog": ""}
+        self.ledger.record(
+            "create",
+            key,
+            guid=invoice.guid,
+            cmd_type=cmd_type,
+            item_types=[d.get("ItemTypeID", 0) for d in item.get("ListInvoiceDetailsWS") or []],
+            pay_method=item["Invoice"].get("PayMethodID"),
+        )
+        return {**self._result(invoice), "Status": 0, "MessLog": None}
 
-    def _by_identity(self, identity: str) -> SimBkavInvoice | None:
+    def _by_identity(self, identity: tuple[str, str, int]) -> SimBkavInvoice | None:
+        form, serial, number = identity
         for other in self.invoices.values():
             inv = other.obj["Invoice"]
-            if f"{inv.get('InvoiceForm')}_{inv.get('InvoiceSerial')}_{other.number}" == identity:
+            if (inv.get("InvoiceForm"), inv.get("InvoiceSerial"), other.number) == (
+                form,
+                serial,
+                number,
+            ):
                 return other
         return None
 
@@ -205,19 +285,27 @@ class BkavSimulator(Simulator):
         if invoice is None:
             return 1, "Hóa đơn không tồn tại"
         if invoice.status != _NEW:
-            return 0, [self._row(invoice)]
+            return 0, [self._result(invoice)]
         number = self._numbers.get(invoice.series, 1)
         invoice.number = number
         try:
-            invoice.xml = signed_hdon(_hdon(invoice), self.credentials)
+            invoice.xml = signed_hdon(_hdon(invoice, self), self.credentials)
         except ValidationError as exc:
             invoice.number = 0
             return 1, f"Dữ liệu hóa đơn không hợp lệ: {exc.message}"
         self._numbers[invoice.series] = number + 1
-        invoice.status = _SIGNED
         invoice.lookup_code = uuid.uuid4().hex[:10].upper()
+        if invoice.cmd_type == CMD.replace:
+            invoice.status = _REPLACING
+        elif invoice.cmd_type == CMD.adjust:
+            invoice.status = _ADJUSTING
+        else:
+            invoice.status = _SIGNED
+        if invoice.original is not None:
+            target = self.invoices[invoice.original]
+            target.status = _REPLACED if invoice.cmd_type == CMD.replace else _ADJUSTED
         self.ledger.record("sign", invoice.key, number=number, series=invoice.series)
-        return 0, [self._row(invoice)]
+        return 0, [self._result(invoice)]
 
     def _cancel(self, obj: Any) -> tuple[int, Any]:
         items = obj if isinstance(obj, list) else [obj]
@@ -228,24 +316,48 @@ class BkavSimulator(Simulator):
             if invoice is None:
                 return 1, "Hóa đơn không tồn tại"
             if invoice.status == _CANCELLED:
-                return 1, "Hóa đơn đã bị hủy"
+                return 1, "Hóa đơn này đã được Hủy."
+            reason = ((item or {}).get("Invoice") or {}).get("Reason")
+            if not reason:
+                return 1, "Thiếu lý do hủy hóa đơn"
             invoice.status = _CANCELLED
-            self.ledger.record("cancel", key, reason=(item or {}).get("Reason"))
-            rows.append(self._row(invoice))
+            self.ledger.record("cancel", key, reason=reason)
+            rows.append(self._result(invoice))
         return 0, rows
 
-    def _row(self, invoice: SimBkavInvoice) -> dict[str, Any]:
+    def _result(self, invoice: SimBkavInvoice) -> dict[str, Any]:
+        """An ``InvoiceResult`` [V: the document; ResponseObjects/InvoiceResult.cs]."""
         inv = invoice.obj["Invoice"]
         return {
+            "PartnerInvoiceID": 0,
             self.profile.partner_key_field: invoice.key,
             "InvoiceGUID": invoice.guid,
             "InvoiceForm": inv.get("InvoiceForm"),
             "InvoiceSerial": inv.get("InvoiceSerial"),
             "InvoiceNo": invoice.number,
-            "InvoiceDate": inv.get("InvoiceDate"),
-            "InvoiceStatusID": invoice.status,
             "MTC": invoice.lookup_code or None,
         }
+
+    def _data_ws(self, invoice: SimBkavInvoice) -> dict[str, Any]:
+        """The ``InvoiceDataWS`` CmdType 800 answers: the invoice as received, with BKAV's
+        GUID, number and status filled in (``MTC`` beside it is [G])."""
+        inv = {
+            **invoice.obj["Invoice"],
+            "InvoiceGUID": invoice.guid,
+            "InvoiceNo": invoice.number,
+            "InvoiceStatusID": invoice.status,
+        }
+        return {
+            **invoice.obj,
+            "Invoice": inv,
+            "PartnerInvoiceID": 0,
+            self.profile.partner_key_field: invoice.key,
+            "MTC": invoice.lookup_code or None,
+        }
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _fault(code: str, text: str) -> SimResponse:
@@ -282,8 +394,16 @@ def _tsuat(item: Mapping[str, Any], profile: BkavProfile) -> str | None:
     return name
 
 
-def _hdon(invoice: SimBkavInvoice, profile: BkavProfile = DEFAULT_PROFILE) -> HDonDocument:
+def _nature(item: Mapping[str, Any], profile: BkavProfile) -> int:
+    """TChat of a BKAV line: a discount line is 3, a note 4, anything else 1."""
+    if item.get("IsDiscount"):
+        return 3
+    return 4 if item.get("ItemTypeID") == profile.note_item_type else 1
+
+
+def _hdon(invoice: SimBkavInvoice, sim: BkavSimulator) -> HDonDocument:
     """The tax-authority XML content of an invoice BKAV signs (simulated)."""
+    profile = sim.profile
     inv = invoice.obj["Invoice"]
     lines: list[Line] = []
     for number, item in enumerate(invoice.obj.get("ListInvoiceDetailsWS") or [], start=1):
@@ -292,7 +412,7 @@ def _hdon(invoice: SimBkavInvoice, profile: BkavProfile = DEFAULT_PROFILE) -> HD
             Line(
                 number=number,
                 name=str(item.get("ItemName", "")),
-                nature=int(item.get("ItemTypeID", 1)),
+                nature=_nature(item, profile),
                 code=item.get("ItemCode"),
                 unit=item.get("UnitName"),
                 quantity=_opt_dec(item.get("Qty")),
@@ -312,15 +432,15 @@ def _hdon(invoice: SimBkavInvoice, profile: BkavProfile = DEFAULT_PROFILE) -> HD
         entry[0] += sign * (line.amount or 0)
         entry[1] += sign * _dec(item.get("TaxAmount"))
     related = None
-    original = inv.get("OriginalInvoiceIdentify")
-    if original:
-        form, serial, number_text = str(original).split("_")
+    if invoice.original is not None:
+        target = sim.invoices[invoice.original]
+        target_inv = target.obj["Invoice"]
         related = RelatedInvoice(
             kind=2 if invoice.cmd_type == CMD.adjust else 1,
-            template=form,
-            symbol=serial,
-            number=int(number_text),
-            issue_date=date.fromisoformat(str(inv.get("InvoiceDate"))[:10]),
+            template=str(target_inv.get("InvoiceForm")),
+            symbol=str(target_inv.get("InvoiceSerial")),
+            number=target.number,
+            issue_date=date.fromisoformat(str(target_inv.get("InvoiceDate"))[:10]),
             note=inv.get("Reason"),
         )
     discount = _dec(inv.get("TotalDiscount"))
@@ -330,7 +450,7 @@ def _hdon(invoice: SimBkavInvoice, profile: BkavProfile = DEFAULT_PROFILE) -> HD
         number=invoice.number,
         issue_date=date.fromisoformat(str(inv.get("InvoiceDate"))[:10]),
         currency=str(inv.get("CurrencyID", "VND")),
-        payment_method=inv.get("PayMethod"),
+        payment_method=_PAY_METHOD_TEXT.get(inv.get("PayMethodID", 0)),
         dossier_code=inv.get("DossierCode"),
         seller=Party(
             name=inv.get("SellerName"),

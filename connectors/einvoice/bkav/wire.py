@@ -1,9 +1,17 @@
 """BKAV eHoadon on the wire: command types, the invoice JSON, results and error texts.
 
-Fidelity: the transport (SOAP `ExecCommand` carrying gzip + AES-256-CBC + base64) and the
-command numbers are from partners' code [V]; the JSON field names, the result envelope, the
-status and tax-rate numbers and the error phrases are guesses [G] collected in
-`BkavProfile`, the one place to correct them against BKAV's document for the commune.
+Fidelity: BKAV's own interface document ("eHoaDon_WebService_Interface_All EN.docx" and its
+Vietnamese original, shipped in ``huuanhuynh/V6AccountingA_2024`` under
+``Winform/HoaDonDienTu/BKAV/DemoWSeHoaDon_Bkav/Help/``) and that repository's integration
+(``.../BKAV/V6ThuePost_BKAV/V6ThuePost/V6THUEPOST.xml``, ``.../ApiConnect/BkavWS.cs``,
+``BkavConst.cs``, ``ResponseObjects/*.cs``) verify the method (``ExecCommand(partnerGUID,
+CommandData)``), the command numbers, the ``InvoiceDataWS`` field names, the result envelope
+``{Status, Object, isOk, isError}`` and per-invoice results, the status table, the
+``TaxRateID``, ``PayMethodID`` and ``ItemTypeID`` codes and the ``[form]_[serial]_[number]``
+form of ``OriginalInvoiceIdentify`` [V]. Still guessed [G], in `BkavProfile`: looking a
+document up by our key with CmdType 800 (the document gives 800 an ``InvoiceGUID``), the
+``TaxRateID`` of 8 %, the ``InvoiceTypeID`` of a receipt, and the error phrases beyond the
+two BKAV's integrators test for.
 
 Shared by the client and the simulator (which never imports the client).
 """
@@ -12,14 +20,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from connectors.core.errors import ValidationError
 from connectors.einvoice.codes import ResultCode
 from connectors.einvoice.models import Invoice, LineKind, Receipt
 from connectors.einvoice.provider import DocumentStatus
+from connectors.vn.time import to_vn
 
 __all__ = [
     "CMD",
@@ -28,6 +40,8 @@ __all__ = [
     "BkavResult",
     "command",
     "invoice_object",
+    "original_identify",
+    "parse_original_identify",
     "result_code_for",
 ]
 
@@ -56,24 +70,37 @@ class _Commands:
 
 CMD = _Commands()
 
+_PAY_METHOD_IDS = {"TM": 1, "CK": 2, "TM/CK": 3}
+
 
 @dataclass(frozen=True)
 class BkavProfile:
-    """Every guessed detail of BKAV's JSON, overridable [G unless said]."""
+    """What is configurable about BKAV's JSON; each default says where it comes from."""
 
     partner_key_field: str = "PartnerInvoiceStringID"
-    """Where our idempotency key travels; BKAV's numeric `PartnerInvoiceID` is sent as 0."""
+    """Where our idempotency key travels; the numeric ``PartnerInvoiceID`` is sent as 0
+    ("use one or the other", BKAV's document) [V]."""
     ok_status: int = 0
-    """`Status` of a successful result envelope and of each per-invoice result."""
+    """``Status`` of a successful envelope and of each ``InvoiceResult`` (0 ok, else an
+    error with ``MessLog``) [V: BKAV's document]."""
     invoice_statuses: Mapping[int, DocumentStatus] = field(
         default_factory=lambda: {
-            1: DocumentStatus.PENDING,  # mới tạo, not signed yet
-            2: DocumentStatus.ISSUED,
-            3: DocumentStatus.CANCELLED,
-            5: DocumentStatus.REPLACED,
-            6: DocumentStatus.ADJUSTED,
+            1: DocumentStatus.PENDING,  # mới tạo (new, not signed)
+            2: DocumentStatus.ISSUED,  # đã phát hành
+            3: DocumentStatus.CANCELLED,  # terminated (đã hủy)
+            5: DocumentStatus.ISSUED,  # pending replacement: still the valid one
+            6: DocumentStatus.ISSUED,  # the replacing invoice
+            7: DocumentStatus.ISSUED,  # pending adjustment
+            8: DocumentStatus.ISSUED,  # the adjusting invoice
+            9: DocumentStatus.REPLACED,
+            10: DocumentStatus.ADJUSTED,
+            11: DocumentStatus.PENDING,  # blank (hóa đơn trống)
+            12: DocumentStatus.CANCELLED,  # not in use
         }
     )
+    """``InvoiceStatusID`` -> our status. The IDs are BKAV's table [V: "Invoice's status ID
+    table" of the document]; reading 5/7 (pending) as still issued and 12 (not in use) as
+    cancelled is our reading [G]."""
     tax_rate_ids: Mapping[str, int] = field(
         default_factory=lambda: {
             "0%": 1,
@@ -85,19 +112,59 @@ class BkavProfile:
             "8%": 9,
         }
     )
-    """`TaxRateID` per TSuat code; every `KHAC:x%` rate is 6 with `TaxRate` = x."""
+    """``TaxRateID`` per TSuat code: 1 0 %, 2 5 %, 3 10 %, 4 not subject, 5 not declared,
+    6 other (with ``TaxRate``) [V: document, V6THUEPOST.xml]; 8 % -> 9 [G]."""
+    pay_method_ids: Mapping[str, int] = field(default_factory=lambda: dict(_PAY_METHOD_IDS))
+    """``PayMethodID``: 1 cash, 2 transfer, 3 cash or transfer (4 goods to a branch, 5 gift
+    are not payments a portal makes) [V: document, V6THUEPOST.xml]. A document paid another
+    way (``DTCN``, ``KHAC``) has no BKAV code and is refused before sending."""
+    goods_item_type: int = 0
+    """``ItemTypeID`` of an invoice's goods or service line: 0 [V: V6THUEPOST.xml]."""
+    fee_item_type: int = 7
+    """``ItemTypeID`` of a receipt's line, a fee or charge collected (lệ phí): 7 [V]."""
+    note_item_type: int = 4
+    """``ItemTypeID`` of a note line (ghi chú): 4 [V]."""
+    receipt_invoice_type_id: int = 1
+    """``InvoiceTypeID`` sent for an e-receipt; BKAV's document knows only 1 (VAT invoice)
+    [G: receipts through BKAV are not documented]."""
     error_phrases: tuple[tuple[str, ResultCode], ...] = (
         ("đã tồn tại", ResultCode.DUPLICATE),
         ("already exists", ResultCode.DUPLICATE),
+        ("đã được hủy", ResultCode.WRONG_STATE),
+        ("đã hủy", ResultCode.WRONG_STATE),
+        ("đã bị hủy", ResultCode.WRONG_STATE),
+        ("đang được ký", ResultCode.TEMPORARY),
         ("không tồn tại", ResultCode.NOT_FOUND),
         ("không tìm thấy", ResultCode.NOT_FOUND),
         ("not found", ResultCode.NOT_FOUND),
         ("chứng thư", ResultCode.CERTIFICATE),
-        ("đã hủy", ResultCode.WRONG_STATE),
-        ("đã bị hủy", ResultCode.WRONG_STATE),
         ("partnerguid", ResultCode.AUTH),
     )
-    """Phrases of `MessLog` and their meaning; BKAV publishes no code table."""
+    """Phrases of ``MessLog`` and their meaning; BKAV publishes no code table. Verified
+    [V: BkavWS.cs]: "Đã tồn tại Hóa đơn" (the key was used: BKAV still returns the invoice),
+    "Hóa đơn này đã được Hủy." (already cancelled), "Hóa đơn đang được ký phát hành." (being
+    signed); the others are [G]."""
+
+    def item_type(self, doc: Invoice | Receipt, kind: LineKind) -> int:
+        """``ItemTypeID`` of a line of `doc`."""
+        if kind is LineKind.NOTE:
+            return self.note_item_type
+        return self.fee_item_type if isinstance(doc, Receipt) else self.goods_item_type
+
+    def invoice_type_id(self, doc: Invoice | Receipt) -> int:
+        """``InvoiceTypeID``: a number, the template digit of an invoice."""
+        return self.receipt_invoice_type_id if isinstance(doc, Receipt) else int(doc.template)
+
+    def pay_method_id(self, method: str) -> int:
+        """``PayMethodID`` of our payment method; `ValidationError` if BKAV has none."""
+        try:
+            return self.pay_method_ids[method]
+        except KeyError:
+            raise ValidationError(
+                f"BKAV has no payment method for {method!r} (PayMethodID 1 cash, 2 transfer, "
+                "3 cash or transfer)",
+                field="payment_method",
+            ) from None
 
 
 DEFAULT_PROFILE = BkavProfile()
@@ -120,47 +187,76 @@ def _rate(code: str, profile: BkavProfile) -> tuple[int, str]:
     return profile.tax_rate_ids[code], code.rstrip("%") if code.endswith("%") else "0"
 
 
+def original_identify(form: str, serial: str, number: str | int) -> str:
+    """``OriginalInvoiceIdentify``: ``[form]_[serial]_[number]``, brackets included.
+
+    BKAV's example is ``[01GTKT0/001]_[AA/17E]_[0000001]`` [V: the document and
+    V6THUEPOST.xml]; we send the number as BKAV returned it.
+    """
+    return f"[{form}]_[{serial}]_[{number}]"
+
+
+_IDENTIFY = re.compile(r"^\[([^\[\]]+)\]_\[([^\[\]]+)\]_\[(\d+)\]$")
+
+
+def parse_original_identify(text: str) -> tuple[str, str, int] | None:
+    """``(form, serial, number)`` of an ``OriginalInvoiceIdentify``; None if malformed."""
+    match = _IDENTIFY.match(text.strip())
+    if match is None:
+        return None
+    return match.group(1), match.group(2), int(match.group(3))
+
+
 def invoice_object(
     doc: Invoice | Receipt,
     *,
     key: str,
-    issue_date: str,
+    issued_at: datetime,
     profile: BkavProfile = DEFAULT_PROFILE,
     original: str | None = None,
     reason: str | None = None,
 ) -> dict[str, Any]:
-    """One entry of the create command's list [G field names].
+    """One ``InvoiceDataWS`` of a create command's list.
 
-    `issue_date` is `InvoiceDate` (``yyyy-MM-dd``, GMT+7); `original` the replaced or
-    adjusted invoice as ``form_serial_number``.
+    Field names of ``Invoice`` and ``ListInvoiceDetailsWS`` are BKAV's [V: document,
+    V6THUEPOST.xml]; ``Seller*``, ``BuyerIDNumber``, ``BuyerBudgetCode``, ``DossierCode``,
+    ``ItemCode``, the ``Total*`` fields and ``Reason`` on a create are ours [G: not in the
+    document; BKAV takes the seller from the account and computes totals, and may ignore
+    them]. `issued_at` is ``InvoiceDate`` (ISO 8601 with the +07:00 offset, as in BKAV's
+    example); `original` the replaced or adjusted invoice (`original_identify`). Raises
+    `ValidationError` for a payment method BKAV has no code for.
     """
     buyer = doc.buyer
+    adjusting = original is not None and doc.is_adjustment
     details = []
     for line, amounts in zip(doc.lines, doc.totals.lines, strict=True):
+        item_type = profile.item_type(doc, line.kind)
         if line.kind is LineKind.NOTE:
-            details.append({"ItemTypeID": int(line.kind), "ItemName": line.name})
+            details.append({"ItemTypeID": item_type, "ItemName": line.name})
             continue
         rate_id, rate = _rate(line.tax_rate.code, profile)
-        details.append(
-            {
-                "ItemTypeID": int(line.kind),
-                "ItemCode": line.code,
-                "ItemName": line.name,
-                "UnitName": line.unit,
-                "Qty": _number(line.quantity),
-                "Price": _number(line.unit_price),
-                "DiscountRate": _number(line.discount_rate) if line.discount_rate else None,
-                "DiscountAmount": amounts.discount,
-                "Amount": abs(amounts.gross - amounts.discount),
-                "TaxRateID": rate_id,
-                "TaxRate": rate,
-                "TaxAmount": abs(amounts.tax),
-                "IsDiscount": line.kind is LineKind.DISCOUNT,
-            }
-        )
+        detail: dict[str, Any] = {
+            "ItemTypeID": item_type,
+            "ItemCode": line.code,
+            "ItemName": line.name,
+            "UnitName": line.unit,
+            "Qty": _number(abs(line.quantity)),
+            "Price": _number(abs(line.unit_price)),
+            "DiscountRate": _number(line.discount_rate) if line.discount_rate else None,
+            "DiscountAmount": amounts.discount,
+            "Amount": abs(amounts.gross - amounts.discount),
+            "TaxRateID": rate_id,
+            "TaxRate": rate,
+            "TaxAmount": abs(amounts.tax),
+            "IsDiscount": line.kind is LineKind.DISCOUNT,
+        }
+        if adjusting:
+            detail["IsIncrease"] = amounts.amount >= 0  # CmdType 121 [V: V6THUEPOST.xml]
+        details.append(detail)
+    local = to_vn(issued_at)
     invoice = {
-        "InvoiceTypeID": doc.template,
-        "InvoiceDate": issue_date,
+        "InvoiceTypeID": profile.invoice_type_id(doc),
+        "InvoiceDate": local.isoformat(),
         "InvoiceForm": doc.template,
         "InvoiceSerial": doc.series,
         "InvoiceNo": 0,
@@ -174,7 +270,7 @@ def invoice_object(
         "BuyerIDNumber": buyer.citizen_id if buyer else None,
         "BuyerBudgetCode": buyer.budget_unit_code if buyer else None,
         "ReceiverEmail": buyer.email if buyer else None,
-        "PayMethod": doc.payment_method.value,
+        "PayMethodID": profile.pay_method_id(doc.payment_method.value),
         "CurrencyID": doc.currency,
         "ExchangeRate": 1,
         "DossierCode": doc.dossier_code,
@@ -215,8 +311,12 @@ class BkavResult:
         return cls(int(body["Status"]), obj, str(message) if message else None)
 
     def rows(self) -> list[dict[str, Any]]:
-        """`Object` as a list of per-invoice results."""
+        """`Object` as a list of per-invoice results (an ``InvoiceDataWS`` of CmdType 800 is
+        flattened: its ``Invoice`` fields beside its own)."""
         if isinstance(self.obj, dict):
+            inner = self.obj.get("Invoice")
+            if isinstance(inner, dict):
+                return [{**inner, **{k: v for k, v in self.obj.items() if k != "Invoice"}}]
             return [self.obj]
         if isinstance(self.obj, list):
             return [row for row in self.obj if isinstance(row, dict)]

@@ -3,6 +3,12 @@
 Parsing goes through `connectors.core.parse_xml` (no DTD, no entities, bounded size) and
 the shipped schema, so a malformed or out-of-spec document raises `ValidationError` naming
 the element. Both PBan 2.0.x (QĐ 1450/1510) and 2.1.x (QĐ 1271) are accepted.
+
+Vendors write optional elements they have no value for as empty tags (``<MHSo />``,
+``<SBKe />``, an empty ``<DSLPhi><LPhi><TLPhi /><TPhi /></LPhi></DSLPhi>``, ``<MCCQT />``;
+see ``tests/einvoice/samples/gdt/``). QĐ 1271 says such elements should be left out, so
+the content is read from a copy without them (an empty element is an absent one); the
+document as received stays in `ParsedHDon.root`, untouched, for signature verification.
 """
 
 from __future__ import annotations
@@ -154,11 +160,31 @@ def _extra(node: etree._Element | None) -> tuple[tuple[str, str], ...]:
     )
 
 
+def _without_empty_elements(root: etree._Element) -> etree._Element:
+    """A copy of `root` without its empty elements (no text, no attribute, no child), removed
+    bottom-up, so a parent left empty goes too. XML signatures (their own namespace) are
+    kept as they are."""
+    copy = etree.fromstring(etree.tostring(root))
+    for node in reversed(list(copy.iter())):
+        if node is copy or not isinstance(node.tag, str) or node.tag.startswith(f"{{{DSIG_NS}}}"):
+            continue
+        if len(node) == 0 and not node.attrib and not (node.text or "").strip():
+            parent = node.getparent()
+            if parent is not None and not str(parent.tag).startswith(f"{{{DSIG_NS}}}"):
+                parent.remove(node)
+    return copy
+
+
 def parse_hdon(data: bytes | str | etree._Element, *, what: str = "HDon document") -> ParsedHDon:
-    """Parse and schema-check `data`; raise `ValidationError` naming the bad element."""
-    root = data if isinstance(data, etree._Element) else parse_xml(data, what=what)
-    if root.tag != "HDon":
-        raise ValidationError(f"{what}: root element is {root.tag!r}, not 'HDon'", field="HDon")
+    """Parse and schema-check `data`; raise `ValidationError` naming the bad element.
+
+    Empty elements count as absent (see the module docstring); `ParsedHDon.root` is the
+    document as given.
+    """
+    original = data if isinstance(data, etree._Element) else parse_xml(data, what=what)
+    if original.tag != "HDon":
+        raise ValidationError(f"{what}: root element is {original.tag!r}, not 'HDon'", field="HDon")
+    root = _without_empty_elements(original)
     validate_hdon(root, what=what)
     data_node = _find(root, "DLHDon")
     general = _find(data_node, "TTChung")
@@ -194,5 +220,5 @@ def parse_hdon(data: bytes | str | etree._Element, *, what: str = "HDon document
         data_id=str(data_node.get("Id")),
         tax_authority_code=_opt_text(root, "MCCQT"),
         has_seller_signature=signature is not None,
-        root=root,
+        root=original,
     )

@@ -26,6 +26,7 @@ from typing import Any
 
 from connectors.core.config import load_settings
 from connectors.core.errors import (
+    ConnectorError,
     Duplicate,
     NotFound,
     OutcomeUnknown,
@@ -50,6 +51,7 @@ from connectors.einvoice.misa.wire import (
 )
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import (
+    MALFORMED,
     DocumentStatus,
     DownloadFormat,
     IssuedDocument,
@@ -153,7 +155,7 @@ class MisaMeInvoice:
                 if attempt > 1:
                     self._wait(attempt - 1)
                     for key in list(pending):
-                        found = self._lookup(key)
+                        found = self._lookup_or_unknown(key, "issue_batch")
                         if found is not None:
                             issued[key] = found
                             del pending[key]
@@ -164,13 +166,17 @@ class MisaMeInvoice:
                         list(pending.values()), list(pending), "issue_batch"
                     )
                 except (TransportError, OutcomeUnknown, ProviderUnavailable):
+                    continue  # ambiguous: look the documents up before resending
+                except ProviderError as exc:
+                    if exc.code != MALFORMED:
+                        raise
                     continue
                 for key, document in results.items():
                     issued[key] = document
                     del pending[key]
                 for key, error in errors.items():
                     if isinstance(error, Duplicate):
-                        found = self._lookup(key)
+                        found = self._lookup_or_unknown(key, "issue_batch")
                         if found is not None:
                             issued[key] = found
                             del pending[key]
@@ -363,6 +369,19 @@ class MisaMeInvoice:
                 results[key] = self._document(item, key, payload)
         return results, errors
 
+    def _lookup_or_unknown(self, key: str, operation: str) -> IssuedDocument | None:
+        """`_lookup` after an ambiguous answer: `OutcomeUnknown` (with the key) if it fails."""
+        try:
+            return self._lookup(key)
+        except ConnectorError as exc:
+            raise OutcomeUnknown(
+                f"{operation} at {PROVIDER} may or may not have happened and the lookup by "
+                f"RefID failed: {exc.message}",
+                idempotency_key=key,
+                provider=PROVIDER,
+                operation=operation,
+            ) from exc
+
     def _lookup(self, key: str) -> IssuedDocument | None:
         body = self.session.post(
             "lookup",
@@ -385,7 +404,10 @@ class MisaMeInvoice:
             int(status_value) if str(status_value).isdigit() else 1, DocumentStatus.ISSUED
         )
         number = item.get("InvNo")
-        if not number:
+        if str(number or "").isdigit():
+            number = str(int(str(number))) or None  # "00000001" -> "1"
+        if not number or number == "0":
+            number = None
             status = DocumentStatus.PENDING
         return IssuedDocument(
             provider=PROVIDER,

@@ -9,7 +9,11 @@ Routes (under `prefix`, ``/api/integration`` by default), named for fault inject
 Rules it enforces, as MISA does: a RefID issues at most once (a second request gets
 ``DuplicateRefID`` for that invoice); numbers are consecutive per (template, series);
 two requests on one series at the same time get ``InvoiceNumberNotCotinuous`` (counted in
-`overlaps`); > 30 invoices per request or > 200 lines per invoice are refused.
+`overlaps`); > 30 invoices per request or > 200 lines per invoice are refused. An invoice
+without the totals every integrator sends (`connectors.einvoice.misa.wire.REQUIRED_TOTALS`,
+``TotalAmountWithoutVATOC`` among them) or whose ``TotalAmountOC`` is not
+``TotalAmountWithoutVATOC + TotalVATAmountOC`` gets ``InvalidInvoiceData`` [P].
+`fail_after_commit("issue", status=500)` issues then answers 500.
 Ledger kinds: ``invoice`` (key RefID), ``cancel`` (key RefID).
 """
 
@@ -40,9 +44,11 @@ from connectors.einvoice.gdt import (
 )
 from connectors.einvoice.misa.wire import (
     DEFAULT_PROFILE,
+    REQUIRED_TOTALS,
     MisaProfile,
     encode_result_list,
 )
+from connectors.einvoice.simkit import AfterCommit
 from connectors.testing.pdf import text_pdf
 from connectors.testing.simulator import SimRequest, SimResponse, Simulator
 
@@ -67,7 +73,7 @@ class SimInvoice:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class MisaSimulator(Simulator):
+class MisaSimulator(AfterCommit, Simulator):
     """A stateful MISA meInvoice; see the module docstring for its rules."""
 
     provider = "misa"
@@ -159,6 +165,27 @@ class MisaSimulator(Simulator):
         answer: dict[str, Any] = {"RefID": ref_id, "InvSeries": series, "ErrorCode": None}
         if not ref_id or not template or not series:
             return {**answer, "ErrorCode": "InvalidInvoiceData"}
+        missing = [name for name in REQUIRED_TOTALS if payload.get(name) in (None, "")]
+        if missing:
+            return {
+                **answer,
+                "ErrorCode": "InvalidInvoiceData",
+                "DescriptionErrorCode": f"{', '.join(missing)} is required",
+            }
+        try:
+            adds_up = Decimal(str(payload["TotalAmountOC"])) == Decimal(
+                str(payload["TotalAmountWithoutVATOC"])
+            ) + Decimal(str(payload["TotalVATAmountOC"]))
+        except ArithmeticError:
+            adds_up = False
+        if not adds_up:
+            return {
+                **answer,
+                "ErrorCode": "InvalidInvoiceData",
+                "DescriptionErrorCode": (
+                    "TotalAmountOC <> TotalAmountWithoutVATOC + TotalVATAmountOC"
+                ),
+            }
         if len(payload.get("OriginalInvoiceDetail") or []) > self.profile.max_lines_per_invoice:
             return {**answer, "ErrorCode": "XMLTooLong"}
         key = self._series(template, series)
@@ -318,7 +345,7 @@ def _hdon(invoice: SimInvoice) -> HDonDocument:
                 unit_price=_opt_dec(item.get("UnitPrice")),
                 discount_rate=_opt_dec(item.get("DiscountRate")),
                 discount_amount=discount if discount else None,
-                amount=_opt_dec(item.get("AmountOC")),
+                amount=_opt_dec(item.get("AmountWithoutVATOC", item.get("AmountOC"))),
                 tax_rate=item.get("VATRateName"),
             )
         )
@@ -360,7 +387,7 @@ def _hdon(invoice: SimInvoice) -> HDonDocument:
         lines=tuple(lines),
         related=related,
         totals=Totals(
-            total_before_tax=_dec(p.get("TotalSaleAmountOC")),
+            total_before_tax=_dec(p.get("TotalAmountWithoutVATOC")),
             total_tax=_dec(p.get("TotalVATAmountOC")),
             grand_total=_dec(p.get("TotalAmountOC")),
             grand_total_words=str(p.get("TotalAmountInWords", "")),

@@ -23,6 +23,7 @@ from connectors.einvoice.provider import DocumentStatus
 __all__ = [
     "DEFAULT_PROFILE",
     "MISA_CODES",
+    "REQUIRED_TOTALS",
     "MisaProfile",
     "OriginalInvoice",
     "decode_result_list",
@@ -114,6 +115,17 @@ MISA_CODES: Mapping[str, VendorCode] = {
 """MISA's error codes (raw value kept as `vendor_code`) and their common meaning."""
 
 
+REQUIRED_TOTALS = (
+    "TotalSaleAmountOC",
+    "TotalDiscountAmountOC",
+    "TotalAmountWithoutVATOC",
+    "TotalVATAmountOC",
+    "TotalAmountOC",
+    "TotalAmountInWords",
+)
+"""Totals the simulator requires on each invoice: the ones every integrator sends [P]."""
+
+
 def result_code_of(vendor_code: str) -> ResultCode:
     """The common meaning of a MISA code; unknown codes count as invalid data."""
     known = MISA_CODES.get(vendor_code)
@@ -151,14 +163,25 @@ def _lines(doc: Invoice | Receipt) -> list[dict[str, Any]]:
             "UnitName": line.unit,
         }
         if line.kind is not LineKind.NOTE:
+            gross = abs(amounts.gross)
+            net = gross - amounts.discount
+            # Each amount in the invoice currency (...OC) and converted to VND (no suffix);
+            # VND only, so both are equal. AmountOC before the discount, AmountWithoutVATOC
+            # after it, as integrators send them (Vietsens/hisnguonmo InvoiceDetailV2.cs;
+            # huuanhuynh/V6AccountingA_2024 MISA V6THUEPOST.xml) [P].
             item.update(
                 {
                     "Quantity": _money(line.quantity),
                     "UnitPrice": _money(line.unit_price),
                     "DiscountAmountOC": amounts.discount,
-                    "AmountOC": abs(amounts.gross - amounts.discount),
+                    "DiscountAmount": amounts.discount,
+                    "AmountOC": gross,
+                    "Amount": gross,
+                    "AmountWithoutVATOC": net,
+                    "AmountWithoutVAT": net,
                     "VATRateName": line.tax_rate.code,
                     "VATAmountOC": abs(amounts.tax),
+                    "VATAmount": abs(amounts.tax),
                 }
             )
             if line.discount_rate is not None:
@@ -201,10 +224,21 @@ def invoice_payload(
         "BuyerPhoneNumber": buyer.phone if buyer else None,
         "BuyerIDNumber": buyer.citizen_id if buyer else None,  # [G]
         "BuyerBudgetCode": buyer.budget_unit_code if buyer else None,  # [G]
-        "TotalSaleAmountOC": totals.amount,
+        # The full set of totals every MISA integrator found sends (Vietsens/hisnguonmo
+        # CreateInvoiceV2.cs; huuanhuynh/V6AccountingA_2024 MISA V6THUEPOST.xml; five more in
+        # the code index): in the invoice currency (...OC) and converted to VND.
+        # TotalAmountWithoutVATOC, the amount before tax, was missing [P: required by every
+        # integrator; the copy of MISA's document we read marks no required field].
+        "TotalSaleAmountOC": totals.amount + totals.discount,
+        "TotalSaleAmount": totals.amount + totals.discount,
         "TotalDiscountAmountOC": totals.discount,
+        "TotalDiscountAmount": totals.discount,
+        "TotalAmountWithoutVATOC": totals.amount,
+        "TotalAmountWithoutVAT": totals.amount,
         "TotalVATAmountOC": totals.tax,
+        "TotalVATAmount": totals.tax,
         "TotalAmountOC": totals.total,
+        "TotalAmount": totals.total,
         "TotalAmountInWords": totals.words,
         "OriginalInvoiceDetail": _lines(doc),
         "TaxRateInfo": [

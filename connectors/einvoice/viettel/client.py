@@ -4,16 +4,23 @@ Fidelity: derived from integrators' code (Odoo ``l10n_vn_edi_viettel``); guessed
 in `connectors.einvoice.viettel.wire.WireProfile`.
 
 - Login ``POST /auth/login`` once; the token is cached until shortly before ``expires_in``
-  and sent as the ``access_token`` cookie. An answer meaning "token expired" (401, or
-  Viettel's HTTP 500 ``GENERAL``) logs in again and resends once.
+  and sent as the ``access_token`` cookie. A 401 (token refused before anything was done)
+  logs in again and resends once. Viettel's HTTP 500 ``GENERAL`` also means an expired
+  token, but a 500 can come after the invoice was created: on ``createInvoice`` it logs in
+  again and then looks the invoice up by ``transactionUuid`` before any resend.
 - `issue` sends ``createInvoice`` with the caller's key as ``transactionUuid`` (10-36
-  characters). When the answer is lost, it calls ``searchInvoiceByTransactionUuid`` before
-  any retry and returns the invoice found: a timeout never issues twice.
+  characters). When the answer is lost or ambiguous, it calls
+  ``searchInvoiceByTransactionUuid`` before any resend and returns the invoice found: a
+  timeout or a 5xx never issues twice.
+- The search answer's ``status`` is the payment status (Odoo reads it so), not whether the
+  invoice was cancelled: `status` reports ``issued`` or ``pending`` unless the profile names
+  a field that tells more.
 - Dates are epoch milliseconds (``invoiceIssuedDate``), shown in GMT+7.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -28,7 +35,6 @@ from connectors.core.config import ProviderSettings, load_settings
 from connectors.core.errors import (
     AuthError,
     NotFound,
-    OutcomeUnknown,
     ProviderError,
     Rejected,
     ValidationError,
@@ -45,6 +51,7 @@ from connectors.einvoice.provider import (
     check_key,
     issue_with_lookup,
 )
+from connectors.einvoice.symbols import is_valid_invoice_symbol
 from connectors.einvoice.viettel.wire import (
     ADJUSTMENT_ADJUST,
     ADJUSTMENT_ORIGINAL,
@@ -185,14 +192,13 @@ class ViettelSInvoice:
                 data=form,
                 idempotency=Idempotency.UNKEYED_WRITE,
             )
-        except (OutcomeUnknown, Rejected) as exc:
-            if isinstance(exc, Rejected) and exc.code != ResultCode.WRONG_STATE.value:
+        except Rejected as exc:
+            if exc.code != ResultCode.WRONG_STATE.value:
                 raise
-            after = self.get(key)
-            if after.status is DocumentStatus.CANCELLED:
-                return after
-            raise
-        return self.get(key)
+            # "already cancelled": the invoice is cancelled, whoever did it.
+        # The search answer does not say "cancelled" (its status is the payment status):
+        # what Viettel just answered does.
+        return dataclasses.replace(self.get(key), status=DocumentStatus.CANCELLED)
 
     def replace(
         self,
@@ -230,6 +236,11 @@ class ViettelSInvoice:
                 "templateCode": str(doc.raw.get("templateCode", "")),
                 "transactionUuid": key,
                 "fileType": "PDF" if format == "pdf" else "ZIP",
+                **(
+                    {"strIssueDate": doc.raw.get("issueDate")}
+                    if self.profile.file_sends_issue_date
+                    else {}
+                ),
             },
             idempotency=Idempotency.READ,
         )
@@ -341,11 +352,12 @@ class ViettelSInvoice:
         if not items or not isinstance(items[0], dict):
             return None
         item: dict[str, Any] = items[0]
-        template_code = str(item.get("templateCode") or "")
-        series = str(item.get("invoiceSeries") or "")
         invoice_no = str(item.get("invoiceNo") or "")
-        issue_ms = item.get("issueDate")
-        status = self.profile.status_of(_opt(item.get(self.profile.search_status_field)))
+        series = str(item.get("invoiceSeries") or "") or _series_of(invoice_no)
+        template_code = str(item.get("templateCode") or "")
+        issue_ms = _epoch_ms(item.get("issueDate"))
+        field = self.profile.document_status_field
+        status = self.profile.status_of(_opt(item.get(field))) if field else DocumentStatus.ISSUED
         if not invoice_no and status is DocumentStatus.ISSUED:
             status = DocumentStatus.PENDING
         return IssuedDocument(
@@ -355,9 +367,9 @@ class ViettelSInvoice:
             template=template_code.split("/", 1)[0],
             symbol=series,
             lookup_code=_opt(item.get("reservationCode")),
-            issued_at=from_epoch_ms(issue_ms) if isinstance(issue_ms, int) else None,
+            issued_at=from_epoch_ms(issue_ms) if issue_ms is not None else None,
             status=status,
-            raw=item,
+            raw={**item, "issueDate": issue_ms} if issue_ms is not None else item,
         )
 
     def _access_token(self, *, force: bool = False) -> str:
@@ -414,12 +426,17 @@ class ViettelSInvoice:
         url = f"{self.settings.base_url}{self.profile.api_prefix}{path}"
         for attempt in (1, 2):
             token = self._access_token(force=attempt == 2)
+            in_query = data is not None and self.profile.form_in_query
+            headers = {"Cookie": f"{self.profile.token_cookie}={token}"}
+            if in_query:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
             spec = RequestSpec(
                 "POST",
                 url,
-                headers={"Cookie": f"{self.profile.token_cookie}={token}"},
+                headers=headers,
+                params=dict(data) if in_query and data is not None else None,
                 json=json,
-                data=data,
+                data=None if in_query else data,
             )
             response = self.transport.request(
                 spec,
@@ -429,6 +446,11 @@ class ViettelSInvoice:
                 retry=retry,
             )
             if attempt == 1 and self._token_expired(response):
+                if response.status_code >= 500 and idempotency is Idempotency.KEYED_WRITE:
+                    # 500 GENERAL: an expired token, or a failure after the invoice was made.
+                    # Log in again, but let the caller look the invoice up before resending.
+                    self._access_token(force=True)
+                    raise self._parse_error(response, operation)
                 continue
             return self._parse(response, operation)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -440,6 +462,14 @@ class ViettelSInvoice:
         return response.status_code == 401 or any(
             marker in text for marker in self.profile.expired_token_markers
         )
+
+    def _parse_error(self, response: requests.Response, operation: str) -> ProviderError:
+        """The error an error answer raises (it must be one)."""
+        try:
+            self._parse(response, operation)
+        except ProviderError as exc:
+            return exc
+        raise AssertionError("not an error answer")  # pragma: no cover
 
     def _parse(self, response: requests.Response, operation: str) -> dict[str, Any]:
         body = _json(response)
@@ -492,13 +522,31 @@ def _json(response: requests.Response) -> Any:
         return None
 
 
+def _epoch_ms(value: Any) -> int | None:
+    """``issueDate`` in epoch milliseconds, as a number or a digit string (V6's model reads
+    it as a string)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _series_of(invoice_no: str) -> str:
+    """The TT78 symbol at the front of Viettel's ``invoiceNo`` (``K24TUT15`` -> ``K24TUT``)."""
+    head = invoice_no[:6]
+    return head if len(head) == 6 and is_valid_invoice_symbol(head) else ""
+
+
 def _opt(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
 def _number(invoice_no: str, series: str) -> str:
-    """``"K24TUT15"`` with series ``K24TUT`` -> ``"15"`` (Viettel prefixes the series)."""
-    return invoice_no[len(series) :] if series and invoice_no.startswith(series) else invoice_no
+    """``"K24TUT15"`` with series ``K24TUT`` -> ``"15"`` (Viettel prefixes the series);
+    ``"K24TUT01"`` (Odoo's test) -> ``"1"``: the number without padding."""
+    number = invoice_no[len(series) :] if series and invoice_no.startswith(series) else invoice_no
+    return str(int(number)) if number.isdigit() else number
 
 
 def _reason(reason: str) -> str:

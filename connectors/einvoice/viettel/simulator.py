@@ -4,6 +4,16 @@
 Speaks the wire format of `connectors.einvoice.viettel.wire` (never the client). Route names,
 for arming faults: ``login``, ``issue``, ``lookup``, ``cancel``, ``download``. Ledger kinds:
 ``invoice`` (key = transactionUuid; replacements and adjustments too) and ``cancel``.
+
+It refuses what Viettel's document marks required when it is missing (``templateCode``,
+``invoiceSeries``, ``currencyCode``, ``paymentStatus``, ``transactionUuid`` of 10-36
+characters; [P] the text copy of Viettel's document, code index id 19888917787), a line
+``discount`` that is not a percentage (0-100, as the document and Odoo have it) or that does
+not match ``itemTotalAmountAfterDiscount``, and a cancel without ``reasonDelete``,
+``additionalReferenceDesc`` or ``additionalReferenceDate``. The search answer carries the
+payment status in ``status`` ("Chưa thanh toán"), as Odoo reads it. HTTP 500 ``GENERAL``
+answers an expired token; `fail_after_commit("issue", status=500, body=...)` creates the
+invoice and then answers 500 (`connectors.einvoice.simkit.AfterCommit`).
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from connectors.einvoice.gdt import SellerCredentials, document_from_model, sign
 from connectors.einvoice.gdt.testkeys import generate_test_credentials
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import DocumentStatus
+from connectors.einvoice.simkit import AfterCommit
 from connectors.einvoice.viettel.wire import (
     ADJUSTMENT_ADJUST,
     ADJUSTMENT_ORIGINAL,
@@ -38,6 +49,13 @@ from connectors.testing.simulator import SimRequest, SimResponse, Simulator
 __all__ = ["SimInvoice", "ViettelSimulator"]
 
 _TOLERANCE = 5  # đồng: quantity x unit price vs line amount
+_REQUIRED_GENERAL = (
+    "templateCode",
+    "invoiceSeries",
+    "currencyCode",
+    "paymentStatus",
+    "transactionUuid",
+)
 _RATES = {-2, -1, 0, 5, 8, 10}
 
 
@@ -57,10 +75,11 @@ class SimInvoice:
     status: DocumentStatus = DocumentStatus.ISSUED
     pending: bool = False
     """Accepted, number not yet given out (Viettel's asynchronous processing)."""
+    paid: bool = False
     history: list[str] = field(default_factory=list)
 
 
-class ViettelSimulator(Simulator):
+class ViettelSimulator(AfterCommit, Simulator):
     """The simulated vendor. `token_ttl` seconds per token; `clock` ages them."""
 
     provider = "viettel"
@@ -117,9 +136,14 @@ class ViettelSimulator(Simulator):
                 invoice.pending = False
 
     def by_number(self, invoice_no: str) -> SimInvoice | None:
+        """The invoice numbered `invoice_no` (series + number; zero padding ignored)."""
         with self._state:
             for invoice in self.invoices.values():
-                if invoice.invoice_no == invoice_no:
+                if not invoice_no.startswith(invoice.series):
+                    continue
+                number = invoice_no[len(invoice.series) :]
+                own = int(invoice.invoice_no[len(invoice.series) :])
+                if number.isdigit() and int(number) == own:
                     return invoice
         return None
 
@@ -179,9 +203,14 @@ class ViettelSimulator(Simulator):
         try:
             body = request.json()
             general = body["generalInvoiceInfo"]
-            uuid = str(general["transactionUuid"])
         except (ValueError, KeyError, TypeError):
             return _error(400, "JSON_PARSE_ERROR", "unreadable invoice")
+        if not isinstance(general, dict):
+            return _error(400, "JSON_PARSE_ERROR", "unreadable invoice")
+        for required in _REQUIRED_GENERAL:
+            if general.get(required) in (None, ""):
+                return _error(400, "BAD_REQUEST", f"generalInvoiceInfo.{required} is required")
+        uuid = str(general["transactionUuid"])
         if not 10 <= len(uuid) <= 36:
             return _error(400, "BAD_REQUEST_TRANSACTION_UUID", "transactionUuid is 10-36 chars")
         with self._state:
@@ -214,10 +243,11 @@ class ViettelSimulator(Simulator):
                 template_code=str(general.get("templateCode", "")),
                 issue_date=int(general.get("invoiceIssuedDate", 0)),
                 reservation_code=hashlib.sha256(uuid.encode()).hexdigest()[:10].upper(),
-                total=int(body["summarizeInfo"]["totalAmountWithTax"]),
+                total=_total(body),
                 payload=body,
                 document=document,
                 pending=self.asynchronous,
+                paid=bool(general.get("paymentStatus")),
             )
             self.invoices[uuid] = invoice
             if original is not None:
@@ -254,30 +284,34 @@ class ViettelSimulator(Simulator):
         refused = self._authorised(request)
         if refused is not None:
             return refused
-        form = request.form()
+        form = {**request.args(), **request.form()}
         with self._state:
             invoice = self.invoices.get(form.get("transactionUuid", ""))
             if invoice is None or form.get("supplierTaxCode") != self.supplier_tax_code:
                 return SimResponse.json(
                     {"errorCode": "NOT_FOUND_DATA", "description": "No data", "result": None}
                 )
-            item = {
+            item: dict[str, Any] = {
                 **self._result(invoice),
-                "invoiceSeries": invoice.series,
-                "templateCode": invoice.template_code,
+                "invoiceSeries": invoice.series,  # [G] not in the fields integrators read
+                "templateCode": invoice.template_code,  # [G] idem
                 "issueDate": invoice.issue_date,
-                self.profile.search_status_field: self.profile.status_text(
-                    DocumentStatus.PENDING if invoice.pending else invoice.status
+                self.profile.payment_status_field: (
+                    self.profile.paid_status if invoice.paid else self.profile.unpaid_status
                 ),
-                "totalAmountWithTax": invoice.total,
             }
+            field_name = self.profile.document_status_field
+            if field_name:
+                item[field_name] = self.profile.status_text(
+                    DocumentStatus.PENDING if invoice.pending else invoice.status
+                )
         return SimResponse.json({"errorCode": None, "description": None, "result": [item]})
 
     def _cancel(self, request: SimRequest) -> SimResponse:
         refused = self._authorised(request)
         if refused is not None:
             return refused
-        form = request.form()
+        form = {**request.args(), **request.form()}  # Spring reads query and body alike
         with self._state:
             invoice = self.by_number(form.get("invoiceNo", ""))
             if invoice is None or invoice.template_code != form.get("templateCode"):
@@ -286,7 +320,10 @@ class ViettelSimulator(Simulator):
                 )
             if str(invoice.issue_date) != form.get("strIssueDate"):
                 return _error(400, "BAD_REQUEST_ISSUE_DATE", "strIssueDate does not match")
-            if not form.get("reasonDelete") or not form.get("additionalReferenceDesc"):
+            if not all(
+                form.get(name)
+                for name in ("reasonDelete", "additionalReferenceDesc", "additionalReferenceDate")
+            ):
                 return _error(400, "BAD_REQUEST_AGREEMENT", "agreement document required")
             if invoice.status is not DocumentStatus.ISSUED:
                 return SimResponse.json(
@@ -332,37 +369,76 @@ def _error(status: int, code: str, message: str | None) -> SimResponse:
 
 
 def _check_amounts(body: dict[str, Any]) -> tuple[str, str] | None:
-    """Viettel's checks: line amounts within 5 đồng, known rates, tax totals adding up."""
+    """Viettel's checks: line amounts within 5 đồng, known rates, tax totals adding up.
+
+    ``summarizeInfo`` is optional: Odoo leaves the totals to Viettel ("We leave the
+    summarized information computation to SInvoice", ``models/account_move.py``); when it is
+    sent it must agree with the lines.
+    """
     try:
         items = body["itemInfo"]
-        summary = body["summarizeInfo"]
         breakdowns = body.get("taxBreakdowns") or []
-        line_tax = 0
+        line_tax = Decimal(0)
         for item in items:
             if "unitPrice" not in item:
                 continue  # a note line
             if item["taxPercentage"] not in _RATES and not 0 < item["taxPercentage"] < 100:
                 return "VAT_PERCENTAGE_INVALID", f"line {item.get('lineNumber')}"
-            gross = Decimal(str(item["quantity"])) * Decimal(str(item["unitPrice"]))
-            net = gross - Decimal(str(item.get("discount", 0)))
-            if abs(net - Decimal(item["itemTotalAmountWithoutTax"])) > _TOLERANCE:
+            gross = abs(Decimal(str(item["quantity"])) * Decimal(str(item["unitPrice"])))
+            if abs(gross - Decimal(str(item["itemTotalAmountWithoutTax"]))) > _TOLERANCE:
                 return (
                     "IVI_TOTAL_A_WITHOUT_TAX_AND_UP_QUAN_NOT_COMPARED",
                     f"line {item.get('lineNumber')}",
                 )
+            percent = Decimal(str(item.get("discount", 0)))
+            if not 0 <= percent <= 100:
+                return "BAD_REQUEST_DISCOUNT", f"line {item.get('lineNumber')}: discount is a %"
+            after = item.get("itemTotalAmountAfterDiscount")
+            if after is not None:
+                taken = Decimal(str(item.get("itemDiscount", gross * percent / 100)))
+                if abs(gross - taken - Decimal(str(after))) > _TOLERANCE:
+                    return (
+                        "BAD_REQUEST_DISCOUNT",
+                        f"line {item.get('lineNumber')}: discount does not match",
+                    )
             sign = 1 if item.get("isIncreaseItem", True) else -1
-            line_tax += sign * int(item["taxAmount"])
-        tax = int(summary["totalTaxAmount"])
+            line_tax += sign * Decimal(str(item["taxAmount"]))
         by_rate = sum(
-            (1 if b.get("taxAmountPos", True) else -1) * int(b["taxAmount"]) for b in breakdowns
+            (
+                (1 if b.get("taxAmountPos", True) else -1) * Decimal(str(b["taxAmount"]))
+                for b in breakdowns
+            ),
+            Decimal(0),
         )
-        if tax != line_tax or tax != by_rate:
+        if breakdowns and by_rate != line_tax:
+            return "VAT_AMOUNT_INVALID", "tax breakdowns do not add up"
+        summary = body.get("summarizeInfo")
+        if summary is None:
+            return None
+        tax = Decimal(str(summary["totalTaxAmount"]))
+        if tax != line_tax:
             return "VAT_AMOUNT_INVALID", "tax amounts do not add up"
-        if int(summary["totalAmountWithTax"]) != int(summary["totalAmountWithoutTax"]) + tax:
+        without = Decimal(str(summary["totalAmountWithoutTax"]))
+        if Decimal(str(summary["totalAmountWithTax"])) != without + tax:
             return "VAT_AMOUNT_INVALID", "total with tax does not add up"
     except (KeyError, TypeError, ValueError, ArithmeticError):
         return "JSON_PARSE_ERROR", "missing or malformed amounts"
     return None
+
+
+def _total(body: dict[str, Any]) -> int:
+    """The invoice's total with tax: from ``summarizeInfo``, or computed from the lines."""
+    summary = body.get("summarizeInfo")
+    if summary is not None:
+        return int(Decimal(str(summary["totalAmountWithTax"])))
+    total = Decimal(0)
+    for item in body["itemInfo"]:
+        if "unitPrice" not in item:
+            continue
+        sign = 1 if item.get("isIncreaseItem", True) else -1
+        net = item.get("itemTotalAmountAfterDiscount", item["itemTotalAmountWithoutTax"])
+        total += sign * (Decimal(str(net)) + Decimal(str(item["taxAmount"])))
+    return int(total)
 
 
 def _pdf(invoice: SimInvoice) -> bytes:

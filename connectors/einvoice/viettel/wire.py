@@ -1,11 +1,15 @@
 """Viettel S-Invoice's wire format: paths, JSON bodies, dates, tax codes, result codes, zips.
 
-Fidelity: *derived from integrators' code* (Odoo ``l10n_vn_edi_viettel``, verified) for the
-paths, login, ``createInvoice`` core fields, ``searchInvoiceByTransactionUuid``, the file
-download and the epoch-millisecond dates; partly from an unofficial copy of Viettel's
-document for the rest. Every detail we had to guess sits in `WireProfile` (override it per
-client): the search result's field names and status values, the receipt's ``invoiceType``,
-the template code of an invoice template, the error envelope.
+Fidelity: *derived from integrators' code* (Odoo ``l10n_vn_edi_viettel``
+``models/account_move.py`` and ``tests/test_edi.py``, verified; the Viettel client in
+``huuanhuynh/V6AccountingA_2024`` ``Winform/HoaDonDienTu/VIETTEL_V2/.../ViettelV2WS.cs`` and
+``PostObjects/ViettelV2Objects/``) for the paths, login, ``createInvoice`` fields,
+``searchInvoiceByTransactionUuid`` and its answer, cancel, the file download and the
+epoch-millisecond dates; field rules from an unofficial text copy of Viettel's integration
+document (code index id 19888917787, [P]). Every detail we had to guess sits in
+`WireProfile` (override it per client): the search answer's fields beyond those integrators
+read, the receipt's ``invoiceType``, the template code of an invoice template, the name of
+the "already cancelled" code.
 
 Shared by the client and the simulator (which never import each other).
 """
@@ -26,6 +30,7 @@ from connectors.einvoice.codes import ResultCode, VendorCode
 from connectors.einvoice.model_tax import LineKind, TaxKind, TaxRate
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import DocumentStatus
+from connectors.einvoice.totals import LineTotal
 from connectors.vn.time import from_epoch_ms, to_epoch_ms
 
 __all__ = [
@@ -76,8 +81,19 @@ class WireProfile:
     """Viettel's ``templateCode`` of invoice template n is ``n/<suffix>`` (e.g. ``1/001``)."""
     receipt_invoice_type: str = "BL"
     """``invoiceType`` sent for an e-receipt [G: receipts through S-Invoice not documented]."""
-    # searchInvoiceByTransactionUuid answer [G beyond invoiceNo/reservationCode]:
-    search_status_field: str = "status"
+    # searchInvoiceByTransactionUuid answer: supplierTaxCode, invoiceNo, transactionID,
+    # reservationCode, issueDate, status [V: ViettelV2Objects/CreateInvoiceResponse_Result.cs;
+    # Odoo reads invoiceNo, reservationCode, status]. ``status`` is the PAYMENT status.
+    payment_status_field: str = "status"
+    """The search answer's payment status: ``Chưa thanh toán`` (unpaid) or another text
+    (paid). Odoo reads it so [V]; it says nothing about cancellation."""
+    unpaid_status: str = "Chưa thanh toán"
+    paid_status: str = "Đã thanh toán"
+    """The texts the simulator writes; the adapter only compares with `unpaid_status`."""
+    document_status_field: str | None = None
+    """A field of the search answer telling cancelled/replaced/adjusted, if the commune's
+    Viettel document names one; no source shows any, so by default the adapter reports
+    ``issued`` (number given) or ``pending`` (not yet) only [G]."""
     statuses: Mapping[str, DocumentStatus] = field(
         default_factory=lambda: {
             "PUBLISHED": DocumentStatus.ISSUED,
@@ -87,7 +103,19 @@ class WireProfile:
             "ADJUSTED": DocumentStatus.ADJUSTED,
         }
     )
+    """Values of `document_status_field` when it is set [G]."""
     cancel_success: str = "CANCEL TRANSACTION INVOICE SUCCESS"
+    form_in_query: bool = False
+    """Where the form fields of ``searchInvoiceByTransactionUuid`` and
+    ``cancelTransactionInvoice`` go. Sources disagree: Odoo's ``models/account_move.py``
+    sends them as query parameters (with a form content type, empty body);
+    ``huuanhuynh/V6AccountingA_2024`` ``VIETTEL_V2/ViettelV2WS.cs`` sends them as a form
+    body. A Spring ``@RequestParam`` endpoint reads both. Default: the body, so a cancel
+    reason stays out of URLs (which the HTTP stack logs); True sends Odoo's way."""
+    file_sends_issue_date: bool = False
+    """Whether ``getInvoiceRepresentationFile`` carries ``strIssueDate``. Sources disagree:
+    Odoo's ``models/account_move.py`` (at commit db7e1b3) sends it; our specs read odoo PR
+    #236628 as removing it because the call failed with it. Default: left out."""
     resend_delay: float = 90.0
     """Seconds to wait before re-sending a createInvoice that the lookup did not find:
     Viettel may still be processing it (server-side timeout 60-90 s), and two concurrent
@@ -108,7 +136,7 @@ class WireProfile:
         return self.receipt_invoice_type if isinstance(doc, Receipt) else doc.template
 
     def status_of(self, value: str | None) -> DocumentStatus:
-        """Our status for a search result's status text (unknown -> ISSUED)."""
+        """Our status for a `document_status_field` value (unknown -> ISSUED)."""
         return self.statuses.get(value or "", DocumentStatus.ISSUED)
 
     def status_text(self, status: DocumentStatus) -> str:
@@ -157,15 +185,17 @@ VIETTEL_CODES: Mapping[str, VendorCode] = {
 def error_code_of(body: Any) -> tuple[str, str | None] | None:
     """``(code, description)`` of an error answer, or None for a success.
 
-    Viettel answers errors as ``{"code": 400, "message": "BAD_REQUEST_...", "data": ...}``
-    or as ``{"errorCode": "...", "description": "..."}`` (null on success).
+    Viettel answers errors as ``{"code": 400, "message": "BAD_REQUEST_...", "data": ...}``,
+    as ``{"errorCode": "...", "description": "..."}`` (null on success), or, for a 500, in
+    Spring's shape ``{"status": 500, "error": "Internal Server Error", "message":
+    "GENERAL"}`` (what ``huuanhuynh/V6AccountingA_2024`` ViettelV2WS.cs tests for).
     """
     if not isinstance(body, dict):
         return None
     if body.get("errorCode"):
         return str(body["errorCode"]), _text(body.get("description"))
-    if "code" in body and body.get("message"):
-        return str(body["message"]), _text(body.get("data"))
+    if body.get("message") and ("code" in body or "status" in body):
+        return str(body["message"]), _text(body.get("data") or body.get("error"))
     if body.get("error"):
         return str(body["error"]), _text(body.get("error_description") or body.get("message"))
     return None
@@ -247,6 +277,7 @@ def invoice_payload(
         "adjustmentType": adjustment_type,
         "paymentStatus": True,
         "cusGetInvoiceRight": True,
+        "validation": 1,  # Viettel checks the tax information (as Odoo sends it)
         "transactionUuid": transaction_uuid,
     }
     if doc.note:
@@ -280,6 +311,7 @@ def invoice_payload(
         if b.citizen_id:
             buyer["buyerIdType"] = "1"
             buyer["buyerIdNo"] = b.citizen_id
+        buyer["buyerNotGetInvoice"] = 0  # as Odoo sends it
     else:
         buyer["buyerNotGetInvoice"] = 1
     seller = {
@@ -295,19 +327,24 @@ def invoice_payload(
             "itemName": line.name,
         }
         if line.kind is not LineKind.NOTE:
+            net = abs(amounts.gross) - amounts.discount
             item.update(
                 {
                     "unitName": line.unit,
                     "quantity": to_number(line.quantity),
                     "unitPrice": to_number(line.unit_price),
-                    "itemTotalAmountWithoutTax": abs(amounts.amount),
+                    # Without the discount (Odoo's comment), then after it [V: Odoo].
+                    "itemTotalAmountWithoutTax": abs(amounts.gross),
+                    "discount": to_number(_discount_percent(line.discount_rate, amounts)),
+                    "itemTotalAmountAfterDiscount": net,
                     "taxPercentage": tax_percentage(line.tax_rate),
                     "taxAmount": abs(amounts.tax),
+                    "itemTotalAmountWithTax": net + abs(amounts.tax),
                     "isIncreaseItem": amounts.amount >= 0,
                 }
             )
-            if amounts.discount:
-                item["discount"] = amounts.discount
+            if amounts.discount and line.discount_rate is None:
+                item["itemDiscount"] = amounts.discount
             if line.code:
                 item["itemCode"] = line.code
         items.append(item)
@@ -338,6 +375,18 @@ def invoice_payload(
         "summarizeInfo": summarize,
         "taxBreakdowns": breakdowns,
     }
+
+
+def _discount_percent(rate: Decimal | None, amounts: LineTotal) -> Decimal:
+    """``discount``: the line's discount in PERCENT of its price (Viettel's document: "%
+    chiết khấu trên dòng sản phẩm"; Odoo sends its line discount %); 0 when none. A discount
+    given as an amount is sent as ``itemDiscount`` too, its percentage to 6 decimals."""
+    if rate is not None:
+        return rate
+    if not amounts.discount or not amounts.gross:
+        return Decimal(0)
+    percent = Decimal(amounts.discount) * 100 / abs(Decimal(amounts.gross))
+    return percent.quantize(Decimal("0.000001")).normalize()
 
 
 def _phone(phone: str | None) -> str | None:
@@ -444,10 +493,13 @@ def document_from_payload(
                     "quantity": str(item.get("quantity")),
                     "unit_price": str(item.get("unitPrice")),
                     "tax_rate": rate_from_percentage(item.get("taxPercentage", -2)),
-                    "discount": str(item.get("discount", 0)),
                     "code": item.get("itemCode"),
                 }
             )
+            if item.get("itemDiscount"):
+                line["discount"] = str(item["itemDiscount"])
+            elif item.get("discount"):
+                line["discount_rate"] = str(item["discount"])
         lines.append(line)
     payments = body.get("payments") or [{}]
     issued_ms = general.get("invoiceIssuedDate")

@@ -1,12 +1,17 @@
 """The VNPT Invoice adapter: `VnptInvoice` implements `InvoiceProvider` over SOAP 1.1.
 
-Fidelity: derived from integrators' code and an unofficial transcription of VNPT's document
-(spec 2.3); guessed details are in `connectors.einvoice.vnpt.wire.VnptProfile`. The WSDLs
-are shipped in ``connectors/einvoice/vnpt/wsdl/`` and never fetched.
+Fidelity: operations and parameters verified against VNPT's WSDLs as customers carry them
+(`connectors.einvoice.vnpt.wire.OPERATIONS`); answer formats from integrators' code; guessed
+details are in `connectors.einvoice.vnpt.wire.VnptProfile`. The WSDLs are shipped in
+``connectors/einvoice/vnpt/wsdl/`` (written by hand from the real ones) and never fetched.
 
 - `issue` calls ``ImportAndPublishInv`` with the caller's key as ``fkey``. When the answer
-  is lost it calls ``GetInvDataByFkey`` before any retry and returns what it finds; an
-  ``ERR:13`` (fkey already used) is resolved the same way, so one key issues once.
+  is lost or ambiguous it looks the invoice up by fkey (``listInvByCusFkey``) before any
+  resend and returns what it finds; an ``ERR:13`` (fkey already used) is resolved the same
+  way, so one key issues once.
+- `get` and `status` read ``listInvByCusFkey`` (PortalService): number, pattern, serial,
+  status and publish date of the invoice under the fkey. `tax_authority_xml` reads
+  ``GetInvDataByFkey``: the tax-authority-coded invoice XML (base64 on the wire).
 - Every ``ERR:n`` maps onto `connectors.einvoice.codes.ResultCode` (raw code kept).
 - Cancel and download try the normal method and fall back to the ``...NoPay`` variant on
   ``ERR:9`` / ``ERR:11`` (invoices not marked paid).
@@ -46,14 +51,17 @@ from connectors.einvoice.provider import (
 )
 from connectors.einvoice.vnpt.wire import (
     DEFAULT_PROFILE,
+    InvoiceItem,
     VnptProfile,
     code_for,
     invoice_xml,
-    parse_invoice_data,
+    parse_invoice_list,
+    parse_publish_date,
     parse_publish_result,
     parse_result,
+    plain_number,
 )
-from connectors.vn.time import VN_TZ, now_vn, to_vn
+from connectors.vn.time import now_vn, to_vn
 
 __all__ = ["VnptInvoice", "VnptSettings"]
 
@@ -123,6 +131,7 @@ class VnptInvoice:
             session=self.transport.session,
             on_request=self.transport.on_request,
             on_response=self.transport.on_response,
+            max_response_bytes=self.transport.max_response_bytes,
         )
         self._clock = clock
         self._locks_guard = threading.Lock()
@@ -185,45 +194,96 @@ class VnptInvoice:
         )
 
     def get(self, key: str) -> IssuedDocument:
-        """The invoice published under ``fkey`` `key` (``GetInvDataByFkey``); NotFound if none."""
+        """The invoice published under ``fkey`` `key` (``listInvByCusFkey``); NotFound if none.
+
+        ``lookup_code`` is the fkey: what VNPT's portal asks a citizen for [G].
+        """
+        text = self._call(
+            self._portal,
+            "listInvByCusFkey",
+            Idempotency.READ,
+            None,
+            key=key,
+            fromDate="",
+            toDate="",
+            userName=self.settings.username,
+            userPass=self.settings.password.get_secret_value(),
+        )
+        try:
+            items = parse_invoice_list(text)
+        except ValidationError as exc:
+            raise ProviderError(
+                f"VNPT answered listInvByCusFkey with an unreadable list: {exc.message}",
+                provider=PROVIDER,
+                operation="listInvByCusFkey",
+                code="malformed_response",
+            ) from None
+        found = [item for item in items if item.fkey in (key, "")]
+        if not found:
+            raise NotFound(
+                f"no VNPT invoice under fkey {key!r}",
+                provider=PROVIDER,
+                operation="get",
+                code=ResultCode.NOT_FOUND.value,
+                vendor_code="Data",
+            )
+        return self._document(found[0], key)
+
+    def _document(self, item: InvoiceItem, key: str) -> IssuedDocument:
+        number = plain_number(item.number) if item.number else None
+        status = self.profile.status_of(item.status)
+        if not number and status is DocumentStatus.ISSUED:
+            status = DocumentStatus.PENDING
+        return IssuedDocument(
+            provider=PROVIDER,
+            key=key,
+            number=number if number and number != "0" else None,
+            template=self._template_of(item.pattern),
+            symbol=item.serial,
+            lookup_code=key,
+            issued_at=parse_publish_date(item.publish_date) if item.publish_date else None,
+            status=status,
+            raw={
+                "fkey": item.fkey or key,
+                "invToken": item.inv_token,
+                "pattern": item.pattern,
+                "serial": item.serial,
+                "invNum": item.number,
+                "status": item.status,
+                "publishDate": item.publish_date,
+                "amount": item.amount,
+            },
+        )
+
+    def tax_authority_xml(self, key: str) -> bytes:
+        """The tax-authority-coded invoice XML under `key` (``GetInvDataByFkey``).
+
+        VNPT answers it base64-encoded [P: transcription of VNPT's document, code index id
+        58249131891]. `NotFound` if there is no invoice; `ProviderUnavailable` (``ERR:24``)
+        while the tax authority has not coded it yet; an uncoded series is never coded.
+        """
+        pattern = str(self.get(key).raw.get("pattern", ""))
         text = self._call(
             self._publish,
             "GetInvDataByFkey",
             Idempotency.READ,
             None,
-            Account=self.settings.account,
-            ACpass=self.settings.account_password.get_secret_value(),
             fkey=key,
-            username=self.settings.username,
-            password=self.settings.password.get_secret_value(),
+            userName=self.settings.username,
+            userPass=self.settings.password.get_secret_value(),
+            account=self.settings.account,
+            accPass=self.settings.account_password.get_secret_value(),
+            pattern=pattern,
         )
-        data = parse_invoice_data(text)
-        issued_at: datetime | None = None
-        if data.arising_date:
-            try:
-                issued_at = datetime.fromisoformat(data.arising_date).replace(tzinfo=VN_TZ)
-            except ValueError:
-                issued_at = None
-        return IssuedDocument(
-            provider=PROVIDER,
-            key=data.fkey,
-            number=data.number,
-            template=self._template_of(data.pattern),
-            symbol=data.serial,
-            lookup_code=data.lookup_code or None,
-            issued_at=issued_at,
-            status=self.profile.status_of(data.status),
-            raw={
-                "fkey": data.fkey,
-                "pattern": data.pattern,
-                "serial": data.serial,
-                "invNum": data.number,
-                "status": data.status,
-                "lookupCode": data.lookup_code,
-                "arisingDate": data.arising_date,
-                "total": data.total,
-            },
-        )
+        try:
+            return base64.b64decode(text.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise ProviderError(
+                "VNPT answered GetInvDataByFkey with something that is not base64",
+                provider=PROVIDER,
+                operation="GetInvDataByFkey",
+                code="malformed_response",
+            ) from None
 
     def status(self, key: str) -> DocumentStatus:
         """The status of the invoice published under `key`."""
@@ -343,6 +403,8 @@ class VnptInvoice:
                 "the new document needs its own idempotency key", field="idempotency_key"
             )
         self.get(key)  # NotFound before sending anything
+        # Sic: VNPT's WSDLs name it Attachfile on replace and AttachFile on adjust (OPERATIONS).
+        attachment = "Attachfile" if method == "ReplaceInvoiceAction" else "AttachFile"
         pattern = self.profile.pattern_of(doc)
         xml = invoice_xml(
             doc,
@@ -366,7 +428,7 @@ class VnptInvoice:
                     username=self.settings.username,
                     **{"pass": self.settings.password.get_secret_value()},
                     fkey=key,
-                    AttachFile="",
+                    **{attachment: ""},
                     convert=self.profile.convert,
                     pattern=pattern,
                     serial=doc.series,
@@ -427,21 +489,16 @@ class VnptInvoice:
                 operation=operation,
                 code="malformed_response",
             )
-        # The publish answer carries no lookup code: read the invoice back for it.
-        try:
-            found = self.get(fkey)
-        except (NotFound, OutcomeUnknown, ProviderError):
-            found = None
         return IssuedDocument(
             provider=PROVIDER,
             key=fkey,
             number=numbers[fkey],
             template=doc.template,
             symbol=doc.series,
-            lookup_code=found.lookup_code if found else None,
+            lookup_code=fkey,
             issued_at=issued_at,
-            status=found.status if found else DocumentStatus.ISSUED,
-            raw={"result": f"OK:{payload}", **(dict(found.raw) if found else {})},
+            status=DocumentStatus.ISSUED,
+            raw={"result": f"OK:{payload}", "fkey": fkey, "pattern": pattern},
         )
 
     def _template_of(self, pattern: str) -> str:
@@ -453,10 +510,12 @@ class VnptInvoice:
         soap: SoapClient,
         method: str,
         idempotency: Idempotency,
-        key: str | None,
+        idempotency_key: str | None,
         **params: Any,
     ) -> str:
-        result = soap.call(method, idempotency=idempotency, idempotency_key=key, **params)
+        result = soap.call(
+            method, idempotency=idempotency, idempotency_key=idempotency_key, **params
+        )
         text = None if result is None else str(result)
         try:
             ok, payload, detail = parse_result(text)

@@ -2,9 +2,18 @@
 
 - ``ImportAndPublishInv``: ``fkey`` de-duplication (``ERR:13``), gap-free numbering per
   (pattern, serial), back-dating refused (``ERR:30``), totals checked (``ERR:3``).
-- ``GetInvDataByFkey`` (lookup), ``cancelInv``/``cancelInvNoPay`` (``ERR:9`` when the
-  paid state does not fit), ``ReplaceInvoiceAction``/``AdjustInvoiceAction``, downloads
-  (``ERR:11`` for an unpaid invoice on the paid-only methods).
+- ``listInvByCusFkey`` (the lookup by fkey: ``<Data><Item>...`` or an empty ``<Data/>``),
+  ``GetInvDataByFkey`` (the coded XML, base64; ``ERR:24`` for a series the tax authority
+  does not code), ``cancelInv``/``cancelInvNoPay`` (``ERR:9`` when the paid state does not
+  fit), ``ReplaceInvoiceAction``/``AdjustInvoiceAction``, downloads (``ERR:11`` for an
+  unpaid invoice on the paid-only methods, ``ERR:6`` for an unknown fkey).
+
+Requests are read the way an ASMX server reads them: only the parameters VNPT's WSDL
+declares for the operation count (`connectors.einvoice.vnpt.wire.OPERATIONS`, exact names
+in the ``http://tempuri.org/`` namespace); anything else is ignored, so a misspelt
+credential arrives empty and the call answers ``ERR:1``. An unknown SOAPAction gets a SOAP
+fault. `fail_after_commit(method, status=500)` processes a call and then answers it badly
+(`connectors.einvoice.simkit.AfterCommit`).
 
 Routes are named after the SOAP method (``ImportAndPublishInv``, ``GetInvDataByFkey``,
 ``cancelInv``...), so a fault can be armed on one method. Ledger kinds: ``invoice`` (key =
@@ -24,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -33,28 +43,29 @@ from connectors.einvoice.gdt import SellerCredentials, document_from_model, sign
 from connectors.einvoice.gdt.testkeys import generate_test_credentials
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import DocumentStatus
+from connectors.einvoice.simkit import AfterCommit
 from connectors.einvoice.vnpt.wire import (
     DEFAULT_PROFILE,
-    InvoiceData,
+    OPERATIONS,
+    SERVICES,
+    InvoiceItem,
     VnptProfile,
     document_from_xml,
-    invoice_data_xml,
+    format_publish_date,
+    invoice_list_xml,
+    padded_number,
     soap_call,
     soap_envelope,
 )
 from connectors.testing.pdf import text_pdf
 from connectors.testing.simulator import SimRequest, SimResponse, Simulator
+from connectors.vn.time import now_vn
 
 __all__ = ["SimInvoice", "VnptSimulator"]
 
-_PUBLISH = ("ImportAndPublishInv", "GetInvDataByFkey")
-_BUSINESS = ("cancelInv", "cancelInvNoPay", "ReplaceInvoiceAction", "AdjustInvoiceAction")
-_PORTAL = (
-    "downloadInvFkey",
-    "downloadInvFkeyNoPay",
-    "downloadInvPDFFkey",
-    "downloadInvPDFFkeyNoPay",
-)
+_PUBLISH = SERVICES["PublishService"]
+_BUSINESS = SERVICES["BusinessService"]
+_PORTAL = SERVICES["PortalService"]
 
 
 @dataclass
@@ -72,9 +83,11 @@ class SimInvoice:
     status: DocumentStatus = DocumentStatus.ISSUED
     paid: bool = False
     related: str | None = None
+    published_at: str = ""
+    """``publishDate`` as VNPT writes it (``6/1/2025 9:30:15 AM``)."""
 
 
-class VnptSimulator(Simulator):
+class VnptSimulator(AfterCommit, Simulator):
     """The simulated vendor, with one staff account and one ServiceRole user."""
 
     provider = "vnpt"
@@ -128,6 +141,11 @@ class VnptSimulator(Simulator):
         """Route by SOAPAction: ``/PublishService.asmx`` + action -> route of that method."""
         action = (request.header("soapaction") or "").strip('"').rsplit("/", 1)[-1]
         if request.method == "POST" and action:
+            if action not in OPERATIONS:
+                return _fault(
+                    "Server did not recognize the value of HTTP Header SOAPAction: "
+                    f"{escape(request.header('soapaction') or '')}."
+                )
             request = dataclasses.replace(request, path=f"{request.path}/{action}")
         return super().handle(request)
 
@@ -210,8 +228,9 @@ class VnptSimulator(Simulator):
             arising_date=f"{issue_date}T00:00:00",
             document=document,
             total=total,
-            lookup_code=hashlib.sha256(f"vnpt:{fkey}".encode()).hexdigest()[:12].upper(),
+            lookup_code=fkey,
             related=related,
+            published_at=format_publish_date(now_vn()),
         )
         self.invoices[fkey] = invoice
         self.ledger.record(
@@ -223,27 +242,34 @@ class VnptSimulator(Simulator):
             total=total,
             related=related,
         )
-        return f"{fkey}_{number}"
+        return f"{fkey}_{padded_number(number)}"
 
     def _op_GetInvDataByFkey(self, params: dict[str, str]) -> str:
-        if not self._account_ok(params) or not self._service_ok(params, "username", "password"):
+        staff_ok = params.get("account") == self.account and (
+            params.get("accPass") == self.account_password
+        )
+        if not staff_ok or not self._service_ok(params, "userName", "userPass"):
             return "ERR:1"
         with self._state:
             invoice = self.invoices.get(params.get("fkey", ""))
-            if invoice is None:
+            if invoice is None or params.get("pattern", invoice.pattern) not in (
+                "",
+                invoice.pattern,
+            ):
                 return "ERR:2"
-            return invoice_data_xml(
-                InvoiceData(
-                    fkey=invoice.fkey,
-                    pattern=invoice.pattern,
-                    serial=invoice.serial,
-                    number=str(invoice.number),
-                    status=self.profile.status_text(invoice.status),
-                    lookup_code=invoice.lookup_code,
-                    arising_date=invoice.arising_date,
-                    total=invoice.total,
-                )
-            )
+            if not invoice.serial.startswith("C"):
+                return "ERR:24"  # only a coded series (C...) gets a tax-authority code
+            coded = self.coded_xml(invoice)
+        return base64.b64encode(coded).decode("ascii")
+
+    def coded_xml(self, invoice: SimInvoice) -> bytes:
+        """The signed XML with a (simulated) tax-authority code ``MCCQT`` after ``DLHDon``."""
+        root = parse_xml(self.signed_xml(invoice), what="signed HDon")
+        code = hashlib.sha256(f"mccqt:{invoice.fkey}".encode()).hexdigest()[:34].upper()
+        mccqt = etree.Element("MCCQT", Id="MCCQT")
+        mccqt.text = code
+        root.insert(1, mccqt)
+        return etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
     # -- BusinessService -----------------------------------------------------------------
 
@@ -304,13 +330,33 @@ class VnptSimulator(Simulator):
 
     # -- PortalService -------------------------------------------------------------------
 
+    def _op_listInvByCusFkey(self, params: dict[str, str]) -> str:
+        if not self._service_ok(params, "userName", "userPass"):
+            return "ERR:1"
+        with self._state:
+            invoice = self.invoices.get(params.get("key", ""))
+            if invoice is None:
+                return invoice_list_xml([])
+            item = InvoiceItem(
+                fkey=invoice.fkey,
+                inv_token=f"{invoice.pattern};{invoice.serial};{invoice.number}",
+                pattern=invoice.pattern,
+                serial=invoice.serial,
+                number=padded_number(invoice.number),
+                status=self.profile.status_text(invoice.status),
+                publish_date=invoice.published_at,
+                amount=str(invoice.total),
+                customer=_customer(invoice.document),
+            )
+        return invoice_list_xml([item])
+
     def _download(self, params: dict[str, str], *, pdf: bool, no_pay: bool) -> str:
         if not self._service_ok(params, "userName", "userPass"):
             return "ERR:1"
         with self._state:
             invoice = self.invoices.get(params.get("fkey", ""))
             if invoice is None:
-                return "ERR:2"
+                return "ERR:6"
             if not invoice.paid and not no_pay:
                 return "ERR:11"
             if pdf:
@@ -377,6 +423,13 @@ def _fault(message: str) -> SimResponse:
         "</soap:Fault></soap:Body></soap:Envelope>",
         500,
     )
+
+
+def _customer(document: Invoice | Receipt) -> str:
+    buyer = document.buyer
+    if buyer is None:
+        return ""
+    return buyer.legal_name or buyer.name or ""
 
 
 @lru_cache(maxsize=1)

@@ -1,11 +1,15 @@
 """VNPT Invoice's wire format: services, ``ERR:n`` codes, ``xmlInvData``, result strings.
 
-Fidelity: *derived from integrators' code and an unofficial transcription of VNPT's
-integration document v6.0* (spec 2.3, partly verified). Method names, parameters, the
+Fidelity: the operations and their parameters (names, order, case) are *verified* against
+VNPT's own WSDLs as customers' projects carry them (`OPERATIONS`: ``lytranuit/hddt``
+``Hddt/Web References/*/{publish,business,portal}Service.wsdl``, copies from eight VNPT
+hosts, and ``huuanhuynh/V6AccountingA_2024``
+``Winform/HoaDonDienTu/VNPT_78/V6ThuePost_VNPT_78/ApiConnect/Web References/``). The
 ``OK:``/``ERR:n`` result strings, ``fkey`` and the ``ERR:13`` duplicate rule come from
-there; what we had to guess (the TT78 ``xmlInvData`` subset, the answer of
-``GetInvDataByFkey``, the status numbers, the adjustment ``Type``, the invoice pattern of a
-template) lives in `VnptProfile`.
+integrators' code and an unofficial transcription of VNPT's integration document v6.0
+(spec 2.3); answer formats are from integrators that read them (each cited where it is
+used). What we had to guess (the TT78 ``xmlInvData`` subset, the status numbers beyond 3
+and 5, the adjustment ``Type``, the invoice pattern of a template) lives in `VnptProfile`.
 
 Shared by the client and the simulator (which never import each other).
 """
@@ -25,30 +29,110 @@ from connectors.einvoice.model_tax import LineKind
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import DocumentStatus
 from connectors.einvoice.symbols import is_valid_receipt_template
-from connectors.vn.time import VN_TZ, format_local_iso, to_vn
+from connectors.vn.time import VN_TZ, to_vn
 
 __all__ = [
     "DEFAULT_PROFILE",
     "ERR_CODES",
     "METHOD_CODES",
+    "OPERATIONS",
+    "SERVICES",
     "SOAP_ENV",
     "TEMPURI",
-    "InvoiceData",
+    "InvoiceItem",
     "VnptProfile",
     "code_for",
     "document_from_xml",
-    "invoice_data_xml",
+    "format_publish_date",
+    "invoice_list_xml",
     "invoice_xml",
-    "local_timestamp",
-    "parse_invoice_data",
+    "padded_number",
+    "parse_invoice_list",
+    "parse_publish_date",
     "parse_publish_result",
     "parse_result",
+    "plain_number",
     "soap_call",
     "soap_envelope",
 ]
 
 TEMPURI = "http://tempuri.org/"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+
+_CREDENTIALS = ("Account", "ACpass")
+_DOWNLOAD = ("fkey", "userName", "userPass")
+
+OPERATIONS: Mapping[str, tuple[str, ...]] = {
+    # PublishService.asmx
+    "ImportAndPublishInv": (
+        *_CREDENTIALS,
+        "xmlInvData",
+        "username",
+        "password",
+        "pattern",
+        "serial",
+        "convert",
+    ),
+    "GetInvDataByFkey": ("fkey", "userName", "userPass", "account", "accPass", "pattern"),
+    # BusinessService.asmx
+    "cancelInv": (*_CREDENTIALS, "fkey", "userName", "userPass"),
+    "cancelInvNoPay": (*_CREDENTIALS, "fkey", "userName", "userPass"),
+    "ReplaceInvoiceAction": (
+        *_CREDENTIALS,
+        "xmlInvData",
+        "username",
+        "pass",
+        "fkey",
+        "Attachfile",  # sic: lower-case f on replace, AttachFile on adjust
+        "convert",
+        "pattern",
+        "serial",
+    ),
+    "AdjustInvoiceAction": (
+        *_CREDENTIALS,
+        "xmlInvData",
+        "username",
+        "pass",
+        "fkey",
+        "AttachFile",
+        "convert",
+        "pattern",
+        "serial",
+    ),
+    # PortalService.asmx
+    "downloadInvFkey": _DOWNLOAD,
+    "downloadInvFkeyNoPay": _DOWNLOAD,
+    "downloadInvPDFFkey": _DOWNLOAD,
+    "downloadInvPDFFkeyNoPay": _DOWNLOAD,
+    "listInvByCusFkey": ("key", "fromDate", "toDate", "userName", "userPass"),
+}
+"""Every operation the adapter calls and its parameter elements, in order, exactly as VNPT's
+WSDLs declare them (namespace ``http://tempuri.org/``, every one a string except
+``convert``, an int). Verified, identical on every host, in ``lytranuit/hddt:Hddt/Web
+References/{asta,fp,fya,nghinhphong,pypharm,pypharmhcm,quangtri,...}.{publish,business,
+portal}/*Service.wsdl`` and ``huuanhuynh/V6AccountingA_2024:Winform/HoaDonDienTu/VNPT_78/
+V6ThuePost_VNPT_78/ApiConnect/Web References/{Publish,Business,Portal}Service/*.wsdl``.
+The shipped WSDLs (``wsdl/``) are written by hand from this table, and a test keeps them
+equal to it. An ASMX server ignores an element it does not declare: a misspelt credential
+arrives empty."""
+
+SERVICES: Mapping[str, tuple[str, ...]] = {
+    "PublishService": ("ImportAndPublishInv", "GetInvDataByFkey"),
+    "BusinessService": (
+        "cancelInv",
+        "cancelInvNoPay",
+        "ReplaceInvoiceAction",
+        "AdjustInvoiceAction",
+    ),
+    "PortalService": (
+        "downloadInvFkey",
+        "downloadInvFkeyNoPay",
+        "downloadInvPDFFkey",
+        "downloadInvPDFFkeyNoPay",
+        "listInvByCusFkey",
+    ),
+}
+"""Which ``.asmx`` service holds each operation."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +142,9 @@ class VnptProfile:
     publish_path: str = "/PublishService.asmx"
     business_path: str = "/BusinessService.asmx"
     portal_path: str = "/PortalService.asmx"
+    """The three services sit on the customer's one host (``<MST>-tt78admin.vnpt-invoice.
+    com.vn`` in production, ``...admindemo...`` for tests); customers' WSDLs write the
+    paths ``publishService.asmx`` or ``PublishService.asmx`` (IIS ignores the case) [V]."""
     invoice_pattern_suffix: str = "001"
     """The ``pattern`` of invoice template n is ``n/<suffix>`` (``1/001``) [G]."""
     convert: int = 0
@@ -66,14 +153,19 @@ class VnptProfile:
     """``NLap`` in ``xmlInvData`` [G: TT78 style assumed for VNPT]."""
     statuses: Mapping[str, DocumentStatus] = field(
         default_factory=lambda: {
-            "1": DocumentStatus.ISSUED,
             "0": DocumentStatus.PENDING,
+            "1": DocumentStatus.ISSUED,
+            "2": DocumentStatus.ISSUED,
             "3": DocumentStatus.REPLACED,
             "4": DocumentStatus.ADJUSTED,
             "5": DocumentStatus.CANCELLED,
         }
     )
-    """``status`` numbers in the ``GetInvDataByFkey`` answer [G]."""
+    """``status`` of a ``listInvByCusFkey`` item. 0 is "not issued" (an SAP client treats it
+    as an error, code index id 27781884998) and 3 and 5 are replaced and cancelled (the
+    invoice viewer in ``lytranuit/hddt:Hddt/Controllers/Invoice78Controller.cs`` stamps the
+    view of an invoice with status 3 or 5) [P]; 1 issued, 2 issued (declared), 4 adjusted
+    are [G]. An unknown number reads as issued."""
     send_seller: bool = True
     """Send the seller (``NBan``) in ``xmlInvData``; VNPT may fill it from the account [G]."""
     adjust_increase_type: str = "2"
@@ -139,13 +231,30 @@ ERR_CODES: Mapping[str, VendorCode] = {
 
 _DUPLICATE_KEY = VendorCode(ResultCode.DUPLICATE, "fkey already used")
 
+_NOT_FOUND = VendorCode(ResultCode.NOT_FOUND, "invoice not found")
+_DOWNLOAD_CODES = {"6": _NOT_FOUND}
+
 METHOD_CODES: Mapping[str, Mapping[str, VendorCode]] = {
     "ImportAndPublishInv": {"13": _DUPLICATE_KEY},
     "ReplaceInvoiceAction": {"13": _DUPLICATE_KEY},
     "AdjustInvoiceAction": {"13": _DUPLICATE_KEY},
+    "downloadInvFkey": _DOWNLOAD_CODES,
+    "downloadInvFkeyNoPay": _DOWNLOAD_CODES,
+    "downloadInvPDFFkey": _DOWNLOAD_CODES,
+    "downloadInvPDFFkeyNoPay": _DOWNLOAD_CODES,
+    "GetInvDataByFkey": {
+        "2": _NOT_FOUND,
+        "6": _NOT_FOUND,
+        "24": VendorCode(ResultCode.TEMPORARY, "no tax-authority code yet"),
+    },
 }
-"""Per-method meanings that differ from `ERR_CODES`: ``ERR:13`` on publish is a duplicate
-fkey (verified for publish; assumed [G] for replace and adjust)."""
+"""Per-method meanings that differ from `ERR_CODES`. ``ERR:13`` on publish is a duplicate
+fkey (``lytranuit/hddt`` Invoice78Controller: "FKey đã tồn tại"; assumed [G] for replace and
+adjust). ``ERR:6`` from the download operations is "invoice not found"
+(``huuanhuynh/V6AccountingA_2024:.../VNPT_78/.../Vnpt78WS.cs``: "Không tìm thấy hóa đơn").
+``GetInvDataByFkey``: ``ERR:24`` "not coded by the tax authority yet" (transcription of
+VNPT's document, code index id 58249131891), ``ERR:2``/``ERR:6`` not found [P: the meanings
+``lytranuit/hddt`` gives them for ``GetMCCQThueByFkeys``]."""
 
 
 def code_for(method: str, number: str) -> VendorCode:
@@ -175,16 +284,26 @@ def parse_result(text: str | None) -> tuple[bool, str, str | None]:
 
 
 def parse_publish_result(payload: str, *, pattern: str, serial: str) -> dict[str, str]:
-    """``"1/001;C25TAA-key1_1,key2_2"`` (after ``OK:``) -> ``{"key1": "1", "key2": "2"}``."""
-    prefix = f"{pattern};{serial}-"
-    if not payload.startswith(prefix):
-        raise ValidationError(f"VNPT publish result does not start with {prefix!r}", field="result")
+    """``"1/001;C25TAA-key1_1,key2_0000002"`` (after ``OK:``) -> ``{"key1": "1", "key2": "2"}``.
+
+    Publish answers ``pattern;serial-fkey_number,...`` (``lytranuit/hddt`` splits on ``-``
+    then ``_``); replace and adjust answers are read by integrators as
+    ``pattern;serial;fkey_number`` (``huuanhuynh/V6AccountingA_2024`` Vnpt78WS.cs comment
+    ``OK:01GTKT3/001;AA/12E;key_0000002``; ``lytranuit/hddt`` splits on ``;`` then ``_``), so
+    both separators are accepted. Numbers lose VNPT's zero padding.
+    """
+    prefix = f"{pattern};{serial}"
+    if not payload.startswith(prefix) or payload[len(prefix) : len(prefix) + 1] not in ("-", ";"):
+        raise ValidationError(
+            f"VNPT's result does not start with {prefix + '-'!r} or {prefix + ';'!r}",
+            field="result",
+        )
     numbers: dict[str, str] = {}
-    for pair in payload[len(prefix) :].split(","):
+    for pair in payload[len(prefix) + 1 :].split(","):
         key, sep, number = pair.rpartition("_")
         if not sep or not key or not number.isdigit():
             raise ValidationError(f"unreadable key_number pair {pair!r}", field="result")
-        numbers[key] = number
+        numbers[key] = plain_number(number)
     return numbers
 
 
@@ -297,64 +416,118 @@ def invoice_xml(
 
 
 @dataclass(frozen=True)
-class InvoiceData:
-    """What ``GetInvDataByFkey`` answers about one invoice [G: format modelled]."""
+class InvoiceItem:
+    """One ``<Item>`` of a ``listInvByCusFkey`` answer (the lookup by fkey).
+
+    Field names from integrators that read this answer: ``invNum``, ``status`` and
+    ``publishDate`` (an SAP ABAP client, code index read_file id 27781884998), ``invNum``
+    under ``Data/Item`` (an Odoo module's ``task_check_created_einvoice_at_vnpt``, id
+    27290609479), and the whole item list in the ``Item`` class commented out in
+    ``lytranuit/hddt:Hddt/Models/ModelInvoice.cs`` [P]. ``number`` is VNPT's zero-padded
+    ``invNum`` as given; ``publish_date`` its ``M/d/yyyy h:mm:ss AM`` text [P].
+    """
 
     fkey: str
+    inv_token: str
     pattern: str
     serial: str
     number: str
     status: str
-    lookup_code: str
-    arising_date: str
-    total: int
+    publish_date: str
+    amount: str = ""
+    customer: str = ""
 
 
-def invoice_data_xml(data: InvoiceData) -> str:
-    """The ``GetInvDataByFkey`` answer for `data` (the simulator writes it)."""
-    root = etree.Element("Invoice")
-    for tag, value in (
-        ("fkey", data.fkey),
-        ("pattern", data.pattern),
-        ("serial", data.serial),
-        ("invNum", data.number),
-        ("status", data.status),
-        ("lookupCode", data.lookup_code),
-        ("arisingDate", data.arising_date),
-        ("total", data.total),
-    ):
-        _sub(root, tag, value)
+_ITEM_TAGS = (
+    ("index", None),
+    ("invToken", "inv_token"),
+    ("fkey", "fkey"),
+    ("name", None),
+    ("publishDate", "publish_date"),
+    ("signStatus", None),
+    ("pattern", "pattern"),
+    ("serial", "serial"),
+    ("invNum", "number"),
+    ("amount", "amount"),
+    ("status", "status"),
+    ("cusname", "customer"),
+    ("payment", None),
+)
+
+
+def invoice_list_xml(items: list[InvoiceItem]) -> str:
+    """The ``listInvByCusFkey`` answer ``<Data><Item>...</Item></Data>`` (the simulator's)."""
+    root = etree.Element("Data")
+    for position, item in enumerate(items, start=1):
+        node = etree.SubElement(root, "Item")
+        for tag, attribute in _ITEM_TAGS:
+            if tag == "index":
+                value: object = position
+            elif tag == "name":
+                value = item.customer
+            elif tag in ("signStatus", "payment"):
+                value = 1 if tag == "signStatus" else 0
+            else:
+                value = getattr(item, attribute or "")
+            etree.SubElement(node, tag).text = str(value)
     return etree.tostring(root, encoding="unicode")
 
 
-def parse_invoice_data(text: str) -> InvoiceData:
-    """Read a ``GetInvDataByFkey`` answer; `ValidationError` if it is not one."""
-    root = parse_xml(text, what="VNPT GetInvDataByFkey answer")
+def parse_invoice_list(text: str) -> list[InvoiceItem]:
+    """Read a ``listInvByCusFkey`` answer; an empty ``<Data/>`` is no invoice.
 
-    def get(tag: str) -> str:
-        return (root.findtext(tag) or "").strip()
+    Raises `ValidationError` when the answer is not a ``Data`` document.
+    """
+    root = parse_xml(text, what="VNPT listInvByCusFkey answer")
+    if root.tag != "Data":
+        raise ValidationError(
+            f"listInvByCusFkey answered <{root.tag}>, not <Data>", field="listInvByCusFkeyResult"
+        )
+    items = []
+    for node in root.iterfind("Item"):
+        values = {
+            attribute: (node.findtext(tag) or "").strip()
+            for tag, attribute in _ITEM_TAGS
+            if attribute
+        }
+        items.append(InvoiceItem(**values))
+    return items
 
-    try:
-        total = int(get("total") or 0)
-    except ValueError:
-        raise ValidationError("unreadable total in invoice data", field="total") from None
-    if not get("fkey") or not get("invNum"):
-        raise ValidationError("invoice data without fkey or number", field="result")
-    return InvoiceData(
-        fkey=get("fkey"),
-        pattern=get("pattern"),
-        serial=get("serial"),
-        number=get("invNum"),
-        status=get("status"),
-        lookup_code=get("lookupCode"),
-        arising_date=get("arisingDate"),
-        total=total,
+
+def padded_number(number: int) -> str:
+    """``invNum`` as VNPT writes it: seven digits, zero-padded (``0000002``) [P: integrators'
+    comments show ``key_0000002``; an SAP client reads eight characters]."""
+    return f"{number:07d}"
+
+
+def plain_number(text: str) -> str:
+    """``"0000012"`` -> ``"12"``: the invoice number without VNPT's padding."""
+    stripped = text.strip()
+    return str(int(stripped)) if stripped.isdigit() else stripped
+
+
+_PUBLISH_DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
+
+
+def format_publish_date(moment: datetime) -> str:
+    """``publishDate`` as VNPT's .NET host writes it (``6/1/2025 9:30:15 AM``) [P]."""
+    local = to_vn(moment)
+    hour = local.hour % 12 or 12
+    suffix = "AM" if local.hour < 12 else "PM"
+    return (
+        f"{local.month}/{local.day}/{local.year} {hour}:{local.minute:02d}:{local.second:02d} "
+        f"{suffix}"
     )
 
 
-def local_timestamp(moment: datetime) -> str:
-    """``YYYY-MM-DDThh:mm:ss`` in GMT+7 (``arisingDate``)."""
-    return format_local_iso(moment)
+def parse_publish_date(text: str) -> datetime | None:
+    """The aware moment (GMT+7) of a ``publishDate``; None when unreadable."""
+    for fmt in _PUBLISH_DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).replace(tzinfo=VN_TZ)
+        except ValueError:
+            continue
+    return None
 
 
 def soap_envelope(method: str, result: str) -> str:
@@ -367,14 +540,27 @@ def soap_envelope(method: str, result: str) -> str:
 
 
 def soap_call(body: bytes) -> tuple[str, dict[str, str]]:
-    """``(method, {param: text})`` of a SOAP 1.1 request (the simulator's reader)."""
+    """``(method, {param: text})`` of a SOAP 1.1 request, read as an ASMX server reads it.
+
+    Only the parameters `OPERATIONS` declares for the method count, matched by exact name
+    in the ``http://tempuri.org/`` namespace: any other element is ignored, so a misspelt or
+    unqualified parameter is absent (the simulator's reader). An unknown method has no
+    parameters.
+    """
     root = parse_xml(body, what="SOAP request")
     soap_body = root.find(f"{{{SOAP_ENV}}}Body")
     if soap_body is None or len(soap_body) == 0:
         raise ValidationError("no SOAP body", field="Body")
     call = soap_body[0]
     method = etree.QName(call).localname
-    params = {etree.QName(child).localname: child.text or "" for child in call}
+    declared = set(OPERATIONS.get(method, ()))
+    params = {}
+    for child in call:
+        if not isinstance(child.tag, str):
+            continue
+        name = etree.QName(child)
+        if name.namespace == TEMPURI and name.localname in declared:
+            params[name.localname] = child.text or ""
     return method, params
 
 

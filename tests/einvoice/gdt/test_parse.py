@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from lxml import etree
 
 from connectors.core import ValidationError
 from connectors.einvoice import Invoice, Line, LineKind
@@ -114,3 +116,35 @@ def test_another_root_is_refused() -> None:
     with pytest.raises(ValidationError) as raised:
         parse_hdon("<Invoice/>")
     assert "HDon" == raised.value.field
+
+
+SAMPLES = Path(__file__).parent.parent / "samples" / "gdt"
+
+
+def test_a_real_vendor_document_with_empty_elements_parses() -> None:
+    """A vendor's HDon (PBan 2.0.0) writes empty optional tags; they read as absent."""
+    data = (SAMPLES / "vendor-hdon-2.0.0-empty-elements.xml").read_bytes()
+    parsed = parse_hdon(data)
+    doc = parsed.document
+    assert ("2.0.0", "1", "K21TCC", 6) == (doc.version, doc.template, doc.symbol, doc.number)
+    assert (None, None) == (doc.dossier_code, doc.provider_tax_code)
+    assert parsed.tax_authority_code is None
+    buyer = doc.buyer
+    assert buyer is not None
+    assert (None, None, "Khách lẻ thử") == (buyer.name, buyer.tax_code, buyer.person_name)
+    assert () == doc.totals.fees
+    assert doc.totals.trade_discount is None
+    assert Decimal(110_000_000) == doc.totals.grand_total
+    assert [Decimal(100_000_000)] == [line.amount for line in doc.lines]
+    assert parsed.has_seller_signature
+    # The document as received is kept whole (a signature covers the empty tags too).
+    assert parsed.root.find("DLHDon/TTChung/MHSo") is not None
+
+
+def test_an_empty_required_element_is_still_refused() -> None:
+    doc = document_from_model(sample_invoice(), number=5)
+    root = etree.fromstring(serialize(build_hdon(doc)))
+    root.find("DLHDon/NDHDon/TToan/TgTTTBChu").text = ""
+    with pytest.raises(ValidationError) as raised:
+        parse_hdon(etree.tostring(root))
+    assert "TgTTTBChu" in raised.value.message

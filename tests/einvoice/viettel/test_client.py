@@ -144,7 +144,13 @@ def test_simulator_refuses_inconsistent_amounts() -> None:
         response = requests.post(
             f"{URL}/services/einvoiceapplication/api/InvoiceAPI/InvoiceWS/createInvoice/0100109106",
             json={
-                "generalInvoiceInfo": {"transactionUuid": "key-0000000002", "invoiceSeries": "25T"},
+                "generalInvoiceInfo": {
+                    "transactionUuid": "key-0000000002",
+                    "invoiceSeries": "25T",
+                    "templateCode": "EBL01",
+                    "currencyCode": "VND",
+                    "paymentStatus": True,
+                },
                 "itemInfo": [
                     {
                         "lineNumber": 1,

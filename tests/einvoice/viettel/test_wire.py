@@ -88,11 +88,14 @@ def test_one_line_1000_at_ten_percent() -> None:
             "quantity": 1,
             "unitPrice": 1000,
             "itemTotalAmountWithoutTax": 1000,
+            "discount": 0,
+            "itemTotalAmountAfterDiscount": 1000,
             "taxPercentage": 10,
             "taxAmount": 100,
+            "itemTotalAmountWithTax": 1100,
             "isIncreaseItem": True,
         }
-    ] == body["itemInfo"]
+    ] == body["itemInfo"]  # the fields and values Odoo's test_edi.py expects for this line
     assert 100 == body["summarizeInfo"]["totalTaxAmount"]
     assert 1100 == body["summarizeInfo"]["totalAmountWithTax"]
     assert "Một nghìn một trăm đồng" == body["summarizeInfo"]["totalAmountWithTaxInWords"]

@@ -96,12 +96,12 @@ ERR_NUMBERS: list[str] = sorted(ERR_CODES, key=int)
 @pytest.mark.parametrize("number", ERR_NUMBERS)
 def test_every_err_code_is_mapped_with_the_raw_code_kept(number: str) -> None:
     sim = VnptSimulator()
-    sim.answer_next("GetInvDataByFkey", f"ERR:{number}:chi tiet")
+    sim.answer_next("listInvByCusFkey", f"ERR:{number}:chi tiet")
     expected = ERR_CODES[number].code
     with mount(sim, URL), pytest.raises(ERROR_CLASSES[expected]) as raised:
         make_client().get(KEY)
     error = raised.value
-    assert (expected.value, f"ERR:{number}", "chi tiet", "vnpt", "GetInvDataByFkey") == (
+    assert (expected.value, f"ERR:{number}", "chi tiet", "vnpt", "listInvByCusFkey") == (
         error.code,
         error.vendor_code,
         error.vendor_message,
@@ -122,7 +122,7 @@ def test_err_13_with_no_document_under_the_key_is_a_duplicate() -> None:
     with mount(sim, URL), pytest.raises(Duplicate) as raised:
         make_client().issue(receipt(), idempotency_key=KEY)
     assert "ERR:13" == raised.value.vendor_code
-    assert 1 == len(sim.requests_to("GetInvDataByFkey"))  # looked up before giving up
+    assert 1 == len(sim.requests_to("listInvByCusFkey"))  # looked up before giving up
 
 
 def test_a_key_used_by_an_earlier_run_returns_that_invoice() -> None:
@@ -178,7 +178,7 @@ def test_persistent_system_error_ends_in_outcome_unknown() -> None:
 def test_lost_answer_and_failed_lookup_is_outcome_unknown() -> None:
     sim = VnptSimulator()
     sim.faults.add("ImportAndPublishInv", TimeoutAfterCommit(2.0))
-    sim.faults.add("GetInvDataByFkey", Reset(), times=10)
+    sim.faults.add("listInvByCusFkey", Reset(), times=10)
     with mount(sim, URL), pytest.raises(OutcomeUnknown) as raised:
         make_client().issue(receipt(), idempotency_key=KEY)
     assert KEY == raised.value.idempotency_key
@@ -250,7 +250,7 @@ def test_adjust_sends_dieu_chinh_with_reason_and_original_fkey() -> None:
 def test_get_unknown_is_not_found() -> None:
     with mount(VnptSimulator(), URL), pytest.raises(NotFound) as raised:
         make_client().get("nope")
-    assert "ERR:2" == raised.value.vendor_code
+    assert "Data" == raised.value.vendor_code  # listInvByCusFkey answered an empty <Data/>
 
 
 def test_passwords_never_reach_the_hooks() -> None:
@@ -262,7 +262,7 @@ def test_passwords_never_reach_the_hooks() -> None:
         client.issue(receipt(), idempotency_key=KEY)
         client.get(KEY)
     text = " ".join(e.body for e in events)
-    assert "GetInvDataByFkey" in text
+    assert "listInvByCusFkey" in text
     assert "sim-ac-pass" not in text
     assert "sim-service-pass" not in text
 

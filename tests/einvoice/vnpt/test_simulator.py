@@ -61,7 +61,7 @@ def test_fkey_is_de_duplicated_with_err_13() -> None:
     sim = VnptSimulator()
     xml = invoice_xml(DOC, fkey="F-1", issued_at=DOC.issued_at or datetime.now(VN_TZ))
     with mount(sim, URL):
-        assert "OK:EBL01;25T-F-1_1" == publish(xml)
+        assert "OK:EBL01;25T-F-1_0000001" == publish(xml)
         assert "ERR:13" == publish(xml)
     assert 1 == sim.ledger.count("invoice", "F-1")
 
@@ -72,8 +72,12 @@ def test_numbers_follow_each_other_per_series() -> None:
     with mount(sim, URL):
         results = [publish(invoice_xml(DOC, fkey=f"F-{n}", issued_at=when)) for n in range(3)]
         other = publish(invoice_xml(DOC, fkey="G-1", issued_at=when), serial="26T")
-    assert ["OK:EBL01;25T-F-0_1", "OK:EBL01;25T-F-1_2", "OK:EBL01;25T-F-2_3"] == results
-    assert "OK:EBL01;26T-G-1_1" == other
+    assert [
+        "OK:EBL01;25T-F-0_0000001",
+        "OK:EBL01;25T-F-1_0000002",
+        "OK:EBL01;25T-F-2_0000003",
+    ] == results
+    assert "OK:EBL01;26T-G-1_0000001" == other
 
 
 def test_inconsistent_totals_and_bad_credentials_are_refused() -> None:

@@ -1,0 +1,194 @@
+"""Issue 10 point 5: after an ambiguous answer every e-invoice adapter looks the document up by
+its key before any resend, and returns what it finds instead of creating it again.
+
+Each vendor's simulator commits the create (its ledger records it) and then answers badly:
+a 500 or 503 (`AfterCommit`), a reset connection, an unreadable 200, a lost answer
+(timeout), and the testing kit's commit-then-status (500, 502), truncated body, trickling
+answer and oversize answer (in process and on a loopback socket). The tests count the
+create requests that reached the simulator and the ledger entries: one of each, and the
+document returned is the one the vendor holds. When the lookup cannot tell either, the
+adapter raises `OutcomeUnknown` carrying the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from connectors.core import OutcomeUnknown, RetryPolicy, Timeouts, Transport
+from connectors.einvoice import DocumentStatus, InvoiceProvider
+from connectors.einvoice.bkav import BkavEHoadon, BkavKey, BkavSettings
+from connectors.einvoice.bkav.simulator import BkavSimulator
+from connectors.einvoice.misa import MisaMeInvoice, MisaSettings
+from connectors.einvoice.misa.simulator import MisaSimulator
+from connectors.einvoice.simkit import AfterCommit
+from connectors.testing import (
+    CommitThenStatus,
+    Oversize,
+    Reset,
+    TimeoutAfterCommit,
+    Trickle,
+    Truncated,
+    mount,
+    serve,
+)
+from connectors.testing.conformance.einvoice import sample_receipt
+from connectors.testing.simulator import Simulator
+from tests.einvoice.viettel.helpers import make_client as viettel_client
+from tests.einvoice.viettel.helpers import make_simulator as viettel_simulator
+from tests.einvoice.vnpt.helpers import make_client as vnpt_client
+from tests.einvoice.vnpt.helpers import make_simulator as vnpt_simulator
+
+HOST = "https://einvoice.sim.test"
+KEY = "ambiguous-key-0001"
+
+
+def _fast_transport(provider: str) -> Transport:
+    return Transport(
+        provider,
+        timeouts=Timeouts(connect=0.5, read=0.3, total=20),
+        retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
+    )
+
+
+def bkav_client(base_url: str) -> BkavEHoadon:
+    settings = BkavSettings(
+        base_url=base_url + "/WSPublicEHoaDon.asmx",
+        partner_guid="00000000-test-4000-8000-000000000001",
+        partner_token=BkavKey(bytes(range(32)), bytes(range(16, 32))).token(),
+        tax_code="0100109106",
+    )
+    return BkavEHoadon(settings, transport=_fast_transport("bkav"))
+
+
+def misa_client(base_url: str) -> MisaMeInvoice:
+    settings = MisaSettings(
+        base_url=base_url + "/api/integration",
+        app_id="TEST-APPID-0001",
+        tax_code="0100109106",
+        username="test-user",
+        password="test-password",
+    )
+    return MisaMeInvoice(settings, transport=_fast_transport("misa"))
+
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str
+    make_simulator: Callable[[], Simulator]
+    make_client: Callable[[str], InvoiceProvider]
+    create_route: str
+    lookup_route: str
+    ledger_kind: str
+
+
+VENDORS = [
+    Vendor(
+        "vnpt", vnpt_simulator, vnpt_client, "ImportAndPublishInv", "listInvByCusFkey", "invoice"
+    ),
+    Vendor("viettel", viettel_simulator, viettel_client, "issue", "lookup", "invoice"),
+    Vendor(
+        "misa",
+        lambda: MisaSimulator(sleep=lambda _s: None),
+        misa_client,
+        "issue",
+        "status",
+        "invoice",
+    ),
+    Vendor(
+        "bkav",
+        lambda: BkavSimulator(sleep=lambda _s: None),
+        bkav_client,
+        "create",
+        "detail",
+        "create",
+    ),
+]
+
+FAULTS = {
+    "commit-then-500": lambda sim, route: _after(sim).fail_after_commit(route, status=500),
+    "commit-then-503": lambda sim, route: _after(sim).fail_after_commit(route, status=503),
+    "commit-then-reset": lambda sim, route: _after(sim).fail_after_commit(route, reset=True),
+    "commit-then-unreadable": lambda sim, route: _after(sim).fail_after_commit(
+        route, status=200, body=b"<<<\x00 half an answer", content_type="text/xml"
+    ),
+    "commit-then-timeout": lambda sim, route: sim.faults.add(route, TimeoutAfterCommit(2.0)),
+    # The testing kit's "maybe sent" faults (connectors.testing.faults):
+    "kit-commit-then-500": lambda sim, route: sim.faults.add(route, CommitThenStatus(500)),
+    "kit-commit-then-502": lambda sim, route: sim.faults.add(route, CommitThenStatus(502)),
+    "kit-truncated": lambda sim, route: sim.faults.add(route, Truncated(keep=10)),
+    "kit-trickle": lambda sim, route: sim.faults.add(route, Trickle(interval=1.0)),
+    "kit-oversize": lambda sim, route: sim.faults.add(route, Oversize(size=5 * 1024 * 1024)),
+}
+
+
+def _after(sim: Simulator) -> AfterCommit:
+    assert isinstance(sim, AfterCommit)
+    return sim
+
+
+@pytest.fixture(params=VENDORS, ids=[v.name for v in VENDORS])
+def vendor(request: pytest.FixtureRequest) -> Vendor:
+    chosen: Vendor = request.param
+    return chosen
+
+
+@pytest.fixture
+def sim(vendor: Vendor) -> Iterator[Simulator]:
+    simulator = vendor.make_simulator()
+    with mount(simulator, HOST):
+        yield simulator
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_committed_create_is_found_not_created_again(
+    vendor: Vendor, sim: Simulator, fault: str
+) -> None:
+    FAULTS[fault](sim, vendor.create_route)
+    client = vendor.make_client(HOST)
+    issued = client.issue(sample_receipt(), idempotency_key=KEY)
+    assert 1 == len(sim.requests_to(vendor.create_route))  # looked up, never resent
+    assert 1 == sim.ledger.count(vendor.ledger_kind, KEY)
+    assert 1 == sim.ledger.count(vendor.ledger_kind)
+    assert len(sim.requests_to(vendor.lookup_route)) >= 1
+    assert (KEY, DocumentStatus.ISSUED) == (issued.key, issued.status)
+    assert issued.number == client.get(KEY).number
+
+
+def test_a_create_that_never_committed_is_looked_up_then_sent_again(
+    vendor: Vendor, sim: Simulator
+) -> None:
+    sim.faults.add(vendor.create_route, Reset())  # nothing processed
+    issued = vendor.make_client(HOST).issue(sample_receipt(), idempotency_key=KEY)
+    assert 2 == len(sim.requests_to(vendor.create_route))
+    assert 1 == sim.ledger.count(vendor.ledger_kind, KEY)
+    assert issued.number
+
+
+def test_when_the_lookup_cannot_tell_the_outcome_is_unknown_with_the_key(
+    vendor: Vendor, sim: Simulator
+) -> None:
+    _after(sim).fail_after_commit(vendor.create_route, status=500)
+    sim.faults.add(vendor.lookup_route, Reset(), times=20)
+    with pytest.raises(OutcomeUnknown) as raised:
+        vendor.make_client(HOST).issue(sample_receipt(), idempotency_key=KEY)
+    assert KEY == raised.value.idempotency_key
+    assert 1 == len(sim.requests_to(vendor.create_route))
+    assert 1 == sim.ledger.count(vendor.ledger_kind, KEY)
+
+
+SOCKET_FAULTS = ("kit-commit-then-500", "kit-truncated", "kit-trickle", "kit-oversize")
+
+
+@pytest.mark.parametrize("fault", SOCKET_FAULTS)
+def test_on_a_socket_too(vendor: Vendor, fault: str) -> None:
+    """The same on a loopback socket, where truncation, trickling and size are real."""
+    simulator = vendor.make_simulator()
+    FAULTS[fault](simulator, vendor.create_route)
+    with serve(simulator) as base_url:
+        issued = vendor.make_client(base_url).issue(sample_receipt(), idempotency_key=KEY)
+    assert 1 == len(simulator.requests_to(vendor.create_route))
+    assert 1 == simulator.ledger.count(vendor.ledger_kind, KEY)
+    assert issued.number

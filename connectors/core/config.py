@@ -22,7 +22,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from connectors.core.errors import ConfigError
 from connectors.core.redaction import Redactor
 from connectors.core.retry import RetryBudget, RetryPolicy
-from connectors.core.transport import Timeouts
+from connectors.core.transport import Timeouts, Transport
 
 __all__ = ["HttpSettings", "ProviderSettings", "load_settings"]
 
@@ -93,6 +93,24 @@ class ProviderSettings(BaseSettings):
             secret_fields=[*self.secret_field_names(), *extra_fields],
             secret_values=self.secret_values(),
         )
+
+    def transport(
+        self, provider: str, *extra_fields: str, given: Transport | None = None
+    ) -> Transport:
+        """The client's transport: a new one from these settings (timeouts, retries, a
+        redactor for these secrets and `extra_fields`), or the caller's `given` transport,
+        made to mask the same secrets too (it keeps its own timeouts and retries)."""
+        if given is None:
+            return Transport(
+                provider,
+                timeouts=self.http.timeouts(),
+                retry=self.http.retry_policy(),
+                redactor=self.redactor(*extra_fields),
+            )
+        given.protect(
+            fields=[*self.secret_field_names(), *extra_fields], values=self.secret_values()
+        )
+        return given
 
 
 def load_settings(cls: type[S], /, **values: Any) -> S:

@@ -34,6 +34,7 @@ from connectors.core.errors import (
 from connectors.einvoice.models import Invoice, Receipt
 
 __all__ = [
+    "DOCUMENT_MAX_BYTES",
     "MALFORMED",
     "PROVIDERS",
     "VENDOR_ENV",
@@ -48,6 +49,11 @@ __all__ = [
 ]
 
 MALFORMED = "malformed_response"
+
+DOCUMENT_MAX_BYTES = 25 * 1024 * 1024
+"""The largest answer a download (PDF, signed XML, a vendor's ZIP; base64 inside JSON or
+SOAP included) may be: far above a one-page receipt, far below what would strain memory.
+Every other e-invoice call keeps the transport's default limit (4 MiB)."""
 """The `ProviderError.code` of an answer the adapter cannot read."""
 
 DownloadFormat = Literal["pdf", "xml"]

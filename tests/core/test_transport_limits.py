@@ -13,6 +13,7 @@ import tracemalloc
 from typing import Any
 
 import pytest
+import requests
 
 from connectors.core import (
     Idempotency,
@@ -189,3 +190,39 @@ def test_excerpt_of_a_large_body_redacts_only_its_start() -> None:
     assert len(excerpt) <= 16 * 1024
     unclosed = '{"token": "' + "t" * 20_000 + '"}'
     assert "tttt" not in redactor.excerpt(unclosed, "application/json", limit=100)
+
+
+def test_too_large_carries_where_it_happened() -> None:
+    sim = LedgerVendor()
+    sim.faults.add("read", Oversize(10_000))
+    with (
+        mount(sim, IN_PROCESS_URL),
+        _transport(total=5.0, max_response_bytes=1_000) as transport,
+        pytest.raises(ResponseTooLarge) as raised,
+    ):
+        call(transport, IN_PROCESS_URL, "read")
+    error = raised.value
+    assert ("ledger-vendor", "read", 200) == (error.provider, error.operation, error.http_status)
+    assert {"limit": 1_000, "sent": True, "retryable": False} == {
+        key: error.context()[key] for key in ("limit", "sent", "retryable")
+    }
+
+
+def test_a_stack_log_line_with_a_bad_format_is_kept_and_redacted() -> None:
+    secret = "FORMAT-SECRET-5566"
+    transport = _transport(total=5.0, redactor=Redactor(secret_values=[secret]))
+    record = logging.LogRecord(
+        "urllib3.connectionpool", logging.DEBUG, __file__, 1, "%d %s", (secret,), None
+    )
+    with transport:
+        for log_filter in logging.getLogger("urllib3.connectionpool").filters:
+            assert log_filter.filter(record)
+    assert secret not in record.getMessage()
+    assert MASK in record.getMessage()
+    assert "%d %s" in record.getMessage()  # the broken format is shown, not lost
+
+
+def test_a_connection_error_without_details_counts_as_maybe_sent() -> None:
+    from connectors.core.transport import _may_have_left
+
+    assert _may_have_left(requests.ConnectionError()) is True

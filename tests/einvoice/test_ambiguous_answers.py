@@ -12,22 +12,32 @@ adapter raises `OutcomeUnknown` carrying the key.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 
-from connectors.core import OutcomeUnknown, RetryPolicy, Timeouts, Transport
+from connectors.core import (
+    OutcomeUnknown,
+    ProviderError,
+    ResponseTooLarge,
+    RetryPolicy,
+    Timeouts,
+    Transport,
+)
 from connectors.einvoice import DocumentStatus, InvoiceProvider
 from connectors.einvoice.bkav import BkavEHoadon, BkavKey, BkavSettings
 from connectors.einvoice.bkav.simulator import BkavSimulator
 from connectors.einvoice.misa import MisaMeInvoice, MisaSettings
 from connectors.einvoice.misa.simulator import MisaSimulator
+from connectors.einvoice.provider import DOCUMENT_MAX_BYTES
 from connectors.einvoice.simkit import AfterCommit
 from connectors.testing import (
     CommitThenStatus,
     Oversize,
     Reset,
+    Status,
     TimeoutAfterCommit,
     Trickle,
     Truncated,
@@ -82,13 +92,20 @@ class Vendor:
     create_route: str
     lookup_route: str
     ledger_kind: str
+    download_route: str
 
 
 VENDORS = [
     Vendor(
-        "vnpt", vnpt_simulator, vnpt_client, "ImportAndPublishInv", "listInvByCusFkey", "invoice"
+        "vnpt",
+        vnpt_simulator,
+        vnpt_client,
+        "ImportAndPublishInv",
+        "listInvByCusFkey",
+        "invoice",
+        "downloadInvPDFFkey",
     ),
-    Vendor("viettel", viettel_simulator, viettel_client, "issue", "lookup", "invoice"),
+    Vendor("viettel", viettel_simulator, viettel_client, "issue", "lookup", "invoice", "download"),
     Vendor(
         "misa",
         lambda: MisaSimulator(sleep=lambda _s: None),
@@ -96,6 +113,7 @@ VENDORS = [
         "issue",
         "status",
         "invoice",
+        "download",
     ),
     Vendor(
         "bkav",
@@ -104,6 +122,7 @@ VENDORS = [
         "create",
         "detail",
         "create",
+        "pdf",
     ),
 ]
 
@@ -192,3 +211,53 @@ def test_on_a_socket_too(vendor: Vendor, fault: str) -> None:
     assert 1 == len(simulator.requests_to(vendor.create_route))
     assert 1 == simulator.ledger.count(vendor.ledger_kind, KEY)
     assert issued.number
+
+
+MiB = 1024 * 1024
+
+
+def test_a_download_may_be_larger_than_other_answers_but_is_bounded(
+    vendor: Vendor, sim: Simulator
+) -> None:
+    """A PDF may pass the transport's 4 MiB default (DOCUMENT_MAX_BYTES applies), a lookup
+    may not, and nothing is read past the download's own limit."""
+    client = vendor.make_client(HOST)
+    client.issue(sample_receipt(), idempotency_key=KEY)
+    sim.faults.add(vendor.download_route, Oversize(size=5 * MiB))
+    with pytest.raises(ProviderError) as raised:  # 5 MiB of filler is read, then unreadable
+        client.download(KEY)
+    assert not isinstance(raised.value, OutcomeUnknown)
+    assert not isinstance(raised.value.__cause__, ResponseTooLarge)
+    sim.faults.add(vendor.download_route, Oversize(size=DOCUMENT_MAX_BYTES + 1))
+    with pytest.raises(ResponseTooLarge) as too_large:
+        client.download(KEY)
+    assert DOCUMENT_MAX_BYTES == too_large.value.limit
+    sim.faults.add(vendor.lookup_route, Oversize(size=5 * MiB))
+    with pytest.raises(ResponseTooLarge) as lookup_too_large:
+        client.get(KEY)
+    assert 4 * MiB == lookup_too_large.value.limit
+
+
+def test_a_callers_transport_masks_the_clients_secrets(
+    vendor: Vendor, sim: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 10 point 10: every client adds its own secrets to a transport it is given."""
+    client = vendor.make_client(HOST)  # each is built on a caller's Transport
+    secrets = client.settings.secret_values()  # type: ignore[attr-defined]
+    assert secrets
+    seen: list[str] = []
+    client.transport.on_request.append(lambda e: seen.append(f"{e.url} {e.headers} {e.body}"))  # type: ignore[attr-defined]
+    client.transport.on_response.append(lambda e: seen.append(e.body))  # type: ignore[attr-defined]
+    errors: list[str] = []
+    with caplog.at_level(logging.DEBUG):
+        client.issue(sample_receipt(), idempotency_key=KEY)
+        sim.faults.add(vendor.lookup_route, Status(500, b"boom " + secrets[0].encode()))
+        try:
+            client.get(KEY)
+        except ProviderError as exc:
+            errors += [str(exc), repr(exc), str(exc.body_excerpt), str(exc.context())]
+    assert seen
+    assert errors
+    text = "\n".join([caplog.text, *seen, *errors])
+    for secret in secrets:
+        assert secret not in text

@@ -51,6 +51,7 @@ from connectors.einvoice.bkav.wire import (
 from connectors.einvoice.codes import ResultCode, error_for_code
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import (
+    DOCUMENT_MAX_BYTES,
     DocumentStatus,
     DownloadFormat,
     IssuedDocument,
@@ -104,12 +105,7 @@ class BkavEHoadon:
         self.settings = settings
         self.profile = profile
         self.key = BkavKey.parse(settings.partner_token.get_secret_value())
-        self.transport = transport or Transport(
-            PROVIDER,
-            timeouts=settings.http.timeouts(),
-            retry=settings.http.retry_policy(),
-            redactor=settings.redactor("partnerGUID"),
-        )
+        self.transport = settings.transport(PROVIDER, "partnerGUID", given=transport)
         self.soap = SoapClient(
             wsdl_path("connectors.einvoice.bkav", WSDL), self.transport, endpoint=settings.base_url
         )
@@ -217,7 +213,9 @@ class BkavEHoadon:
         cmd = CMD.pdf_base64 if format == "pdf" else CMD.xml_base64
         # The partner's key as CommandObject; the answer {"PDF": base64} (BkavWS.cs,
         # ResponseObjects/PdfResult.cs) [V for 808]; 809's field name is guessed ("XML").
-        result = self._exec("download", cmd, key, Idempotency.READ)
+        result = self._exec(
+            "download", cmd, key, Idempotency.READ, max_response_bytes=DOCUMENT_MAX_BYTES
+        )
         data = result.obj
         if isinstance(data, dict):
             data = data.get("PDF") or data.get("XML") or data.get("Data") or data.get("Base64")
@@ -308,12 +306,14 @@ class BkavEHoadon:
         obj: Any,
         idempotency: Idempotency,
         key: str | None = None,
+        max_response_bytes: int | None = None,
     ) -> BkavResult:
         data = encode_json(command(cmd_type, obj), self.key)
         answer = self.soap.call(
             "ExecCommand",
             idempotency=idempotency,
             idempotency_key=key,
+            max_response_bytes=max_response_bytes,
             partnerGUID=self.settings.partner_guid.get_secret_value(),
             CommandData=data,
         )

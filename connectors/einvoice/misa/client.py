@@ -51,6 +51,7 @@ from connectors.einvoice.misa.wire import (
 )
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import (
+    DOCUMENT_MAX_BYTES,
     MALFORMED,
     DocumentStatus,
     DownloadFormat,
@@ -85,11 +86,8 @@ class MisaMeInvoice:
     ) -> None:
         self.settings = settings
         self.profile = profile
-        self.transport = transport or Transport(
-            PROVIDER,
-            timeouts=settings.http.timeouts(),
-            retry=settings.http.retry_policy(),
-            redactor=settings.redactor("Authorization", "token", "appid", "data"),
+        self.transport = settings.transport(
+            PROVIDER, "Authorization", "token", "appid", "data", given=transport
         )
         self.series_locks = series_locks or SeriesLocks(spacing=profile.series_spacing_seconds)
         self._clock = clock
@@ -265,6 +263,7 @@ class MisaMeInvoice:
             json=[found.lookup_code],
             params={"downloadDataType": format},
             idempotency=Idempotency.READ,
+            max_response_bytes=DOCUMENT_MAX_BYTES,
         )
         for item in decode_result_list(body.get("data")):
             if item.get("TransactionID") == found.lookup_code and item.get("Data"):

@@ -113,6 +113,7 @@ class MisaSession:
         params: Mapping[str, Any] | None = None,
         key: str | None = None,
         retry: RetryPolicy | None = None,
+        max_response_bytes: int | None = None,
     ) -> dict[str, Any]:
         """POST JSON with the bearer token; the body of a successful answer.
 
@@ -137,6 +138,7 @@ class MisaSession:
                 idempotency=idempotency,
                 idempotency_key=key,
                 retry=retry,
+                max_response_bytes=max_response_bytes,
             )
             try:
                 return self._read(response, operation)

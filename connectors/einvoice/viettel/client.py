@@ -45,6 +45,7 @@ from connectors.core.transport import RequestSpec, Transport
 from connectors.einvoice.codes import ResultCode, error_for_code
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import (
+    DOCUMENT_MAX_BYTES,
     DocumentStatus,
     DownloadFormat,
     IssuedDocument,
@@ -113,19 +114,7 @@ class ViettelSInvoice:
     ) -> None:
         self.settings = settings
         self.profile = profile
-        if transport is None:
-            transport = Transport(
-                PROVIDER,
-                timeouts=settings.http.timeouts(),
-                retry=settings.http.retry_policy(),
-                redactor=settings.redactor(),
-            )
-        else:
-            # A caller's transport still masks this client's secrets, whatever it was given.
-            transport.redactor = transport.redactor.with_fields(
-                *settings.secret_field_names()
-            ).with_values(*settings.secret_values())
-        self.transport = transport
+        self.transport = settings.transport(PROVIDER, given=transport)
         self._clock = clock
         self._lock = threading.Lock()
         self._token: str | None = None
@@ -243,6 +232,7 @@ class ViettelSInvoice:
                 ),
             },
             idempotency=Idempotency.READ,
+            max_response_bytes=DOCUMENT_MAX_BYTES,
         )
         data = file_bytes(body)
         return data if format == "pdf" else nested_zip_xml(data)
@@ -422,6 +412,7 @@ class ViettelSInvoice:
         data: Mapping[str, str] | None = None,
         key: str | None = None,
         retry: RetryPolicy | None = None,
+        max_response_bytes: int | None = None,
     ) -> dict[str, Any]:
         url = f"{self.settings.base_url}{self.profile.api_prefix}{path}"
         for attempt in (1, 2):
@@ -444,6 +435,7 @@ class ViettelSInvoice:
                 idempotency=idempotency,
                 idempotency_key=key,
                 retry=retry,
+                max_response_bytes=max_response_bytes,
             )
             if attempt == 1 and self._token_expired(response):
                 if response.status_code >= 500 and idempotency is Idempotency.KEYED_WRITE:

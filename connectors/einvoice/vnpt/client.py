@@ -43,6 +43,7 @@ from connectors.core.transport import Transport
 from connectors.einvoice.codes import ResultCode, error_for_code
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import (
+    DOCUMENT_MAX_BYTES,
     DocumentStatus,
     DownloadFormat,
     IssuedDocument,
@@ -109,19 +110,7 @@ class VnptInvoice:
         self.settings = settings
         self.profile = profile
         secret_fields = ("ACpass", "userPass", "pass", "account_password")
-        if transport is None:
-            transport = Transport(
-                PROVIDER,
-                timeouts=settings.http.timeouts(),
-                retry=settings.http.retry_policy(),
-                redactor=settings.redactor(*secret_fields),
-            )
-        else:
-            # A caller's transport still masks this client's secrets, whatever it was given.
-            transport.redactor = transport.redactor.with_fields(
-                *settings.secret_field_names(), *secret_fields
-            ).with_values(*settings.secret_values())
-        self.transport = transport
+        self.transport = settings.transport(PROVIDER, *secret_fields, given=transport)
         # Writes go out once per attempt of ours (lookup-before-retry), never re-sent blindly.
         self._once = Transport(
             PROVIDER,
@@ -268,6 +257,7 @@ class VnptInvoice:
             "GetInvDataByFkey",
             Idempotency.READ,
             None,
+            DOCUMENT_MAX_BYTES,
             fkey=key,
             userName=self.settings.username,
             userPass=self.settings.password.get_secret_value(),
@@ -298,7 +288,7 @@ class VnptInvoice:
         current = self.get(key)
         if current.status is DocumentStatus.CANCELLED:
             return current
-        params = {
+        params: dict[str, Any] = {
             "Account": self.settings.account,
             "ACpass": self.settings.account_password.get_secret_value(),
             "fkey": key,
@@ -353,17 +343,20 @@ class VnptInvoice:
         if format not in ("pdf", "xml"):
             raise ValidationError(f"format must be 'pdf' or 'xml', not {format!r}", field="format")
         method = "downloadInvPDFFkey" if format == "pdf" else "downloadInvFkey"
-        params = {
+        params: dict[str, Any] = {
             "fkey": key,
             "userName": self.settings.username,
             "userPass": self.settings.password.get_secret_value(),
         }
+        limit = DOCUMENT_MAX_BYTES
         try:
-            text = self._call(self._portal, method, Idempotency.READ, None, **params)
+            text = self._call(self._portal, method, Idempotency.READ, None, limit, **params)
         except Rejected as exc:
             if exc.vendor_code != "ERR:11":
                 raise
-            text = self._call(self._portal, method + "NoPay", Idempotency.READ, None, **params)
+            text = self._call(
+                self._portal, method + "NoPay", Idempotency.READ, None, limit, **params
+            )
         if format == "xml":
             return text.encode("utf-8")
         try:
@@ -415,6 +408,12 @@ class VnptInvoice:
             reason=reason,
         )
 
+        # "pass" is a keyword and the attachment's name differs by operation.
+        extra: dict[str, Any] = {
+            "pass": self.settings.password.get_secret_value(),
+            attachment: "",
+        }
+
         def send() -> IssuedDocument:
             with self._series_lock(pattern, doc.series):
                 result = self._call(
@@ -426,12 +425,11 @@ class VnptInvoice:
                     ACpass=self.settings.account_password.get_secret_value(),
                     xmlInvData=xml,
                     username=self.settings.username,
-                    **{"pass": self.settings.password.get_secret_value()},
                     fkey=key,
-                    **{attachment: ""},
                     convert=self.profile.convert,
                     pattern=pattern,
                     serial=doc.series,
+                    **extra,
                 )
             return self._published(result, doc, fkey, issued_at, action)
 
@@ -511,10 +509,15 @@ class VnptInvoice:
         method: str,
         idempotency: Idempotency,
         idempotency_key: str | None,
+        max_response_bytes: int | None = None,
         **params: Any,
     ) -> str:
         result = soap.call(
-            method, idempotency=idempotency, idempotency_key=idempotency_key, **params
+            method,
+            idempotency=idempotency,
+            idempotency_key=idempotency_key,
+            max_response_bytes=max_response_bytes,
+            **params,
         )
         text = None if result is None else str(result)
         try:

@@ -26,14 +26,13 @@ from connectors.core.config import ProviderSettings
 from connectors.core.errors import AuthError, OutcomeUnknown, ProviderError, TransportError
 from connectors.core.http_errors import error_for_status
 from connectors.core.ratelimit import TokenBucket
-from connectors.core.redaction import Redactor
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.transport import RequestSpec, Timeouts, Transport
 from connectors.sms.compose import Composed
 from connectors.sms.errors import SmsErrorCode, sms_error
 from connectors.sms.journal import SentJournal
 from connectors.sms.mobifone.wire import WIRE, WireProfile, parse_login, parse_send
-from connectors.sms.sender import Accepted, SmsClient
+from connectors.sms.sender import Accepted, SmsClient, client_transport
 from connectors.sms.templates import BrandnameSetting, TemplateRegistry
 
 __all__ = ["MobifoneSettings", "MobifoneSms"]
@@ -85,11 +84,8 @@ class MobifoneSms(SmsClient):
         self.username = username
         self._password = secret
         self.profile = profile
-        self.transport = transport or Transport(
-            PROVIDER,
-            timeouts=timeouts,
-            retry=retry,
-            redactor=Redactor(secret_fields=["sid"], secret_values=[secret]),
+        self.transport = client_transport(
+            PROVIDER, transport, timeouts=timeouts, retry=retry, fields=["sid"], values=[secret]
         )
         self._clock = clock
         self._session_lock = threading.Lock()

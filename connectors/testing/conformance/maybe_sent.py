@@ -107,7 +107,11 @@ def check_maybe_sent(
     answer_limit: int = DEFAULT_MAX_RESPONSE_BYTES,
 ) -> None:
     """Assert the row of the table above for `fault`: the error (or the result), what it
-    carries, and how many `requests` reached the vendor. The caller counts the effects."""
+    carries, and how many `requests` reached the vendor. The caller counts the effects.
+
+    `key` is the idempotency key `OutcomeUnknown` must carry; None accepts any non-empty
+    key (one the client made itself, e.g. MoMo's requestId).
+    """
     error = outcome.error
     if fault == "truncated" and keyed:
         assert error is None, f"a keyed write cut short was not resent: {error!r}"
@@ -121,7 +125,10 @@ def check_maybe_sent(
         assert 500 == error.http_status
         return
     assert isinstance(error, OutcomeUnknown), f"expected OutcomeUnknown, got {error!r}"
-    assert key == error.idempotency_key
+    if key is None:
+        assert error.idempotency_key, "OutcomeUnknown carries no key to reconcile with"
+    else:
+        assert key == error.idempotency_key
     cause = error.__cause__
     if fault == "commit-then-500":
         assert isinstance(cause, ProviderUnavailable)

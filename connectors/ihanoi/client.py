@@ -87,6 +87,10 @@ class IHanoiClient:
 
     `token` is the bearer token (kept secret: redacted from logs and errors). Thread-safe.
     `clock` (Unix seconds) dates answers' `resolved_at`.
+
+    A caller's `session` is used as it is: `Timeouts.total` then holds inside an attempt
+    only if the session mounts a `connectors.core.deadline.DeadlineAdapter` (the one the
+    client makes by default does).
     """
 
     provider = "ihanoi"

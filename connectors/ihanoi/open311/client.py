@@ -79,6 +79,10 @@ class Open311Client:
 
     `api_key` is required by servers for posting; `jurisdiction_id` only when the endpoint
     serves several jurisdictions. Thread-safe.
+
+    A caller's `session` is used as it is: `Timeouts.total` then holds inside an attempt
+    only if the session mounts a `connectors.core.deadline.DeadlineAdapter` (the one the
+    client makes by default does).
     """
 
     provider = "open311"

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,7 @@ __all__ = [
     "check_maybe_sent",
     "maybe_sent_fault",
     "run_call",
+    "run_concurrently",
 ]
 
 MAYBE_SENT_FAULTS = ("commit-then-500", "truncated", "trickle", "oversize")
@@ -94,6 +96,14 @@ def run_call(call: Callable[[], Any]) -> CallOutcome:
     except Exception as exc:  # every outcome is checked by check_maybe_sent
         return CallOutcome(None, exc, time.monotonic() - began)
     return CallOutcome(result, None, time.monotonic() - began)
+
+
+def run_concurrently(calls: Mapping[str, Callable[[], Any]]) -> dict[str, CallOutcome]:
+    """Run every call at once, one thread each (e.g. every adapter against a trickle, so the
+    test takes one deadline, not one per adapter); the outcomes by name."""
+    with ThreadPoolExecutor(max_workers=max(1, len(calls))) as pool:
+        futures = {name: pool.submit(run_call, call) for name, call in calls.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def check_maybe_sent(

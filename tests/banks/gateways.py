@@ -33,9 +33,9 @@ URLS = {
 }
 GATEWAYS = ("vnpay", "momo", "payos")
 WRITE_ROUTES = {  # the simulator route of each server-side write (VNPay creates on redirect)
-    "vnpay": {"refund": "transaction"},
-    "momo": {"create": "create", "refund": "refund"},
-    "payos": {"create": "create", "cancel": "cancel"},
+    "vnpay": {"refund": "transaction", "query": "transaction"},
+    "momo": {"create": "create", "refund": "refund", "query": "query"},
+    "payos": {"create": "create", "cancel": "cancel", "query": "info"},
 }
 RUNNERS = ("in-process", "loopback")
 

@@ -32,6 +32,7 @@ WRITE_ROUTES = {
     "submit_feedback": ("submit_feedback", "feedback"),
     "update_status": ("update_feedback", "status_update"),
     "answer": ("update_feedback", "answer"),
+    "get_feedback": ("get_feedback", ""),
 }
 
 

@@ -34,6 +34,12 @@ from connectors.testing import (
     Truncated,
     serve,
 )
+from connectors.testing.conformance.maybe_sent import (
+    MATRIX_TIMEOUTS,
+    check_read,
+    maybe_sent_fault,
+    run_call,
+)
 from tests.sms import harnesses
 from tests.sms.harnesses import PARAMS
 
@@ -154,3 +160,17 @@ def test_the_deadline_error_before_sending_says_nothing_was_sent() -> None:
     assert raised.value.sent is False
     assert may_fail_over(raised.value) is True
     assert "0.001s deadline passed before it was sent" in raised.value.message
+
+
+@pytest.mark.parametrize("fault", list(MAYBE_SENT))
+def test_esms_delivery_status_is_retried_or_raises_the_transport_error(fault: str) -> None:
+    sim = harnesses.esms_sim()
+    with serve(sim) as base_url:
+        sender = harnesses.esms_sender(base_url, timeouts=MATRIX_TIMEOUTS)
+        sent = sender.send(paid(), KEY)
+        assert sent.provider_message_id is not None
+        sim.faults.add("status", maybe_sent_fault(fault))
+        outcome = run_call(lambda: sender.delivery_status(sent.provider_message_id or ""))
+    check_read(fault, outcome, requests=len(sim.requests_to("status")))
+    if outcome.error is None:
+        assert sent.provider_message_id == outcome.result.provider_message_id

@@ -19,6 +19,7 @@ from connectors.testing.conformance.maybe_sent import (
     MAYBE_SENT_FAULTS,
     CallOutcome,
     check_maybe_sent,
+    check_read,
     maybe_sent_fault,
     run_call,
 )
@@ -112,3 +113,33 @@ def test_the_faults_and_the_runner() -> None:
 
     assert ("ok", None) == (run_call(lambda: "ok").result, run_call(lambda: "ok").error)
     assert CUT is run_call(boom).error
+
+
+READS_GOOD: list[tuple[str, CallOutcome, int]] = [
+    ("commit-then-500", failed(BUSY), 1),
+    ("truncated", CallOutcome("result", None, 0.1), 2),
+    ("trickle", failed(TIMEOUT, elapsed=1.1), 1),
+    ("oversize", failed(TOO_LARGE), 1),
+]
+READS_BAD: list[tuple[str, CallOutcome, int]] = [
+    ("commit-then-500", failed(BUSY), 2),
+    ("truncated", failed(CUT), 1),
+    ("truncated", CallOutcome("result", None, 0.1), 3),
+    ("trickle", failed(TIMEOUT, elapsed=5.0), 1),
+    ("trickle", failed(ReadTimeout("no answer in time")), 1),
+    ("oversize", failed(TOO_LARGE), 3),
+    ("oversize", CallOutcome("read whole", None, 0.1), 1),
+]
+
+
+@pytest.mark.parametrize(("fault", "outcome", "requests"), READS_GOOD)
+def test_reads_that_retry_or_raise_the_transport_error_pass(
+    fault: str, outcome: CallOutcome, requests: int
+) -> None:
+    check_read(fault, outcome, requests=requests)
+
+
+@pytest.mark.parametrize(("fault", "outcome", "requests"), READS_BAD)
+def test_reads_that_do_otherwise_fail(fault: str, outcome: CallOutcome, requests: int) -> None:
+    with pytest.raises(AssertionError):
+        check_read(fault, outcome, requests=requests)

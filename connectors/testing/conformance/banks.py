@@ -55,6 +55,7 @@ from connectors.testing.conformance.maybe_sent import (
     MATRIX_TIMEOUTS,
     MAYBE_SENT_FAULTS,
     check_maybe_sent,
+    check_read,
     maybe_sent_fault,
     run_call,
 )
@@ -115,7 +116,8 @@ class BanksHarness:
       handler itself (in process) or the URL it is served at (loopback).
     - `order_refs`: fresh order references (None lets the gateway choose, as payOS does).
     - `write_routes`: the simulator route of each server-side write ("create", "refund",
-      "cancel"); a write not listed is not run through the fault matrix.
+      "cancel") and of "query"; an operation not listed is not run through the fault
+      matrix.
     - `make_gateway(timeouts)`: a fresh gateway against the same simulator with those
       timeouts (the matrix needs a short deadline); `served`: the simulator answers on a
       loopback socket; `answer_limit`: the writes' answer size limit (bytes).
@@ -415,6 +417,29 @@ class FeeGatewayConformance:
         if isinstance(again.result, PaymentIntent):
             assert entries[0].key == again.result.order_ref
         assert 1 == h.simulator.ledger.count(kind)
+
+    @pytest.mark.parametrize("fault", MAYBE_SENT_FAULTS)
+    def test_query_under_a_spoilt_answer(self, harness: BanksHarness, fault: str) -> None:
+        h = harness
+        route = h.write_routes.get("query")
+        if route is None:
+            pytest.skip(f"no query route named for {h.gateway.name} (write_routes['query'])")
+        if fault == "trickle" and not (h.served and h.make_gateway is not None):
+            pytest.skip("trickles need a served simulator and make_gateway (a short deadline)")
+        gateway = h.make_gateway(MATRIX_TIMEOUTS) if h.make_gateway else h.gateway
+        intent = self._create(h)
+        h.simulator.pay(intent.order_ref)
+        h.simulator.faults.add(route, maybe_sent_fault(fault, answer_limit=h.answer_limit))
+        before = len(h.simulator.requests_to(route))
+        outcome = run_call(lambda: gateway.query(intent.order_ref, created_at=intent.created_at))
+        check_read(
+            fault,
+            outcome,
+            requests=len(h.simulator.requests_to(route)) - before,
+            answer_limit=h.answer_limit,
+        )
+        if outcome.error is None:
+            assert PaymentStatus.PAID == outcome.result.status
 
     def _refund_request(self, h: BanksHarness, intent: PaymentIntent) -> RefundRequest:
         callback = h.simulator.pay(intent.order_ref)

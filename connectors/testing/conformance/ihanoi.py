@@ -16,7 +16,8 @@ Against a simulator (a harness that is also a `SimulatedHarness`), the "maybe se
 matrix (`connectors.testing.conformance.maybe_sent`) runs on every write: submit, status
 update and answer. The simulator acts, then answers with a 500, a cut-short, trickled or
 oversize body: the ledger holds one effect, the error is the table's, and sending again
-with the same key adds no second one.
+with the same key adds no second one. A read under the same faults is retried or raises
+the transport's error.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from connectors.testing.conformance.maybe_sent import (
     MATRIX_TIMEOUTS,
     MAYBE_SENT_FAULTS,
     check_maybe_sent,
+    check_read,
     maybe_sent_fault,
     run_call,
 )
@@ -79,7 +81,8 @@ class SimulatedHarness(FeedbackHarness, Protocol):
     """Whether it answers on a loopback socket (trickled answers take real time there)."""
     write_routes: Mapping[str, tuple[str, str]]
     """Per write ("submit_feedback", "update_status", "answer"): the simulator's route and
-    the ledger kind its effect is recorded under."""
+    the ledger kind its effect is recorded under; "get_feedback": the read's route (and
+    an empty kind)."""
     answer_limit: int
     """The writes' answer size limit (bytes)."""
 
@@ -265,3 +268,27 @@ class FeedbackExchangeConformance:
         again = run_call(write)
         assert again.error is None or isinstance(again.error, Duplicate), repr(again.error)
         assert effects + 1 == h.simulator.ledger.count(kind)
+
+    @pytest.mark.parametrize("fault", MAYBE_SENT_FAULTS)
+    def test_a_read_under_a_spoilt_answer(
+        self, feedback_harness: FeedbackHarness, fault: str
+    ) -> None:
+        h = feedback_harness
+        if not isinstance(h, SimulatedHarness):
+            pytest.skip("faults are injected into a simulator, not a live endpoint")
+        if fault == "trickle" and not h.served:
+            pytest.skip("in process a trickled answer is an instant read timeout")
+        route, _kind = h.write_routes["get_feedback"]
+        exchange = h.make_exchange(MATRIX_TIMEOUTS)
+        feedback_id = h.exchange.submit_feedback(sample_feedback(h.category_code)).feedback_id
+        h.simulator.faults.add(route, maybe_sent_fault(fault, answer_limit=h.answer_limit))
+        before = len(h.simulator.requests_to(route))
+        outcome = run_call(lambda: exchange.get_feedback(feedback_id))
+        check_read(
+            fault,
+            outcome,
+            requests=len(h.simulator.requests_to(route)) - before,
+            answer_limit=h.answer_limit,
+        )
+        if outcome.error is None:
+            assert feedback_id == outcome.result.feedback_id

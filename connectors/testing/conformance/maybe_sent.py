@@ -15,6 +15,11 @@ operation's size limit (`oversize`). Whatever the fault, the effect exists once:
 
 (*) the vendor's key makes a resend safe: the caller sends again with the same key.
 
+A read under the same faults is retried or raises the transport's error (`check_read`):
+a 500 is the vendor's answer (a retryable `ProviderError`, 1 request), a cut-short answer
+is retried (2 requests), a trickle ends in the deadline's `ReadTimeout` and an oversize
+answer in `ResponseTooLarge` (1 request each: nothing left to retry in).
+
 A suite calls `run_call` with the write, then `check_maybe_sent` with what it saw, and
 then counts the effects in the simulator's ledger (exactly one).
 """
@@ -45,6 +50,7 @@ __all__ = [
     "MAYBE_SENT_FAULTS",
     "CallOutcome",
     "check_maybe_sent",
+    "check_read",
     "maybe_sent_fault",
     "run_call",
     "run_concurrently",
@@ -153,5 +159,34 @@ def check_maybe_sent(
     elif fault == "oversize":
         assert isinstance(cause, ResponseTooLarge)
         assert answer_limit == cause.limit
+    else:  # pragma: no cover - a name not in MAYBE_SENT_FAULTS
+        raise AssertionError(f"unknown fault {fault!r}")
+
+
+def check_read(
+    fault: str,
+    outcome: CallOutcome,
+    *,
+    requests: int,
+    timeouts: Timeouts = MATRIX_TIMEOUTS,
+    answer_limit: int = DEFAULT_MAX_RESPONSE_BYTES,
+) -> None:
+    """Assert what a read does under `fault` (see the module docstring)."""
+    error = outcome.error
+    if fault == "truncated":
+        assert error is None, f"a read cut short was not retried: {error!r}"
+        assert 2 == requests
+        return
+    assert 1 == requests, f"{requests} requests for a read under {fault}"
+    if fault == "commit-then-500":
+        assert isinstance(error, ProviderError), f"expected a ProviderError, got {error!r}"
+        assert (True, 500) == (error.retryable, error.http_status)
+    elif fault == "trickle":
+        assert isinstance(error, ReadTimeout), f"expected ReadTimeout, got {error!r}"
+        assert re.search(r"within the [0-9.]+s deadline", error.message), error.message
+        assert outcome.elapsed < timeouts.total + DEADLINE_MARGIN
+    elif fault == "oversize":
+        assert isinstance(error, ResponseTooLarge), f"expected ResponseTooLarge, got {error!r}"
+        assert answer_limit == error.limit
     else:  # pragma: no cover - a name not in MAYBE_SENT_FAULTS
         raise AssertionError(f"unknown fault {fault!r}")

@@ -306,8 +306,12 @@ class FeedbackExchange(Protocol):
         agency_code: str | None = None,
         assignee: str | None = None,
         due_at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> Feedback:
-        """Move a feedback to `status`, with a note and the responsible agency."""
+        """Move a feedback to `status`, with a note and the responsible agency.
+
+        The same `idempotency_key` (one is made when None) applies the update once.
+        """
         ...
 
     def answer(
@@ -318,8 +322,12 @@ class FeedbackExchange(Protocol):
         agency_code: str,
         attachments: Sequence[Attachment] = (),
         status: FeedbackStatus = FeedbackStatus.ANSWERED,
+        idempotency_key: str | None = None,
     ) -> Feedback:
-        """Reply to the citizen (text and attachments by URL) and close the feedback."""
+        """Reply to the citizen (text and attachments by URL) and close the feedback.
+
+        The same `idempotency_key` (one is made when None) applies the answer once.
+        """
         ...
 
     def list_updated(

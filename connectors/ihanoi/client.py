@@ -10,8 +10,14 @@ Idempotency:
   the same body returns the same feedback, a different body under the same id is refused
   (`Duplicate`).
 - `update_status` and `answer` send an `Idempotency-Key` (a fresh UUID per call unless
-  the caller gives one) reused on every attempt, so a retried update is applied once.
+  the caller gives one) reused on every attempt, so a retried update is applied once. A
+  caller resending with the same key must send the same body: a closing update carries
+  `resolved_at` (now, unless given), so pass the same `resolved_at` when you may resend
+  (e.g. after `ProviderUnavailable` or `OutcomeUnknown`), or iHanoi answers `Duplicate`.
 - Reads retry on transient faults.
+
+Every answer is read up to a size limit: the transport's (4 MiB by default) for one
+feedback, `LIST_ANSWER_LIMIT` for a page of `list_updated`.
 """
 
 from __future__ import annotations
@@ -52,7 +58,11 @@ from connectors.ihanoi.settings import IHanoiSettings
 from connectors.ihanoi.status import FeedbackStatus
 from connectors.vn.time import now_vn
 
-__all__ = ["IHanoiClient"]
+__all__ = ["LIST_ANSWER_LIMIT", "IHanoiClient"]
+
+LIST_ANSWER_LIMIT = 16 * 1024 * 1024
+"""The largest page of `list_updated` read (bytes); past it, `ResponseTooLarge` (ask for
+smaller pages with `page_size`)."""
 
 _MAX_ID = 128
 
@@ -77,6 +87,10 @@ class IHanoiClient:
 
     `token` is the bearer token (kept secret: redacted from logs and errors). Thread-safe.
     `clock` (Unix seconds) dates answers' `resolved_at`.
+
+    A caller's `session` is used as it is: `Timeouts.total` then holds inside an attempt
+    only if the session mounts a `connectors.core.deadline.DeadlineAdapter` (the one the
+    client makes by default does).
     """
 
     provider = "ihanoi"
@@ -201,9 +215,12 @@ class IHanoiClient:
         assignee: str | None = None,
         due_at: datetime | None = None,
         idempotency_key: str | None = None,
+        resolved_at: datetime | None = None,
     ) -> Feedback:
         """Move a feedback to `status` with a note (ghi chú) and the responsible agency
-        (`agency_code`, mã đơn vị xử lý); returns the feedback as iHanoi now holds it."""
+        (`agency_code`, mã đơn vị xử lý); returns the feedback as iHanoi now holds it.
+
+        A closed status is dated `resolved_at` (aware; now by default)."""
         _check_id(feedback_id)
         if not isinstance(status, FeedbackStatus):
             raise ValidationError("status: must be a FeedbackStatus", field="status")
@@ -213,7 +230,11 @@ class IHanoiClient:
         check_text("assignee", assignee, limit=200, required=False)
         if due_at is not None:
             check_aware("due_at", due_at)
-        resolved_at = now_vn(self._clock) if status.is_closed else None
+        if resolved_at is not None and not status.is_closed:
+            raise ValidationError(
+                "resolved_at: only a closed status is resolved", field="resolved_at"
+            )
+        resolved_at = self._resolved_at(resolved_at) if status.is_closed else None
         body = wire.encode_update(
             status=status,
             contract=self.contract,
@@ -234,9 +255,11 @@ class IHanoiClient:
         attachments: Sequence[Attachment] = (),
         status: FeedbackStatus = FeedbackStatus.ANSWERED,
         idempotency_key: str | None = None,
+        resolved_at: datetime | None = None,
     ) -> Feedback:
         """Reply to the citizen (trả lời) with text and attachments by URL (with SHA-256),
-        closing the feedback with `status` (answered by default; any closed status)."""
+        closing the feedback with `status` (answered by default; any closed status) at
+        `resolved_at` (aware; now by default)."""
         _check_id(feedback_id)
         check_text("reply_text", reply_text, limit=self.contract.max_description)
         check_code("agency_code", agency_code)
@@ -252,7 +275,7 @@ class IHanoiClient:
             agency_code=agency_code,
             reply_text=reply_text,
             reply_attachments=items,
-            resolved_at=now_vn(self._clock),
+            resolved_at=self._resolved_at(resolved_at),
         )
         return self._patch(feedback_id, body, "answer", idempotency_key)
 
@@ -286,6 +309,7 @@ class IHanoiClient:
             RequestSpec("GET", self._url(c.feedback_path), params=params, headers=self._auth()),
             operation=operation,
             idempotency=Idempotency.READ,
+            max_response_bytes=LIST_ANSWER_LIMIT,
         )
         return self._decoded(response, operation, lambda obj: wire.decode_page(obj, c))
 
@@ -300,6 +324,12 @@ class IHanoiClient:
             page = result.next_page
 
     # -- plumbing ------------------------------------------------------------------------
+
+    def _resolved_at(self, given: datetime | None) -> datetime:
+        if given is None:
+            return now_vn(self._clock)
+        check_aware("resolved_at", given)
+        return given
 
     def _url(self, path: str) -> str:
         return self.base_url + path

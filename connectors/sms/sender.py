@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+
+from pydantic import SecretStr
 
 from connectors.core.errors import ValidationError
 from connectors.core.ratelimit import TokenBucket
+from connectors.core.redaction import Redactor
+from connectors.core.retry import RetryPolicy
+from connectors.core.transport import Timeouts, Transport
 from connectors.sms.base import (
     BatchResult,
     Message,
@@ -30,7 +35,7 @@ from connectors.sms.compose import Composed, TextLimits, compose
 from connectors.sms.journal import KeyLocks, MemoryJournal, SentJournal
 from connectors.sms.templates import TemplateRegistry
 
-__all__ = ["Accepted", "SmsClient", "rate_limiter"]
+__all__ = ["Accepted", "SmsClient", "client_transport", "rate_limiter"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,32 @@ def rate_limiter(rate_limit: TokenBucket | float | None, default: float) -> Toke
     if not rate > 0:
         raise ValueError("rate_limit must be a positive number of messages per second")
     return TokenBucket(capacity=max(1.0, rate), rate=rate)
+
+
+def client_transport(
+    provider: str,
+    transport: Transport | None,
+    *,
+    timeouts: Timeouts | None,
+    retry: RetryPolicy | None,
+    fields: Sequence[str],
+    values: Sequence[SecretStr | str],
+) -> Transport:
+    """The transport a client sends through, masking its secret `fields` and `values`.
+
+    A caller's `transport` is used as it is (its timeouts and retry policy win) with the
+    client's secrets added to its redactor, so nothing the client sends is logged in clear
+    whatever transport it was given; otherwise a new one is made for `provider`.
+    """
+    if transport is not None:
+        transport.protect(fields=fields, values=values)
+        return transport
+    return Transport(
+        provider,
+        timeouts=timeouts,
+        retry=retry,
+        redactor=Redactor(secret_fields=fields, secret_values=values),
+    )
 
 
 class SmsClient(ABC):

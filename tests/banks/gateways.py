@@ -32,6 +32,11 @@ URLS = {
     "payos": "https://payos.sim.test",
 }
 GATEWAYS = ("vnpay", "momo", "payos")
+WRITE_ROUTES = {  # the simulator route of each server-side write (VNPay creates on redirect)
+    "vnpay": {"refund": "transaction", "query": "transaction"},
+    "momo": {"create": "create", "refund": "refund", "query": "query"},
+    "payos": {"create": "create", "cancel": "cancel", "query": "info"},
+}
 RUNNERS = ("in-process", "loopback")
 
 
@@ -107,10 +112,18 @@ def harness_for(gateway: str, runner: str) -> Iterator[BanksHarness]:
                 return handler
             return stack.enter_context(serve(handler)) + "/ipn"
 
+        def make_gateway(timeouts: Timeouts) -> Any:
+            made = make_client(gateway, base_url, timeouts=timeouts)
+            stack.callback(made.close)
+            return made
+
         yield BanksHarness(
             gateway=client,
             simulator=sim,
             ipn_target=ipn_target,
             open_payment=open_in_browser if gateway == "vnpay" else (lambda _i: None),
             order_refs=(lambda: None) if gateway == "payos" else dossier_refs(),
+            write_routes=WRITE_ROUTES[gateway],
+            make_gateway=make_gateway,
+            served=runner == "loopback",
         )

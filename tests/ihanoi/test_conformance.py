@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import pytest
 
-from connectors.core import load_settings
+from connectors.core import DEFAULT_MAX_RESPONSE_BYTES, Timeouts, load_settings
 from connectors.ihanoi import FeedbackExchange, IHanoiClient, IHanoiSettings
 from connectors.ihanoi.simulator import IHanoiSimulator
 from connectors.testing import mount, serve
-from connectors.testing.conformance.ihanoi import FeedbackExchangeConformance, FeedbackHarness
+from connectors.testing.conformance.ihanoi import (
+    FeedbackExchangeConformance,
+    FeedbackHarness,
+    SimulatedHarness,
+)
 from tests.ihanoi.conftest import BASE_URL, fast_retry, no_sleep
 
 
@@ -23,20 +28,71 @@ class Harness:
     agency_code: str = "UBND-PTN"
 
 
+WRITE_ROUTES = {
+    "submit_feedback": ("submit_feedback", "feedback"),
+    "update_status": ("update_feedback", "status_update"),
+    "answer": ("update_feedback", "answer"),
+    "get_feedback": ("get_feedback", ""),
+}
+
+
+@dataclass
+class SimHarness(Harness):
+    """Against the bundled simulator: the fault matrix runs too."""
+
+    simulator: IHanoiSimulator = field(default_factory=IHanoiSimulator)
+    base_url: str = BASE_URL
+    served: bool = False
+    write_routes: Mapping[str, tuple[str, str]] = field(default_factory=lambda: WRITE_ROUTES)
+    answer_limit: int = DEFAULT_MAX_RESPONSE_BYTES
+    made: list[IHanoiClient] = field(default_factory=list)
+
+    def make_exchange(self, timeouts: Timeouts) -> FeedbackExchange:
+        client = IHanoiClient(
+            self.base_url, self.simulator.token, timeouts=timeouts, retry=fast_retry()
+        )
+        self.made.append(client)
+        return client
+
+
+@contextmanager
+def simulated(runner: str) -> Iterator[SimHarness]:
+    sim = IHanoiSimulator(sleep=no_sleep)
+    with running(sim, runner) as base, IHanoiClient(base, sim.token, retry=fast_retry()) as c:
+        harness = SimHarness(c, simulator=sim, base_url=base, served=runner == "loopback")
+        yield harness
+        for made in harness.made:
+            made.close()
+
+
+@contextmanager
+def running(sim: IHanoiSimulator, runner: str) -> Iterator[str]:
+    if runner == "in-process":
+        with mount(sim, BASE_URL):
+            yield BASE_URL
+    else:
+        with serve(sim) as base:
+            yield base
+
+
 class TestSimulatorInProcess(FeedbackExchangeConformance):
     @pytest.fixture
     def feedback_harness(self) -> Iterator[FeedbackHarness]:
-        sim = IHanoiSimulator(sleep=no_sleep)
-        with mount(sim, BASE_URL), IHanoiClient(BASE_URL, sim.token, retry=fast_retry()) as c:
-            yield Harness(c)
+        with simulated("in-process") as harness:
+            yield harness
 
 
 class TestSimulatorOnLoopback(FeedbackExchangeConformance):
     @pytest.fixture
     def feedback_harness(self) -> Iterator[FeedbackHarness]:
-        sim = IHanoiSimulator(sleep=no_sleep)
-        with serve(sim) as base, IHanoiClient(base, sim.token, retry=fast_retry()) as c:
-            yield Harness(c)
+        with simulated("loopback") as harness:
+            yield harness
+
+
+def test_the_simulated_harness_fits_the_protocol() -> None:
+    with simulated("in-process") as harness:
+        assert isinstance(harness, SimulatedHarness)
+        assert not isinstance(Harness(harness.exchange), SimulatedHarness)
 
 
 _LIVE = "CONNECTORS_IHANOI_BASE_URL"

@@ -1,12 +1,13 @@
-"""Harnesses: each provider's simulator, mounted in process, and how to build its sender."""
+"""Harnesses: each provider's simulator, mounted in process or served on loopback, and how
+to build its sender."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from connectors.core import RetryPolicy, Timeouts
-from connectors.sms import Brandname, SendResult, Template, TemplateRegistry
+from connectors.sms import Brandname, SendResult, SmsSender, Template, TemplateRegistry
 from connectors.sms.esms import EsmsSms, report_from_fields
 from connectors.sms.esms.simulator import EsmsSimulator
 from connectors.sms.mobifone import MobifoneSms
@@ -15,8 +16,9 @@ from connectors.sms.viettel import ViettelSms
 from connectors.sms.viettel.simulator import ViettelSimulator
 from connectors.sms.vnpt import VnptSms
 from connectors.sms.vnpt.simulator import VnptSimulator
-from connectors.testing import mount
-from connectors.testing.conformance.sms import SmsHarness
+from connectors.testing import mount, serve
+from connectors.testing.conformance.sms import SenderFactory, SmsHarness
+from connectors.testing.simulator import Simulator
 
 BRAND = "UBNDPHUONG"
 PAID = "Ho so {dossier} da thanh toan {amount} dong. Ma tra cuu bien lai: {code}"
@@ -56,6 +58,27 @@ MOBIFONE_URL = "https://mobifone.sim.test"
 VIETTEL_URL = "https://viettel.sim.test"
 VNPT_URL = "https://vnpt.sim.test"
 ESMS_URL = "https://esms.sim.test"
+RUNNERS = ("in-process", "loopback")
+
+
+@contextmanager
+def running(sim: Simulator, url: str, runner: str) -> Iterator[str]:
+    """The simulator's base URL: mounted in process at `url`, or served on 127.0.0.1."""
+    if runner == "in-process":
+        with mount(sim, url):
+            yield url
+    else:
+        with serve(sim) as base_url:
+            yield base_url
+
+
+def factory(build: Callable[..., SmsSender], base_url: str) -> SenderFactory:
+    """`build(base_url, ...)` as a harness's `make_sender` (timeouts passed on if given)."""
+
+    def make(*, timeouts: Timeouts | None = None) -> SmsSender:
+        return build(base_url) if timeouts is None else build(base_url, timeouts=timeouts)
+
+    return make
 
 
 def mobifone_sim() -> MobifoneSimulator:
@@ -120,13 +143,14 @@ def esms_sender(base_url: str, **options: object) -> EsmsSms:
 
 
 @contextmanager
-def mobifone_harness() -> Iterator[SmsHarness]:
+def mobifone_harness(runner: str = "in-process") -> Iterator[SmsHarness]:
     sim = mobifone_sim()
-    with mount(sim, MOBIFONE_URL):
+    with running(sim, MOBIFONE_URL, runner) as base_url:
         yield SmsHarness(
             provider="mobifone",
             simulator=sim,
-            make_sender=lambda: mobifone_sender(MOBIFONE_URL),
+            make_sender=factory(mobifone_sender, base_url),
+            served=runner == "loopback",
             send_route="send",
             template_id="paid",
             params=PARAMS,
@@ -141,13 +165,14 @@ def mobifone_harness() -> Iterator[SmsHarness]:
 
 
 @contextmanager
-def viettel_harness() -> Iterator[SmsHarness]:
+def viettel_harness(runner: str = "in-process") -> Iterator[SmsHarness]:
     sim = viettel_sim()
-    with mount(sim, VIETTEL_URL):
+    with running(sim, VIETTEL_URL, runner) as base_url:
         yield SmsHarness(
             provider="viettel",
             simulator=sim,
-            make_sender=lambda: viettel_sender(VIETTEL_URL),
+            make_sender=factory(viettel_sender, base_url),
+            served=runner == "loopback",
             send_route="wsCpMt",
             template_id="paid",
             params=PARAMS,
@@ -158,13 +183,14 @@ def viettel_harness() -> Iterator[SmsHarness]:
 
 
 @contextmanager
-def vnpt_harness() -> Iterator[SmsHarness]:
+def vnpt_harness(runner: str = "in-process") -> Iterator[SmsHarness]:
     sim = vnpt_sim()
-    with mount(sim, VNPT_URL):
+    with running(sim, VNPT_URL, runner) as base_url:
         yield SmsHarness(
             provider="vnpt",
             simulator=sim,
-            make_sender=lambda: vnpt_sender(VNPT_URL),
+            make_sender=factory(vnpt_sender, base_url),
+            served=runner == "loopback",
             send_route="send_sms_list",
             template_id="paid",
             params=PARAMS,
@@ -183,13 +209,14 @@ def _esms_report(sim: EsmsSimulator, result: SendResult) -> object:
 
 
 @contextmanager
-def esms_harness() -> Iterator[SmsHarness]:
+def esms_harness(runner: str = "in-process") -> Iterator[SmsHarness]:
     sim = esms_sim()
-    with mount(sim, ESMS_URL):
+    with running(sim, ESMS_URL, runner) as base_url:
         yield SmsHarness(
             provider="esms",
             simulator=sim,
-            make_sender=lambda: esms_sender(ESMS_URL),
+            make_sender=factory(esms_sender, base_url),
+            served=runner == "loopback",
             send_route="send",
             template_id="paid",
             params=PARAMS,

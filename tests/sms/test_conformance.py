@@ -1,4 +1,5 @@
-"""The SMS conformance suite, unchanged, against the four simulators."""
+"""The SMS conformance suite, unchanged, against the four simulators, in process and on
+loopback."""
 
 from __future__ import annotations
 
@@ -8,31 +9,32 @@ import pytest
 
 from connectors.testing.conformance.sms import SmsConformance, SmsHarness
 from tests.sms import harnesses
+from tests.sms.harnesses import RUNNERS
 
 
 class TestMobifoneConformance(SmsConformance):
-    @pytest.fixture
-    def harness(self) -> Iterator[SmsHarness]:
-        with harnesses.mobifone_harness() as harness:
+    @pytest.fixture(params=RUNNERS)
+    def harness(self, request: pytest.FixtureRequest) -> Iterator[SmsHarness]:
+        with harnesses.mobifone_harness(request.param) as harness:
             yield harness
 
 
 class TestViettelConformance(SmsConformance):
-    @pytest.fixture
-    def harness(self) -> Iterator[SmsHarness]:
-        with harnesses.viettel_harness() as harness:
+    @pytest.fixture(params=RUNNERS)
+    def harness(self, request: pytest.FixtureRequest) -> Iterator[SmsHarness]:
+        with harnesses.viettel_harness(request.param) as harness:
             yield harness
 
 
 class TestVnptConformance(SmsConformance):
-    @pytest.fixture
-    def harness(self) -> Iterator[SmsHarness]:
-        with harnesses.vnpt_harness() as harness:
+    @pytest.fixture(params=RUNNERS)
+    def harness(self, request: pytest.FixtureRequest) -> Iterator[SmsHarness]:
+        with harnesses.vnpt_harness(request.param) as harness:
             yield harness
 
 
 class TestEsmsConformance(SmsConformance):
-    @pytest.fixture
-    def harness(self) -> Iterator[SmsHarness]:
-        with harnesses.esms_harness() as harness:
+    @pytest.fixture(params=RUNNERS)
+    def harness(self, request: pytest.FixtureRequest) -> Iterator[SmsHarness]:
+        with harnesses.esms_harness(request.param) as harness:
             yield harness

@@ -22,14 +22,21 @@ from connectors.core.redaction import Redactor
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.transport import RequestSpec, Timeouts, Transport
 
-__all__ = ["DEFAULT_BASE_URL", "SePayTransactions"]
+__all__ = ["DEFAULT_BASE_URL", "PAGE_LIMIT", "SePayTransactions"]
 
 DEFAULT_BASE_URL = "https://userapi.sepay.vn"
+PAGE_LIMIT = 16 * 1024 * 1024
+"""The largest page of the transaction list read (16 MiB: thousands of transactions);
+a larger answer raises `ResponseTooLarge` (ask for smaller pages: `WireProfile.page_size`)."""
 _MAX_PAGES = 1000
 
 
 class SePayTransactions:
-    """A client for SePay's transaction list; thread-safe; the token never leaves logs."""
+    """A client for SePay's transaction list; thread-safe; the token never leaves logs.
+
+    Given a caller's `transport`, the client adds its token to that transport's redactor
+    (`timeouts` and `retry` are then the transport's own).
+    """
 
     provider = PROVIDER
 
@@ -49,6 +56,8 @@ class SePayTransactions:
         self._token = token
         self.base_url = base_url.rstrip("/")
         self.profile = profile
+        if transport is not None:  # a caller's transport: mask the token there too
+            transport.protect(values=[token])
         self.transport = transport or Transport(
             PROVIDER,
             timeouts=timeouts or Timeouts(connect=5.0, read=20.0, total=60.0),
@@ -105,7 +114,12 @@ class SePayTransactions:
             headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
         )
         operation = "list_transactions"
-        response = self.transport.request(spec, operation=operation, idempotency=Idempotency.READ)
+        response = self.transport.request(
+            spec,
+            operation=operation,
+            idempotency=Idempotency.READ,
+            max_response_bytes=PAGE_LIMIT,
+        )
         if response.status_code != 200:
             raise error_for_status(
                 response, provider=PROVIDER, operation=operation, redactor=self.transport.redactor

@@ -4,7 +4,7 @@ Fidelity: official public standard (open311.org GeoReport v2). The simulator for
 in `connectors.ihanoi.simulator` together with the modelled iHanoi contract.
 """
 
-from connectors.ihanoi.open311.client import MAX_SPAN, Open311Client
+from connectors.ihanoi.open311.client import LIST_ANSWER_LIMIT, MAX_SPAN, Open311Client
 from connectors.ihanoi.open311.models import (
     DATATYPES,
     AttributeDefinition,
@@ -18,6 +18,7 @@ from connectors.ihanoi.open311.wire import Format, Open311Profile
 
 __all__ = [
     "DATATYPES",
+    "LIST_ANSWER_LIMIT",
     "MAX_SPAN",
     "AttributeDefinition",
     "Format",

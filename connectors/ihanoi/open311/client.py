@@ -6,8 +6,13 @@ server's error list (`[{"code", "description"}]` or `<errors>`) becomes
 `AuthError` for 401/403, `NotFound` for 404, and the usual mapping otherwise.
 
 `post_request` has no idempotency key in the standard: it is retried only when the
-request certainly never left; otherwise it raises `OutcomeUnknown` and the caller looks
-the request up (`requests(...)`) before posting again.
+request certainly never left; once it may have reached the server, any failure (a
+timeout, a reset, a 5xx, a cut-short, unreadable or oversize answer) raises
+`OutcomeUnknown` after that one request, carrying the caller's `idempotency_key`, and the
+caller looks the request up (`requests(...)`) before posting again.
+
+Every answer is read up to a size limit: the transport's (4 MiB by default) for one
+request or definition, `LIST_ANSWER_LIMIT` for the lists (`services`, `requests`).
 """
 
 from __future__ import annotations
@@ -43,10 +48,14 @@ from connectors.ihanoi.open311.wire import Format, Open311Profile
 from connectors.ihanoi.settings import Open311Settings
 from connectors.ihanoi.status import Open311Status
 
-__all__ = ["MAX_SPAN", "Open311Client"]
+__all__ = ["LIST_ANSWER_LIMIT", "MAX_SPAN", "Open311Client"]
 
 MAX_SPAN = timedelta(days=90)
 """The widest start_date..end_date window the standard allows."""
+
+LIST_ANSWER_LIMIT = 16 * 1024 * 1024
+"""The largest list answer read (bytes): servers return up to about 1,000 requests of a
+few KiB each; past it, `ResponseTooLarge` (narrow the filters)."""
 
 T = TypeVar("T")
 
@@ -70,6 +79,10 @@ class Open311Client:
 
     `api_key` is required by servers for posting; `jurisdiction_id` only when the endpoint
     serves several jurisdictions. Thread-safe.
+
+    A caller's `session` is used as it is: `Timeouts.total` then holds inside an attempt
+    only if the session mounts a `connectors.core.deadline.DeadlineAdapter` (the one the
+    client makes by default does).
     """
 
     provider = "open311"
@@ -139,7 +152,9 @@ class Open311Client:
 
     def services(self, *, format: Format | None = None) -> list[Service]:
         """`GET /services`: the categories the endpoint accepts."""
-        return self._get("services", "/services", [], format, wire.decode_services)
+        return self._get(
+            "services", "/services", [], format, wire.decode_services, LIST_ANSWER_LIMIT
+        )
 
     def service_definition(
         self, service_code: str, *, format: Format | None = None
@@ -158,12 +173,15 @@ class Open311Client:
         *,
         definition: ServiceDefinition | None = None,
         format: Format | None = None,
+        idempotency_key: str | None = None,
     ) -> RequestReceipt:
         """`POST /requests` (form-encoded). With `definition`, attributes are checked first.
 
         Returns the receipt: a `service_request_id`, or a `token` for batch services
         (resolve it with `token`). Raises `OutcomeUnknown` if the request may have been
-        received but no answer came: look it up before posting again.
+        received but no readable answer came (sent once, never resent): look it up before
+        posting again. `idempotency_key` is your reference for this post; Open311 has no
+        key on the wire, so it is not sent, only carried by `OutcomeUnknown`.
         """
         if not isinstance(request, NewServiceRequest):
             raise ValidationError("request: must be a NewServiceRequest", field="request")
@@ -188,6 +206,7 @@ class Open311Client:
             ),
             operation=operation,
             idempotency=Idempotency.UNKEYED_WRITE,
+            idempotency_key=idempotency_key,
         )
         receipts = self._decode(response, operation, fmt, wire.decode_receipts)
         if not receipts:
@@ -236,7 +255,9 @@ class Open311Client:
             if not isinstance(status, Open311Status):
                 raise ValidationError("status: must be an Open311Status", field="status")
             params.append(("status", status.value))
-        return self._get("requests", "/requests", params, format, wire.decode_requests)
+        return self._get(
+            "requests", "/requests", params, format, wire.decode_requests, LIST_ANSWER_LIMIT
+        )
 
     def request(self, service_request_id: str, *, format: Format | None = None) -> ServiceRequest:
         """`GET /requests/{id}`: one request; `NotFound` if unknown."""
@@ -257,6 +278,7 @@ class Open311Client:
         params: list[tuple[str, str]],
         format: Format | None,
         decode: Callable[[Any], T],
+        max_response_bytes: int | None = None,
     ) -> T:
         fmt = _check_format(format or self.format)
         if self.jurisdiction_id is not None:
@@ -270,6 +292,7 @@ class Open311Client:
             ),
             operation=operation,
             idempotency=Idempotency.READ,
+            max_response_bytes=max_response_bytes,
         )
         return self._decode(response, operation, fmt, decode)
 

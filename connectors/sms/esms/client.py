@@ -23,7 +23,6 @@ from connectors.core.config import ProviderSettings
 from connectors.core.errors import OutcomeUnknown, ProviderError, ValidationError
 from connectors.core.http_errors import error_for_status
 from connectors.core.ratelimit import TokenBucket
-from connectors.core.redaction import Redactor
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.transport import RequestSpec, Timeouts, Transport
 from connectors.sms.base import DeliveryReport
@@ -33,7 +32,7 @@ from connectors.sms.esms.callback import report_from_fields
 from connectors.sms.esms.wire import IN_PROGRESS, OK, WIRE, WireProfile
 from connectors.sms.journal import SentJournal
 from connectors.sms.keys import token_request_id
-from connectors.sms.sender import Accepted, SmsClient
+from connectors.sms.sender import Accepted, SmsClient, client_transport
 from connectors.sms.templates import BrandnameSetting, TemplateRegistry
 
 __all__ = ["EsmsSettings", "EsmsSms"]
@@ -94,11 +93,13 @@ class EsmsSms(SmsClient):
         self.sandbox = sandbox
         self.callback_url = callback_url
         self.profile = profile
-        self.transport = transport or Transport(
+        self.transport = client_transport(
             PROVIDER,
+            transport,
             timeouts=timeouts,
             retry=retry,
-            redactor=Redactor(secret_fields=["ApiKey", "SecretKey"], secret_values=[api, secret]),
+            fields=["ApiKey", "SecretKey"],
+            values=[api, secret],
         )
 
     @classmethod

@@ -6,14 +6,16 @@ guessed (see `connectors.sms.mobifone.wire`).
 The client logs in once (`login.jsp` -> `sid`), keeps the session for `session_ttl`
 seconds and sends with it. When the gateway says the session is gone (HTTP 401
 `SessionExpired`/`SidNotPassed`, or `NotLoggedIn`), the message was *not* accepted, so the
-client logs in again and sends once more. smsg has no request id: a send is a write
-the gateway cannot de-duplicate, so it is retried only when it certainly never left,
-anything else after it left (timeout, reset, 5xx) raises `OutcomeUnknown`, and repeats of
-an accepted idempotency key are answered from the client's journal.
+client logs in again and sends once more; the logins and sends of one message share its
+`Timeouts.total`. smsg has no request id: a send is a write the gateway cannot
+de-duplicate, so it is retried only when it certainly never left, anything else after it
+left (timeout, reset, truncated or oversize answer, 5xx) raises `OutcomeUnknown`, and
+repeats of an accepted idempotency key are answered from the client's journal.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -23,17 +25,22 @@ from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from connectors.core.config import ProviderSettings
-from connectors.core.errors import AuthError, OutcomeUnknown, ProviderError, TransportError
+from connectors.core.errors import (
+    AuthError,
+    OutcomeUnknown,
+    ProviderError,
+    ReadTimeout,
+    TransportError,
+)
 from connectors.core.http_errors import error_for_status
 from connectors.core.ratelimit import TokenBucket
-from connectors.core.redaction import Redactor
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.transport import RequestSpec, Timeouts, Transport
 from connectors.sms.compose import Composed
 from connectors.sms.errors import SmsErrorCode, sms_error
 from connectors.sms.journal import SentJournal
 from connectors.sms.mobifone.wire import WIRE, WireProfile, parse_login, parse_send
-from connectors.sms.sender import Accepted, SmsClient
+from connectors.sms.sender import Accepted, SmsClient, client_transport
 from connectors.sms.templates import BrandnameSetting, TemplateRegistry
 
 __all__ = ["MobifoneSettings", "MobifoneSms"]
@@ -85,11 +92,8 @@ class MobifoneSms(SmsClient):
         self.username = username
         self._password = secret
         self.profile = profile
-        self.transport = transport or Transport(
-            PROVIDER,
-            timeouts=timeouts,
-            retry=retry,
-            redactor=Redactor(secret_fields=["sid"], secret_values=[secret]),
+        self.transport = client_transport(
+            PROVIDER, transport, timeouts=timeouts, retry=retry, fields=["sid"], values=[secret]
         )
         self._clock = clock
         self._session_lock = threading.Lock()
@@ -117,12 +121,12 @@ class MobifoneSms(SmsClient):
 
     # -- session -------------------------------------------------------------------------
 
-    def _session(self) -> str:
+    def _session(self, deadline: _Deadline) -> str:
         with self._session_lock:
             age = self._clock() - self._sid_at
             if self._sid is not None and age < self.profile.session_ttl:
                 return self._sid
-            self._sid = self._login()
+            self._sid = self._login(deadline)
             self._sid_at = self._clock()
             return self._sid
 
@@ -131,7 +135,7 @@ class MobifoneSms(SmsClient):
             if self._sid == sid:
                 self._sid = None
 
-    def _login(self) -> str:
+    def _login(self, deadline: _Deadline) -> str:
         fields = {
             "userName": self.username,
             "password": self._password.get_secret_value(),
@@ -142,6 +146,7 @@ class MobifoneSms(SmsClient):
                 self._spec(self.profile.login_path, fields),
                 operation="login",
                 idempotency=Idempotency.READ,
+                timeouts=deadline.left("login"),
             )
         except TransportError as exc:
             # The login failed, so the message certainly never left: say so (`sent=False`),
@@ -176,9 +181,10 @@ class MobifoneSms(SmsClient):
     # -- send ----------------------------------------------------------------------------
 
     def _submit(self, composed: Composed, key: str) -> Accepted:
+        deadline = _Deadline(self.transport.timeouts)  # login and send share one deadline
         for attempt in (1, 2):
-            sid = self._session()
-            response = self._send_once(composed, sid, key)
+            sid = self._session(deadline)
+            response = self._send_once(composed, sid, key, deadline)
             body = response.content.decode("utf-8", errors="replace")
             if self._session_gone(response, body):
                 self._drop_session(sid)
@@ -194,7 +200,9 @@ class MobifoneSms(SmsClient):
             return self._accepted(response, key)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _send_once(self, composed: Composed, sid: str, key: str) -> requests.Response:
+    def _send_once(
+        self, composed: Composed, sid: str, key: str, deadline: _Deadline
+    ) -> requests.Response:
         fields = {
             "sid": sid,
             "sender": composed.brandname,
@@ -210,6 +218,7 @@ class MobifoneSms(SmsClient):
             operation="send",
             idempotency=Idempotency.UNKEYED_WRITE,
             idempotency_key=key,  # not sent: only carried by OutcomeUnknown
+            timeouts=deadline.left("send"),
         )
 
     def _session_gone(self, response: requests.Response, body: str) -> bool:
@@ -277,3 +286,28 @@ class MobifoneSms(SmsClient):
                 response.content, response.headers.get("Content-Type")
             ),
         )
+
+
+class _Deadline:
+    """One send's total deadline, shared by its login, send and re-login requests.
+
+    Each request gets what is left of `Timeouts.total`, so a slow login followed by a
+    trickling send cannot hold a call past the deadline.
+    """
+
+    def __init__(self, timeouts: Timeouts) -> None:
+        self.timeouts = timeouts
+        self._started = time.monotonic()
+
+    def left(self, operation: str) -> Timeouts:
+        """The timeouts for the next request; `ReadTimeout` (nothing sent) if none is left."""
+        remaining = self.timeouts.total - (time.monotonic() - self._started)
+        if remaining <= 0:
+            raise ReadTimeout(
+                f"MobiFone {operation}: the {self.timeouts.total:g}s deadline passed before "
+                "it was sent; nothing was sent",
+                sent=False,
+                provider=PROVIDER,
+                operation=operation,
+            )
+        return dataclasses.replace(self.timeouts, total=remaining)

@@ -20,14 +20,13 @@ from pydantic_settings import SettingsConfigDict
 from connectors.core.config import ProviderSettings
 from connectors.core.errors import OutcomeUnknown, ProviderError
 from connectors.core.ratelimit import TokenBucket
-from connectors.core.redaction import Redactor
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.soap import SoapClient, wsdl_path
 from connectors.core.transport import ResponseEvent, Timeouts, Transport
 from connectors.sms.compose import Composed
 from connectors.sms.errors import SmsErrorCode, sms_error
 from connectors.sms.journal import SentJournal
-from connectors.sms.sender import Accepted, SmsClient
+from connectors.sms.sender import Accepted, SmsClient, client_transport
 from connectors.sms.templates import BrandnameSetting, TemplateRegistry
 from connectors.sms.viettel.wire import OK_MESSAGE, WIRE, WireProfile, request_id_for
 
@@ -81,11 +80,13 @@ class ViettelSms(SmsClient):
         self.cp_code = cp_code
         self._password = secret
         self.profile = profile
-        self.transport = transport or Transport(
+        self.transport = client_transport(
             PROVIDER,
+            transport,
             timeouts=timeouts,
             retry=retry,
-            redactor=Redactor(secret_fields=["Password"], secret_values=[secret]),
+            fields=["Password"],
+            values=[secret],
         )
         self._last = threading.local()
         self.transport.on_response.append(self._remember_status)

@@ -25,7 +25,6 @@ from connectors.core.config import ProviderSettings
 from connectors.core.errors import OutcomeUnknown, ValidationError
 from connectors.core.http_errors import error_for_status
 from connectors.core.ratelimit import TokenBucket
-from connectors.core.redaction import Redactor
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.transport import RequestSpec, Timeouts, Transport
 from connectors.sms.base import Message
@@ -33,7 +32,7 @@ from connectors.sms.compose import Composed
 from connectors.sms.errors import SmsErrorCode, TemplateMismatch, sms_error
 from connectors.sms.journal import SentJournal
 from connectors.sms.keys import numeric_request_id
-from connectors.sms.sender import Accepted, SmsClient
+from connectors.sms.sender import Accepted, SmsClient, client_transport
 from connectors.sms.templates import BrandnameSetting, TemplateRegistry
 from connectors.sms.vnpt.wire import OK, WIRE, WireProfile, send_request
 
@@ -101,11 +100,8 @@ class VnptSms(SmsClient):
         self.contract_id = contract_id
         self.labels = dict(labels)
         self.profile = profile
-        self.transport = transport or Transport(
-            PROVIDER,
-            timeouts=timeouts,
-            retry=retry,
-            redactor=Redactor(secret_fields=["APIPASS"], secret_values=[secret]),
+        self.transport = client_transport(
+            PROVIDER, transport, timeouts=timeouts, retry=retry, fields=["APIPASS"], values=[secret]
         )
 
     @classmethod

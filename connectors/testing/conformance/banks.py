@@ -11,10 +11,17 @@ or served on loopback), the simulator, and where the simulator should deliver ca
 Every check runs a payment through the real client, the simulated vendor and the real
 `IpnHandler`, and asserts on the notification, the handler's answer, the portal callback's
 calls and the simulator's ledger.
+
+The "maybe sent" fault matrix (`connectors.testing.conformance.maybe_sent`) runs on every
+write the gateway makes server-side (create, refund, cancel, per its capabilities and
+`write_routes`): the gateway acts, then answers with a 500, a cut-short, trickled or
+oversize body; the effect exists once in the ledger (kinds "order", "refund", "cancel"),
+the error is the table's, and sending again with the same reference adds no second effect.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,18 +35,30 @@ from connectors.banks.base import (
     CallbackRequest,
     Capability,
     FeeGateway,
+    PaymentErrorCode,
     PaymentIntent,
     PaymentNotification,
     PaymentRequest,
     PaymentStatus,
+    PaymentStatusReport,
+    Refund,
     RefundRequest,
     RefundStatus,
     UnsupportedOperation,
 )
 from connectors.banks.ipn import IpnHandler
 from connectors.banks.ipn_delivery import DeliveryAttempt
-from connectors.core.errors import SignatureError
+from connectors.core.errors import ProviderError, SignatureError
+from connectors.core.transport import DEFAULT_MAX_RESPONSE_BYTES, Timeouts
 from connectors.core.webhooks import MemorySeenStore
+from connectors.testing.conformance.maybe_sent import (
+    MATRIX_TIMEOUTS,
+    MAYBE_SENT_FAULTS,
+    check_maybe_sent,
+    check_read,
+    maybe_sent_fault,
+    run_call,
+)
 from connectors.testing.faults import FaultPlan
 from connectors.testing.simulator import Ledger, SeenRequest
 
@@ -96,6 +115,12 @@ class BanksHarness:
     - `ipn_target(handler)`: where the simulator delivers callbacks for `handler`: the
       handler itself (in process) or the URL it is served at (loopback).
     - `order_refs`: fresh order references (None lets the gateway choose, as payOS does).
+    - `write_routes`: the simulator route of each server-side write ("create", "refund",
+      "cancel") and of "query"; an operation not listed is not run through the fault
+      matrix.
+    - `make_gateway(timeouts)`: a fresh gateway against the same simulator with those
+      timeouts (the matrix needs a short deadline); `served`: the simulator answers on a
+      loopback socket; `answer_limit`: the writes' answer size limit (bytes).
     """
 
     gateway: FeeGateway
@@ -104,6 +129,10 @@ class BanksHarness:
     open_payment: Callable[[PaymentIntent], None] = lambda _intent: None
     order_refs: Callable[[], str | None] = field(default_factory=lambda: dossier_refs())
     amount: int = 50_000
+    write_routes: dict[str, str] = field(default_factory=dict)
+    make_gateway: Callable[[Timeouts], FeeGateway] | None = None
+    served: bool = False
+    answer_limit: int = DEFAULT_MAX_RESPONSE_BYTES
 
 
 @dataclass
@@ -332,3 +361,111 @@ class FeeGatewayConformance:
         assert PaymentStatus.CANCELLED == report.status
         again = harness.gateway.cancel(intent.order_ref)
         assert PaymentStatus.CANCELLED == again.status
+
+    # -- "maybe sent": the gateway acted, the answer is spoilt ------------------------------
+
+    @pytest.mark.parametrize("fault", MAYBE_SENT_FAULTS)
+    @pytest.mark.parametrize("operation", ["create", "refund", "cancel"])
+    def test_maybe_sent_write_has_one_effect(
+        self, harness: BanksHarness, operation: str, fault: str
+    ) -> None:
+        h = harness
+        route = h.write_routes.get(operation)
+        if route is None:
+            pytest.skip(f"{h.gateway.name} makes no server-side {operation} (write_routes)")
+        if fault == "trickle" and not (h.served and h.make_gateway is not None):
+            pytest.skip("trickles need a served simulator and make_gateway (a short deadline)")
+        gateway = h.make_gateway(MATRIX_TIMEOUTS) if h.make_gateway else h.gateway
+        kind = {"create": "order", "refund": "refund", "cancel": "cancel"}[operation]
+        request = intent = refund = None
+        if operation == "create":
+            request = PaymentRequest(
+                dossier_code="HS-2025-000777",
+                amount=h.amount,
+                description="Nộp lệ phí hồ sơ HS-2025-000777",
+                return_url="https://dvc.example.vn/pay/return",
+                notify_url="https://dvc.example.vn/pay/ipn",
+                order_ref=h.order_refs(),
+            )
+        else:
+            intent = self._create(h)
+        if intent is not None and operation == "refund":
+            refund = self._refund_request(h, intent)
+        h.simulator.faults.add(route, maybe_sent_fault(fault, answer_limit=h.answer_limit))
+        before = len(h.simulator.requests_to(route))
+        outcome = run_call(_write(gateway, request, intent, refund))
+        # create: the key is the gateway's own (MoMo requestId, payOS orderCode)
+        key = refund.refund_ref if refund else intent.order_ref if intent else None
+        check_maybe_sent(
+            fault,
+            outcome,
+            keyed=True,  # every gateway write carries the vendor's reference
+            key=key,
+            requests=len(h.simulator.requests_to(route)) - before,
+            answer_limit=h.answer_limit,
+        )
+        entries = h.simulator.ledger.entries(kind)
+        assert 1 == len(entries)  # the one effect, whatever the answer
+        # Sending again under the same reference never adds a second effect.
+        if request is not None:
+            request = dataclasses.replace(request, order_ref=entries[0].key)
+        again = run_call(_write(gateway, request, intent, refund))
+        assert again.error is None or (
+            isinstance(again.error, ProviderError)
+            and again.error.code == PaymentErrorCode.DUPLICATE.value
+        ), f"sending again under the same reference failed: {again.error!r}"
+        if isinstance(again.result, PaymentIntent):
+            assert entries[0].key == again.result.order_ref
+        assert 1 == h.simulator.ledger.count(kind)
+
+    @pytest.mark.parametrize("fault", MAYBE_SENT_FAULTS)
+    def test_query_under_a_spoilt_answer(self, harness: BanksHarness, fault: str) -> None:
+        h = harness
+        route = h.write_routes.get("query")
+        if route is None:
+            pytest.skip(f"no query route named for {h.gateway.name} (write_routes['query'])")
+        if fault == "trickle" and not (h.served and h.make_gateway is not None):
+            pytest.skip("trickles need a served simulator and make_gateway (a short deadline)")
+        gateway = h.make_gateway(MATRIX_TIMEOUTS) if h.make_gateway else h.gateway
+        intent = self._create(h)
+        h.simulator.pay(intent.order_ref)
+        h.simulator.faults.add(route, maybe_sent_fault(fault, answer_limit=h.answer_limit))
+        before = len(h.simulator.requests_to(route))
+        outcome = run_call(lambda: gateway.query(intent.order_ref, created_at=intent.created_at))
+        check_read(
+            fault,
+            outcome,
+            requests=len(h.simulator.requests_to(route)) - before,
+            answer_limit=h.answer_limit,
+        )
+        if outcome.error is None:
+            assert PaymentStatus.PAID == outcome.result.status
+
+    def _refund_request(self, h: BanksHarness, intent: PaymentIntent) -> RefundRequest:
+        callback = h.simulator.pay(intent.order_ref)
+        note = h.gateway.parse_notification(
+            method=callback.method, query=callback.query, body=callback.body, headers={}
+        )
+        return RefundRequest(
+            order_ref=intent.order_ref,
+            amount=intent.amount,
+            original_amount=intent.amount,
+            refund_ref=f"RM{intent.order_ref}",
+            gateway_txn_id=note.gateway_txn_id,
+            paid_created_at=intent.created_at,
+        )
+
+
+def _write(
+    gateway: FeeGateway,
+    request: PaymentRequest | None,
+    intent: PaymentIntent | None,
+    refund: RefundRequest | None,
+) -> Callable[[], PaymentIntent | Refund | PaymentStatusReport]:
+    """The write under test: a create of `request`, a refund, or a cancel of `intent`."""
+    if request is not None:
+        return lambda: gateway.create_payment(request)
+    if refund is not None:
+        return lambda: gateway.refund(refund)
+    assert intent is not None
+    return lambda: gateway.cancel(intent.order_ref, reason="Cong dan huy")

@@ -11,17 +11,26 @@ an object that satisfies `FeedbackHarness`:
 
 Every check creates its own feedback under a fresh external id, so the suite can run
 against a shared live endpoint. Only the domain's `base` module is imported.
+
+Against a simulator (a harness that is also a `SimulatedHarness`), the "maybe sent" fault
+matrix (`connectors.testing.conformance.maybe_sent`) runs on every write: submit, status
+update and answer. The simulator acts, then answers with a 500, a cut-short, trickled or
+oversize body: the ledger holds one effect, the error is the table's, and sending again
+with the same key adds no second one. A read under the same faults is retried or raises
+the transport's error.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import pytest
 
 from connectors.core.errors import Duplicate, NotFound, ValidationError
+from connectors.core.transport import Timeouts
 from connectors.ihanoi.base import (
     Attachment,
     FeedbackExchange,
@@ -30,9 +39,23 @@ from connectors.ihanoi.base import (
     Reporter,
 )
 from connectors.ihanoi.status import FeedbackStatus, Open311Status
+from connectors.testing.conformance.maybe_sent import (
+    MATRIX_TIMEOUTS,
+    MAYBE_SENT_FAULTS,
+    check_maybe_sent,
+    check_read,
+    maybe_sent_fault,
+    run_call,
+)
+from connectors.testing.simulator import Simulator
 from connectors.vn.time import VN_TZ
 
-__all__ = ["FeedbackExchangeConformance", "FeedbackHarness", "sample_feedback"]
+__all__ = [
+    "FeedbackExchangeConformance",
+    "FeedbackHarness",
+    "SimulatedHarness",
+    "sample_feedback",
+]
 
 _SHA = "0" * 63 + "1"
 
@@ -46,6 +69,26 @@ class FeedbackHarness(Protocol):
     """A category (service code) the endpoint accepts."""
     agency_code: str
     """An agency code the endpoint accepts as responsible."""
+
+
+@runtime_checkable
+class SimulatedHarness(FeedbackHarness, Protocol):
+    """A harness whose endpoint is a simulator the suite may inject faults into."""
+
+    simulator: Simulator
+    """The running simulator (mounted or served)."""
+    served: bool
+    """Whether it answers on a loopback socket (trickled answers take real time there)."""
+    write_routes: Mapping[str, tuple[str, str]]
+    """Per write ("submit_feedback", "update_status", "answer"): the simulator's route and
+    the ledger kind its effect is recorded under; "get_feedback": the read's route (and
+    an empty kind)."""
+    answer_limit: int
+    """The writes' answer size limit (bytes)."""
+
+    def make_exchange(self, timeouts: Timeouts) -> FeedbackExchange:
+        """A fresh client against the simulator with these timeouts."""
+        ...
 
 
 def sample_feedback(
@@ -171,3 +214,81 @@ class FeedbackExchangeConformance:
             h.exchange.update_status("", FeedbackStatus.IN_PROGRESS)
 
         assert "feedback_id" == caught.value.field
+
+    # -- "maybe sent": the endpoint acted, the answer is spoilt -----------------------------
+
+    @pytest.mark.parametrize("fault", MAYBE_SENT_FAULTS)
+    @pytest.mark.parametrize("operation", ["submit_feedback", "update_status", "answer"])
+    def test_maybe_sent_write_has_one_effect(
+        self, feedback_harness: FeedbackHarness, operation: str, fault: str
+    ) -> None:
+        h = feedback_harness
+        if not isinstance(h, SimulatedHarness):
+            pytest.skip("faults are injected into a simulator, not a live endpoint")
+        if fault == "trickle" and not h.served:
+            pytest.skip("in process a trickled answer is an instant read timeout")
+        route, kind = h.write_routes[operation]
+        exchange = h.make_exchange(MATRIX_TIMEOUTS)
+        draft = sample_feedback(h.category_code)
+        key = draft.external_id
+        if operation != "submit_feedback":
+            feedback_id = h.exchange.submit_feedback(draft).feedback_id
+            key = f"{operation}-{fault}-{uuid.uuid4().hex[:8]}"
+        write: Callable[[], Any]
+        if operation == "submit_feedback":
+            write = lambda: exchange.submit_feedback(draft)  # noqa: E731
+        elif operation == "update_status":
+            write = lambda: exchange.update_status(  # noqa: E731
+                feedback_id,
+                FeedbackStatus.IN_PROGRESS,
+                note="Đang kiểm tra",
+                agency_code=h.agency_code,
+                idempotency_key=key,
+            )
+        else:
+            write = lambda: exchange.answer(  # noqa: E731
+                feedback_id, "Đã giải quyết.", agency_code=h.agency_code, idempotency_key=key
+            )
+        before = len(h.simulator.requests_to(route))
+        effects = h.simulator.ledger.count(kind)
+        h.simulator.faults.add(route, maybe_sent_fault(fault, answer_limit=h.answer_limit))
+        outcome = run_call(write)
+        check_maybe_sent(
+            fault,
+            outcome,
+            keyed=True,  # the external id, or the Idempotency-Key header
+            key=key,
+            requests=len(h.simulator.requests_to(route)) - before,
+            answer_limit=h.answer_limit,
+        )
+        assert effects + 1 == h.simulator.ledger.count(kind)  # one effect, whatever the answer
+        # Sending again with the same key never adds a second effect. (An answer is dated
+        # when it is made: without the same resolved_at its body differs, so the endpoint
+        # refuses the reused key with Duplicate.)
+        again = run_call(write)
+        assert again.error is None or isinstance(again.error, Duplicate), repr(again.error)
+        assert effects + 1 == h.simulator.ledger.count(kind)
+
+    @pytest.mark.parametrize("fault", MAYBE_SENT_FAULTS)
+    def test_a_read_under_a_spoilt_answer(
+        self, feedback_harness: FeedbackHarness, fault: str
+    ) -> None:
+        h = feedback_harness
+        if not isinstance(h, SimulatedHarness):
+            pytest.skip("faults are injected into a simulator, not a live endpoint")
+        if fault == "trickle" and not h.served:
+            pytest.skip("in process a trickled answer is an instant read timeout")
+        route, _kind = h.write_routes["get_feedback"]
+        exchange = h.make_exchange(MATRIX_TIMEOUTS)
+        feedback_id = h.exchange.submit_feedback(sample_feedback(h.category_code)).feedback_id
+        h.simulator.faults.add(route, maybe_sent_fault(fault, answer_limit=h.answer_limit))
+        before = len(h.simulator.requests_to(route))
+        outcome = run_call(lambda: exchange.get_feedback(feedback_id))
+        check_read(
+            fault,
+            outcome,
+            requests=len(h.simulator.requests_to(route)) - before,
+            answer_limit=h.answer_limit,
+        )
+        if outcome.error is None:
+            assert feedback_id == outcome.result.feedback_id

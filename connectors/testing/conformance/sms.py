@@ -13,7 +13,10 @@ the same idempotency key sends once (from the same sender, from a fresh sender w
 gateway de-duplicates, and after a timeout once the gateway committed); template mismatch,
 invalid number and too-long text are refused before any request; vendor refusals map to
 the common vocabulary with the right failover rule; a bad number in a batch stops nothing;
-a delivery report is parsed; an expired session is recovered without a second SMS.
+a delivery report is parsed; an expired session is recovered without a second SMS; and
+the "maybe sent" fault matrix (`connectors.testing.conformance.maybe_sent`): a send the
+gateway took but answered with a 5xx, a cut-short, trickled or oversize answer texts the
+citizen once, raises what the table says, and never allows a failover.
 Capabilities a provider lacks are skipped with the harness's stated reason.
 """
 
@@ -21,10 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pytest
 
 from connectors.core.errors import OutcomeUnknown, ProviderError
+from connectors.core.transport import DEFAULT_MAX_RESPONSE_BYTES, Timeouts
 from connectors.sms.base import (
     DeliveryReport,
     DeliveryStatus,
@@ -40,13 +45,26 @@ from connectors.sms.errors import (
     TemplateMismatch,
     may_fail_over,
 )
+from connectors.testing.conformance.maybe_sent import (
+    MATRIX_TIMEOUTS,
+    MAYBE_SENT_FAULTS,
+    check_maybe_sent,
+    maybe_sent_fault,
+    run_call,
+)
 from connectors.testing.faults import TimeoutAfterCommit
 from connectors.testing.simulator import Simulator
 from connectors.vn.phone import InvalidPhoneNumber
 
-__all__ = ["SmsConformance", "SmsHarness"]
+__all__ = ["SenderFactory", "SmsConformance", "SmsHarness"]
 
 SMS = "sms"
+
+
+class SenderFactory(Protocol):
+    """Builds a fresh sender against the simulator; `timeouts` replaces the test default."""
+
+    def __call__(self, *, timeouts: Timeouts | None = None) -> SmsSender: ...
 
 
 @dataclass
@@ -54,17 +72,19 @@ class SmsHarness:
     """How the suite drives one provider.
 
     `simulator` is running (mounted or served) for the whole test and records accepted
-    messages in its ledger under kind "sms" with `recipient` (national form) and `text`.
+    messages in its ledger under kind "sms" with `recipient` (national form) and `text`;
+    `served` says it answers on a loopback socket (trickled answers take real time there).
     `make_sender` builds a fresh sender (fresh journal) against it, with the brandname
     `brandname` holding the template `template_id` ("Ho so {dossier} ... {code}"-style,
-    unaccented, parameters `params`). `send_route` names the simulator route of a send.
+    unaccented, parameters `params`), and the given `timeouts` if any. `send_route` names the
+    simulator route of a send; `answer_limit` is the send's answer size limit (bytes).
     `force` makes the simulator answer the next send with its vendor error for a code.
     A capability set to None is skipped with the matching `*_skip` reason.
     """
 
     provider: str
     simulator: Simulator
-    make_sender: Callable[[], SmsSender]
+    make_sender: SenderFactory
     send_route: str
     template_id: str
     params: Mapping[str, str]
@@ -74,6 +94,8 @@ class SmsHarness:
     gateway_dedup: bool = True
     gateway_dedup_skip: str = ""
     keyed: bool = True
+    served: bool = False
+    answer_limit: int = DEFAULT_MAX_RESPONSE_BYTES
     delivery_report: Callable[[SendResult], DeliveryReport] | None = None
     delivery_report_skip: str = ""
     expire_sessions: Callable[[], None] | None = None
@@ -148,6 +170,33 @@ class SmsConformance:
             assert "HS-0004:sms" == raised.value.idempotency_key
             assert may_fail_over(raised.value) is False
         assert 1 == harness.accepted()
+
+    @pytest.mark.parametrize("fault", MAYBE_SENT_FAULTS)
+    def test_maybe_sent_fault_never_texts_twice(self, harness: SmsHarness, fault: str) -> None:
+        if fault == "trickle" and not harness.served:
+            pytest.skip("in process a trickled answer is an instant read timeout (see above)")
+        key = f"HS-0020-{fault}:sms"
+        spoil = maybe_sent_fault(fault, answer_limit=harness.answer_limit)
+        harness.simulator.faults.add(harness.send_route, spoil)
+        sender = harness.make_sender(timeouts=MATRIX_TIMEOUTS)
+        outcome = run_call(lambda: sender.send(harness.message(), key))
+        check_maybe_sent(
+            fault,
+            outcome,
+            keyed=harness.keyed,
+            key=key,
+            requests=len(harness.simulator.requests_to(harness.send_route)),
+            answer_limit=harness.answer_limit,
+        )
+        if outcome.error is None:
+            assert outcome.result.duplicate is True  # the resend found the first attempt
+        else:
+            assert may_fail_over(outcome.error) is False
+        assert 1 == harness.accepted()
+        if harness.keyed and harness.gateway_dedup:  # resending with the key: still one SMS
+            again = harness.make_sender().send(harness.message(), key)
+            assert (True, True) == (again.accepted, again.duplicate)
+            assert 1 == harness.accepted()
 
     # -- refused before sending ----------------------------------------------------------
 

@@ -12,9 +12,17 @@ from hypothesis import strategies as st
 
 from connectors.core import ConfigError, OutcomeUnknown, ProviderError, ValidationError
 from connectors.sms import FailoverExhausted, Message, RoutingSender, SendStatus, SmsErrorCode
+from connectors.sms.errors import may_fail_over
 from connectors.sms.mobifone.simulator import MobifoneSimulator
 from connectors.sms.viettel.simulator import ViettelSimulator
-from connectors.testing import Fault, Status, TimeoutAfterCommit, TooManyRequests, serve
+from connectors.testing import (
+    CommitThenStatus,
+    Fault,
+    Status,
+    TimeoutAfterCommit,
+    TooManyRequests,
+    serve,
+)
 from tests.sms import harnesses
 from tests.sms.harnesses import PARAMS
 
@@ -191,3 +199,19 @@ def test_never_more_than_one_sms_whatever_the_providers_answer(
         assert replay.duplicate is True
         assert after_first == a.ledger.count("sms") + b.ledger.count("sms")
     assert a.ledger.count("sms") + b.ledger.count("sms") <= 1
+
+
+def test_an_unrecognised_soap_fault_after_commit_never_fails_over(pair: Pair) -> None:
+    """Viettel answers with SOAP faults; one it does not document may come after it took the
+    message, so it is no explicit refusal: the router must not try MobiFone."""
+    fault = (
+        '<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><S:Fault>'
+        "<faultcode>S:Server</faultcode><faultstring>java.lang.NullPointerException"
+        "</faultstring></S:Fault></S:Body></S:Envelope>"
+    )
+    pair.b.faults.add("wsCpMt", CommitThenStatus(500, fault.encode(), "text/xml"))
+    with pytest.raises(ProviderError) as raised:
+        pair.router().send(paid("0987654321"), "HS-9:sms")
+    assert may_fail_over(raised.value) is False
+    assert 1 == pair.b.ledger.count("sms")
+    assert [] == pair.a.requests_to("send")  # MobiFone never asked: no second SMS

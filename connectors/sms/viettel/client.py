@@ -187,15 +187,18 @@ class ViettelSms(SmsClient):
                 operation="wsCpMt",
                 body_excerpt=exc.body_excerpt,
             )
-        if exc.vendor_message is not None:  # a SOAP fault: the gateway answered "no"
+        if exc.vendor_message is not None:  # a SOAP fault
             code = self.profile.code_for(exc.vendor_message)
+            # A known refusal is the gateway's explicit "no". Any other fault is a server
+            # failing, perhaps after it took the message: no vendor code, so no failover.
+            known = code is not SmsErrorCode.UNKNOWN
             return sms_error(
-                SmsErrorCode.TEMPORARY if code is SmsErrorCode.UNKNOWN else code,
+                code if known else SmsErrorCode.TEMPORARY,
                 exc.message,
                 provider=PROVIDER,
                 operation="wsCpMt",
                 http_status=exc.http_status,
-                vendor_code=exc.vendor_code or "fault",
+                vendor_code=(exc.vendor_code or "fault") if known else None,
                 vendor_message=exc.vendor_message,
             )
         return exc

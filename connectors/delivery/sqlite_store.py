@@ -41,19 +41,21 @@ __all__ = ["OutboxTransaction", "SqliteOutbox"]
 
 # Every query below is built from constants and "?" placeholders only; values are always
 # bound, never interpolated (hence the S608 waivers).
+# INDEXED BY: whatever the statistics say (or lack), these walk the partial indexes.
 _EXPIRED = (
-    "SELECT id, 0, lease_until FROM outbox_jobs"
+    "SELECT id, 0, lease_until FROM outbox_jobs INDEXED BY outbox_jobs_leased"
     " WHERE state = 'leased' AND kind = ? AND lease_until <= ? ORDER BY lease_until LIMIT ?"
 )
 _PENDING = (
-    "SELECT id, 1, next_attempt_at FROM outbox_jobs"
+    "SELECT id, 1, next_attempt_at FROM outbox_jobs INDEXED BY outbox_jobs_pending"
     " WHERE state = 'pending' AND kind = ? AND next_attempt_at <= ?"
     " ORDER BY next_attempt_at LIMIT ?"
 )
 # The next kind after "?" with a job in that state (the state is a literal so that the
 # partial index applies).
 _NEXT_KIND = tuple(
-    f"SELECT kind FROM outbox_jobs WHERE state = '{state}' AND kind > ? ORDER BY kind LIMIT 1"  # noqa: S608
+    f"SELECT kind FROM outbox_jobs INDEXED BY outbox_jobs_{state}"  # noqa: S608
+    f" WHERE state = '{state}' AND kind > ? ORDER BY kind LIMIT 1"
     for state in ("pending", "leased")
 )
 _KINDS_PER_QUERY = 50

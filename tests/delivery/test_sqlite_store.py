@@ -73,14 +73,16 @@ def assert_walks(steps: list[str], index: str, search: str) -> None:
     assert steps[0].endswith(f"INDEX {index} ({search})"), steps
 
 
+@pytest.mark.parametrize("analyzed", [False, True], ids=["no-statistics", "analyzed"])
 def test_the_lease_query_walks_the_partial_indexes_in_order(
-    outbox: SqliteOutbox, clock: FakeClock
+    outbox: SqliteOutbox, clock: FakeClock, analyzed: bool
 ) -> None:
     with outbox.transaction() as tx:
         for n in range(2000):
             tx.enqueue(NewJob("sms" if n % 2 else "receipt", f"job-{n}"))
     outbox.lease("w", limit=500, lease_seconds=30)
-    outbox._conn().execute("ANALYZE")  # let the planner see a large backlog
+    if analyzed:  # whatever the planner learns of the table, the plan stays
+        outbox._conn().execute("ANALYZE")
     expired = plan(outbox, _EXPIRED, ("sms", clock.now, 10))
     assert_walks(expired, "outbox_jobs_leased", "kind=? AND lease_until<?")
     pending = plan(outbox, _PENDING, ("sms", clock.now, 10))

@@ -141,6 +141,8 @@ class Job:
     lease that runs out while this is set means the attempt's outcome is unknown."""
     resolutions: tuple[Resolution, ...] = ()
     """Every decision staff recorded on this job, oldest first."""
+    finished_at: float | None = None
+    """When it became done or dead (None while it may still run)."""
 
     @property
     def confirmed_done(self) -> bool:

@@ -13,11 +13,13 @@ by an earlier version is upgraded in place when opened (columns added, indexes r
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from connectors.core.errors import ConfigError
+from connectors.delivery.sqlite_queries import BEGIN, COMMIT, ROLLBACK
 
-__all__ = ["SELECT_JOB", "check_existing_outbox", "upgrade"]
+__all__ = ["check_existing_outbox", "upgrade"]
 
 _TABLE = """
 CREATE TABLE IF NOT EXISTS outbox_jobs (
@@ -58,18 +60,14 @@ _INDEXES = (
 _CURRENT = {"outbox_jobs", "outbox_jobs_pending", "outbox_jobs_leased", "outbox_jobs_state"}
 _OLD = "outbox_jobs_due"
 
-SELECT_JOB = (
-    "SELECT id, kind, key, payload, state, attempts, created_at, retry_since, next_attempt_at,"
-    " lease_owner, lease_until, last_error, outcome_unknown, result, started_at, resolutions"
-    " FROM outbox_jobs"
-)
-"""Every column `Job` is read from, in the order `sqlite_store._job` expects."""
-
 _HEADER = b"SQLite format 3\x00"
+_HAS_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox_jobs'"
+_INDEX_NAMES = "SELECT name FROM sqlite_master WHERE tbl_name = 'outbox_jobs'"
+_TABLE_INFO = "PRAGMA table_info(outbox_jobs)"
 
 
 def _columns(conn: sqlite3.Connection) -> set[str]:
-    return {row[1] for row in conn.execute("PRAGMA table_info(outbox_jobs)")}
+    return {row[1] for row in conn.execute(_TABLE_INFO)}
 
 
 def upgrade(conn: sqlite3.Connection) -> None:
@@ -79,13 +77,10 @@ def upgrade(conn: sqlite3.Connection) -> None:
     nothing (and writes nothing) when the file is already current.
     """
     current = _columns(conn)
-    indexes = {
-        row[0]
-        for row in conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'outbox_jobs'")
-    }
+    indexes = {row[0] for row in conn.execute(_INDEX_NAMES)}
     if set(_ADDED_COLUMNS) <= current and _CURRENT <= indexes and _OLD not in indexes:
         return
-    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(BEGIN)
     try:
         conn.execute(_TABLE)
         present = _columns(conn)
@@ -94,10 +89,10 @@ def upgrade(conn: sqlite3.Connection) -> None:
                 conn.execute(f"ALTER TABLE outbox_jobs ADD COLUMN {name} {definition}")
         for statement in _INDEXES:
             conn.execute(statement)
-        conn.execute("COMMIT")
+        conn.execute(COMMIT)
     except BaseException:
         if conn.in_transaction:
-            conn.execute("ROLLBACK")
+            conn.execute(ROLLBACK)
         raise
 
 
@@ -121,16 +116,9 @@ def check_existing_outbox(path: Path) -> None:
     if header != _HEADER:
         raise ConfigError(f"{path} is not an SQLite database", field="path")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
-    except sqlite3.Error as exc:
-        raise ConfigError(f"cannot open {path}: {exc}", field="path") from None
-    try:
-        found = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox_jobs'"
-        ).fetchone()
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            found = conn.execute(_HAS_TABLE).fetchone()
     except sqlite3.Error as exc:
         raise ConfigError(f"cannot read {path} as an outbox: {exc}", field="path") from None
-    finally:
-        conn.close()
     if found is None:
         raise ConfigError(f"{path} is an SQLite database without an outbox", field="path")

@@ -35,41 +35,36 @@ from connectors.delivery.jobs import (
     check_reason,
     dump_payload,
 )
-from connectors.delivery.sqlite_schema import SELECT_JOB, check_existing_outbox, upgrade
+from connectors.delivery.sqlite_queries import (
+    BEGIN,
+    COMMIT,
+    COUNTS,
+    DUE_EXPIRED,
+    DUE_PENDING,
+    ENQUEUE,
+    JOB_BY_ID,
+    JOB_BY_KEY,
+    JOBS,
+    JOBS_IN_STATE,
+    JOURNAL_MODE,
+    MARK_DONE,
+    MARK_FAILED,
+    NEXT_KIND,
+    PARK,
+    RESOLUTIONS,
+    RESOLVE,
+    REVIVE,
+    ROLLBACK,
+    START,
+    SYNCHRONOUS,
+    TAKE,
+    UNION_ALL,
+)
+from connectors.delivery.sqlite_schema import check_existing_outbox, upgrade
 
 __all__ = ["OutboxTransaction", "SqliteOutbox"]
 
-# Every query below is built from constants and "?" placeholders only; values are always
-# bound, never interpolated (hence the S608 waivers).
-# INDEXED BY: whatever the statistics say (or lack), these walk the partial indexes.
-_EXPIRED = (
-    "SELECT id, 0, lease_until FROM outbox_jobs INDEXED BY outbox_jobs_leased"
-    " WHERE state = 'leased' AND kind = ? AND lease_until <= ? ORDER BY lease_until LIMIT ?"
-)
-_PENDING = (
-    "SELECT id, 1, next_attempt_at FROM outbox_jobs INDEXED BY outbox_jobs_pending"
-    " WHERE state = 'pending' AND kind = ? AND next_attempt_at <= ?"
-    " ORDER BY next_attempt_at LIMIT ?"
-)
-# The next kind after "?" with a job in that state (the state is a literal so that the
-# partial index applies).
-_NEXT_KIND = tuple(
-    f"SELECT kind FROM outbox_jobs INDEXED BY outbox_jobs_{state}"  # noqa: S608
-    f" WHERE state = '{state}' AND kind > ? ORDER BY kind LIMIT 1"
-    for state in ("pending", "leased")
-)
 _KINDS_PER_QUERY = 50
-# Taking a job whose attempt had started (its worker died or stalled past its lease):
-# that attempt may have reached the vendor, so the job is marked for a lookup first.
-_TAKE = (
-    "UPDATE outbox_jobs SET state = 'leased', lease_owner = ?, lease_until = ?,"
-    " outcome_unknown = CASE WHEN started_at IS NULL THEN outcome_unknown ELSE 1 END,"
-    " last_error = CASE WHEN started_at IS NULL THEN last_error"
-    " ELSE 'the lease of ' || lease_owner || ' ran out during an attempt:"
-    " the effect may exist' END,"
-    " started_at = NULL WHERE id = ?"
-)
-_FENCE = "WHERE id = ? AND state = 'leased' AND lease_owner = ?"
 
 
 def _job(row: tuple[Any, ...]) -> Job:
@@ -94,6 +89,7 @@ def _job(row: tuple[Any, ...]) -> Job:
         result=None if row[13] is None else json.loads(row[13]),
         started_at=row[14],
         resolutions=resolutions,
+        finished_at=row[16],
     )
 
 
@@ -112,21 +108,11 @@ class OutboxTransaction:
         raises ValidationError.
         """
         now = self._clock()
+        due = now if not_before is None else not_before
         self.connection.execute(
-            "INSERT INTO outbox_jobs"
-            " (kind, key, payload, state, created_at, retry_since, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-            (
-                job.kind,
-                job.key,
-                dump_payload(job.payload),
-                JobState.PENDING,
-                now,
-                now,
-                not_before or now,
-            ),
+            ENQUEUE, (job.kind, job.key, dump_payload(job.payload), now, now, due)
         )
-        row = self.connection.execute(SELECT_JOB + " WHERE key = ?", (job.key,)).fetchone()
+        row = self.connection.execute(JOB_BY_KEY, (job.key,)).fetchone()
         stored = _job(row)
         if stored.kind != job.kind:
             raise ValidationError(
@@ -166,7 +152,7 @@ class SqliteOutbox:
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         conn = self._conn()
-        conn.execute("PRAGMA journal_mode=WAL").fetchall()
+        conn.execute(JOURNAL_MODE).fetchall()
         upgrade(conn)
 
     def __repr__(self) -> str:
@@ -189,17 +175,16 @@ class SqliteOutbox:
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            target: str | Path = self.path
-            if not self._create:  # never make a new file where the outbox should be
-                target = f"{self.path.resolve().as_uri()}?mode=rw"
+            # With create=False, mode=rw never makes a new file where the outbox should be.
+            mode = "rwc" if self._create else "rw"
             conn = sqlite3.connect(
-                target,
+                f"{self.path.resolve().as_uri()}?mode={mode}",
                 timeout=self._busy_timeout,
                 isolation_level=None,
                 check_same_thread=False,
-                uri=not self._create,
+                uri=True,
             )
-            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(SYNCHRONOUS)
             self._local.conn = conn
             with self._all_lock:
                 self._all.append(conn)
@@ -223,14 +208,14 @@ class SqliteOutbox:
         error propagates; the store stays usable.
         """
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(BEGIN)
         try:
             yield OutboxTransaction(conn, self._clock)
-            conn.execute("COMMIT")
+            conn.execute(COMMIT)
         except BaseException:
             try:
                 if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                    conn.execute(ROLLBACK)
             except sqlite3.Error:
                 self._discard(conn)
             else:
@@ -245,7 +230,7 @@ class SqliteOutbox:
     def _kinds(self, conn: sqlite3.Connection) -> list[str]:
         """Every kind with a pending or leased job, found by skipping through the indexes."""
         found: set[str] = set()
-        for query in _NEXT_KIND:
+        for query in NEXT_KIND:
             last = ""
             while row := conn.execute(query, (last,)).fetchone():
                 last = row[0]
@@ -260,10 +245,10 @@ class SqliteOutbox:
             parts: list[str] = []
             args: list[Any] = []
             for kind in chunk:
-                for query in (_EXPIRED, _PENDING):
+                for query in (DUE_EXPIRED, DUE_PENDING):
                     parts.append(f"SELECT * FROM ({query})")  # noqa: S608
                     args.extend((kind, now, limit))
-            for job_id, rank, due in conn.execute(" UNION ALL ".join(parts), args):
+            for job_id, rank, due in conn.execute(UNION_ALL.join(parts), args):
                 candidates.append((rank, due, job_id))
         return [job_id for _, _, job_id in heapq.nsmallest(limit, candidates)]
 
@@ -285,8 +270,8 @@ class SqliteOutbox:
             wanted = sorted(set(kinds)) if kinds is not None else self._kinds(conn)
             ids = self._due(conn, wanted, now, limit)
             for job_id in ids:
-                conn.execute(_TAKE, (owner, now + lease_seconds, job_id))
-            rows = [conn.execute(SELECT_JOB + " WHERE id = ?", (i,)).fetchone() for i in ids]
+                conn.execute(TAKE, (owner, now + lease_seconds, job_id))
+            rows = [conn.execute(JOB_BY_ID, (job_id,)).fetchone() for job_id in ids]
         return [_job(row) for row in rows]
 
     def start(self, job_id: int, owner: str, *, lease_seconds: float) -> Job | None:
@@ -294,25 +279,16 @@ class SqliteOutbox:
             raise ValueError("lease_seconds must be positive")
         now = self._clock()
         with self.transaction() as tx:
-            updated = tx.connection.execute(
-                "UPDATE outbox_jobs SET lease_until = ?, started_at = ?,"  # noqa: S608
-                f" attempts = attempts + 1 {_FENCE}",
-                (now + lease_seconds, now, job_id, owner),
-            ).rowcount
-            if not updated:
+            if not tx.connection.execute(START, (now + lease_seconds, now, job_id, owner)).rowcount:
                 return None
-            row = tx.connection.execute(SELECT_JOB + " WHERE id = ?", (job_id,)).fetchone()
+            row = tx.connection.execute(JOB_BY_ID, (job_id,)).fetchone()
         return _job(row)
 
     def complete(self, job_id: int, owner: str, outcome: JobResult) -> bool:
+        result = dump_payload(outcome.result, field_name="result")
         with self.transaction() as tx:
-            updated = tx.connection.execute(
-                "UPDATE outbox_jobs SET state = 'done', result = ?, lease_owner = NULL,"  # noqa: S608
-                " lease_until = NULL, started_at = NULL, outcome_unknown = 0,"
-                f" finished_at = ? {_FENCE}",
-                (dump_payload(outcome.result, field_name="result"), self._clock(), job_id, owner),
-            ).rowcount
-            if not updated:
+            marked = tx.connection.execute(MARK_DONE, (result, self._clock(), job_id, owner))
+            if not marked.rowcount:
                 return False
             for follow_up in outcome.follow_ups:
                 tx.enqueue(follow_up)
@@ -328,33 +304,14 @@ class SqliteOutbox:
         outcome_unknown: bool = False,
     ) -> bool:
         state = JobState.DEAD if retry_at is None else JobState.PENDING
+        finished = self._clock() if retry_at is None else None
+        values = (state.value, error, int(outcome_unknown), retry_at, finished, job_id, owner)
         with self.transaction() as tx:
-            updated = tx.connection.execute(
-                "UPDATE outbox_jobs SET state = ?, last_error = ?, outcome_unknown = ?,"  # noqa: S608
-                " next_attempt_at = COALESCE(?, next_attempt_at), lease_owner = NULL,"
-                " lease_until = NULL, started_at = NULL,"
-                f" finished_at = CASE WHEN ? THEN ? END {_FENCE}",
-                (
-                    state,
-                    error,
-                    int(outcome_unknown),
-                    retry_at,
-                    state is JobState.DEAD,
-                    self._clock(),
-                    job_id,
-                    owner,
-                ),
-            ).rowcount
-        return bool(updated)
+            return bool(tx.connection.execute(MARK_FAILED, values).rowcount)
 
     def park(self, job_id: int, owner: str, *, error: str) -> bool:
         with self.transaction() as tx:
-            updated = tx.connection.execute(
-                "UPDATE outbox_jobs SET state = 'unknown', last_error = ?, outcome_unknown = 1,"  # noqa: S608
-                f" lease_owner = NULL, lease_until = NULL, started_at = NULL {_FENCE}",
-                (error, job_id, owner),
-            ).rowcount
-        return bool(updated)
+            return bool(tx.connection.execute(PARK, (error, job_id, owner)).rowcount)
 
     def resolve(
         self,
@@ -374,61 +331,38 @@ class SqliteOutbox:
         }
         if action is ResolveAction.RETRY and result is not None:
             raise ValidationError("a result goes with 'done', not 'retry'", field="result")
-        stored = dump_payload(result or {}, field_name="result")
+        done = action is ResolveAction.DONE
+        stored = dump_payload(result or {}, field_name="result") if done else None
         with self.transaction() as tx:
-            row = tx.connection.execute(
-                "SELECT resolutions FROM outbox_jobs"
-                " WHERE key = ? AND state IN ('unknown', 'dead')",
-                (key,),
-            ).fetchone()
+            row = tx.connection.execute(RESOLUTIONS, (key,)).fetchone()
             if row is None:
                 raise ValidationError(f"no unknown or dead job with key {key!r}", field="key")
-            history = [*json.loads(row[0] or "[]"), decision]
-            tx.connection.execute(
-                "UPDATE outbox_jobs SET state = 'pending', next_attempt_at = ?, retry_since = ?,"
-                " finished_at = NULL, resolutions = ?,"
-                " result = CASE WHEN ? THEN ? ELSE result END,"
-                " outcome_unknown = CASE WHEN ? THEN 0 ELSE outcome_unknown END"
-                " WHERE key = ?",
-                (
-                    decision["at"],
-                    decision["at"],
-                    json.dumps(history, ensure_ascii=False),
-                    action is ResolveAction.DONE,
-                    stored,
-                    action is ResolveAction.RETRY,
-                    key,
-                ),
-            )
-            row = tx.connection.execute(SELECT_JOB + " WHERE key = ?", (key,)).fetchone()
+            history = json.dumps([*json.loads(row[0] or "[]"), decision])
+            at = decision["at"]
+            tx.connection.execute(RESOLVE, (at, at, history, stored, int(done), key))
+            row = tx.connection.execute(JOB_BY_KEY, (key,)).fetchone()
         return _job(row)
 
     def get(self, key: str) -> Job | None:
-        row = self._conn().execute(SELECT_JOB + " WHERE key = ?", (key,)).fetchone()
+        row = self._conn().execute(JOB_BY_KEY, (key,)).fetchone()
         return None if row is None else _job(row)
 
     def jobs(self, state: JobState | None = None, *, limit: int = 100) -> list[Job]:
-        sql = SELECT_JOB
-        args: tuple[Any, ...] = ()
-        if state is not None:
-            sql += " WHERE state = ?"
-            args = (JobState(state).value,)
-        rows = self._conn().execute(sql + " ORDER BY id LIMIT ?", (*args, limit)).fetchall()
+        if state is None:
+            rows = self._conn().execute(JOBS, (limit,)).fetchall()
+        else:
+            rows = self._conn().execute(JOBS_IN_STATE, (JobState(state).value, limit)).fetchall()
         return [_job(row) for row in rows]
 
     def counts(self) -> dict[JobState, int]:
-        found = dict(self._conn().execute("SELECT state, COUNT(*) FROM outbox_jobs GROUP BY state"))
+        found = dict(self._conn().execute(COUNTS))
         return {state: int(found.get(state.value, 0)) for state in JobState}
 
     def revive(self, key: str) -> Job:
         now = self._clock()
         with self.transaction() as tx:
-            updated = tx.connection.execute(
-                "UPDATE outbox_jobs SET state = 'pending', next_attempt_at = ?, retry_since = ?,"
-                " finished_at = NULL WHERE key = ? AND state = 'dead'",
-                (now, now, key),
-            ).rowcount
-        job = self.get(key)
-        if not updated or job is None:
+            revived = tx.connection.execute(REVIVE, (now, now, key)).rowcount
+            row = tx.connection.execute(JOB_BY_KEY, (key,)).fetchone()
+        if not revived:
             raise ValidationError(f"no dead job with key {key!r}", field="key")
-        return job
+        return _job(row)

@@ -45,6 +45,8 @@ __all__ = ["Task", "Worker", "WorkerReport", "default_owner"]
 
 log = logging.getLogger("connectors.delivery")
 
+_CUT_SHORT = "an earlier attempt may have reached the vendor"
+
 _IDLE_RUN_PATIENCE = 10
 """Consecutive failing rounds after which `run(until_idle=True)` gives up and raises."""
 
@@ -158,7 +160,7 @@ class Worker:
         self.batch_size = batch_size
         self.max_age = max_age
         self.backoff = backoff or RetryPolicy(base_delay=2.0, max_delay=600.0)
-        self.store_retry = store_retry or RetryPolicy(base_delay=0.5, max_delay=30.0)
+        self.store_retry = store_retry or RetryPolicy(max_delay=30.0)  # from 0.5 s
         self.clock = clock
         self.sleep = sleep
 
@@ -248,9 +250,7 @@ class Worker:
             return True
         if job.outcome_unknown and not task.retries_unknown:
             # An attempt was cut short (its worker died or stalled past its lease).
-            self._park(
-                job, job.last_error or "an earlier attempt may have reached the vendor", report
-            )
+            self._park(job, job.last_error or _CUT_SHORT, report)
             return True
         try:
             outcome = None
@@ -262,7 +262,15 @@ class Worker:
             if outcome is None:
                 outcome = task.run(job)
         except Exception as exc:  # every failure is recorded on the job, none escapes
-            self._failed(job, task, exc, report)
+            error = describe(exc)
+            report.errors.append(f"{job.key}: {error}")
+            # Once an attempt may have reached the vendor, the flag stays until the job
+            # completes: every later attempt looks first (or resends a de-duplicated key).
+            unknown = job.outcome_unknown or may_have_reached_vendor(exc)
+            if unknown and not task.retries_unknown:
+                self._park(job, error, report)
+            else:
+                self._failed(job, exc, error, report, outcome_unknown=unknown)
             return True
         self._complete(job, outcome, report)
         return True
@@ -271,7 +279,9 @@ class Worker:
         try:
             outcome = task.confirmed(job)
         except Exception as exc:  # nothing was sent: a plain failure, retried or dead
-            self._failed(job, task, exc, report, confirming=True)
+            error = describe(exc)
+            report.errors.append(f"{job.key}: {error}")
+            self._failed(job, exc, error, report, outcome_unknown=job.outcome_unknown)
             return
         log.info("job %s: recorded as done, as staff resolved it", job.key)
         self._complete(job, outcome, report)
@@ -310,24 +320,10 @@ class Worker:
             report.lost_lease += 1
 
     def _failed(
-        self,
-        job: Job,
-        task: Task,
-        exc: Exception,
-        report: WorkerReport,
-        *,
-        confirming: bool = False,
+        self, job: Job, exc: Exception, error: str, report: WorkerReport, *, outcome_unknown: bool
     ) -> None:
-        error = describe(exc)
-        report.errors.append(f"{job.key}: {error}")
-        # Sticky until the job completes: once an attempt may have reached the vendor, every
-        # later attempt looks first (or resends a key the vendor de-duplicates).
-        reached = not confirming and may_have_reached_vendor(exc)
-        unknown = job.outcome_unknown or reached
-        if unknown and not confirming and not task.retries_unknown:
-            self._park(job, error, report)
-            return
-        retry_at: float | None = self.clock() + self.backoff.backoff(max(job.attempts, 1))
+        """Schedule a retry with backoff, or dead-letter (permanent, or past `max_age`)."""
+        retry_at: float | None = self.clock() + self.backoff.backoff(job.attempts)
         if is_permanent(exc):
             retry_at = None
         elif retry_at is not None and retry_at - job.retry_since > self.max_age:
@@ -338,7 +334,11 @@ class Worker:
             job,
             report,
             lambda: self.store.fail(
-                job.id, self.owner, error=error, retry_at=retry_at, outcome_unknown=unknown
+                job.id,
+                self.owner,
+                error=error,
+                retry_at=retry_at,
+                outcome_unknown=outcome_unknown,
             ),
             lambda now: now.state is state and now.last_error == error,
         )

@@ -10,7 +10,7 @@ import pytest
 
 from connectors.core import ConfigError, ValidationError
 from connectors.delivery import JobState, NewJob, SqliteOutbox
-from connectors.delivery.sqlite_store import _EXPIRED, _NEXT_KIND, _PENDING
+from connectors.delivery.sqlite_queries import DUE_EXPIRED, DUE_PENDING, NEXT_KIND
 
 from .conftest import FakeClock
 
@@ -83,11 +83,11 @@ def test_the_lease_query_walks_the_partial_indexes_in_order(
     outbox.lease("w", limit=500, lease_seconds=30)
     if analyzed:  # whatever the planner learns of the table, the plan stays
         outbox._conn().execute("ANALYZE")
-    expired = plan(outbox, _EXPIRED, ("sms", clock.now, 10))
+    expired = plan(outbox, DUE_EXPIRED, ("sms", clock.now, 10))
     assert_walks(expired, "outbox_jobs_leased", "kind=? AND lease_until<?")
-    pending = plan(outbox, _PENDING, ("sms", clock.now, 10))
+    pending = plan(outbox, DUE_PENDING, ("sms", clock.now, 10))
     assert_walks(pending, "outbox_jobs_pending", "kind=? AND next_attempt_at<?")
-    for query, index in zip(_NEXT_KIND, ("pending", "leased"), strict=True):
+    for query, index in zip(NEXT_KIND, ("pending", "leased"), strict=True):
         assert_walks(plan(outbox, query, ("",)), f"outbox_jobs_{index}", "kind>?")
 
 
@@ -165,3 +165,122 @@ def test_opening_without_create_uses_an_existing_outbox(tmp_path: Path) -> None:
         outbox.enqueue(NewJob("k", "a"))
     with SqliteOutbox(path, create=False) as outbox:
         assert 1 == outbox.counts()[JobState.PENDING]
+
+
+def test_in_memory_refusal_names_the_path() -> None:
+    with pytest.raises(ValidationError) as caught:
+        SqliteOutbox(":memory:")
+    assert ("path", True) == (caught.value.field, str(caught.value).startswith("the outbox"))
+
+
+def test_a_closed_outbox_opens_again_on_next_use(outbox: SqliteOutbox) -> None:
+    outbox.enqueue(NewJob("k", "a"))
+    outbox.close()
+    assert 1 == outbox.counts()[JobState.PENDING]
+
+
+class BrokenRollback:
+    """A connection whose ROLLBACK fails, as on a disk that just failed."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.closed = False
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql == "ROLLBACK":
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.conn.execute(sql, *args)
+
+    def close(self) -> None:
+        self.closed = True
+        self.conn.close()
+
+
+def test_a_connection_whose_rollback_failed_is_replaced(outbox: SqliteOutbox) -> None:
+    broken = BrokenRollback(outbox._conn())
+    outbox._local.conn = broken
+    outbox._all.append(broken)  # type: ignore[arg-type]
+
+    def record_then_fail() -> None:
+        with outbox.transaction() as tx:
+            tx.enqueue(NewJob("k", "HS-1:receipt"))
+            raise RuntimeError("the portal failed")
+
+    with pytest.raises(RuntimeError):
+        record_then_fail()
+    assert broken.closed
+    assert broken not in outbox._all
+    assert outbox.get("HS-1:receipt") is None, "closing rolled the transaction back"
+    outbox.enqueue(NewJob("k", "HS-2:receipt"))
+    assert 1 == outbox.counts()[JobState.PENDING]
+
+
+def test_a_partly_upgraded_file_is_finished(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    with SqliteOutbox(path) as outbox:
+        outbox.enqueue(NewJob("k", "a"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE INDEX outbox_jobs_due ON outbox_jobs (state, next_attempt_at)")
+        conn.execute("DROP INDEX outbox_jobs_leased")
+    conn.close()
+    with SqliteOutbox(path) as outbox:
+        names = {
+            row[0]
+            for row in outbox._conn().execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            )
+        }
+        assert {"outbox_jobs_pending", "outbox_jobs_leased", "outbox_jobs_state"} == names
+
+
+def test_an_upgrade_that_fails_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE VIEW outbox_jobs AS SELECT 1 AS x")
+    conn.close()
+    with pytest.raises(sqlite3.OperationalError, match="Cannot add a column to a view"):
+        SqliteOutbox(path)
+    with sqlite3.connect(path) as conn:
+        assert [("outbox_jobs", "view")] == conn.execute(
+            "SELECT name, type FROM sqlite_master"
+        ).fetchall()
+    conn.close()
+
+
+def test_unreadable_and_damaged_files_are_refused_by_name(tmp_path: Path) -> None:
+    damaged = tmp_path / "outbox.db"
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    with pytest.raises(
+        ConfigError, match=r"cannot read .* as an outbox: file is not a database"
+    ) as caught:
+        SqliteOutbox(damaged, create=False)
+    assert "path" == caught.value.field
+    unreadable = Path("/proc/self/mem")  # exists, is not a directory, fails on read (Linux)
+    if not unreadable.exists():
+        pytest.skip("no /proc/self/mem here")
+    with pytest.raises(
+        ConfigError, match=r"^cannot read /proc/self/mem: Input/output error$"
+    ) as caught:
+        SqliteOutbox(unreadable, create=False)
+    assert "path" == caught.value.field
+
+
+def test_repr_names_the_file(tmp_path: Path) -> None:
+    with SqliteOutbox(tmp_path / "outbox.db") as outbox:
+        assert f"SqliteOutbox({str(tmp_path / 'outbox.db')!r})" == repr(outbox)
+
+
+def test_an_outbox_opened_without_create_never_makes_a_new_file(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    SqliteOutbox(path).close()
+    outbox = SqliteOutbox(path, create=False)
+    outbox.close()
+    for name in ("outbox.db", "outbox.db-wal", "outbox.db-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    with pytest.raises(sqlite3.OperationalError, match="unable to open database file"):
+        outbox.counts()  # a fresh connection, after the file went away
+    assert [] == list(tmp_path.iterdir())

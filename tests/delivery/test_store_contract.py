@@ -268,7 +268,7 @@ def test_resolve_retry_records_who_why_and_when_and_runs_again(
         job.outcome_unknown,
     )
     assert (clock.now, clock.now) == (job.next_attempt_at, job.retry_since)
-    assert not job.confirmed_done
+    assert (False, None) == (job.confirmed_done, job.result)
     [again] = store.lease("w", limit=1, lease_seconds=30)
     assert (again.key, again.resolutions) == ("HS-1:sms", (expected,))
 
@@ -355,8 +355,9 @@ def test_counts_include_every_state(store: OutboxStore) -> None:
 
 
 def test_jobs_lists_oldest_first_within_the_limit(store: OutboxStore) -> None:
-    for n in range(5):
+    for n in range(101):
         store.enqueue(NewJob("k", f"job-{n}"))
+    assert (100, 100) == (len(store.jobs()), len(store.jobs(JobState.PENDING))), "by default"
     assert ["job-0", "job-1"] == [job.key for job in store.jobs(limit=2)]
     assert ["job-0", "job-1", "job-2"] == [j.key for j in store.jobs(JobState.PENDING, limit=3)]
     assert [] == store.jobs(JobState.DONE)
@@ -407,3 +408,79 @@ def test_any_printable_keys_round_trip(store_kit: StoreKit, keys: list[str]) -> 
         job = store.get(key)
         assert job is not None
         assert {"key": key} == dict(job.payload)
+
+
+def test_lease_without_kinds_takes_every_kind(store: OutboxStore) -> None:
+    for kind in ("A_first", "Zeta", "receipt", "sms"):  # upper case sorts before lower
+        store.enqueue(NewJob(kind, f"{kind}-1"))
+    taken = store.lease("w", limit=10, lease_seconds=5)
+    assert ["A_first-1", "Zeta-1", "receipt-1", "sms-1"] == sorted(job.key for job in taken)
+
+
+def test_bad_arguments_are_refused_with_their_reason(store: OutboxStore) -> None:
+    job = store.enqueue(NewJob("k", "HS-1:receipt"))
+    with pytest.raises(ValueError, match=r"^limit and lease_seconds must be positive$"):
+        store.lease("w", limit=1, lease_seconds=-1)
+    lease_one(store)
+    with pytest.raises(ValueError, match=r"^lease_seconds must be positive$"):
+        store.start(job.id, "w", lease_seconds=0)
+    started = store.start(job.id, "w", lease_seconds=0.5)
+    assert started is not None
+    with pytest.raises(ValidationError) as caught:
+        store.complete(job.id, "w", JobResult({"when": object()}))
+    assert "result" == caught.value.field
+    with pytest.raises(ValidationError, match="already used by a 'k' job"):
+        store.enqueue(NewJob("other", "HS-1:receipt"))
+
+
+def test_times_are_kept_apart(store: OutboxStore, clock: FakeClock) -> None:
+    job = store.enqueue(NewJob("k", "HS-1:receipt"))
+    assert (clock.now, clock.now, None) == (job.created_at, job.retry_since, job.finished_at)
+    created = clock.now
+    store.start(lease_one(store), "w", lease_seconds=30)
+    clock.advance(5)
+    assert store.fail(job.id, "w", error="503", retry_at=clock.now + 5)
+    pending = store.get(job.key)
+    assert pending is not None
+    assert (False, None) == (pending.outcome_unknown, pending.finished_at)
+    clock.advance(5)
+    lease_one(store)
+    assert store.fail(job.id, "w", error="Rejected", retry_at=None)
+    dead = store.get(job.key)
+    assert dead is not None
+    assert (clock.now, clock.now) == (dead.finished_at, dead.next_attempt_at), "as scheduled"
+    clock.advance(100)
+    revived = store.revive(job.key)
+    assert (created, clock.now, None) == (
+        revived.created_at,
+        revived.retry_since,
+        revived.finished_at,
+    )
+    lease_one(store)
+    clock.advance(1)
+    assert store.complete(job.id, "w", JobResult())
+    done = store.get(job.key)
+    assert done is not None
+    assert (created, clock.now) == (done.created_at, done.finished_at)
+
+
+def test_missing_keys_are_refused_naming_the_key(store: OutboxStore) -> None:
+    for call in (
+        lambda: store.revive("HS-9:sms"),
+        lambda: store.resolve("HS-9:sms", ResolveAction.RETRY, reason="why", by="an"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            call()
+        assert ("key", True) == (caught.value.field, "'HS-9:sms'" in str(caught.value))
+    park(store, "HS-1:sms")
+    with pytest.raises(ValidationError, match=r"^a result goes with 'done', not 'retry'$"):
+        store.resolve("HS-1:sms", ResolveAction.RETRY, reason="r", by="an", result={"n": 1})
+
+
+def test_a_resolution_keeps_unicode_reasons(store: OutboxStore) -> None:
+    park(store, "HS-1:sms")
+    job = store.resolve(
+        "HS-1:sms", ResolveAction.DONE, reason="Đã gửi, xem báo cáo MobiFone", by="Lan"
+    )
+    assert "Đã gửi, xem báo cáo MobiFone" == job.resolutions[0].reason
+    assert {} == job.result

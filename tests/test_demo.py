@@ -12,7 +12,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from connectors.cli import app
-from connectors.delivery import JobState, SqliteOutbox
+from connectors.delivery import JobState, ResolveAction, SqliteOutbox
 from connectors.demo import run
 from connectors.demo.scenario import INVALID_PHONE_DOSSIER, dossiers
 from connectors.einvoice.gdt import parse_hdon
@@ -59,6 +59,22 @@ def test_demo_ledgers_outbox_and_files(tmp_path: Path) -> None:
         repaired = outbox.get(f"{INVALID_PHONE_DOSSIER}:sms")
         assert repaired is not None
         assert (JobState.DONE, 2) == (repaired.state, repaired.attempts)
+        # MobiFone's answer to one SMS was lost after it sent it: the job waited for staff
+        # (never re-sent: one SMS per dossier above), who found it in MobiFone's report.
+        [key] = result.reconciled
+        reconciled = outbox.get(key)
+        assert reconciled is not None
+        assert key.endswith(":sms")
+        assert (reconciled.last_error or "").startswith("OutcomeUnknown")
+        [decision] = reconciled.resolutions
+        assert (JobState.DONE, ResolveAction.DONE, "demo-staff") == (
+            reconciled.state,
+            decision.action,
+            decision.by,
+        )
+        status = outbox.get(key.replace(":sms", ":status"))
+        assert status is not None
+        assert JobState.DONE == status.state, "the flow went on after the resolution"
     assert result.repaired == [f"{INVALID_PHONE_DOSSIER}:sms"]
     [png] = [name for name in result.files if name.endswith(".png")]
     assert (tmp_path / png).read_bytes().startswith(b"\x89PNG")

@@ -1,23 +1,33 @@
-"""`connectors outbox status|dead|retry|run`: look after the durable outbox.
+"""`connectors outbox status|dead|unknown|show|resolve|retry|run`: look after the outbox.
 
 `run` needs the portal's tasks (what each job kind does): name them as `module:attribute`,
 the way WSGI servers name an app, e.g. `--tasks myportal.jobs:fee_flow`.
+
+Every command opens an existing outbox only: a missing path, a directory, an empty file or
+a file that is not an outbox exits 4 with one line, and nothing is created.
 """
 
 from __future__ import annotations
 
+import enum
+import getpass
 import importlib
+import json
 import signal
+import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
 from connectors.cli.output import JSON_OPTION, ExitCode, console, emit_json, fail, reporting_errors
 from connectors.core.errors import ConfigError, ValidationError
-from connectors.delivery import Flow, Job, JobState, SqliteOutbox, Task, Worker
+from connectors.delivery import Flow, Job, JobState, ResolveAction, SqliteOutbox, Task, Worker
 from connectors.vn import format_local_iso
 
 __all__ = ["outbox_app"]
@@ -25,15 +35,26 @@ __all__ = ["outbox_app"]
 outbox_app = typer.Typer(help="Inspect and repair the durable outbox.", no_args_is_help=True)
 
 KEYS_ARGUMENT = typer.Argument(None, help="Keys of dead jobs to retry.", show_default=False)
+KEY_ARGUMENT = typer.Argument(..., help="The job's key.", show_default=False)
 DB_OPTION = typer.Option(
     Path("outbox.db"), "--db", help="The outbox file.", envvar="CONNECTORS_OUTBOX_DB"
 )
 
 
-def _open(db: Path) -> SqliteOutbox:
-    if not db.exists():
-        fail(f"no outbox at {db}", ExitCode.CONFIG)
-    return SqliteOutbox(db)
+@contextmanager
+def _open(db: Path) -> Iterator[SqliteOutbox]:
+    """The outbox at `db`, which must exist; one line and exit 4 on anything else."""
+    try:
+        outbox = SqliteOutbox(db, create=False)
+    except ConfigError as exc:
+        fail(str(exc), ExitCode.CONFIG)
+    except sqlite3.Error as exc:
+        fail(f"cannot open the outbox at {db}: {exc}", ExitCode.CONFIG)
+    try:
+        with outbox, reporting_errors():
+            yield outbox
+    except sqlite3.Error as exc:
+        fail(f"the outbox at {db} failed: {exc}", ExitCode.CONFIG)
 
 
 def _when(seconds: float | None) -> str | None:
@@ -52,12 +73,22 @@ def _job_document(job: Job) -> dict[str, object]:
         "next_attempt_at": _when(job.next_attempt_at),
         "last_error": job.last_error,
         "outcome_unknown": job.outcome_unknown,
+        "result": None if job.result is None else dict(job.result),
+        "resolutions": [
+            {
+                "action": decision.action.value,
+                "reason": decision.reason,
+                "by": decision.by,
+                "at": _when(decision.at),
+            }
+            for decision in job.resolutions
+        ],
     }
 
 
 @outbox_app.command()
 def status(db: Path = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """How many jobs are pending, leased, done and dead."""
+    """How many jobs are pending, leased, done, dead and waiting for reconciliation."""
     with _open(db) as outbox:
         counts = outbox.counts()
     if as_json:
@@ -69,22 +100,130 @@ def status(db: Path = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
     console.print(table)
 
 
-@outbox_app.command()
-def dead(
-    db: Path = DB_OPTION,
-    limit: int = typer.Option(100, min=1, help="Show at most this many."),
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """List dead letters with their last error."""
+LIMIT_OPTION = typer.Option(100, min=1, help="Show at most this many.")
+
+
+def _list(db: Path, state: JobState, limit: int, as_json: bool, title: str) -> None:
     with _open(db) as outbox:
-        jobs = outbox.jobs(JobState.DEAD, limit=limit)
+        jobs = outbox.jobs(state, limit=limit)
     if as_json:
         emit_json([_job_document(job) for job in jobs])
         return
-    table = Table("key", "kind", "attempts", "last error", title="dead letters")
+    table = Table("key", "kind", "attempts", "last error", title=title)
     for job in jobs:
         table.add_row(job.key, job.kind, str(job.attempts), job.last_error or "")
     console.print(table)
+
+
+@outbox_app.command()
+def dead(db: Path = DB_OPTION, limit: int = LIMIT_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """List dead letters with their last error."""
+    _list(db, JobState.DEAD, limit, as_json, "dead letters")
+
+
+@outbox_app.command()
+def unknown(db: Path = DB_OPTION, limit: int = LIMIT_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """List jobs that need reconciliation: they may have reached the vendor.
+
+    Check each at the vendor (its portal, its sent report), then `resolve` it.
+    """
+    _list(db, JobState.UNKNOWN, limit, as_json, "needs reconciliation")
+
+
+@outbox_app.command()
+def show(
+    key: str = KEY_ARGUMENT,
+    db: Path = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """One job: its state, last error, result, and every decision staff recorded on it."""
+    with _open(db) as outbox:
+        job = outbox.get(key)
+    if job is None:
+        fail(f"no job with key {key!r}", ExitCode.INVALID_INPUT)
+    document = _job_document(job)
+    if as_json:
+        emit_json(document)
+        return
+    table = Table("field", "value", title=key, show_header=False)
+    for name, value in document.items():
+        if name != "resolutions":
+            text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+            table.add_row(name, "" if text is None else str(text))
+    for decision in job.resolutions:
+        when = _when(decision.at)
+        table.add_row(
+            "resolved", f"{decision.action.value} by {decision.by} at {when}: {decision.reason}"
+        )
+    console.print(table)
+
+
+class _Action(enum.StrEnum):
+    DONE = "done"
+    RETRY = "retry"
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment: --by is then required
+        return ""
+
+
+def _parse_result(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        found = json.loads(text)
+    except ValueError as exc:
+        raise ValidationError(f"--result must be a JSON object: {exc}", field="result") from None
+    if not isinstance(found, dict):
+        raise ValidationError("--result must be a JSON object", field="result")
+    return found
+
+
+ACTION_ARGUMENT = typer.Argument(
+    ...,
+    help="done: the effect exists at the vendor (record it, go on to what follows); "
+    "retry: it does not (run the job again, same key).",
+    show_default=False,
+)
+REASON_OPTION = typer.Option(
+    ..., "--reason", help="Why: what you checked, where. Recorded on the job."
+)
+BY_OPTION = typer.Option(
+    _operator,
+    "--by",
+    help="Who decides (default: your login name).",
+    envvar="CONNECTORS_OPERATOR",
+    show_default=False,
+)
+RESULT_OPTION = typer.Option(
+    None, "--result", help="With done: the vendor's record as a JSON object."
+)
+
+
+@outbox_app.command()
+def resolve(
+    key: str = KEY_ARGUMENT,
+    action: _Action = ACTION_ARGUMENT,
+    reason: str = REASON_OPTION,
+    by: str = BY_OPTION,
+    result: str | None = RESULT_OPTION,
+    db: Path = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Settle a job waiting for a person (unknown outcome or dead): done or retry."""
+    with _open(db) as outbox:
+        job = outbox.resolve(
+            key, ResolveAction(action.value), reason=reason, by=by, result=_parse_result(result)
+        )
+    if as_json:
+        emit_json(_job_document(job))
+    elif action is _Action.DONE:
+        console.print(f"{key}: recorded as done; a worker completes it and enqueues what follows")
+    else:
+        console.print(f"{key}: back in the queue, same key")
 
 
 @outbox_app.command()
@@ -94,10 +233,13 @@ def retry(
     db: Path = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Put dead jobs back in the queue, keeping their idempotency keys."""
+    """Put dead jobs back in the queue, keeping their idempotency keys.
+
+    Jobs waiting for reconciliation are never retried in bulk: `resolve` them one by one.
+    """
     if not keys and not all_dead:
         fail("name the keys to retry, or pass --all", ExitCode.USAGE)
-    with _open(db) as outbox, reporting_errors():
+    with _open(db) as outbox:
         if all_dead:
             keys = [job.key for job in outbox.jobs(JobState.DEAD, limit=1_000_000)]
         revived = [outbox.revive(key) for key in keys or ()]
@@ -148,7 +290,7 @@ def run(
         for signum in (signal.SIGINT, signal.SIGTERM)
     }
     try:
-        with _open(db) as outbox, reporting_errors():
+        with _open(db) as outbox:
             worker = Worker(outbox, _load_tasks(tasks), lease_seconds=lease_seconds)
             report = worker.run(stop=stop, until_idle=until_idle)
             counts = outbox.counts()
@@ -159,13 +301,17 @@ def run(
         "done": report.done,
         "retried": report.retried,
         "dead": report.dead,
+        "needs_reconciliation": report.parked,
         "found_by_lookup": report.found_by_lookup,
+        "skipped": report.skipped,
+        "store_errors": report.store_errors,
         "left": {state.value: n for state, n in counts.items()},
     }
     if as_json:
         emit_json(summary)
     else:
         console.print(
-            f"{report.done} done, {report.retried} to retry, {report.dead} dead "
+            f"{report.done} done, {report.retried} to retry, {report.dead} dead, "
+            f"{report.parked} to reconcile "
             f"({report.found_by_lookup} found by lookup after an unknown outcome)"
         )

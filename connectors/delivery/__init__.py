@@ -7,7 +7,8 @@ survives crashes and replays with the same key.
 """
 
 from connectors.delivery.flow import FEE_STEPS, Flow, Step, StepContext, fee_flow
-from connectors.delivery.jobs import Job, JobResult, JobState, NewJob
+from connectors.delivery.jobs import Job, JobResult, JobState, NewJob, Resolution, ResolveAction
+from connectors.delivery.outcomes import may_have_reached_vendor
 from connectors.delivery.sqlite_store import OutboxTransaction, SqliteOutbox
 from connectors.delivery.store import OutboxStore
 from connectors.delivery.worker import Task, Worker, WorkerReport, default_owner
@@ -21,6 +22,8 @@ __all__ = [
     "NewJob",
     "OutboxStore",
     "OutboxTransaction",
+    "Resolution",
+    "ResolveAction",
     "SqliteOutbox",
     "Step",
     "StepContext",
@@ -29,4 +32,5 @@ __all__ = [
     "WorkerReport",
     "default_owner",
     "fee_flow",
+    "may_have_reached_vendor",
 ]

@@ -47,11 +47,18 @@ LookupFn = Callable[[StepContext], Mapping[str, Any] | None]
 
 @dataclass(frozen=True)
 class Step:
-    """One effect: `run` performs it with `ctx.key`; `lookup` finds one already made."""
+    """One effect: `run` performs it with `ctx.key`; `lookup` finds one already made.
+
+    `resend_safe=True` declares that the step's vendor de-duplicates `ctx.key` (see
+    `Task.resend_safe`); with neither that nor a `lookup`, a step whose outcome is unknown
+    waits for a person (`JobState.UNKNOWN`). When staff resolve it as done, the flow goes
+    on to the next step with the result they recorded.
+    """
 
     name: str
     run: StepFn
     lookup: LookupFn | None = None
+    resend_safe: bool = False
 
 
 class Flow:
@@ -126,16 +133,19 @@ class Flow:
             ctx = self._context(step, job)
             return self._outcome(index, ctx, step.run(ctx))
 
+        def confirm(job: Job, result: Mapping[str, Any]) -> JobResult:
+            return self._outcome(index, self._context(step, job), result)
+
         find = step.lookup
         if find is None:
-            return Task(run=run)
+            return Task(run=run, resend_safe=step.resend_safe, confirm=confirm)
 
         def lookup(job: Job) -> JobResult | None:
             ctx = self._context(step, job)
             found = find(ctx)
             return None if found is None else self._outcome(index, ctx, found)
 
-        return Task(run=run, lookup=lookup)
+        return Task(run=run, lookup=lookup, resend_safe=step.resend_safe, confirm=confirm)
 
 
 def fee_flow(

@@ -16,9 +16,20 @@ from typing import Any
 
 from connectors.core.errors import ValidationError
 
-__all__ = ["Job", "JobResult", "JobState", "NewJob", "check_key", "dump_payload"]
+__all__ = [
+    "Job",
+    "JobResult",
+    "JobState",
+    "NewJob",
+    "Resolution",
+    "ResolveAction",
+    "check_key",
+    "check_reason",
+    "dump_payload",
+]
 
 _MAX_KEY = 200
+_MAX_REASON = 500
 
 
 class JobState(enum.StrEnum):
@@ -33,6 +44,20 @@ class JobState(enum.StrEnum):
     DEAD = "dead"
     """Given up: a permanent error, or retries ran past the maximum age. Never retried
     automatically; `connectors outbox retry` puts it back."""
+    UNKNOWN = "unknown"
+    """Needs reconciliation: an attempt may have reached the vendor, and the task can
+    neither look the effect up nor resend safely. Never run again until a person says
+    whether the effect exists (`connectors outbox resolve KEY done|retry --reason ...`)."""
+
+
+class ResolveAction(enum.StrEnum):
+    """What a person decided about a job waiting for them (unknown outcome or dead)."""
+
+    DONE = "done"
+    """The effect exists at the vendor: record it (with the result given, if any) and go on
+    to what follows, without running the job again."""
+    RETRY = "retry"
+    """The effect does not exist: run the job again, with the same key."""
 
 
 def check_key(key: str) -> str:
@@ -42,6 +67,16 @@ def check_key(key: str) -> str:
             f"job key must be 1-{_MAX_KEY} printable characters, got {key!r}", field="key"
         )
     return key
+
+
+def check_reason(text: str, *, field_name: str = "reason") -> str:
+    """Return `text` stripped if it can be recorded as who/why (1-500 printable characters)."""
+    stripped = text.strip() if isinstance(text, str) else ""
+    if not stripped or len(stripped) > _MAX_REASON or not stripped.isprintable():
+        raise ValidationError(
+            f"{field_name} must be 1-{_MAX_REASON} printable characters", field=field_name
+        )
+    return stripped
 
 
 def dump_payload(payload: Mapping[str, Any], *, field_name: str = "payload") -> str:
@@ -72,6 +107,16 @@ class NewJob:
 
 
 @dataclass(frozen=True)
+class Resolution:
+    """A person's decision on a job: what, why, who, and when (Unix seconds, store clock)."""
+
+    action: ResolveAction
+    reason: str
+    by: str
+    at: float
+
+
+@dataclass(frozen=True)
 class Job:
     """A job as stored. Times are Unix seconds from the store's clock."""
 
@@ -89,8 +134,24 @@ class Job:
     lease_until: float | None = None
     last_error: str | None = None
     outcome_unknown: bool = False
-    """The last attempt may have reached the vendor: look the effect up before retrying."""
+    """An earlier attempt may have reached the vendor: look the effect up before retrying."""
     result: Mapping[str, Any] | None = None
+    started_at: float | None = None
+    """When the attempt under way began (set while a worker runs the job, else None). A
+    lease that runs out while this is set means the attempt's outcome is unknown."""
+    resolutions: tuple[Resolution, ...] = ()
+    """Every decision staff recorded on this job, oldest first."""
+    finished_at: float | None = None
+    """When it became done or dead (None while it may still run)."""
+
+    @property
+    def confirmed_done(self) -> bool:
+        """True when staff resolved the job as done and a worker has still to record it."""
+        return (
+            self.state in (JobState.PENDING, JobState.LEASED)
+            and bool(self.resolutions)
+            and self.resolutions[-1].action is ResolveAction.DONE
+        )
 
 
 @dataclass(frozen=True)

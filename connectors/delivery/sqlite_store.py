@@ -7,56 +7,71 @@ A portal records its business event and the job that must follow it in one trans
         tx.enqueue(NewJob("issue_receipt", f"{code}:receipt", {"dossier": code}))
 
 Either both are stored or neither is. Each thread gets its own connection; writes take
-SQLite's write lock up front (`BEGIN IMMEDIATE`), so two workers never lease one job.
+SQLite's write lock up front (`BEGIN IMMEDIATE`), so two workers never lease one job. A
+connection left unusable by a failed commit or rollback (disk full, I/O error) is closed
+and replaced on next use.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from connectors.core.errors import ValidationError
-from connectors.delivery.jobs import Job, JobResult, JobState, NewJob, dump_payload
+from connectors.delivery.jobs import (
+    Job,
+    JobResult,
+    JobState,
+    NewJob,
+    Resolution,
+    ResolveAction,
+    check_reason,
+    dump_payload,
+)
+from connectors.delivery.sqlite_queries import (
+    BEGIN,
+    COMMIT,
+    COUNTS,
+    DUE_EXPIRED,
+    DUE_PENDING,
+    ENQUEUE,
+    JOB_BY_ID,
+    JOB_BY_KEY,
+    JOBS,
+    JOBS_IN_STATE,
+    JOURNAL_MODE,
+    MARK_DONE,
+    MARK_FAILED,
+    NEXT_KIND,
+    PARK,
+    RESOLUTIONS,
+    RESOLVE,
+    REVIVE,
+    ROLLBACK,
+    START,
+    SYNCHRONOUS,
+    TAKE,
+    UNION_ALL,
+)
+from connectors.delivery.sqlite_schema import check_existing_outbox, upgrade
 
 __all__ = ["OutboxTransaction", "SqliteOutbox"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox_jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL UNIQUE,
-    payload TEXT NOT NULL,
-    state TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    created_at REAL NOT NULL,
-    retry_since REAL NOT NULL,
-    next_attempt_at REAL NOT NULL,
-    lease_owner TEXT,
-    lease_until REAL,
-    last_error TEXT,
-    outcome_unknown INTEGER NOT NULL DEFAULT 0,
-    result TEXT,
-    finished_at REAL
-);
-CREATE INDEX IF NOT EXISTS outbox_jobs_due ON outbox_jobs (state, next_attempt_at);
-"""
-
-# Every query below is built from these constants and "?" placeholders only; values are
-# always bound, never interpolated (hence the S608 waivers).
-_SELECT = (
-    "SELECT id, kind, key, payload, state, attempts, created_at, retry_since, next_attempt_at,"
-    " lease_owner, lease_until, last_error, outcome_unknown, result FROM outbox_jobs"
-)
-_DUE = "((state = 'pending' AND next_attempt_at <= ?) OR (state = 'leased' AND lease_until <= ?))"
+_KINDS_PER_QUERY = 50
 
 
 def _job(row: tuple[Any, ...]) -> Job:
+    resolutions = tuple(
+        Resolution(ResolveAction(item["action"]), item["reason"], item["by"], item["at"])
+        for item in json.loads(row[15] or "[]")
+    )
     return Job(
         id=row[0],
         kind=row[1],
@@ -72,6 +87,9 @@ def _job(row: tuple[Any, ...]) -> Job:
         last_error=row[11],
         outcome_unknown=bool(row[12]),
         result=None if row[13] is None else json.loads(row[13]),
+        started_at=row[14],
+        resolutions=resolutions,
+        finished_at=row[16],
     )
 
 
@@ -90,21 +108,11 @@ class OutboxTransaction:
         raises ValidationError.
         """
         now = self._clock()
+        due = now if not_before is None else not_before
         self.connection.execute(
-            "INSERT INTO outbox_jobs"
-            " (kind, key, payload, state, created_at, retry_since, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-            (
-                job.kind,
-                job.key,
-                dump_payload(job.payload),
-                JobState.PENDING,
-                now,
-                now,
-                not_before or now,
-            ),
+            ENQUEUE, (job.kind, job.key, dump_payload(job.payload), now, now, due)
         )
-        row = self.connection.execute(_SELECT + " WHERE key = ?", (job.key,)).fetchone()
+        row = self.connection.execute(JOB_BY_KEY, (job.key,)).fetchone()
         stored = _job(row)
         if stored.kind != job.kind:
             raise ValidationError(
@@ -114,7 +122,12 @@ class OutboxTransaction:
 
 
 class SqliteOutbox:
-    """The `OutboxStore` in an SQLite file (WAL). Pass `clock` to control time in tests."""
+    """The `OutboxStore` in an SQLite file (WAL). Pass `clock` to control time in tests.
+
+    With `create=False` the file must already hold an outbox: a missing path, a directory,
+    an empty file or another kind of file raises ConfigError and nothing is created (what
+    the CLI uses). A file made by an earlier version is upgraded in place.
+    """
 
     def __init__(
         self,
@@ -122,6 +135,7 @@ class SqliteOutbox:
         *,
         clock: Callable[[], float] = time.time,
         busy_timeout: float = 30.0,
+        create: bool = True,
     ) -> None:
         if str(path) == ":memory:":
             raise ValidationError(
@@ -129,14 +143,17 @@ class SqliteOutbox:
                 field="path",
             )
         self.path = Path(path)
+        if not create:
+            check_existing_outbox(self.path)
+        self._create = create
         self._clock = clock
         self._busy_timeout = busy_timeout
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         conn = self._conn()
-        conn.execute("PRAGMA journal_mode=WAL").fetchall()
-        conn.executescript(_SCHEMA)
+        conn.execute(JOURNAL_MODE).fetchall()
+        upgrade(conn)
 
     def __repr__(self) -> str:
         return f"SqliteOutbox({str(self.path)!r})"
@@ -158,33 +175,82 @@ class SqliteOutbox:
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
+            # With create=False, mode=rw never makes a new file where the outbox should be.
+            mode = "rwc" if self._create else "rw"
             conn = sqlite3.connect(
-                self.path,
+                f"{self.path.resolve().as_uri()}?mode={mode}",
                 timeout=self._busy_timeout,
                 isolation_level=None,
                 check_same_thread=False,
+                uri=True,
             )
-            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(SYNCHRONOUS)
             self._local.conn = conn
             with self._all_lock:
                 self._all.append(conn)
         return conn
 
+    def _discard(self, conn: sqlite3.Connection) -> None:
+        """Forget a connection a failure left unusable; the next use opens a new one."""
+        with self._all_lock:
+            if conn in self._all:
+                self._all.remove(conn)
+        if getattr(self._local, "conn", None) is conn:
+            self._local.conn = None
+        with suppress(sqlite3.Error):
+            conn.close()
+
     @contextmanager
     def transaction(self) -> Iterator[OutboxTransaction]:
-        """An immediate transaction, committed on success and rolled back on any exception."""
+        """An immediate transaction, committed on success and rolled back on any exception.
+
+        If the commit itself fails (disk full, I/O error), nothing of it is kept and the
+        error propagates; the store stays usable.
+        """
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(BEGIN)
         try:
             yield OutboxTransaction(conn, self._clock)
+            conn.execute(COMMIT)
         except BaseException:
-            conn.execute("ROLLBACK")
+            try:
+                if conn.in_transaction:
+                    conn.execute(ROLLBACK)
+            except sqlite3.Error:
+                self._discard(conn)
+            else:
+                if conn.in_transaction:
+                    self._discard(conn)
             raise
-        conn.execute("COMMIT")
 
     def enqueue(self, job: NewJob, *, not_before: float | None = None) -> Job:
         with self.transaction() as tx:
             return tx.enqueue(job, not_before=not_before)
+
+    def _kinds(self, conn: sqlite3.Connection) -> list[str]:
+        """Every kind with a pending or leased job, found by skipping through the indexes."""
+        found: set[str] = set()
+        for query in NEXT_KIND:
+            last = ""
+            while row := conn.execute(query, (last,)).fetchone():
+                last = row[0]
+                found.add(last)
+        return sorted(found)
+
+    def _due(self, conn: sqlite3.Connection, kinds: list[str], now: float, limit: int) -> list[int]:
+        """Ids of the first `limit` due jobs: expired leases first, then pending, by time."""
+        candidates: list[tuple[int, float, int]] = []
+        for start in range(0, len(kinds), _KINDS_PER_QUERY):
+            chunk = kinds[start : start + _KINDS_PER_QUERY]
+            parts: list[str] = []
+            args: list[Any] = []
+            for kind in chunk:
+                for query in (DUE_EXPIRED, DUE_PENDING):
+                    parts.append(f"SELECT * FROM ({query})")  # noqa: S608
+                    args.extend((kind, now, limit))
+            for job_id, rank, due in conn.execute(UNION_ALL.join(parts), args):
+                candidates.append((rank, due, job_id))
+        return [job_id for _, _, job_id in heapq.nsmallest(limit, candidates)]
 
     def lease(
         self,
@@ -199,42 +265,30 @@ class SqliteOutbox:
         if kinds is not None and not kinds:
             return []
         now = self._clock()
-        where = _DUE
-        args: list[Any] = [now, now]
-        if kinds is not None:
-            where += f" AND kind IN ({', '.join('?' * len(kinds))})"
-            args.extend(kinds)
         with self.transaction() as tx:
-            ids = [
-                row[0]
-                for row in tx.connection.execute(
-                    f"SELECT id FROM outbox_jobs WHERE {where}"  # noqa: S608
-                    " ORDER BY next_attempt_at, id LIMIT ?",
-                    (*args, limit),
-                )
-            ]
-            if not ids:
-                return []
-            marks = ", ".join("?" * len(ids))
-            tx.connection.execute(
-                "UPDATE outbox_jobs SET state = 'leased', lease_owner = ?, lease_until = ?,"  # noqa: S608
-                f" attempts = attempts + 1 WHERE id IN ({marks})",
-                (owner, now + lease_seconds, *ids),
-            )
-            rows = tx.connection.execute(
-                _SELECT + f" WHERE id IN ({marks}) ORDER BY id", ids
-            ).fetchall()
+            conn = tx.connection
+            wanted = sorted(set(kinds)) if kinds is not None else self._kinds(conn)
+            ids = self._due(conn, wanted, now, limit)
+            for job_id in ids:
+                conn.execute(TAKE, (owner, now + lease_seconds, job_id))
+            rows = [conn.execute(JOB_BY_ID, (job_id,)).fetchone() for job_id in ids]
         return [_job(row) for row in rows]
 
-    def complete(self, job_id: int, owner: str, outcome: JobResult) -> bool:
+    def start(self, job_id: int, owner: str, *, lease_seconds: float) -> Job | None:
+        if lease_seconds <= 0:
+            raise ValueError("lease_seconds must be positive")
+        now = self._clock()
         with self.transaction() as tx:
-            updated = tx.connection.execute(
-                "UPDATE outbox_jobs SET state = 'done', result = ?, lease_owner = NULL,"
-                " lease_until = NULL, outcome_unknown = 0, finished_at = ?"
-                " WHERE id = ? AND state = 'leased' AND lease_owner = ?",
-                (dump_payload(outcome.result, field_name="result"), self._clock(), job_id, owner),
-            ).rowcount
-            if not updated:
+            if not tx.connection.execute(START, (now + lease_seconds, now, job_id, owner)).rowcount:
+                return None
+            row = tx.connection.execute(JOB_BY_ID, (job_id,)).fetchone()
+        return _job(row)
+
+    def complete(self, job_id: int, owner: str, outcome: JobResult) -> bool:
+        result = dump_payload(outcome.result, field_name="result")
+        with self.transaction() as tx:
+            marked = tx.connection.execute(MARK_DONE, (result, self._clock(), job_id, owner))
+            if not marked.rowcount:
                 return False
             for follow_up in outcome.follow_ups:
                 tx.enqueue(follow_up)
@@ -250,51 +304,65 @@ class SqliteOutbox:
         outcome_unknown: bool = False,
     ) -> bool:
         state = JobState.DEAD if retry_at is None else JobState.PENDING
+        finished = self._clock() if retry_at is None else None
+        values = (state.value, error, int(outcome_unknown), retry_at, finished, job_id, owner)
         with self.transaction() as tx:
-            updated = tx.connection.execute(
-                "UPDATE outbox_jobs SET state = ?, last_error = ?, outcome_unknown = ?,"
-                " next_attempt_at = COALESCE(?, next_attempt_at), lease_owner = NULL,"
-                " lease_until = NULL, finished_at = CASE WHEN ? THEN ? END"
-                " WHERE id = ? AND state = 'leased' AND lease_owner = ?",
-                (
-                    state,
-                    error,
-                    int(outcome_unknown),
-                    retry_at,
-                    state is JobState.DEAD,
-                    self._clock(),
-                    job_id,
-                    owner,
-                ),
-            ).rowcount
-        return bool(updated)
+            return bool(tx.connection.execute(MARK_FAILED, values).rowcount)
+
+    def park(self, job_id: int, owner: str, *, error: str) -> bool:
+        with self.transaction() as tx:
+            return bool(tx.connection.execute(PARK, (error, job_id, owner)).rowcount)
+
+    def resolve(
+        self,
+        key: str,
+        action: ResolveAction,
+        *,
+        reason: str,
+        by: str,
+        result: Mapping[str, Any] | None = None,
+    ) -> Job:
+        action = ResolveAction(action)
+        decision = {
+            "action": action.value,
+            "reason": check_reason(reason),
+            "by": check_reason(by, field_name="by"),
+            "at": self._clock(),
+        }
+        if action is ResolveAction.RETRY and result is not None:
+            raise ValidationError("a result goes with 'done', not 'retry'", field="result")
+        done = action is ResolveAction.DONE
+        stored = dump_payload(result or {}, field_name="result") if done else None
+        with self.transaction() as tx:
+            row = tx.connection.execute(RESOLUTIONS, (key,)).fetchone()
+            if row is None:
+                raise ValidationError(f"no unknown or dead job with key {key!r}", field="key")
+            history = json.dumps([*json.loads(row[0] or "[]"), decision])
+            at = decision["at"]
+            tx.connection.execute(RESOLVE, (at, at, history, stored, int(done), key))
+            row = tx.connection.execute(JOB_BY_KEY, (key,)).fetchone()
+        return _job(row)
 
     def get(self, key: str) -> Job | None:
-        row = self._conn().execute(_SELECT + " WHERE key = ?", (key,)).fetchone()
+        row = self._conn().execute(JOB_BY_KEY, (key,)).fetchone()
         return None if row is None else _job(row)
 
     def jobs(self, state: JobState | None = None, *, limit: int = 100) -> list[Job]:
-        sql = _SELECT
-        args: tuple[Any, ...] = ()
-        if state is not None:
-            sql += " WHERE state = ?"
-            args = (state,)
-        rows = self._conn().execute(sql + " ORDER BY id LIMIT ?", (*args, limit)).fetchall()
+        if state is None:
+            rows = self._conn().execute(JOBS, (limit,)).fetchall()
+        else:
+            rows = self._conn().execute(JOBS_IN_STATE, (JobState(state).value, limit)).fetchall()
         return [_job(row) for row in rows]
 
     def counts(self) -> dict[JobState, int]:
-        found = dict(self._conn().execute("SELECT state, COUNT(*) FROM outbox_jobs GROUP BY state"))
+        found = dict(self._conn().execute(COUNTS))
         return {state: int(found.get(state.value, 0)) for state in JobState}
 
     def revive(self, key: str) -> Job:
         now = self._clock()
         with self.transaction() as tx:
-            updated = tx.connection.execute(
-                "UPDATE outbox_jobs SET state = 'pending', next_attempt_at = ?, retry_since = ?,"
-                " finished_at = NULL WHERE key = ? AND state = 'dead'",
-                (now, now, key),
-            ).rowcount
-        job = self.get(key)
-        if not updated or job is None:
+            revived = tx.connection.execute(REVIVE, (now, now, key)).rowcount
+            row = tx.connection.execute(JOB_BY_KEY, (key,)).fetchone()
+        if not revived:
             raise ValidationError(f"no dead job with key {key!r}", field="key")
-        return job
+        return _job(row)

@@ -1,21 +1,28 @@
 """The outbox store interface: what a worker needs from durable storage.
 
 `SqliteOutbox` (connectors.delivery.sqlite_store) is the embedded default; a server
-database can replace it by implementing this protocol with the same guarantees:
+database can replace it by implementing this protocol with the same guarantees (the
+contract suite in `tests/delivery/test_store_contract.py` runs against every store):
 
 - `enqueue` is idempotent on the job key: the first write wins, later ones return it.
-- `lease` hands each due job to one worker at a time, until `lease_until`; a job whose
-  lease ran out (its worker died) is due again.
-- `complete` and `fail` succeed only for the worker still holding the lease (a fence), and
-  `complete` enqueues the follow-up jobs in the same transaction.
+- `lease` reserves due jobs for one worker at a time, until `lease_until`; a job whose
+  lease ran out (its worker died or stalled) is due again. A job whose attempt had started
+  when its lease ran out comes back marked `outcome_unknown`: that attempt may have reached
+  the vendor.
+- `start` begins one attempt when the job's turn comes: it renews the lease, fenced (only
+  for the worker still holding it), so a job's place in a batch cannot make its lease lapse.
+- `complete`, `fail` and `park` succeed only for the worker still holding the lease (a
+  fence), and `complete` enqueues the follow-up jobs in the same transaction.
+- `resolve` records a person's decision on a job waiting for one (unknown outcome or dead).
+- The per-job cost of `lease` + `start` + `complete` does not grow with the backlog.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Protocol, runtime_checkable
+from collections.abc import Collection, Mapping
+from typing import Any, Protocol, runtime_checkable
 
-from connectors.delivery.jobs import Job, JobResult, JobState, NewJob
+from connectors.delivery.jobs import Job, JobResult, JobState, NewJob, ResolveAction
 
 __all__ = ["OutboxStore"]
 
@@ -34,7 +41,20 @@ class OutboxStore(Protocol):
         lease_seconds: float,
         kinds: Collection[str] | None = None,
     ) -> list[Job]:
-        """Take up to `limit` due jobs for `owner`, counting an attempt for each."""
+        """Reserve up to `limit` due jobs for `owner` until now + `lease_seconds`.
+
+        Due: pending with `next_attempt_at` reached, or leased with `lease_until` passed.
+        Jobs whose lease ran out first, then pending ones, each oldest due first. Counts
+        no attempt (`start` does). ValueError if `limit` or `lease_seconds` is below 1 / 0.
+        """
+        ...
+
+    def start(self, job_id: int, owner: str, *, lease_seconds: float) -> Job | None:
+        """Begin an attempt: renew the lease from now, count the attempt, mark it started.
+
+        None, changing nothing, unless `owner` still holds the job's lease (it may have run
+        out, as long as no other worker took the job since).
+        """
         ...
 
     def complete(self, job_id: int, owner: str, outcome: JobResult) -> bool:
@@ -51,6 +71,29 @@ class OutboxStore(Protocol):
         outcome_unknown: bool = False,
     ) -> bool:
         """Record a failed attempt: pending again at `retry_at`, or dead when it is None."""
+        ...
+
+    def park(self, job_id: int, owner: str, *, error: str) -> bool:
+        """Set the job aside as `JobState.UNKNOWN` until a person resolves it; fenced."""
+        ...
+
+    def resolve(
+        self,
+        key: str,
+        action: ResolveAction,
+        *,
+        reason: str,
+        by: str,
+        result: Mapping[str, Any] | None = None,
+    ) -> Job:
+        """Record a person's decision on an unknown or dead job and put it back, due now.
+
+        `RETRY` runs it again (same key; its maximum age restarts). `DONE` stores `result`
+        (default empty) and a worker records the job done with its follow-ups, without
+        running it. The decision (action, reason, by, when) is appended to
+        `Job.resolutions`. ValidationError if no unknown or dead job has that key, or if
+        `reason` or `by` is empty.
+        """
         ...
 
     def get(self, key: str) -> Job | None:

@@ -2,10 +2,11 @@
 
 Payments by VNPay, MoMo, payOS and VietQR transfer (some paid, some cancelled, one
 underpaid, one never paid), IPNs that arrive twice and one forged, a receipt vendor that
-times out once after committing, one invalid phone number, and a citizen's iHanoi
-feedback answered. The outbox carries each paid dossier through receipt, SMS and status.
-The run ends with a summary, the reconciliation report, files in the output folder, and
-its invariants checked on the simulators' ledgers.
+times out once after committing, an SMS whose answer is lost after MobiFone sent it (the
+job waits for staff, who check MobiFone's sent report and resolve it), one invalid phone
+number, and a citizen's iHanoi feedback answered. The outbox carries each paid dossier
+through receipt, SMS and status. The run ends with a summary, the reconciliation report,
+files in the output folder, and its invariants checked on the simulators' ledgers.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rich.progress import Progress
 
 from connectors.banks.matching import ExpectedPayment, TransferMatcher
 from connectors.core import ConnectorError, RetryPolicy
-from connectors.delivery import JobState, Worker
+from connectors.delivery import JobState, ResolveAction, Worker
 from connectors.demo.citizens import pay_at_gateways, send_feedback, transfer_by_vietqr
 from connectors.demo.portal import Portal
 from connectors.demo.report import (
@@ -58,6 +59,8 @@ class DemoResult:
     files: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     """Dead letters reported during the run and retried after staff fixed the cause."""
+    reconciled: list[str] = field(default_factory=list)
+    """Jobs whose outcome was unknown, resolved by staff after checking the vendor."""
 
     @property
     def ok(self) -> bool:
@@ -129,6 +132,7 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
         endpoints = connect_portal(stack, world, portal)
         world.dossiers.register(cases)
         world.invoice_sim.faults.add("issue", TimeoutAfterCommit(hold=1.5))
+        world.sms_sim.faults.add("send", TimeoutAfterCommit(hold=1.5))
         console.print(f"[bold]{len(cases)} dossiers[/bold]; simulators on 127.0.0.1")
 
         console.print("Citizens pay at VNPay, MoMo and payOS")
@@ -149,7 +153,8 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
         deadline = time.monotonic() + 40
         _drain_outbox(world, worker, console, deadline=deadline)
         repaired = _repair_dead_letters(world, log)
-        if repaired:
+        reconciled = _reconcile_unknown(world, log)
+        if repaired or reconciled:
             _drain_outbox(world, worker, console, deadline=deadline)
         for line in worker_errors(world):
             log(line)
@@ -181,11 +186,15 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
         console.print(reconciliation_table(reconciliation(rows, world, portal)))
         for job in findings.dead:
             console.print(f"[yellow]dead letter[/yellow] {job.key}: {job.last_error}")
+        for job in findings.unknown:
+            console.print(f"[yellow]to reconcile[/yellow] {job.key}: {job.last_error}")
         for check in findings.checks:
             mark = "[green]ok[/green]" if check.ok else "[red]FAILED[/red]"
             console.print(f"{mark} {check.name} ({check.detail})")
         paid = sum(1 for row in rows if row.state == "paid")
-    return DemoResult(len(cases), paid, time.monotonic() - started, findings, files, repaired)
+    return DemoResult(
+        len(cases), paid, time.monotonic() - started, findings, files, repaired, reconciled
+    )
 
 
 def _repair_dead_letters(world: World, log: Callable[[str], None]) -> list[str]:
@@ -202,10 +211,52 @@ def _repair_dead_letters(world: World, log: Callable[[str], None]) -> list[str]:
     return repaired
 
 
+def _reconcile_unknown(world: World, log: Callable[[str], None]) -> list[str]:
+    """Settle each job whose outcome is unknown as staff would: check the vendor's own
+    record (here MobiFone's sent report: the simulator's ledger), then resolve the job,
+    done if the SMS is there, retry if not, as `connectors outbox resolve` does."""
+    reconciled = []
+    for job in world.outbox.jobs(JobState.UNKNOWN):
+        log(f"to reconcile {job.key}: {job.last_error}")
+        dossier = job.key.partition(":")[0]
+        sent = [
+            entry
+            for entry in world.sms_sim.ledger.entries()
+            if dossier in str(entry.data.get("text", ""))
+        ]
+        if sent:
+            world.outbox.resolve(
+                job.key,
+                ResolveAction.DONE,
+                reason=f"in MobiFone's sent report ({len(sent)} SMS for {dossier})",
+                by="demo-staff",
+                result={"provider": "mobifone", "checked": "sent report"},
+            )
+            log(f"staff found the SMS in MobiFone's sent report; {job.key} recorded as done")
+        else:
+            world.outbox.resolve(
+                job.key,
+                ResolveAction.RETRY,
+                reason="not in MobiFone's sent report",
+                by="demo-staff",
+            )
+            log(f"staff found no SMS in MobiFone's sent report; {job.key} sent again")
+        reconciled.append(job.key)
+    return reconciled
+
+
 def worker_errors(world: World) -> list[str]:
-    """Jobs that needed more than one attempt, and why (for the narrative)."""
-    return [
-        f"{job.key}: done after {job.attempts} attempts; earlier failure: {job.last_error}"
-        for job in world.outbox.jobs(JobState.DONE, limit=1000)
-        if job.attempts > 1
-    ]
+    """Jobs that needed more than one attempt or a person's decision, and why."""
+    lines = []
+    for job in world.outbox.jobs(JobState.DONE, limit=1000):
+        if job.resolutions:
+            last = job.resolutions[-1]
+            lines.append(
+                f"{job.key}: resolved '{last.action}' by {last.by} ({last.reason}); "
+                f"earlier failure: {job.last_error}"
+            )
+        elif job.attempts > 1:
+            lines.append(
+                f"{job.key}: done after {job.attempts} attempts; earlier failure: {job.last_error}"
+            )
+    return lines

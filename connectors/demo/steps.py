@@ -1,8 +1,10 @@
 """The fee flow's three steps, bound to the demo's adapters.
 
 Each step sends its job's key as the vendor's idempotency key (``"<dossier>:receipt"``,
-``"<dossier>:sms"``, ``"<dossier>:status"``), so a replay never makes a second receipt or
-a second SMS.
+``"<dossier>:sms"``, ``"<dossier>:status"``), and declares what is true of its vendor after
+an unknown outcome: the receipt is looked up by its key (Viettel `transactionUuid`); the
+status is resent with its key, which iHanoi de-duplicates; the SMS can be neither (MobiFone
+smsg has no request id and no lookup), so an SMS whose answer was lost waits for staff.
 """
 
 from __future__ import annotations
@@ -123,6 +125,6 @@ def build_fee_flow(world: World) -> Flow:
 
     return fee_flow(
         issue_receipt=Step("receipt", issue_receipt, find_receipt),
-        notify_citizen=Step("sms", notify_citizen),
-        push_status=Step("status", push_status),
+        notify_citizen=Step("sms", notify_citizen, resend_safe=False),
+        push_status=Step("status", push_status, resend_safe=True),
     )

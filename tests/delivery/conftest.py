@@ -1,13 +1,21 @@
-"""Fixtures for the outbox tests: a controllable clock and a fresh outbox file."""
+"""Fixtures for the outbox tests: a controllable clock, an outbox file, and every store kind.
+
+`store` and `store_kit` are parametrised by store kind: the contract suite
+(`test_store_contract.py`) runs once per kind. A new store (PostgreSQL) joins the suite by
+adding its name to `STORE_KINDS` and a branch to `store_kit`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from connectors.delivery import SqliteOutbox
+from connectors.delivery import OutboxStore, SqliteOutbox
+
+STORE_KINDS = ["sqlite"]
 
 
 class FakeClock:
@@ -32,3 +40,39 @@ def clock() -> FakeClock:
 def outbox(tmp_path: Path, clock: FakeClock) -> Iterator[SqliteOutbox]:
     with SqliteOutbox(tmp_path / "outbox.db", clock=clock) as store:
         yield store
+
+
+@dataclass
+class StoreKit:
+    """Opens handles on one outbox, as separate processes would (each with its own connections)."""
+
+    kind: str
+    opener: Callable[[], OutboxStore]
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def open(self) -> OutboxStore:
+        return self.opener()
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_kit(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
+) -> Iterator[StoreKit]:
+    if request.param != "sqlite":
+        raise AssertionError(f"no factory for store kind {request.param!r}")
+    closers: list[Callable[[], None]] = []
+
+    def open_sqlite() -> OutboxStore:
+        store = SqliteOutbox(tmp_path / "outbox.db", clock=clock)
+        closers.append(store.close)
+        return store
+
+    kit = StoreKit("sqlite", open_sqlite, closers)
+    yield kit
+    for close in kit.closers:
+        close()
+
+
+@pytest.fixture
+def store(store_kit: StoreKit) -> OutboxStore:
+    return store_kit.open()

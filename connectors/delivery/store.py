@@ -24,7 +24,21 @@ from typing import Any, Protocol, runtime_checkable
 
 from connectors.delivery.jobs import Job, JobResult, JobState, NewJob, ResolveAction
 
-__all__ = ["OutboxStore"]
+__all__ = ["Enqueuer", "OutboxStore"]
+
+
+@runtime_checkable
+class Enqueuer(Protocol):
+    """Anything a job can be enqueued on: a store, or an open transaction on one.
+
+    `SqliteOutbox` and `PostgresOutbox` themselves (a transaction of their own), an
+    `OutboxTransaction` (SQLite), a `PostgresTransaction` (the portal's own connection,
+    from `PostgresOutbox.joined`). What `Flow.start` takes.
+    """
+
+    def enqueue(self, job: NewJob) -> Job:
+        """Store `job` (or return the one already stored under its key)."""
+        ...
 
 
 @runtime_checkable

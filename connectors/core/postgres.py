@@ -197,7 +197,7 @@ class PgConnections:
         """This thread's connection, opened (again) if it has none or the server dropped it."""
         conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
         if conn is not None and (conn.closed or conn.broken):
-            self._discard(conn)
+            self.discard(conn)
             conn = None
         if conn is None:
             conn = self.open()
@@ -206,7 +206,8 @@ class PgConnections:
                 self._all.append(conn)
         return conn
 
-    def _discard(self, conn: psycopg.Connection[Any]) -> None:
+    def discard(self, conn: psycopg.Connection[Any]) -> None:
+        """Forget `conn` (closing it): this thread's next use opens a new connection."""
         with self._all_lock:
             if conn in self._all:
                 self._all.remove(conn)
@@ -227,7 +228,7 @@ class PgConnections:
             yield conn
         except BaseException:
             if conn.closed or conn.broken:
-                self._discard(conn)
+                self.discard(conn)
             raise
 
     @contextmanager

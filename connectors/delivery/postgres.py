@@ -266,7 +266,8 @@ class PostgresOutbox:
             raise ValueError("limit and lease_seconds must be positive")
         if kinds is not None and not kinds:
             return []
-        with self._transaction() as conn:
+        # One statement, atomic on its own (a transaction of its own in autocommit).
+        with self._autocommit() as conn:
             if kinds is None:
                 wanted = [row[0] for row in conn.execute(self.queries.kinds)]
             else:
@@ -307,6 +308,9 @@ class PostgresOutbox:
             "result": result,
             "now": self._now(),
         }
+        if not outcome.follow_ups:  # one statement: no explicit transaction to pay for
+            with self._autocommit() as conn:
+                return bool(conn.execute(self.queries.mark_done, values).rowcount)
         with self.transaction() as tx:
             if not tx.connection.execute(self.queries.mark_done, values).rowcount:
                 return False

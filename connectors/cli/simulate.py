@@ -45,8 +45,8 @@ def simulate(
         served = {}
         for name in names:
             entry = CATALOG[name]
-            url = stack.enter_context(serve(make(name))) + entry.path
-            served[name] = {"base_url": url, "domain": entry.domain, **entry.credentials}
+            url = stack.enter_context(serve(make(name))) + entry.simulator_path
+            served[name] = {"base_url": url, "domain": entry.section, **entry.credentials}
         if as_json:
             emit_json(served)
         else:

@@ -13,20 +13,24 @@ errors into one `ConfigError` naming every bad field and its environment variabl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any, TypeVar, get_args
 
 import pydantic
 from pydantic import BaseModel, Field, PositiveFloat, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from connectors.core.errors import ConfigError
 from connectors.core.redaction import Redactor
 from connectors.core.retry import RetryBudget, RetryPolicy
 from connectors.core.transport import Timeouts, Transport
 
-__all__ = ["HttpSettings", "ProviderSettings", "load_settings"]
+__all__ = ["HttpSettings", "ProviderSettings", "load_settings", "settings_from"]
 
 S = TypeVar("S", bound="ProviderSettings")
+
+_read_environment: ContextVar[bool] = ContextVar("connectors_read_environment", default=True)
 
 
 class HttpSettings(BaseModel):
@@ -61,6 +65,20 @@ class ProviderSettings(BaseSettings):
 
     base_url: str
     http: HttpSettings = HttpSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Keyword values first, then the environment; only the keywords in `settings_from`."""
+        if not _read_environment.get():
+            return (init_settings,)
+        return (init_settings, env_settings, dotenv_settings, file_secret_settings)
 
     @pydantic.field_validator("base_url")
     @classmethod
@@ -122,15 +140,31 @@ def load_settings(cls: type[S], /, **values: Any) -> S:
     try:
         return cls(**values)
     except pydantic.ValidationError as exc:
-        prefix = str(cls.model_config.get("env_prefix", ""))
-        problems = []
-        fields = []
-        for err in exc.errors(include_input=False, include_url=False):
-            path = ".".join(str(part) for part in err["loc"])
-            fields.append(path)
-            env = prefix + path.replace(".", "__").upper()
-            problems.append(f"{path} ({env}): {err['msg']}")
-        raise ConfigError(
-            f"invalid {cls.__name__}: " + "; ".join(problems),
-            field=fields[0] if fields else None,
-        ) from None
+        raise _config_error(cls, exc) from None
+
+
+def settings_from(cls: type[S], values: Mapping[str, Any], /) -> S:
+    """Build `cls` from `values` alone (the environment is not read); ConfigError as
+    `load_settings` raises it."""
+    token = _read_environment.set(False)
+    try:
+        return cls(**values)
+    except pydantic.ValidationError as exc:
+        raise _config_error(cls, exc) from None
+    finally:
+        _read_environment.reset(token)
+
+
+def _config_error(cls: type[ProviderSettings], exc: pydantic.ValidationError) -> ConfigError:
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    problems = []
+    fields = []
+    for err in exc.errors(include_input=False, include_url=False):
+        path = ".".join(str(part) for part in err["loc"])
+        fields.append(path)
+        env = prefix + path.replace(".", "__").upper()
+        problems.append(f"{path} ({env}): {err['msg']}")
+    return ConfigError(
+        f"invalid {cls.__name__}: " + "; ".join(problems),
+        field=fields[0] if fields else None,
+    )

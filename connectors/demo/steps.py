@@ -10,6 +10,7 @@ smsg has no request id and no lookup), so an SMS whose answer was lost waits for
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from connectors.core.errors import NotFound, ProviderError
@@ -61,7 +62,13 @@ def _issued(document: IssuedDocument) -> dict[str, Any]:
         "symbol": document.symbol,
         "template": document.template,
         "lookup_code": document.lookup_code,
+        "issued_at": None if document.issued_at is None else document.issued_at.isoformat(),
     }
+
+
+def _answered_at(receipt: Mapping[str, Any]) -> datetime | None:
+    issued = receipt.get("issued_at")
+    return datetime.fromisoformat(issued) if isinstance(issued, str) else None
 
 
 def build_fee_flow(world: World) -> Flow:
@@ -118,6 +125,8 @@ def build_fee_flow(world: World) -> Flow:
                 agency_code=AGENCY,
                 status=FeedbackStatus.ANSWERED,
                 idempotency_key=ctx.key,
+                # Fixed by the receipt, so a resend under the same key is the same answer.
+                resolved_at=_answered_at(receipt),
             )
             pushed["ihanoi"] = row.feedback_id
         world.dossiers.mark_status_pushed(ctx.subject)

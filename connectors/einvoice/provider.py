@@ -32,6 +32,7 @@ from connectors.core.errors import (
     ValidationError,
 )
 from connectors.einvoice.models import Invoice, Receipt
+from connectors.providers import by_domain
 
 __all__ = [
     "DOCUMENT_MAX_BYTES",
@@ -260,14 +261,10 @@ def _lookup_or_unknown(
 VENDOR_ENV = "CONNECTORS_EINVOICE_VENDOR"
 """The environment variable naming the commune's vendor (``vnpt``, ``viettel``, ...)."""
 
-PROVIDERS: dict[str, str] = {
-    "vnpt": "connectors.einvoice.vnpt:VnptInvoice",
-    "viettel": "connectors.einvoice.viettel:ViettelSInvoice",
-    "misa": "connectors.einvoice.misa:MisaMeInvoice",
-    "bkav": "connectors.einvoice.bkav:BkavEHoadon",
-}
-"""Vendor name -> ``"module:Class"`` of its adapter (imported only when chosen). Each class
-has ``from_env(**values)`` reading its own ``CONNECTORS_<VENDOR>_...`` settings."""
+PROVIDERS: dict[str, str] = {p.name: p.client for p in by_domain("einvoice")}
+"""Vendor name -> ``"module:Class"`` of its adapter (imported only when chosen; derived
+from `connectors.providers`). Each class has ``from_env(**values)`` reading its own
+``CONNECTORS_<VENDOR>_...`` settings."""
 
 
 def provider_from_env(vendor: str | None = None, **values: Any) -> InvoiceProvider:

@@ -23,9 +23,9 @@ import itertools
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 from pydantic import SecretStr
 
@@ -139,6 +139,14 @@ class IHanoiSimulator(ContractRoutes, Open311Routes, Simulator):
         self.add_route("GET", item, self._get_one, name="get_feedback")
         self.add_route("PATCH", item, self._patch, name="update_feedback")
         self._add_open311_routes(open311_prefix.rstrip("/"))
+
+    @classmethod
+    def from_credentials(cls, credentials: Mapping[str, Any]) -> Self:
+        """A simulator accepting `token` (the contract's) and `open311_api_key`."""
+        values = dict(credentials)
+        if "open311_api_key" in values:
+            values["api_key"] = values.pop("open311_api_key")
+        return cls(**values)
 
     # -- store (used by both halves) -----------------------------------------------------
 

@@ -19,8 +19,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Self
 
+from connectors.providers import sms_template
 from connectors.sms.errors import SmsErrorCode
 from connectors.sms.templates import compile_pattern
 from connectors.testing.simulator import LedgerEntry, Simulator
@@ -68,6 +69,16 @@ class SmsSimulator(Simulator):
         self._forced: deque[SmsErrorCode] = deque()
         self._lock = threading.RLock()
         self._sequence = itertools.count(1)
+
+    @classmethod
+    def from_credentials(cls, credentials: Mapping[str, Any]) -> Self:
+        """A simulator holding the default brandname and template (see
+        `connectors.providers.sms_template`), accepting `credentials` (the provider's own
+        keywords; `brandname` names the brandname to hold)."""
+        brand, template = sms_template()
+        values = dict(credentials)
+        brand = str(values.pop("brandname", brand))
+        return cls(brandnames=[brand], templates={brand: [template]}, **values)
 
     # -- test controls -------------------------------------------------------------------
 

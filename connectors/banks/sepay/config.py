@@ -47,11 +47,4 @@ class SePaySettings(ProviderSettings):
 
     def transactions(self) -> SePayTransactions:
         """The transaction-list client (needs `api_token`)."""
-        if not self.api_token.get_secret_value():
-            raise ConfigError("set CONNECTORS_SEPAY_API_TOKEN", field="api_token")
-        return SePayTransactions(
-            api_token=self.api_token,
-            base_url=self.base_url,
-            timeouts=self.http.timeouts(),
-            retry=self.http.retry_policy(),
-        )
+        return SePayTransactions.from_settings(self)

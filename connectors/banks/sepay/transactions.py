@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
 from connectors.banks.matching import BankTransfer, TransferDirection
 from connectors.banks.sepay.wire import PROVIDER, WIRE, WireProfile, format_time, transfer_from_item
-from connectors.core.errors import ProviderError, ValidationError
+from connectors.core.errors import ConfigError, ProviderError, ValidationError
 from connectors.core.http_errors import error_for_status
 from connectors.core.redaction import Redactor
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.transport import RequestSpec, Timeouts, Transport
+
+if TYPE_CHECKING:
+    from connectors.banks.sepay.config import SePaySettings
 
 __all__ = ["DEFAULT_BASE_URL", "PAGE_LIMIT", "SePayTransactions"]
 
@@ -64,6 +67,18 @@ class SePayTransactions:
             retry=retry,
             redactor=Redactor(secret_values=[token]),
         )
+
+    @classmethod
+    def from_settings(cls, settings: SePaySettings, /, **options: Any) -> SePayTransactions:
+        """The transaction-list client of `SePaySettings` (needs its `api_token`)."""
+        if not settings.api_token.get_secret_value():
+            raise ConfigError("set CONNECTORS_SEPAY_API_TOKEN", field="api_token")
+        values: dict[str, Any] = {
+            "timeouts": settings.http.timeouts(),
+            "retry": settings.http.retry_policy(),
+            **options,
+        }
+        return cls(api_token=settings.api_token, base_url=settings.base_url, **values)
 
     def __repr__(self) -> str:
         return f"SePayTransactions(base_url={self.base_url!r}, api_token=***)"

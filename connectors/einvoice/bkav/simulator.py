@@ -38,7 +38,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 from xml.sax.saxutils import escape
 
 from connectors.core import ValidationError, parse_xml
@@ -135,6 +135,15 @@ class BkavSimulator(AfterCommit, Simulator):
         self._lock = threading.Lock()
         self._numbers: dict[str, int] = {}
         self.add_route("POST", path, self._exec, name="exec")
+
+    @classmethod
+    def from_credentials(cls, credentials: Mapping[str, Any]) -> Self:
+        """A simulator accepting `partner_guid` and `partner_token` ("base64Key:base64IV")."""
+        values = dict(credentials)
+        token = values.pop("partner_token", None)
+        if token is not None:
+            values["key"] = BkavKey.parse(str(token))
+        return cls(**values)
 
     # -- SOAP ----------------------------------------------------------------------------
 

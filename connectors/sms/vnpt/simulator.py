@@ -13,8 +13,9 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Self
 
+from connectors.providers import sms_template
 from connectors.sms.errors import SmsErrorCode
 from connectors.sms.simulation import SmsSimulator
 from connectors.sms.templates import compile_pattern
@@ -59,6 +60,21 @@ class VnptSimulator(SmsSimulator):
         self._reqids: set[str] = set()
         self._reqid_lock = threading.Lock()
         self.add_route("POST", profile.path, self._api, name="send_sms_list")
+
+    @classmethod
+    def from_credentials(cls, credentials: Mapping[str, Any]) -> Self:
+        """The default brandname under its label, the default template as id "40021",
+        accepting `credentials` (`labels` maps a brandname to its VNPT label)."""
+        brand, template = sms_template()
+        values = dict(credentials)
+        brand = str(values.pop("brandname", brand))
+        label = dict(values.pop("labels", {})).get(brand, "1201")
+        return cls(
+            brandnames=[brand],
+            labels={label: brand},
+            templates={"40021": (label, template)},
+            **values,
+        )
 
     def _answer(self, error: str) -> SimResponse:
         description = "success" if error == OK else ERRORS[error][1]

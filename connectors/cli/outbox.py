@@ -199,7 +199,8 @@ def status(
     if as_json:
         emit_json({state.value: count for state, count in counts.items()})
         return
-    table = Table("state", "jobs", title=_title(target))
+    title = _title(target)
+    table = Table("state", "jobs", title=title, min_width=min(len(title) + 4, 120))
     for state, count in counts.items():
         table.add_row(state.value, str(count))
     console.print(table)

@@ -341,9 +341,17 @@ def test_a_dropped_connection_raises_once_and_the_next_call_reconnects(pg: PgTar
         [leased] = store.lease("w", limit=1, lease_seconds=30)
         assert job.id == leased.id
         assert 1 == _terminate(pg.dsn, name)
+        follow_up = JobResult({"n": 1}, [NewJob("k", "HS-1:sms")])  # in a transaction
         with pytest.raises(psycopg.OperationalError):
-            store.complete(job.id, "w", JobResult({"n": 1}))
-        assert store.complete(job.id, "w", JobResult({"n": 1}))
+            store.complete(job.id, "w", follow_up)
+        assert store.complete(job.id, "w", follow_up)
+        assert 1 == _terminate(pg.dsn, name)
+        with pytest.raises(psycopg.OperationalError), store.transaction() as tx:
+            tx.enqueue(NewJob("k", "HS-2:receipt"))
+        assert "HS-2:receipt" == store.enqueue(NewJob("k", "HS-2:receipt")).key
+        assert {JobState.DONE: 1, JobState.PENDING: 2} == {
+            state: n for state, n in store.counts().items() if n
+        }
 
 
 def test_a_stalled_transaction_loses_its_row_locks(pg: PgTarget) -> None:

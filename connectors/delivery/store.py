@@ -1,8 +1,9 @@
 """The outbox store interface: what a worker needs from durable storage.
 
-`SqliteOutbox` (connectors.delivery.sqlite_store) is the embedded default; a server
-database can replace it by implementing this protocol with the same guarantees (the
-contract suite in `tests/delivery/test_store_contract.py` runs against every store):
+`SqliteOutbox` (connectors.delivery.sqlite_store) is the embedded default and
+`PostgresOutbox` (connectors.delivery.postgres) the portal's own PostgreSQL database; another
+store implements this protocol with the same guarantees (the contract suite in
+`tests/delivery/test_store_contract.py` runs against every store):
 
 - `enqueue` is idempotent on the job key: the first write wins, later ones return it.
 - `lease` reserves due jobs for one worker at a time, until `lease_until`; a job whose

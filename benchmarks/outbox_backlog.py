@@ -1,16 +1,17 @@
 """Outbox backlog benchmark: does a job cost the same with 1k, 10k or 100k jobs waiting?
 
     PYTHONPATH=. python benchmarks/outbox_backlog.py [--backlogs 1000,10000,100000]
-        [--jobs N] [--rounds R]
+        [--jobs N] [--rounds R] [--store sqlite|postgres --dsn postgresql:///bench]
 
-For each backlog size, a fresh SQLite outbox file holds that many due jobs. One round
-times N jobs taken the way the worker takes them (a lease of 10 for its kinds, then
-`start` and `complete` per job) against N bare INSERT + UPDATE pairs (each committed,
-WAL, the same pragmas, a plain `sqlite3` connection) on a plain table in the same file.
-Between rounds, untimed, N new jobs are enqueued so the backlog stays the same. The
-per-job ratio (ours / bare) of each round is kept; the median over the rounds is printed
-per backlog, and last the median ratio of each backlog to the 1k one (the target: 100k
-within 1.3x of 1k). Local files only; no thresholds.
+For each backlog size, a fresh outbox (an SQLite file, or a PostgreSQL schema) holds that
+many due jobs. One round times N jobs taken the way the worker takes them (a lease of 10
+for its kinds, then `start` and `complete` per job) against N bare INSERT + UPDATE pairs,
+each committed, on a plain table in the same file or database (SQLite: WAL, the same
+pragmas, a plain `sqlite3` connection; PostgreSQL: a plain psycopg connection). Between
+rounds, untimed, N new jobs are enqueued so the backlog stays the same. The per-job ratio
+(ours / bare) of each round is kept; the median over the rounds is printed per backlog,
+and last the median ratio of each backlog to the 1k one (the target: 100k within 1.3x of
+1k). Local files or a local server only; no thresholds.
 """
 
 from __future__ import annotations
@@ -20,23 +21,29 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from contextlib import closing
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from itertools import count
 from pathlib import Path
+from typing import Any
 
 from connectors.delivery import JobResult, NewJob, SqliteOutbox
+from connectors.delivery.postgres import PostgresOutbox
+
+Outbox = SqliteOutbox | PostgresOutbox
 
 BATCH = 10
 KINDS = ["noop"]  # as a worker passes its task kinds
 
 
-def fill(outbox: SqliteOutbox, keys: count[int], n: int) -> None:
+def fill(outbox: Outbox, keys: count[int], n: int) -> None:
     with outbox.transaction() as tx:
         for _ in range(n):
             tx.enqueue(NewJob("noop", f"HS-{next(keys):09d}:sms", {"amount": 50_000}))
 
 
-def ours(outbox: SqliteOutbox, n: int) -> float:
+def ours(outbox: Outbox, n: int) -> float:
     """Seconds per job to lease, start and complete `n` jobs, as a worker does."""
     started = time.perf_counter()
     left = n
@@ -48,18 +55,28 @@ def ours(outbox: SqliteOutbox, n: int) -> float:
     return (time.perf_counter() - started) / n
 
 
-def bare(conn: sqlite3.Connection, keys: count[int], n: int) -> float:
-    """Seconds per job for a plain INSERT then UPDATE, each committed, in the same file."""
-    started = time.perf_counter()
-    for _ in range(n):
-        key = f"bare-{next(keys)}"
-        conn.execute("INSERT INTO bare (key, state) VALUES (?, 'pending')", (key,))
-        conn.execute("UPDATE bare SET state = 'done' WHERE key = ?", (key,))
-    return (time.perf_counter() - started) / n
+Bare = Callable[["count[int]", int], float]
 
 
-def measure(backlog: int, jobs: int, rounds: int) -> tuple[float, float, float]:
-    """Median per-job seconds (ours, bare) and the median of the per-round ratios."""
+def timed_pairs(execute: Callable[[str, tuple[Any, ...]], object], mark: str) -> Bare:
+    """Seconds per job for a plain INSERT then UPDATE, each committed (`mark`: "?" or "%s")."""
+    insert = f"INSERT INTO bare (key, state) VALUES ({mark}, 'pending')"  # noqa: S608
+    update = f"UPDATE bare SET state = 'done' WHERE key = {mark}"  # noqa: S608
+
+    def run(keys: count[int], n: int) -> float:
+        started = time.perf_counter()
+        for _ in range(n):
+            key = f"bare-{next(keys)}"
+            execute(insert, (key,))
+            execute(update, (key,))
+        return (time.perf_counter() - started) / n
+
+    return run
+
+
+@contextmanager
+def sqlite_pair() -> Iterator[tuple[Outbox, Bare]]:
+    """An SQLite outbox file and the bare loop on a plain table in the same file."""
     with (
         tempfile.TemporaryDirectory() as folder,
         SqliteOutbox(Path(folder) / "outbox.db") as outbox,
@@ -67,13 +84,43 @@ def measure(backlog: int, jobs: int, rounds: int) -> tuple[float, float, float]:
     ):
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("CREATE TABLE bare (id INTEGER PRIMARY KEY, key TEXT UNIQUE, state TEXT)")
+        yield outbox, timed_pairs(conn.execute, "?")
+
+
+@contextmanager
+def postgres_pair(dsn: str) -> Iterator[tuple[Outbox, Bare]]:
+    """A PostgreSQL outbox in a fresh schema and the bare loop on a plain table beside it."""
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    try:
+        with (
+            PostgresOutbox(dsn, schema=schema) as outbox,
+            psycopg.connect(dsn, autocommit=True) as conn,
+        ):
+            outbox.ready()
+            conn.execute(f"SET search_path = {schema}")
+            conn.execute(
+                "CREATE TABLE bare (id bigserial PRIMARY KEY, key text UNIQUE, state text)"
+            )
+            yield outbox, timed_pairs(conn.execute, "%s")
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def measure(
+    pair: Callable[[], Any], backlog: int, jobs: int, rounds: int
+) -> tuple[float, float, float]:
+    """Median per-job seconds (ours, bare) and the median of the per-round ratios."""
+    with pair() as (outbox, bare):
         keys, bare_keys = count(), count()
         fill(outbox, keys, backlog)
         ours(outbox, jobs)  # warm up, then top up
         fill(outbox, keys, jobs)
         samples: list[tuple[float, float]] = []
         for _ in range(rounds):
-            base = bare(conn, bare_keys, jobs)
+            base = bare(bare_keys, jobs)
             mine = ours(outbox, jobs)
             samples.append((mine, base))
             fill(outbox, keys, jobs)
@@ -89,14 +136,20 @@ def main() -> None:
     parser.add_argument("--backlogs", default="1000,10000,100000")
     parser.add_argument("--jobs", type=int, default=300, help="jobs per round")
     parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--dsn", help="with --store postgres: the server to use")
     args = parser.parse_args()
+    if args.store == "postgres" and not args.dsn:
+        parser.error("--store postgres needs --dsn")
     backlogs = [int(size) for size in args.backlogs.split(",")]
-    print(f"{'backlog':>9}{'ours us/job':>14}{'bare us/job':>14}{'ratio':>8}")
+    print(f"{args.store}: {'backlog':>9}{'ours us/job':>14}{'bare us/job':>14}{'ratio':>8}")
     ratios = {}
     for backlog in backlogs:
-        mine, base, ratio = measure(backlog, args.jobs, args.rounds)
+        pair = sqlite_pair if args.store == "sqlite" else (lambda: postgres_pair(args.dsn))
+        mine, base, ratio = measure(pair, backlog, args.jobs, args.rounds)
         ratios[backlog] = ratio
-        print(f"{backlog:>9}{mine * 1e6:>14.1f}{base * 1e6:>14.1f}{ratio:>8.2f}")
+        indent = " " * (len(args.store) + 2)
+        print(f"{indent}{backlog:>9}{mine * 1e6:>14.1f}{base * 1e6:>14.1f}{ratio:>8.2f}")
     first = backlogs[0]
     print()
     print(f"median ratio (ours / bare insert+update) per backlog, against {first}:")

@@ -1,12 +1,16 @@
-"""Shared test settings: hypothesis profiles, and a guard that keeps traffic on loopback."""
+"""Shared test settings: hypothesis profiles, a guard that keeps traffic on loopback, and
+the PostgreSQL test server (`pg`)."""
 
 from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.pg import PgTarget, fresh_schema, require_postgres
 
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # CI explores more examples but the same ones every run (derandomize), so a red CI run is
@@ -46,3 +50,10 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any test that opens a socket to anything but 127.0.0.1 / ::1."""
     if not LIVE:
         monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+@pytest.fixture
+def pg() -> Iterator[PgTarget]:
+    """The PostgreSQL test server and a fresh schema (see tests/pg.py); skips without one."""
+    with fresh_schema(require_postgres()) as target:
+        yield target

@@ -3,8 +3,14 @@
 `run` needs the portal's tasks (what each job kind does): name them as `module:attribute`,
 the way WSGI servers name an app, e.g. `--tasks myportal.jobs:fee_flow`.
 
-Every command opens an existing outbox only: a missing path, a directory, an empty file or
-a file that is not an outbox exits 4 with one line, and nothing is created.
+The outbox is `--db`: an SQLite file or a ``postgresql://`` URL (with `--schema`, default
+``connectors``). Without it: ``CONNECTORS_OUTBOX_DB``, then the commune configuration's
+``[commune] outbox`` (`--config`, ``CONNECTORS_CONFIG``, or ./connectors.toml if there is
+one), then ``outbox.db``.
+
+Every command opens an existing outbox only: a missing path, a directory, an empty file, a
+file that is not an outbox, a database without one or a server that cannot be reached
+exits 4 with one line (the password masked), and nothing is created.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +34,17 @@ from rich.table import Table
 
 from connectors.cli.output import JSON_OPTION, ExitCode, console, emit_json, fail, reporting_errors
 from connectors.core.errors import ConfigError, ValidationError
-from connectors.delivery import Flow, Job, JobState, ResolveAction, SqliteOutbox, Task, Worker
+from connectors.core.postgres import is_postgres_dsn, load_psycopg, mask_dsn
+from connectors.delivery import (
+    Flow,
+    Job,
+    JobState,
+    PostgresOutbox,
+    ResolveAction,
+    SqliteOutbox,
+    Task,
+    Worker,
+)
 from connectors.vn import format_local_iso
 
 __all__ = ["outbox_app"]
@@ -37,24 +54,106 @@ outbox_app = typer.Typer(help="Inspect and repair the durable outbox.", no_args_
 KEYS_ARGUMENT = typer.Argument(None, help="Keys of dead jobs to retry.", show_default=False)
 KEY_ARGUMENT = typer.Argument(..., help="The job's key.", show_default=False)
 DB_OPTION = typer.Option(
-    Path("outbox.db"), "--db", help="The outbox file.", envvar="CONNECTORS_OUTBOX_DB"
+    None,
+    "--db",
+    help="The outbox: an SQLite file or a postgresql:// URL (password in PGPASSWORD or "
+    "~/.pgpass). Default: the commune configuration's, else outbox.db.",
+    envvar="CONNECTORS_OUTBOX_DB",
+    show_default=False,
 )
+SCHEMA_OPTION = typer.Option(
+    "connectors",
+    "--schema",
+    help="The PostgreSQL schema holding the outbox.",
+    envvar="CONNECTORS_OUTBOX_SCHEMA",
+)
+CONFIG_OPTION = typer.Option(
+    None,
+    "--config",
+    "-c",
+    help="The commune's TOML file, whose [commune] outbox is used without --db "
+    "(default: ./connectors.toml if there is one).",
+    envvar="CONNECTORS_CONFIG",
+    show_default=False,
+)
+_DEFAULT_CONFIG = Path("connectors.toml")
+_DEFAULT_DB = "outbox.db"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which outbox a command opens: `--db`, else the configuration's, else outbox.db."""
+
+    db: str | None = None
+    schema: str = "connectors"
+    config: Path | None = None
+
+    def resolve(self) -> str:
+        if self.db is not None and self.db.strip():
+            return self.db.strip()
+        config = self.config
+        if config is None and _DEFAULT_CONFIG.is_file():
+            config = _DEFAULT_CONFIG
+        if config is None:
+            return _DEFAULT_DB
+        from connectors.commune.config import load_config
+
+        try:
+            loaded = load_config(config)
+        except OSError as exc:
+            raise ConfigError(f"cannot read {config}: {exc.strerror or exc}") from None
+        return loaded.commune.outbox_target(config.parent)
+
+
+def _postgres_error(exc: BaseException) -> bool:
+    if not isinstance(exc, Exception) or not type(exc).__module__.startswith("psycopg"):
+        return False
+    return isinstance(exc, load_psycopg().Error)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @contextmanager
-def _open(db: Path) -> Iterator[SqliteOutbox]:
-    """The outbox at `db`, which must exist; one line and exit 4 on anything else."""
+def _open(target: Target) -> Iterator[SqliteOutbox | PostgresOutbox]:
+    """The outbox `target` names, which must exist; one line and exit 4 on anything else."""
+    with reporting_errors():
+        where = target.resolve()
+    shown = mask_dsn(where)
+    outbox: SqliteOutbox | PostgresOutbox
     try:
-        outbox = SqliteOutbox(db, create=False)
+        if is_postgres_dsn(where):
+            outbox = PostgresOutbox(where, schema=target.schema, create=False)
+        else:
+            outbox = SqliteOutbox(where, create=False)
     except ConfigError as exc:
         fail(str(exc), ExitCode.CONFIG)
+    except ValidationError as exc:
+        fail(str(exc), ExitCode.CONFIG)
     except sqlite3.Error as exc:
-        fail(f"cannot open the outbox at {db}: {exc}", ExitCode.CONFIG)
+        fail(f"cannot open the outbox at {shown}: {exc}", ExitCode.CONFIG)
+    except Exception as exc:
+        if not _postgres_error(exc):
+            raise
+        fail(f"cannot open the outbox at {shown}: {_one_line(exc)}", ExitCode.CONFIG)
     try:
         with outbox, reporting_errors():
             yield outbox
     except sqlite3.Error as exc:
-        fail(f"the outbox at {db} failed: {exc}", ExitCode.CONFIG)
+        fail(f"the outbox at {shown} failed: {exc}", ExitCode.CONFIG)
+    except Exception as exc:
+        if not _postgres_error(exc):
+            raise
+        fail(f"the outbox at {shown} failed: {_one_line(exc)}", ExitCode.CONFIG)
+
+
+def _title(target: Target) -> str:
+    try:
+        return mask_dsn(target.resolve())
+    except ConfigError:
+        return "outbox"
 
 
 def _when(seconds: float | None) -> str | None:
@@ -87,14 +186,21 @@ def _job_document(job: Job) -> dict[str, object]:
 
 
 @outbox_app.command()
-def status(db: Path = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
+def status(
+    db: str | None = DB_OPTION,
+    schema: str = SCHEMA_OPTION,
+    config: Path | None = CONFIG_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
     """How many jobs are pending, leased, done, dead and waiting for reconciliation."""
-    with _open(db) as outbox:
+    target = Target(db, schema, config)
+    with _open(target) as outbox:
         counts = outbox.counts()
     if as_json:
         emit_json({state.value: count for state, count in counts.items()})
         return
-    table = Table("state", "jobs", title=str(db))
+    title = _title(target)
+    table = Table("state", "jobs", title=title, min_width=min(len(title) + 4, 120))
     for state, count in counts.items():
         table.add_row(state.value, str(count))
     console.print(table)
@@ -103,8 +209,8 @@ def status(db: Path = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
 LIMIT_OPTION = typer.Option(100, min=1, help="Show at most this many.")
 
 
-def _list(db: Path, state: JobState, limit: int, as_json: bool, title: str) -> None:
-    with _open(db) as outbox:
+def _list(target: Target, state: JobState, limit: int, as_json: bool, title: str) -> None:
+    with _open(target) as outbox:
         jobs = outbox.jobs(state, limit=limit)
     if as_json:
         emit_json([_job_document(job) for job in jobs])
@@ -116,28 +222,43 @@ def _list(db: Path, state: JobState, limit: int, as_json: bool, title: str) -> N
 
 
 @outbox_app.command()
-def dead(db: Path = DB_OPTION, limit: int = LIMIT_OPTION, as_json: bool = JSON_OPTION) -> None:
+def dead(
+    db: str | None = DB_OPTION,
+    schema: str = SCHEMA_OPTION,
+    config: Path | None = CONFIG_OPTION,
+    limit: int = LIMIT_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
     """List dead letters with their last error."""
-    _list(db, JobState.DEAD, limit, as_json, "dead letters")
+    _list(Target(db, schema, config), JobState.DEAD, limit, as_json, "dead letters")
 
 
 @outbox_app.command()
-def unknown(db: Path = DB_OPTION, limit: int = LIMIT_OPTION, as_json: bool = JSON_OPTION) -> None:
+def unknown(
+    db: str | None = DB_OPTION,
+    schema: str = SCHEMA_OPTION,
+    config: Path | None = CONFIG_OPTION,
+    limit: int = LIMIT_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
     """List jobs that need reconciliation: they may have reached the vendor.
 
     Check each at the vendor (its portal, its sent report), then `resolve` it.
     """
-    _list(db, JobState.UNKNOWN, limit, as_json, "needs reconciliation")
+    target = Target(db, schema, config)
+    _list(target, JobState.UNKNOWN, limit, as_json, "needs reconciliation")
 
 
 @outbox_app.command()
 def show(
     key: str = KEY_ARGUMENT,
-    db: Path = DB_OPTION,
+    db: str | None = DB_OPTION,
+    schema: str = SCHEMA_OPTION,
+    config: Path | None = CONFIG_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """One job: its state, last error, result, and every decision staff recorded on it."""
-    with _open(db) as outbox:
+    with _open(Target(db, schema, config)) as outbox:
         job = outbox.get(key)
     if job is None:
         fail(f"no job with key {key!r}", ExitCode.INVALID_INPUT)
@@ -210,11 +331,13 @@ def resolve(
     reason: str = REASON_OPTION,
     by: str = BY_OPTION,
     result: str | None = RESULT_OPTION,
-    db: Path = DB_OPTION,
+    db: str | None = DB_OPTION,
+    schema: str = SCHEMA_OPTION,
+    config: Path | None = CONFIG_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Settle a job waiting for a person (unknown outcome or dead): done or retry."""
-    with _open(db) as outbox:
+    with _open(Target(db, schema, config)) as outbox:
         job = outbox.resolve(
             key, ResolveAction(action.value), reason=reason, by=by, result=_parse_result(result)
         )
@@ -230,7 +353,9 @@ def resolve(
 def retry(
     keys: list[str] | None = KEYS_ARGUMENT,
     all_dead: bool = typer.Option(False, "--all", help="Retry every dead job."),
-    db: Path = DB_OPTION,
+    db: str | None = DB_OPTION,
+    schema: str = SCHEMA_OPTION,
+    config: Path | None = CONFIG_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Put dead jobs back in the queue, keeping their idempotency keys.
@@ -239,7 +364,7 @@ def retry(
     """
     if not keys and not all_dead:
         fail("name the keys to retry, or pass --all", ExitCode.USAGE)
-    with _open(db) as outbox:
+    with _open(Target(db, schema, config)) as outbox:
         if all_dead:
             keys = [job.key for job in outbox.jobs(JobState.DEAD, limit=1_000_000)]
         revived = [outbox.revive(key) for key in keys or ()]
@@ -278,7 +403,9 @@ def _load_tasks(target: str) -> dict[str, Task]:
 @outbox_app.command()
 def run(
     tasks: str = TASKS_OPTION,
-    db: Path = DB_OPTION,
+    db: str | None = DB_OPTION,
+    schema: str = SCHEMA_OPTION,
+    config: Path | None = CONFIG_OPTION,
     until_idle: bool = typer.Option(False, "--until-idle", help="Stop when nothing is due."),
     lease_seconds: float = typer.Option(120.0, min=1.0, help="Longer than any task takes."),
     as_json: bool = JSON_OPTION,
@@ -290,7 +417,7 @@ def run(
         for signum in (signal.SIGINT, signal.SIGTERM)
     }
     try:
-        with _open(db) as outbox:
+        with _open(Target(db, schema, config)) as outbox:
             worker = Worker(outbox, _load_tasks(tasks), lease_seconds=lease_seconds)
             report = worker.run(stop=stop, until_idle=until_idle)
             counts = outbox.counts()

@@ -4,7 +4,7 @@
 [commune]
 name = "UBND phường Mẫu"
 tax_code = "0100109106"
-outbox = "outbox.db"
+outbox = "outbox.db"             # or "postgresql://portal@db.internal/portal" (no password)
 
 [payments.vnpay]                 # one table per gateway the commune uses
 tmn_code = "DEMO0001"
@@ -32,7 +32,9 @@ base_url = "https://ihanoi.example.test"
 ```
 
 Secrets never belong in the file: `connectors doctor` fails a table that sets a field its
-provider declares secret, and names the environment variable to use instead.
+provider declares secret, and names the environment variable to use instead. The outbox is
+an SQLite file (a relative path is read from the file's own folder) or a PostgreSQL URL
+without a password (libpq reads it from ``PGPASSWORD`` or ``~/.pgpass``).
 """
 
 from __future__ import annotations
@@ -43,9 +45,10 @@ from pathlib import Path
 from typing import Any
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors.core.errors import ConfigError
+from connectors.core.postgres import is_postgres_dsn, mask_dsn
 from connectors.vn.taxcode import TaxCode
 
 __all__ = ["CommuneConfig", "CommuneInfo", "ProviderSection", "load_config"]
@@ -58,7 +61,28 @@ class CommuneInfo(BaseModel):
 
     name: str = Field(min_length=1)
     tax_code: TaxCode
-    outbox: Path = Path("outbox.db")
+    outbox: str = "outbox.db"
+    """The outbox: an SQLite file, or a ``postgresql://`` URL (its password not here)."""
+
+    @field_validator("outbox")
+    @classmethod
+    def _outbox(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must be a file path or a postgresql:// URL")
+        if is_postgres_dsn(value) and mask_dsn(value) != value:
+            raise ValueError(
+                "a password does not belong in the file: set PGPASSWORD or use ~/.pgpass"
+            )
+        return value
+
+    def outbox_target(self, base: Path) -> str:
+        """The outbox as `connectors outbox --db` takes it: a URL, or the file's path with a
+        relative one read from `base` (the configuration file's folder)."""
+        if is_postgres_dsn(self.outbox):
+            return self.outbox
+        path = Path(self.outbox).expanduser()
+        return str(path if path.is_absolute() else base / path)
 
 
 class _Choice(BaseModel):

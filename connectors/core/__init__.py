@@ -32,6 +32,7 @@ from connectors.core.retry import (
     parse_retry_after,
 )
 from connectors.core.safexml import parse_xml, safe_parser
+from connectors.core.seen_postgres import PostgresSeenStore
 from connectors.core.signing import (
     EcdsaSigner,
     EcdsaVerifier,
@@ -80,6 +81,7 @@ __all__ = [
     "MemorySeenStore",
     "NotFound",
     "OutcomeUnknown",
+    "PostgresSeenStore",
     "ProviderError",
     "ProviderSettings",
     "ProviderUnavailable",

@@ -3,18 +3,22 @@
 Work that must happen after a business event (issue the receipt once a payment is
 confirmed, text the citizen, push a status) is stored in the same transaction as the
 event, under an idempotency key derived from it, and carried out by a `Worker` that
-survives crashes and replays with the same key.
+survives crashes and replays with the same key. `SqliteOutbox` is the embedded default;
+`PostgresOutbox` keeps the jobs in the portal's own PostgreSQL database, shared by every
+app server and worker (psycopg is imported only when it connects).
 """
 
 from connectors.delivery.flow import FEE_STEPS, Flow, Step, StepContext, fee_flow
 from connectors.delivery.jobs import Job, JobResult, JobState, NewJob, Resolution, ResolveAction
 from connectors.delivery.outcomes import may_have_reached_vendor
+from connectors.delivery.postgres import PostgresOutbox, PostgresTransaction
 from connectors.delivery.sqlite_store import OutboxTransaction, SqliteOutbox
-from connectors.delivery.store import OutboxStore
+from connectors.delivery.store import Enqueuer, OutboxStore
 from connectors.delivery.worker import Task, Worker, WorkerReport, default_owner
 
 __all__ = [
     "FEE_STEPS",
+    "Enqueuer",
     "Flow",
     "Job",
     "JobResult",
@@ -22,6 +26,8 @@ __all__ = [
     "NewJob",
     "OutboxStore",
     "OutboxTransaction",
+    "PostgresOutbox",
+    "PostgresTransaction",
     "Resolution",
     "ResolveAction",
     "SqliteOutbox",

@@ -18,8 +18,7 @@ from typing import Any
 
 from connectors.core.errors import ValidationError
 from connectors.delivery.jobs import Job, JobResult, NewJob
-from connectors.delivery.sqlite_store import OutboxTransaction
-from connectors.delivery.store import OutboxStore
+from connectors.delivery.store import Enqueuer
 from connectors.delivery.worker import Task
 
 __all__ = ["FEE_STEPS", "Flow", "Step", "StepContext", "fee_flow"]
@@ -88,16 +87,12 @@ class Flow:
         payload = {"subject": subject, "event": dict(event), "results": dict(results)}
         return NewJob(self.kind(step), self.key(subject, step), payload)
 
-    def start(
-        self,
-        target: OutboxStore | OutboxTransaction,
-        subject: str,
-        event: Mapping[str, Any],
-    ) -> Job:
+    def start(self, target: Enqueuer, subject: str, event: Mapping[str, Any]) -> Job:
         """Enqueue the first step for `subject` (idempotent: a repeated start is a no-op).
 
-        Pass the open `OutboxTransaction` in which the portal records the event, so the
-        event and its work are stored together.
+        Pass the open transaction in which the portal records the event, so the event and
+        its work are stored together: an `OutboxTransaction` (SQLite), or
+        `PostgresOutbox.joined(conn)` on the portal's own PostgreSQL connection.
         """
         if not subject or ":" in subject:
             raise ValidationError("subject must be non-empty and free of ':'", field="subject")

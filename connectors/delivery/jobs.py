@@ -26,6 +26,7 @@ __all__ = [
     "check_key",
     "check_reason",
     "dump_payload",
+    "job_from_row",
 ]
 
 _MAX_KEY = 200
@@ -164,3 +165,36 @@ class JobResult:
 
     result: Mapping[str, Any] = field(default_factory=dict)
     follow_ups: Sequence[NewJob] = ()
+
+
+def job_from_row(row: Sequence[Any]) -> Job:
+    """A `Job` from a stored row, columns in this order (both stores select them so).
+
+    id, kind, key, payload (JSON text), state, attempts, created_at, retry_since,
+    next_attempt_at, lease_owner, lease_until, last_error, outcome_unknown, result (JSON
+    text or None), started_at, resolutions (JSON text or None), finished_at; times in Unix
+    seconds.
+    """
+    resolutions = tuple(
+        Resolution(ResolveAction(item["action"]), item["reason"], item["by"], item["at"])
+        for item in json.loads(row[15] or "[]")
+    )
+    return Job(
+        id=row[0],
+        kind=row[1],
+        key=row[2],
+        payload=json.loads(row[3]),
+        state=JobState(row[4]),
+        attempts=row[5],
+        created_at=row[6],
+        retry_since=row[7],
+        next_attempt_at=row[8],
+        lease_owner=row[9],
+        lease_until=row[10],
+        last_error=row[11],
+        outcome_unknown=bool(row[12]),
+        result=None if row[13] is None else json.loads(row[13]),
+        started_at=row[14],
+        resolutions=resolutions,
+        finished_at=row[16],
+    )

@@ -47,7 +47,7 @@ SELECT_JOB = (
     " lease_owner, lease_until, last_error, outcome_unknown, result, started_at, resolutions,"
     " finished_at FROM outbox_jobs"
 )
-"""Every column `Job` is read from, in the order `sqlite_store._job` expects."""
+"""Every column `Job` is read from, in the order `jobs.job_from_row` expects."""
 JOB_BY_KEY = SELECT_JOB + " WHERE key = ?"
 JOB_BY_ID = SELECT_JOB + " WHERE id = ?"
 JOBS = SELECT_JOB + " ORDER BY id LIMIT ?"

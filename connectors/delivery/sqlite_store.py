@@ -30,10 +30,10 @@ from connectors.delivery.jobs import (
     JobResult,
     JobState,
     NewJob,
-    Resolution,
     ResolveAction,
     check_reason,
     dump_payload,
+    job_from_row,
 )
 from connectors.delivery.sqlite_queries import (
     BEGIN,
@@ -67,32 +67,6 @@ __all__ = ["OutboxTransaction", "SqliteOutbox"]
 _KINDS_PER_QUERY = 50
 
 
-def _job(row: tuple[Any, ...]) -> Job:
-    resolutions = tuple(
-        Resolution(ResolveAction(item["action"]), item["reason"], item["by"], item["at"])
-        for item in json.loads(row[15] or "[]")
-    )
-    return Job(
-        id=row[0],
-        kind=row[1],
-        key=row[2],
-        payload=json.loads(row[3]),
-        state=JobState(row[4]),
-        attempts=row[5],
-        created_at=row[6],
-        retry_since=row[7],
-        next_attempt_at=row[8],
-        lease_owner=row[9],
-        lease_until=row[10],
-        last_error=row[11],
-        outcome_unknown=bool(row[12]),
-        result=None if row[13] is None else json.loads(row[13]),
-        started_at=row[14],
-        resolutions=resolutions,
-        finished_at=row[16],
-    )
-
-
 class OutboxTransaction:
     """One open transaction: the portal's own writes and the jobs they cause."""
 
@@ -113,7 +87,7 @@ class OutboxTransaction:
             ENQUEUE, (job.kind, job.key, dump_payload(job.payload), now, now, due)
         )
         row = self.connection.execute(JOB_BY_KEY, (job.key,)).fetchone()
-        stored = _job(row)
+        stored = job_from_row(row)
         if stored.kind != job.kind:
             raise ValidationError(
                 f"job key {job.key!r} is already used by a {stored.kind!r} job", field="key"
@@ -272,7 +246,7 @@ class SqliteOutbox:
             for job_id in ids:
                 conn.execute(TAKE, (owner, now + lease_seconds, job_id))
             rows = [conn.execute(JOB_BY_ID, (job_id,)).fetchone() for job_id in ids]
-        return [_job(row) for row in rows]
+        return [job_from_row(row) for row in rows]
 
     def start(self, job_id: int, owner: str, *, lease_seconds: float) -> Job | None:
         if lease_seconds <= 0:
@@ -282,7 +256,7 @@ class SqliteOutbox:
             if not tx.connection.execute(START, (now + lease_seconds, now, job_id, owner)).rowcount:
                 return None
             row = tx.connection.execute(JOB_BY_ID, (job_id,)).fetchone()
-        return _job(row)
+        return job_from_row(row)
 
     def complete(self, job_id: int, owner: str, outcome: JobResult) -> bool:
         result = dump_payload(outcome.result, field_name="result")
@@ -341,18 +315,18 @@ class SqliteOutbox:
             at = decision["at"]
             tx.connection.execute(RESOLVE, (at, at, history, stored, int(done), key))
             row = tx.connection.execute(JOB_BY_KEY, (key,)).fetchone()
-        return _job(row)
+        return job_from_row(row)
 
     def get(self, key: str) -> Job | None:
         row = self._conn().execute(JOB_BY_KEY, (key,)).fetchone()
-        return None if row is None else _job(row)
+        return None if row is None else job_from_row(row)
 
     def jobs(self, state: JobState | None = None, *, limit: int = 100) -> list[Job]:
         if state is None:
             rows = self._conn().execute(JOBS, (limit,)).fetchall()
         else:
             rows = self._conn().execute(JOBS_IN_STATE, (JobState(state).value, limit)).fetchall()
-        return [_job(row) for row in rows]
+        return [job_from_row(row) for row in rows]
 
     def counts(self) -> dict[JobState, int]:
         found = dict(self._conn().execute(COUNTS))
@@ -365,4 +339,4 @@ class SqliteOutbox:
             row = tx.connection.execute(JOB_BY_KEY, (key,)).fetchone()
         if not revived:
             raise ValidationError(f"no dead job with key {key!r}", field="key")
-        return _job(row)
+        return job_from_row(row)

@@ -1,8 +1,9 @@
 """The outbox store interface: what a worker needs from durable storage.
 
-`SqliteOutbox` (connectors.delivery.sqlite_store) is the embedded default; a server
-database can replace it by implementing this protocol with the same guarantees (the
-contract suite in `tests/delivery/test_store_contract.py` runs against every store):
+`SqliteOutbox` (connectors.delivery.sqlite_store) is the embedded default and
+`PostgresOutbox` (connectors.delivery.postgres) the portal's own PostgreSQL database; another
+store implements this protocol with the same guarantees (the contract suite in
+`tests/delivery/test_store_contract.py` runs against every store):
 
 - `enqueue` is idempotent on the job key: the first write wins, later ones return it.
 - `lease` reserves due jobs for one worker at a time, until `lease_until`; a job whose
@@ -24,7 +25,21 @@ from typing import Any, Protocol, runtime_checkable
 
 from connectors.delivery.jobs import Job, JobResult, JobState, NewJob, ResolveAction
 
-__all__ = ["OutboxStore"]
+__all__ = ["Enqueuer", "OutboxStore"]
+
+
+@runtime_checkable
+class Enqueuer(Protocol):
+    """Anything a job can be enqueued on: a store, or an open transaction on one.
+
+    `SqliteOutbox` and `PostgresOutbox` themselves (a transaction of their own), an
+    `OutboxTransaction` (SQLite), a `PostgresTransaction` (the portal's own connection,
+    from `PostgresOutbox.joined`). What `Flow.start` takes.
+    """
+
+    def enqueue(self, job: NewJob) -> Job:
+        """Store `job` (or return the one already stored under its key)."""
+        ...
 
 
 @runtime_checkable

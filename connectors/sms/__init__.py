@@ -6,7 +6,8 @@
 - `compose`: the text pipeline (diacritics, GSM-7/UCS-2 segments, provider limits)
 - `routing`: `RoutingSender`, by carrier, with failover that never texts twice
 - `delivery`: `DeliveryInbox`, de-duplicated delivery reports
-- `journal`: `MemoryJournal`, `SqliteJournal`: accepted keys are never sent again
+- `journal`: `MemoryJournal`, `SqliteJournal`, `PostgresJournal` (shared by every app
+  server): accepted keys are never sent again
 - providers: `mobifone`, `viettel`, `vnpt`, `esms` (each with a `simulator` module);
   `providers.sender_from_env(name, templates)` builds one from its settings
 """
@@ -33,6 +34,7 @@ from connectors.sms.errors import (
     sms_error,
 )
 from connectors.sms.journal import MemoryJournal, SentJournal, SqliteJournal
+from connectors.sms.journal_postgres import PostgresJournal
 from connectors.sms.routing import FailoverExhausted, RoutingSender
 from connectors.sms.sender import SmsClient
 from connectors.sms.templates import Brandname, Template, TemplateRegistry
@@ -50,6 +52,7 @@ __all__ = [
     "Message",
     "MessageInput",
     "MessageTooLong",
+    "PostgresJournal",
     "RoutingSender",
     "SendResult",
     "SendStatus",

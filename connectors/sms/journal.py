@@ -4,8 +4,10 @@ It is what makes `send` idempotent on providers without a request id (MobiFone s
 saves a round trip on the others: a key already accepted is answered from the journal,
 never sent again. `MemoryJournal` serves one process; `SqliteJournal` survives restarts
 and is shared by every process using its file (the durable outbox replays with the same
-keys). A journal records acceptances; it is not a lock between processes sending the same
-key at the same moment (the providers with a request id de-duplicate those).
+keys); `PostgresJournal` (connectors.sms.journal_postgres) is shared by every app server
+on the portal's PostgreSQL database. A journal records acceptances; it is not a lock
+between processes sending the same key at the same moment (the providers with a request
+id de-duplicate those).
 """
 
 from __future__ import annotations
@@ -14,15 +16,62 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from connectors.sms.base import SendResult, SendStatus
 from connectors.vn.phone import VnPhone
 
-__all__ = ["KeyLocks", "MemoryJournal", "SentJournal", "SqliteJournal"]
+__all__ = [
+    "JOURNAL_COLUMNS",
+    "KeyLocks",
+    "MemoryJournal",
+    "SentJournal",
+    "SqliteJournal",
+    "journal_row",
+    "result_from_row",
+]
+
+JOURNAL_COLUMNS = (
+    "provider, message_id, recipient, carrier, text, segments, encoding, "
+    "vendor_code, vendor_message"
+)
+"""What a journal keeps of an accepted result, in the order of `journal_row`."""
+
+
+def journal_row(result: SendResult) -> tuple[object, ...]:
+    """The values of `JOURNAL_COLUMNS` for an accepted `result`."""
+    recipient = result.recipient
+    return (
+        result.provider,
+        result.provider_message_id,
+        recipient.national if recipient else None,
+        recipient.carrier if recipient else None,
+        result.text,
+        result.segments,
+        result.encoding,
+        result.vendor_code,
+        result.vendor_message,
+    )
+
+
+def result_from_row(key: str, row: Sequence[Any]) -> SendResult:
+    """The accepted result of `key` from a row of `JOURNAL_COLUMNS`."""
+    provider, message_id, national, carrier, text, segments, encoding, code, message = row
+    return SendResult(
+        provider=provider,
+        status=SendStatus.ACCEPTED,
+        idempotency_key=key,
+        recipient=VnPhone(national, carrier) if national else None,
+        provider_message_id=message_id,
+        vendor_code=code,
+        vendor_message=message,
+        segments=segments,
+        encoding=encoding,
+        text=text,
+    )
 
 
 @runtime_checkable
@@ -69,11 +118,6 @@ class SqliteJournal:
     The first acceptance recorded for a key is kept.
     """
 
-    _COLUMNS = (
-        "provider, message_id, recipient, carrier, text, segments, encoding, "
-        "vendor_code, vendor_message"
-    )
-
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
@@ -96,43 +140,16 @@ class SqliteJournal:
     def get(self, key: str) -> SendResult | None:
         with self._lock:
             row = self._db.execute(
-                f"SELECT {self._COLUMNS} FROM sms_sent WHERE key = ?",  # noqa: S608 - constant
+                f"SELECT {JOURNAL_COLUMNS} FROM sms_sent WHERE key = ?",  # noqa: S608 - constant
                 (key,),
             ).fetchone()
-        if row is None:
-            return None
-        provider, message_id, national, carrier, text, segments, encoding, code, message = row
-        return SendResult(
-            provider=provider,
-            status=SendStatus.ACCEPTED,
-            idempotency_key=key,
-            recipient=VnPhone(national, carrier) if national else None,
-            provider_message_id=message_id,
-            vendor_code=code,
-            vendor_message=message,
-            segments=segments,
-            encoding=encoding,
-            text=text,
-        )
+        return None if row is None else result_from_row(key, row)
 
     def put(self, key: str, result: SendResult) -> None:
-        recipient = result.recipient
         with self._lock, self._db:
             self._db.execute(
                 "INSERT OR IGNORE INTO sms_sent VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    key,
-                    result.provider,
-                    result.provider_message_id,
-                    recipient.national if recipient else None,
-                    recipient.carrier if recipient else None,
-                    result.text,
-                    result.segments,
-                    result.encoding,
-                    result.vendor_code,
-                    result.vendor_message,
-                    time.time(),
-                ),
+                (key, *journal_row(result), time.time()),
             )
 
 

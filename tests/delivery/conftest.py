@@ -1,8 +1,10 @@
 """Fixtures for the outbox tests: a controllable clock, an outbox file, and every store kind.
 
 `store` and `store_kit` are parametrised by store kind: the contract suite
-(`test_store_contract.py`) runs once per kind. A new store (PostgreSQL) joins the suite by
-adding its name to `STORE_KINDS` and a branch to `store_kit`.
+(`test_store_contract.py`) runs once per kind, SQLite in a fresh file and PostgreSQL in a
+fresh schema (skipped, with the reason, when no test server is configured: tests/pg.py).
+A new store joins the suite by adding its name to `STORE_KINDS` and a branch to
+`store_kit`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from connectors.delivery import OutboxStore, SqliteOutbox
+from tests.pg import PgTarget
 
-STORE_KINDS = ["sqlite"]
+STORE_KINDS = ["sqlite", "postgres"]
 
 
 class FakeClock:
@@ -58,8 +61,6 @@ class StoreKit:
 def store_kit(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
 ) -> Iterator[StoreKit]:
-    if request.param != "sqlite":
-        raise AssertionError(f"no factory for store kind {request.param!r}")
     closers: list[Callable[[], None]] = []
 
     def open_sqlite() -> OutboxStore:
@@ -67,7 +68,20 @@ def store_kit(
         closers.append(store.close)
         return store
 
-    kit = StoreKit("sqlite", open_sqlite, closers)
+    def open_postgres() -> OutboxStore:
+        from connectors.delivery.postgres import PostgresOutbox
+
+        store = PostgresOutbox(target.dsn, schema=target.schema, clock=clock)
+        closers.append(store.close)
+        return store
+
+    if request.param == "sqlite":
+        kit = StoreKit("sqlite", open_sqlite, closers)
+    elif request.param == "postgres":
+        target: PgTarget = request.getfixturevalue("pg")
+        kit = StoreKit("postgres", open_postgres, closers)
+    else:
+        raise AssertionError(f"no factory for store kind {request.param!r}")
     yield kit
     for close in kit.closers:
         close()

@@ -5,7 +5,8 @@ details live in `MisaProfile`.
 """
 
 from connectors.einvoice.misa.client import MisaMeInvoice, MisaSettings
-from connectors.einvoice.misa.series import SeriesLocks
+from connectors.einvoice.misa.series import SeriesLock, SeriesLocks
+from connectors.einvoice.misa.series_postgres import PostgresSeriesLocks
 from connectors.einvoice.misa.session import MisaSession
 from connectors.einvoice.misa.wire import DEFAULT_PROFILE, MISA_CODES, MisaProfile
 
@@ -16,5 +17,7 @@ __all__ = [
     "MisaProfile",
     "MisaSession",
     "MisaSettings",
+    "PostgresSeriesLocks",
+    "SeriesLock",
     "SeriesLocks",
 ]

@@ -39,7 +39,7 @@ from connectors.core.errors import (
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.transport import Transport
 from connectors.einvoice.codes import ResultCode, error_for_code
-from connectors.einvoice.misa.series import SeriesLocks
+from connectors.einvoice.misa.series import SeriesLock, SeriesLocks
 from connectors.einvoice.misa.session import PROVIDER, MisaSession, MisaSettings
 from connectors.einvoice.misa.wire import (
     DEFAULT_PROFILE,
@@ -69,7 +69,8 @@ Doc = Invoice | Receipt
 class MisaMeInvoice:
     """Issue, look up, cancel, replace, adjust and download through MISA meInvoice.
 
-    Thread-safe. `series_locks` may be shared between clients of one process; `clock`
+    Thread-safe. `series_locks` may be shared between clients of one process; pass
+    `PostgresSeriesLocks` when several processes or servers issue on one series. `clock`
     (seconds since the epoch) dates documents without `issued_at` and ages the token.
     """
 
@@ -81,7 +82,7 @@ class MisaMeInvoice:
         *,
         profile: MisaProfile = DEFAULT_PROFILE,
         transport: Transport | None = None,
-        series_locks: SeriesLocks | None = None,
+        series_locks: SeriesLock | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
@@ -89,7 +90,9 @@ class MisaMeInvoice:
         self.transport = settings.transport(
             PROVIDER, "Authorization", "token", "appid", "data", given=transport
         )
-        self.series_locks = series_locks or SeriesLocks(spacing=profile.series_spacing_seconds)
+        self.series_locks: SeriesLock = series_locks or SeriesLocks(
+            spacing=profile.series_spacing_seconds
+        )
         self._clock = clock
         self.session = MisaSession(settings, self.transport, profile=profile, clock=clock)
 

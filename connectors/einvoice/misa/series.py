@@ -3,8 +3,10 @@
 MISA numbers invoices of a series in the order it receives them and answers concurrent
 requests on one series with `InvoiceNumberNotCotinuous` or `InvoiceDuplicated`. The client
 therefore holds a lock per series around every write, and can space writes on one series
-by `spacing` seconds (MISA suggests ~3 s under load). The locks are per process: run one
-worker per series, or give each terminal its own series, when several processes issue.
+by `spacing` seconds (MISA suggests ~3 s under load). `SeriesLocks` are per process; with
+several app servers or workers issuing on one series, use `PostgresSeriesLocks`
+(connectors.einvoice.misa.series_postgres): an advisory lock in the portal's database.
+Both are a `SeriesLock`, what `MisaMeInvoice(series_locks=...)` takes.
 """
 
 from __future__ import annotations
@@ -12,9 +14,23 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from typing import Protocol, runtime_checkable
 
-__all__ = ["SeriesLocks"]
+__all__ = ["SeriesLock", "SeriesLocks"]
+
+
+@runtime_checkable
+class SeriesLock(Protocol):
+    """One writer at a time per invoice series, for the `with` block."""
+
+    def hold(self, series: str) -> AbstractContextManager[None]:
+        """Hold `series` (waiting for whoever holds it)."""
+        ...
+
+    def hold_all(self, series: Iterable[str]) -> AbstractContextManager[None]:
+        """Hold several series at once, taken in sorted order (no deadlock)."""
+        ...
 
 
 class SeriesLocks:

@@ -8,13 +8,20 @@ float cannot hold most decimal amounts exactly, and Python's `round()` rounds ha
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 from connectors.core.errors import ValidationError
 
-__all__ = ["format_vnd", "round_half_up", "to_dong"]
+__all__ = ["MAX_WIRE_DIGITS", "format_vnd", "parse_amount", "round_half_up", "to_dong"]
 
 _CURRENCY_SIGN = "₫"
+
+MAX_WIRE_DIGITS = 15
+"""The most digits `parse_amount` takes by default: 999,999,999,999,999 (VNPay's VND x 100
+fits; no fee a commune collects comes near it)."""
+
+_ASCII_DIGITS = re.compile(r"\A[0-9]+\Z")
 
 
 def round_half_up(value: Decimal, places: int = 0) -> Decimal:
@@ -88,3 +95,39 @@ def format_vnd(amount: int) -> str:
         digits = digits[:-3]
     sign = "-" if amount < 0 else ""
     return f"{sign}{'.'.join(reversed(groups))} {_CURRENCY_SIGN}"
+
+
+def parse_amount(
+    value: object,
+    *,
+    field: str = "amount",
+    max_digits: int = MAX_WIRE_DIGITS,
+    text: bool = True,
+    number: bool = True,
+) -> int:
+    """A whole amount (or count) as a vendor sent it, read exactly; `ValidationError` if odd.
+
+    For what arrives on the wire (callback amounts, counts), unlike `to_dong`, which
+    rounds what the portal computed. Accepted:
+
+    - `text` (default True): a `str` of 1 to `max_digits` ASCII digits, nothing else
+      (no sign, space, separator, decimal point, exponent, full-width or superscript digit);
+    - `number` (default True): an `int` from 0 to `10**max_digits - 1` (a JSON integer).
+
+    Everything else (floats such as 50000.0, bools, None, other types) raises
+    `ValidationError(field=field)`; the value itself is not echoed in the message.
+    """
+    if isinstance(value, bool):
+        raise ValidationError(f"{field} is a boolean, not an amount", field=field)
+    if isinstance(value, int):
+        if number and 0 <= value < 10**max_digits:
+            return value
+        problem = "out of range" if number else "a number where text is expected"
+        raise ValidationError(f"{field} is {problem}", field=field)
+    if isinstance(value, str):
+        if not text:
+            raise ValidationError(f"{field} is text where a number is expected", field=field)
+        if len(value) > max_digits or not _ASCII_DIGITS.match(value):
+            raise ValidationError(f"{field} is not 1 to {max_digits} ASCII digits", field=field)
+        return int(value)
+    raise ValidationError(f"{field} is a {type(value).__name__}, not a whole amount", field=field)

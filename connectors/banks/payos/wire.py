@@ -53,7 +53,8 @@ class WireProfile:
     - `webhook_answers`: status and body per outcome. payOS needs a 2xx to stop; the
       official SDK samples answer 200 and 400 for a bad signature [S]; bodies are [U].
       An unknown order is answered 200: payOS's confirm-webhook sends a test payload for
-      an order the portal never made and needs a 2xx to register the URL [U].
+      an order the portal never made and needs a 2xx to register the URL [U]. An
+      outcome missing from it is answered as `ERROR`.
     """
 
     create_path: str = "/v2/payment-requests"
@@ -69,6 +70,7 @@ class WireProfile:
             CallbackOutcome.ORDER_NOT_FOUND: (200, b'{"success":false,"error":"order"}'),
             CallbackOutcome.AMOUNT_MISMATCH: (400, b'{"success":false,"error":"amount"}'),
             CallbackOutcome.INVALID_SIGNATURE: (400, b'{"success":false,"error":"signature"}'),
+            CallbackOutcome.MALFORMED: (400, b'{"success":false,"error":"data"}'),
             CallbackOutcome.ERROR: (500, b'{"success":false,"error":"retry"}'),
         }
     )

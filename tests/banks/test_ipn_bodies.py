@@ -150,3 +150,56 @@ def test_over_loopback_a_large_post_gets_413() -> None:
         ok = requests.post(base + "/ipn", data=momo_callback(50_000).body, timeout=5)
     assert (413, 204) == (big.status_code, ok.status_code)
     assert 1 == len(spy.calls)
+
+
+@pytest.mark.parametrize(
+    ("gateway", "amount", "expected", "status_line"),
+    [
+        ("momo", 50_000, 50_000, "204 No Content"),
+        ("momo", 50_000, None, "404 Not Found"),
+        ("momo", 40_000, 50_000, "400 Bad Request"),
+        ("payos", 50_000, 50_000, "200 OK"),
+        ("vnpay", 50_000, None, "200 OK"),
+    ],
+)
+def test_the_wsgi_status_line_names_the_status(
+    gateway: str, amount: int, expected: int | None, status_line: str
+) -> None:
+    callback = {
+        "momo": lambda: momo_callback(amount),
+        "payos": lambda: payos_callback(amount),
+        "vnpay": lambda: vnpay_callback(str(amount * 100)),
+    }[gateway]()
+    handler = IpnHandler(
+        GATEWAYS[gateway](),
+        expected_amount=lambda _r: expected,
+        on_payment=lambda _n: None,
+        clock=lambda: NOW,
+    )
+    environ = {
+        "REQUEST_METHOD": callback.method,
+        "QUERY_STRING": "&".join(f"{k}={v}" for k, v in callback.query.items()),
+        "CONTENT_LENGTH": str(len(callback.body)),
+        "wsgi.input": io.BytesIO(callback.body),
+    }
+    statuses: list[str] = []
+    b"".join(handler(environ, lambda status, _headers: statuses.append(status)))
+    assert [status_line] == statuses
+
+
+def test_a_failing_portal_over_wsgi_is_500_internal_server_error() -> None:
+    def fail(_n: object) -> None:
+        raise RuntimeError("db down")
+
+    handler = IpnHandler(
+        GATEWAYS["payos"](), expected_amount=lambda _r: 50_000, on_payment=fail, clock=lambda: NOW
+    )
+    body = payos_callback(50_000).body
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+    }
+    statuses: list[str] = []
+    b"".join(handler(environ, lambda status, _headers: statuses.append(status)))
+    assert ["500 Internal Server Error"] == statuses

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from connectors.banks import ipn
 from connectors.banks.base import (
     CallbackOutcome,
     CallbackRequest,
@@ -370,3 +371,105 @@ def test_failures_are_logged_without_the_callback_body(
     assert "left for the retry" in text
     for secret_bearing in ("vnp_SecureHash", '"signature"'):
         assert secret_bearing not in text
+
+
+def test_a_handler_used_as_a_context_manager_closes_its_own_store(
+    h: BanksHarness, tmp_path: Path
+) -> None:
+    with IpnHandler(
+        h.gateway,
+        expected_amount=lambda _r: 1,
+        on_payment=lambda _n: None,
+        store=tmp_path / "owned.db",
+    ) as handler:
+        assert not handler.store.seen("x")
+    with pytest.raises(Exception, match="closed"):
+        handler.store.seen("x")
+
+
+def test_the_smallest_body_limit_is_one_byte(h: BanksHarness) -> None:
+    handler = IpnHandler(
+        h.gateway, expected_amount=lambda _r: 1, on_payment=lambda _n: None, max_body_bytes=1
+    )
+    assert 1 == handler.max_body_bytes
+    assert 413 == handler.handle(method="POST", body=b"{}").status
+
+
+def test_results_are_frozen_slotted_records(h: BanksHarness) -> None:
+    result = IpnHandler(
+        h.gateway, expected_amount=lambda _r: 1, on_payment=lambda _n: None
+    ).process(CallbackRequest("GET"))
+    with pytest.raises(AttributeError):
+        result.outcome = CallbackOutcome.ACCEPTED  # type: ignore[misc]
+    assert not hasattr(result, "__dict__")
+    assert ["IpnHandler", "IpnResult", "request_from_wsgi"] == ipn.__all__
+
+
+def test_every_refusal_is_logged_with_its_reason(
+    h: BanksHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    ref, callback = paid(h)
+    store = MemorySeenStore()
+    portal = Portal({}, fail_with=[])
+
+    def lookup_fails(_r: str) -> int:
+        raise LookupError("locked")
+
+    cases: list[tuple[Any, CallbackRequest, str]] = [
+        (h.gateway, CallbackRequest("POST", {}, {}, b"x" * 70_000), "callback refused: the body"),
+        (h.gateway, h.simulator.tamper(callback, amount=1), "callback refused:"),
+        (
+            BrokenGateway(h.gateway, ValidationError("odd", field="amount")),
+            callback,
+            "callback malformed: odd",
+        ),
+        (BrokenGateway(h.gateway, KeyError("x")), callback, "callback unreadable: KeyError"),
+        (
+            AnswerlessGateway(h.gateway, {CallbackOutcome.ORDER_NOT_FOUND}),
+            callback,
+            "has no answer",
+        ),
+    ]
+    for gateway, request, expected in cases:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="connectors.banks.ipn"):
+            IpnHandler(
+                gateway, expected_amount=portal.expected_amount, on_payment=portal.on_payment
+            ).process(request)
+        assert expected in caplog.text, expected
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="connectors.banks.ipn"):
+        IpnHandler(h.gateway, expected_amount=lookup_fails, on_payment=portal.on_payment).process(
+            callback
+        )
+    assert f"expected_amount({ref}) failed" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="connectors.banks.ipn"):
+        handler_for(h, portal, store=store).process(callback)
+    assert f"callback for {ref}: order_not_found" in caplog.text
+    assert [] == portal.calls
+
+
+def test_stale_not_int_and_failing_on_rejected_are_logged(
+    h: BanksHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    ref, callback = paid(h)
+
+    def explode(_n: PaymentNotification, _o: CallbackOutcome) -> None:
+        raise RuntimeError("pager down")
+
+    runs = [
+        (handler_for(h, Portal({ref: h.amount}, []), clock=lambda: 4e9), "callback refused: "),
+        (handler_for(h, Portal({ref: 1.5}, [])), f"expected_amount({ref}) is not an int"),
+        (handler_for(h, Portal({}, []), on_rejected=explode), "on_rejected failed"),
+    ]
+    for handler, expected in runs:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="connectors.banks.ipn"):
+            handler.process(callback)
+        assert expected in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="connectors.banks.ipn"):
+        handler_for(h, Portal({}, [])).process(callback)  # no on_rejected: nothing to fail
+    assert "on_rejected failed" not in caplog.text
+    assert "order_not_found" in caplog.text

@@ -59,6 +59,12 @@ def test_a_timestamp_that_is_not_a_number_is_refused(timestamp: object) -> None:
         check_timestamp(timestamp, now=NOW)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("timestamp", [None, True, False])
+def test_a_missing_or_boolean_timestamp_says_so(timestamp: object) -> None:
+    with pytest.raises(SignatureError, match="missing or invalid timestamp"):
+        check_timestamp(timestamp, now=1.0, tolerance=10**12)  # type: ignore[arg-type]
+
+
 def test_the_clock_is_used_when_now_is_not_given() -> None:
     assert NOW + 5 == check_timestamp(NOW + 5, tolerance=10, clock=lambda: NOW + 14.0)
     with pytest.raises(SignatureError):
@@ -348,6 +354,20 @@ def test_sqlite_purge_forgets_keys_done_before_the_cutoff() -> None:
         assert 1 == store.purge(before=200.0)  # strictly before: "b" at 200.0 stays
         assert 1 == store.purge(before=250.0)
         assert [False, False, True] == [store.seen(key) for key in ("a", "b", "c")]
+
+
+def test_a_sqlite_store_closes_at_the_end_of_its_with_block() -> None:
+    with SqliteSeenStore() as store:
+        store.mark_done("evt_001")
+    with pytest.raises(sqlite3.ProgrammingError):
+        store.seen("evt_001")
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "seen.db"
+    path.write_bytes(b"this is not an SQLite database, just text" * 100)
+    with pytest.raises(sqlite3.DatabaseError):
+        SqliteSeenStore(path)
 
 
 def test_a_closed_sqlite_store_cannot_be_used() -> None:

@@ -114,9 +114,12 @@ def test_a_terminated_input_is_read_up_to_the_limit() -> None:
     assert b"chunked body" == read_body(env, limit=LIMIT)
 
 
+@pytest.mark.parametrize("chunk", [7, 8, LIMIT])  # 8 and 64 fill the limit exactly
 @pytest.mark.parametrize("size", [LIMIT + 1, 10 * LIMIT])
-def test_a_terminated_input_over_the_limit_is_refused_after_limit_plus_one(size: int) -> None:
-    stream = GuardedInput(b"y" * size, allowed=LIMIT + 1, chunk=7)
+def test_a_terminated_input_over_the_limit_is_refused_after_limit_plus_one(
+    size: int, chunk: int
+) -> None:
+    stream = GuardedInput(b"y" * size, allowed=LIMIT + 1, chunk=chunk)
     env = environ(None, stream, **{"wsgi.input_terminated": True})
     assert 413 == refused(env)
     assert LIMIT + 1 == stream.asked
@@ -149,6 +152,10 @@ def test_an_input_returning_more_than_asked_is_cut_to_the_length() -> None:
             return b"0123456789"
 
     assert b"0123" == read_body(environ("4", Generous()), limit=LIMIT)
+
+
+def test_the_smallest_limit_is_one_byte() -> None:
+    assert b"a" == read_body(environ("1", GuardedInput(b"a", allowed=1)), limit=1)
 
 
 @pytest.mark.parametrize("limit", [0, -1, True, 1.5])

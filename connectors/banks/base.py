@@ -196,13 +196,20 @@ class StaleCallback(SignatureError):
 
 
 class CallbackOutcome(enum.StrEnum):
-    """What became of an inbound callback; each gateway turns it into its expected answer."""
+    """What became of an inbound callback; each gateway turns it into its expected answer.
+
+    `MALFORMED`: the callback's data is unreadable or out of range (an amount that is not
+    ASCII digits, a body that is not the vendor's format); nothing changed. `ERROR`: the
+    portal's side failed (its lookup, its `on_payment`, the seen-store); the gateway
+    should retry.
+    """
 
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
     ORDER_NOT_FOUND = "order_not_found"
     AMOUNT_MISMATCH = "amount_mismatch"
     INVALID_SIGNATURE = "invalid_signature"
+    MALFORMED = "malformed"
     ERROR = "error"
 
 
@@ -472,7 +479,8 @@ class FeeGateway(Protocol):
         headers: Mapping[str, str],
     ) -> PaymentNotification:
         """Verify and parse an inbound callback; `SignatureError` (or `StaleCallback`) if not
-        genuine. Changes no state."""
+        genuine, `ValidationError` naming the field if genuine but malformed (an amount that
+        is not ASCII digits...). Changes no state."""
         ...
 
     def callback_answer(self, outcome: CallbackOutcome) -> HttpAnswer:

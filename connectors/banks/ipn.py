@@ -50,14 +50,9 @@ from connectors.banks.base import (
     StaleCallback,
 )
 from connectors.core.errors import SignatureError, ValidationError
+from connectors.core.inbound import InboundRequest, request_from_wsgi, serve_wsgi
 from connectors.core.webhooks import EventGate, SeenStore, SqliteSeenStore
-from connectors.core.wsgi import (
-    DEFAULT_BODY_LIMIT,
-    BodyRefused,
-    read_body,
-    request_headers,
-    request_query,
-)
+from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused
 from connectors.vn.time import now_vn
 
 __all__ = ["IpnHandler", "IpnResult", "request_from_wsgi"]
@@ -68,15 +63,6 @@ ExpectedAmount = Callable[[str], int | None]
 OnPayment = Callable[[PaymentNotification], None]
 OnRejected = Callable[[PaymentNotification, CallbackOutcome], None]
 
-_REASONS = {
-    200: "OK",
-    204: "No Content",
-    400: "Bad Request",
-    404: "Not Found",
-    411: "Length Required",
-    413: "Payload Too Large",
-    500: "Internal Server Error",
-}
 _PLAIN = (("Content-Type", "text/plain; charset=utf-8"),)
 
 
@@ -203,20 +189,22 @@ class IpnHandler:
 
     # -- WSGI ------------------------------------------------------------------------------
 
+    methods: frozenset[str] | None = None
+    """Any method: VNPay calls the IPN URL with GET, MoMo and payOS POST."""
+
+    def receive(self, request: InboundRequest) -> HttpAnswer:
+        """`handle_request` under the name every receiver has (`connectors.core.inbound`)."""
+        return self.handle_request(request)
+
+    def refuse(self, refused: BodyRefused) -> HttpAnswer:
+        """The answer to a body refused before reading (413, 411 or 400)."""
+        return self._refused(refused).answer
+
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         """The handler as a WSGI app: mount it at the notify URL."""
-        try:
-            request = request_from_wsgi(environ, max_body_bytes=self.max_body_bytes)
-        except BodyRefused as exc:
-            answer = self._refused(exc).answer
-        else:
-            answer = self.handle_request(request)
-        reason = _REASONS.get(answer.status, "Error" if answer.status >= 400 else "OK")
-        headers = [*answer.headers, ("Content-Length", str(len(answer.body)))]
-        start_response(f"{answer.status} {reason}", headers)
-        return [answer.body]
+        return serve_wsgi(self, environ, start_response)
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -289,20 +277,3 @@ class IpnHandler:
         if outcome is not CallbackOutcome.ERROR:
             return self._answer(CallbackOutcome.ERROR)
         return HttpAnswer(500, _PLAIN, b"error")
-
-
-def request_from_wsgi(
-    environ: Mapping[str, Any], *, max_body_bytes: int = DEFAULT_BODY_LIMIT
-) -> CallbackRequest:
-    """A `CallbackRequest` from a WSGI environ, its body read within `max_body_bytes`.
-
-    Raises `connectors.core.wsgi.BodyRefused` (`.status` 400, 411 or 413) for a body over
-    the limit (unread), a malformed or missing length, or a short body.
-    """
-    return CallbackRequest(
-        method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
-        query=request_query(environ),
-        headers=request_headers(environ),
-        body=read_body(environ, limit=max_body_bytes),
-        path=str(environ.get("PATH_INFO", "/")),
-    )

@@ -38,8 +38,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from connectors.core.errors import SignatureError, ValidationError
+from connectors.core.inbound import HttpAnswer, InboundRequest, serve_wsgi
 from connectors.core.webhooks import EventGate, SeenStore, SqliteSeenStore
-from connectors.core.wsgi import BodyRefused, read_body, request_headers
+from connectors.core.wsgi import BodyRefused
 from connectors.ihanoi import wire
 from connectors.ihanoi.base import FeedbackEvent
 from connectors.ihanoi.contract import DEFAULT_CONTRACT, Contract
@@ -201,37 +202,28 @@ class WebhookReceiver:
 
     # -- WSGI ----------------------------------------------------------------------------
 
+    methods = frozenset({"POST"})
+
+    def receive(self, request: InboundRequest) -> HttpAnswer:
+        """`handle` for an `InboundRequest` (the shape every receiver takes)."""
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        return _http(self.handle(headers, request.body))
+
+    def refuse(self, refused: BodyRefused) -> HttpAnswer:
+        """The answer to a body refused before reading (413, 411 or 400)."""
+        outcome = "too_large" if refused.status == 413 else "rejected"
+        return _http(WebhookAnswer(refused.status, outcome, reason=refused.message))
+
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         """The receiver as a WSGI app: POST the webhook to whatever path it is mounted at.
 
         The body is read within `max_body_bytes` (413 unread above it; 400 for a malformed
-        `Content-Length`, 411 for a missing one).
+        `Content-Length`, 411 for a missing one); anything but POST is answered 405.
         """
-        if environ.get("REQUEST_METHOD", "GET").upper() != "POST":
-            answer = WebhookAnswer(405, "rejected", reason="POST only")
-        else:
-            try:
-                body = read_body(environ, limit=self.max_body_bytes)
-            except BodyRefused as exc:
-                outcome = "too_large" if exc.status == 413 else "rejected"
-                answer = WebhookAnswer(exc.status, outcome, reason=exc.message)
-            else:
-                headers = {k.lower(): v for k, v in request_headers(environ).items()}
-                answer = self.handle(headers, body)
-        payload = answer.body
-        headers_out = [*answer.headers.items(), ("Content-Length", str(len(payload)))]
-        start_response(f"{answer.status} {_REASONS.get(answer.status, 'Error')}", headers_out)
-        return [payload]
+        return serve_wsgi(self, environ, start_response)
 
 
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    401: "Unauthorized",
-    405: "Method Not Allowed",
-    411: "Length Required",
-    413: "Payload Too Large",
-    500: "Internal Server Error",
-}
+def _http(answer: WebhookAnswer) -> HttpAnswer:
+    return HttpAnswer(answer.status, tuple(answer.headers.items()), answer.body)

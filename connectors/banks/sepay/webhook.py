@@ -35,9 +35,10 @@ from connectors.banks.sepay.wire import (
     transfer_from_payload,
 )
 from connectors.core.errors import ConfigError, SignatureError, ValidationError
+from connectors.core.inbound import InboundRequest, serve_wsgi
 from connectors.core.signing import HmacSigner, constant_time_equals
 from connectors.core.webhooks import EventGate, MemorySeenStore, SeenStore, check_timestamp
-from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused, read_body, request_headers
+from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused
 
 __all__ = ["SePayWebhook", "WebhookReceipt"]
 
@@ -207,42 +208,44 @@ class SePayWebhook:
             CallbackOutcome.MALFORMED, _failure(exc.status, exc.message), error=exc.message
         )
 
+    def refuse(self, refused: BodyRefused) -> HttpAnswer:
+        """The answer to a body refused before reading (413, 411 or 400)."""
+        return self._refused(refused).answer
+
     def wsgi_app(self, on_transfer: Callable[[BankTransfer], object]) -> WSGIApp:
         """A WSGI app answering SePay's POSTs with `handle` (mount it at the webhook URL).
 
         The body is read within `max_body_bytes` (413 unread above it; 400 for a malformed
         `Content-Length`, 411 for a missing one); anything but POST is answered 405.
         """
+        return _SepayApp(self, on_transfer)
 
-        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-            if str(environ.get("REQUEST_METHOD", "GET")).upper() != "POST":
-                answer = HttpAnswer(405, (("Allow", "POST"),), b"")
-            else:
-                try:
-                    body = read_body(environ, limit=self.max_body_bytes)
-                except BodyRefused as exc:
-                    answer = self._refused(exc).answer
-                else:
-                    answer = self.handle(body, request_headers(environ), on_transfer).answer
-            start_response(
-                f"{answer.status} {_REASONS.get(answer.status, 'Error')}",
-                [*answer.headers, ("Content-Length", str(len(answer.body)))],
-            )
-            return [answer.body]
 
-        return app
+class _SepayApp:
+    """`SePayWebhook.wsgi_app`: the webhook bound to the portal's `on_transfer`."""
+
+    methods = frozenset({"POST"})
+
+    def __init__(
+        self, webhook: SePayWebhook, on_transfer: Callable[[BankTransfer], object]
+    ) -> None:
+        self.webhook = webhook
+        self.on_transfer = on_transfer
+        self.max_body_bytes = webhook.max_body_bytes
+
+    def receive(self, request: InboundRequest) -> HttpAnswer:
+        return self.webhook.handle(request.body, request.headers, self.on_transfer).answer
+
+    def refuse(self, refused: BodyRefused) -> HttpAnswer:
+        return self.webhook.refuse(refused)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        return serve_wsgi(self, environ, start_response)
 
 
 _JSON = (("Content-Type", "application/json"),)
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    401: "Unauthorized",
-    405: "Method Not Allowed",
-    411: "Length Required",
-    413: "Payload Too Large",
-    500: "Internal Server Error",
-}
 
 
 def _failure(status: int, message: str) -> HttpAnswer:

@@ -18,8 +18,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from connectors.core.errors import ValidationError
+from connectors.core.inbound import HttpAnswer, InboundRequest, serve_wsgi
 from connectors.core.signing import constant_time_equals
-from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused, read_body
+from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused
 from connectors.sms.base import DeliveryReport
 from connectors.sms.delivery import DeliveryInbox
 from connectors.sms.esms.wire import TELCOS, delivery_status
@@ -107,37 +108,35 @@ class EsmsDeliveryReceiver:
     def __repr__(self) -> str:
         return f"EsmsDeliveryReceiver(inbox={self.inbox!r}, token=***)"
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        path = str(environ.get("PATH_INFO", ""))
-        given = path.rstrip("/").rsplit("/", 1)[-1]
+    methods = frozenset({"GET", "POST"})
+
+    def receive(self, request: InboundRequest) -> HttpAnswer:
+        """Answer one callback (the shape every receiver takes; see the class docstring)."""
+        given = request.path.rstrip("/").rsplit("/", 1)[-1]
         if not constant_time_equals(given, self._token):
-            return _answer(start_response, "403 Forbidden", b"forbidden")
-        query = str(environ.get("QUERY_STRING", ""))
-        if str(environ.get("REQUEST_METHOD", "GET")).upper() == "POST":
-            try:
-                body = read_body(environ, limit=self.max_body_bytes)
-            except BodyRefused as exc:
-                return _answer(start_response, _STATUS[exc.status], exc.message.encode())
-            query = body.decode("utf-8", "replace") if body else query
+            return HttpAnswer.text(403, "forbidden")
+        if request.method == "POST" and request.body:
+            fields: Mapping[str, str] = dict(
+                parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+            )
+        else:
+            fields = request.query
         try:
-            report = parse_callback(query)
+            report = report_from_fields(fields)
         except ValidationError as exc:
-            return _answer(start_response, "400 Bad Request", exc.message.encode("utf-8"))
+            return HttpAnswer.text(400, exc.message)
         try:
             self.inbox.accept(report)
         except Exception as exc:
             _log.warning("esms report %s not handled: %s", report.dedupe_key, type(exc).__name__)
-            return _answer(start_response, "500 Internal Server Error", b"retry")
-        return _answer(start_response, "200 OK", b"OK")
+            return HttpAnswer.text(500, "retry")
+        return HttpAnswer.text(200, "OK")
 
+    def refuse(self, refused: BodyRefused) -> HttpAnswer:
+        """The answer to a POSTed body refused before reading (413, 411 or 400)."""
+        return HttpAnswer.text(refused.status, refused.message)
 
-_STATUS = {400: "400 Bad Request", 411: "411 Length Required", 413: "413 Payload Too Large"}
-
-
-def _answer(start_response: Callable[..., Any], status: str, body: bytes) -> list[bytes]:
-    start_response(
-        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-    )
-    return [body]
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        return serve_wsgi(self, environ, start_response)

@@ -176,7 +176,7 @@ PROVIDERS: tuple[Provider, ...] = (
         "vnpt",
         "VNPT Invoice",
         client="connectors.einvoice.vnpt:VnptInvoice",
-        settings="connectors.einvoice.vnpt:VnptSettings",
+        settings="connectors.einvoice.vnpt:VnptInvoiceSettings",
         simulator="connectors.einvoice.vnpt.simulator:VnptSimulator",
         simulator_name="vnpt-invoice",
         fidelity=Fidelity.INTEGRATORS,

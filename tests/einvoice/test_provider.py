@@ -23,10 +23,9 @@ from connectors.einvoice import (
     IssuedDocument,
     ResultCode,
     check_key,
-    error_for_code,
     new_key,
 )
-from connectors.einvoice.codes import ERROR_CLASSES
+from connectors.einvoice.codes import ERROR_CLASSES, Refusal, refusal_error
 from connectors.einvoice.provider import issue_with_lookup
 
 DOC = IssuedDocument(
@@ -161,9 +160,7 @@ def test_keys() -> None:
 
 @pytest.mark.parametrize("code", list(ResultCode))
 def test_every_result_code_raises_its_core_error(code: ResultCode) -> None:
-    error = error_for_code(
-        code, provider="vnpt", operation="issue", vendor_code="ERR:99", vendor_message="x"
-    )
+    error = refusal_error(Refusal(code, "ERR:99", "x"), provider="vnpt", operation="issue")
     assert type(error) is ERROR_CLASSES[code]
     assert (code.value, "ERR:99", "x", "vnpt") == (
         error.code,
@@ -178,9 +175,7 @@ def test_vocabulary_maps_onto_the_core_tree() -> None:
     assert ERROR_CLASSES[ResultCode.DUPLICATE] is Duplicate
     assert ERROR_CLASSES[ResultCode.NOT_FOUND] is NotFound
     assert ERROR_CLASSES[ResultCode.TEMPORARY] is ProviderUnavailable
-    assert error_for_code(
-        ResultCode.TEMPORARY, provider="p", operation="o", vendor_code="c"
-    ).retryable
+    assert refusal_error(Refusal(ResultCode.TEMPORARY, "c"), provider="p", operation="o").retryable
 
 
 def test_vendor_is_chosen_by_configuration(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -48,7 +48,7 @@ from connectors.einvoice.bkav.wire import (
     original_identify,
     result_code_for,
 )
-from connectors.einvoice.codes import ResultCode, error_for_code
+from connectors.einvoice.codes import Refusal, ResultCode, refusal_error
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import (
     DOCUMENT_MAX_BYTES,
@@ -334,12 +334,10 @@ class BkavEHoadon:
 
     def _error(self, operation: str, status: object, message: object) -> ProviderError:
         text = str(message) if message else None
-        return error_for_code(
-            result_code_for(text, self.profile),
+        return refusal_error(
+            Refusal(result_code_for(text, self.profile), str(status), text),
             provider=PROVIDER,
             operation=operation,
-            vendor_code=str(status),
-            vendor_message=text,
         )
 
     def _document(self, row: Mapping[str, Any], key: str) -> IssuedDocument:

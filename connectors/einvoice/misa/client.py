@@ -38,7 +38,7 @@ from connectors.core.errors import (
 )
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.transport import Transport
-from connectors.einvoice.codes import ResultCode, error_for_code
+from connectors.einvoice.codes import Refusal, ResultCode, refusal_error
 from connectors.einvoice.misa.series import SeriesLock, SeriesLocks
 from connectors.einvoice.misa.session import PROVIDER, MisaSession, MisaSettings
 from connectors.einvoice.misa.wire import (
@@ -360,12 +360,10 @@ class MisaMeInvoice:
                 )
             elif item.get("ErrorCode"):
                 code = str(item["ErrorCode"])
-                errors[key] = error_for_code(
-                    result_code_of(code),
+                errors[key] = refusal_error(
+                    Refusal(result_code_of(code), code, _text(item.get("DescriptionErrorCode"))),
                     provider=PROVIDER,
                     operation=operation,
-                    vendor_code=code,
-                    vendor_message=_text(item.get("DescriptionErrorCode")),
                 )
             else:
                 results[key] = self._document(item, key, payload)

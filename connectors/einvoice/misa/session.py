@@ -22,7 +22,7 @@ from connectors.core.errors import ProviderError
 from connectors.core.http_errors import error_for_status, request_id_of
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.transport import RequestSpec, Transport
-from connectors.einvoice.codes import error_for_code
+from connectors.einvoice.codes import Refusal, refusal_error
 from connectors.einvoice.misa.wire import DEFAULT_PROFILE, MisaProfile, result_code_of
 from connectors.vn.taxcode import TaxCode
 
@@ -172,12 +172,14 @@ class MisaSession:
             )
         if body.get("success") is False or code:
             vendor_code = str(code or "Unknown")
-            raise error_for_code(
-                result_code_of(vendor_code),
+            raise refusal_error(
+                Refusal(
+                    result_code_of(vendor_code),
+                    vendor_code,
+                    _text(body.get("descriptionErrorCode")),
+                ),
                 provider=PROVIDER,
                 operation=operation,
-                vendor_code=vendor_code,
-                vendor_message=_text(body.get("descriptionErrorCode")),
                 http_status=response.status_code,
                 request_id=request_id_of(response.headers),
             )

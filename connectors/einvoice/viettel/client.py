@@ -42,7 +42,7 @@ from connectors.core.errors import (
 from connectors.core.http_errors import error_for_status, request_id_of
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.transport import RequestSpec, Transport
-from connectors.einvoice.codes import ResultCode, error_for_code
+from connectors.einvoice.codes import Refusal, ResultCode, refusal_error
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import (
     DOCUMENT_MAX_BYTES,
@@ -484,12 +484,10 @@ class ViettelSInvoice:
                 code = ResultCode.AUTH
             else:
                 code = ResultCode.INVALID_DATA
-            raise error_for_code(
-                code,
+            raise refusal_error(
+                Refusal(code, vendor_code, vendor_message),
                 provider=PROVIDER,
                 operation=operation,
-                vendor_code=vendor_code,
-                vendor_message=vendor_message,
                 **context,
             )
         if response.status_code >= 400:

@@ -49,7 +49,7 @@ from connectors.einvoice.vnpt.wire import (
     OPERATIONS,
     SERVICES,
     InvoiceItem,
-    VnptProfile,
+    WireProfile,
     document_from_xml,
     format_publish_date,
     invoice_list_xml,
@@ -99,7 +99,7 @@ class VnptSimulator(AfterCommit, Simulator):
         account_password: str = "sim-ac-pass",  # noqa: S107 - a simulator's fake credential
         username: str = "sim-service",
         password: str = "sim-service-pass",  # noqa: S107 - a simulator's fake credential
-        profile: VnptProfile = DEFAULT_PROFILE,
+        profile: WireProfile = DEFAULT_PROFILE,
         sleep: Callable[[float], None] = time.sleep,
         credentials: SellerCredentials | None = None,
     ) -> None:

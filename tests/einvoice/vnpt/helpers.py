@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from connectors.core import RetryPolicy, Timeouts, Transport
-from connectors.einvoice.vnpt import VnptInvoice, VnptSettings
+from connectors.einvoice.vnpt import VnptInvoice, VnptInvoiceSettings
 from connectors.einvoice.vnpt.simulator import VnptSimulator
 
 URL = "https://vnpt.sim.test"
 
 
-def make_settings(base_url: str = URL, **overrides: str) -> VnptSettings:
+def make_settings(base_url: str = URL, **overrides: str) -> VnptInvoiceSettings:
     values = {
         "base_url": base_url,
         "account": "sim-admin",
@@ -18,7 +18,7 @@ def make_settings(base_url: str = URL, **overrides: str) -> VnptSettings:
         "password": "sim-service-pass",
         **overrides,
     }
-    return VnptSettings(**values)  # type: ignore[arg-type]
+    return VnptInvoiceSettings(**values)  # type: ignore[arg-type]
 
 
 def make_client(

@@ -180,7 +180,7 @@ def test_vocabulary_maps_onto_the_core_tree() -> None:
 
 def test_vendor_is_chosen_by_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     from connectors.einvoice import VENDOR_ENV, provider_from_env
-    from connectors.einvoice.viettel import ViettelSInvoice
+    from connectors.einvoice.viettel import ViettelInvoice
     from connectors.einvoice.vnpt import VnptInvoice
 
     monkeypatch.setenv("CONNECTORS_VNPT_INVOICE_BASE_URL", "https://vnpt.sim.test")
@@ -195,7 +195,7 @@ def test_vendor_is_chosen_by_configuration(monkeypatch: pytest.MonkeyPatch) -> N
     assert isinstance(provider_from_env(), VnptInvoice)
     monkeypatch.setenv(VENDOR_ENV, "Viettel")
     viettel = provider_from_env(base_url="https://viettel.sim.test")
-    assert isinstance(viettel, ViettelSInvoice)
+    assert isinstance(viettel, ViettelInvoice)
     assert "https://viettel.sim.test" == viettel.settings.base_url
 
 

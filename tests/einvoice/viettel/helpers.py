@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from connectors.core import RetryPolicy, Timeouts, Transport
-from connectors.einvoice.viettel import ViettelSettings, ViettelSInvoice
+from connectors.einvoice.viettel import ViettelInvoice, ViettelInvoiceSettings
 from connectors.einvoice.viettel.simulator import ViettelSimulator
 
 URL = "https://viettel.sim.test"
 
 
-def make_settings(base_url: str = URL, **overrides: str) -> ViettelSettings:
+def make_settings(base_url: str = URL, **overrides: str) -> ViettelInvoiceSettings:
     values = {
         "base_url": base_url,
         "username": "0100109106-509",
@@ -19,7 +19,7 @@ def make_settings(base_url: str = URL, **overrides: str) -> ViettelSettings:
         "supplier_tax_code": "0100109106",
         **overrides,
     }
-    return ViettelSettings(**values)  # type: ignore[arg-type]
+    return ViettelInvoiceSettings(**values)  # type: ignore[arg-type]
 
 
 def make_client(
@@ -27,7 +27,7 @@ def make_client(
     sleeps: list[float] | None = None,
     clock: Callable[[], float] | None = None,
     **overrides: str,
-) -> ViettelSInvoice:
+) -> ViettelInvoice:
     transport = Transport(
         "viettel",
         timeouts=Timeouts(connect=1.0, read=0.3, total=20.0),
@@ -40,8 +40,8 @@ def make_client(
     )
     settings = make_settings(base_url, **overrides)
     if clock is None:
-        return ViettelSInvoice(settings, transport=transport)
-    return ViettelSInvoice(settings, transport=transport, clock=clock)
+        return ViettelInvoice(settings, transport=transport)
+    return ViettelInvoice(settings, transport=transport, clock=clock)
 
 
 def make_simulator() -> ViettelSimulator:

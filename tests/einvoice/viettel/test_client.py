@@ -16,7 +16,7 @@ from connectors.core import (
     ValidationError,
 )
 from connectors.einvoice import DocumentStatus, Line, Receipt, Seller
-from connectors.einvoice.viettel import ViettelSInvoice
+from connectors.einvoice.viettel import ViettelInvoice
 from connectors.einvoice.viettel.simulator import ViettelSimulator
 from connectors.testing import Reset, Status, TimeoutAfterCommit, mount
 from connectors.vn import VN_TZ
@@ -260,7 +260,7 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONNECTORS_VIETTEL_SINVOICE_USERNAME", "0100109106-509")
     monkeypatch.setenv("CONNECTORS_VIETTEL_SINVOICE_PASSWORD", "sim-password")
     monkeypatch.setenv("CONNECTORS_VIETTEL_SINVOICE_SUPPLIER_TAX_CODE", "0100109106")
-    client = ViettelSInvoice.from_env(base_url=URL)
+    client = ViettelInvoice.from_env(base_url=URL)
     assert "0100109106" == client.settings.supplier_tax_code
     assert "sim-password" not in repr(client.settings)
     assert make_settings().username == client.settings.username

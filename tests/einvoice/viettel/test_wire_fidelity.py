@@ -157,13 +157,13 @@ def test_create_sends_what_odoo_sends() -> None:
 def test_odoos_way_of_sending_the_form_in_the_query_works_too() -> None:
     from dataclasses import replace as changed
 
-    from connectors.einvoice.viettel import ViettelSInvoice
+    from connectors.einvoice.viettel import ViettelInvoice
     from connectors.einvoice.viettel.wire import DEFAULT_PROFILE
 
     sim = ViettelSimulator()
     with mount(sim, URL) as mock:
         base = make_client()
-        client = ViettelSInvoice(
+        client = ViettelInvoice(
             base.settings,
             profile=changed(DEFAULT_PROFILE, form_in_query=True),
             transport=base.transport,

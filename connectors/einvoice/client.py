@@ -41,6 +41,7 @@ from connectors.core.errors import (
     ValidationError,
 )
 from connectors.core.http_errors import error_for_status, request_id_of
+from connectors.core.redaction import Redactor
 from connectors.core.transport import Transport
 from connectors.einvoice.codes import Refusal, ResultCode, refusal_error
 from connectors.einvoice.models import Invoice, Receipt
@@ -62,6 +63,7 @@ __all__ = [
     "RelatedKind",
     "TokenCache",
     "check_reason",
+    "read_json",
 ]
 
 S = TypeVar("S", bound=ProviderSettings)
@@ -158,6 +160,10 @@ class InvoiceClient(ProviderClient[S], Generic[S, P], ABC):
     def _download(self, key: str, format: DownloadFormat) -> bytes:
         """The document under `key` as PDF or XML bytes."""
 
+    def _check_doc(self, doc: Doc, prefix: str = "") -> None:
+        """The vendor's own limits on a document (`ValidationError` naming `prefix` + the
+        field, before anything is sent); none by default."""
+
     def _cancel_refused(self, key: str, refusal: ConnectorError) -> IssuedDocument:
         """After a cancel refused as ``wrong_state`` (already cancelled, whoever did it):
         the document as the vendor holds it."""
@@ -228,6 +234,7 @@ class InvoiceClient(ProviderClient[S], Generic[S, P], ABC):
         """`doc` and its key, or `ValidationError` before anything is sent."""
         if not isinstance(doc, Invoice | Receipt):
             raise ValidationError("doc must be an Invoice or a Receipt", field="doc")
+        self._check_doc(doc)
         key = check_key(
             idempotency_key, min_length=self.key_min_length, max_length=self.key_max_length
         )
@@ -294,34 +301,56 @@ class InvoiceClient(ProviderClient[S], Generic[S, P], ABC):
         operation: str,
         refusal_of: Callable[[Any, int], Refusal | None],
     ) -> dict[str, Any]:
-        """A REST vendor's JSON answer, or its error.
+        """A REST vendor's JSON answer, or its error (`read_json`)."""
+        return read_json(
+            response,
+            operation,
+            provider=self.name,
+            title=self.title,
+            redactor=self.transport.redactor,
+            refusal_of=refusal_of,
+        )
 
-        `refusal_of(body, http_status)` (the vendor's `wire.py`) reads a refusal; then an
-        HTTP error status raises its error (`error_for_status`) and a body that is not a
-        JSON object is malformed.
-        """
-        try:
-            body = response.json()
-        except ValueError:  # requests' JSONDecodeError too
-            body = None
-        context: dict[str, Any] = {
-            "http_status": response.status_code,
-            "request_id": request_id_of(response.headers),
-            "body_excerpt": self.transport.redactor.excerpt(
-                response.content, response.headers.get("Content-Type")
-            ),
-        }
-        refusal = refusal_of(body, response.status_code)
-        if refusal is not None:
-            raise self._refused(refusal, operation, **context)
-        if response.status_code >= 400:
-            raise error_for_status(
-                response, provider=self.name, operation=operation, redactor=self.transport.redactor
-            )
-        if not isinstance(body, dict):
-            text = f"{self.title} answered {operation} with a body that is not JSON"
-            raise self._malformed(operation, text, **context)
-        return body
+
+def read_json(
+    response: requests.Response,
+    operation: str,
+    *,
+    provider: str,
+    title: str,
+    redactor: Redactor,
+    refusal_of: Callable[[Any, int], Refusal | None],
+) -> dict[str, Any]:
+    """A REST vendor's JSON answer (an object), or its error.
+
+    `refusal_of(body, http_status)` (the vendor's `wire.py`) reads a refusal, raised as the
+    domain's error; then an HTTP error status raises its error (`error_for_status`) and a
+    body that is not a JSON object is malformed. Every error carries the HTTP status, the
+    request id and a redacted excerpt of the body.
+    """
+    try:
+        body = response.json()
+    except ValueError:  # requests' JSONDecodeError too
+        body = None
+    context: dict[str, Any] = {
+        "http_status": response.status_code,
+        "request_id": request_id_of(response.headers),
+        "body_excerpt": redactor.excerpt(response.content, response.headers.get("Content-Type")),
+    }
+    refusal = refusal_of(body, response.status_code)
+    if refusal is not None:
+        raise refusal_error(refusal, provider=provider, operation=operation, **context)
+    if response.status_code >= 400:
+        raise error_for_status(response, provider=provider, operation=operation, redactor=redactor)
+    if not isinstance(body, dict):
+        raise ProviderError(
+            f"{title} answered {operation} with a body that is not JSON",
+            provider=provider,
+            operation=operation,
+            code=MALFORMED,
+            **context,
+        )
+    return body
 
 
 class TokenCache:

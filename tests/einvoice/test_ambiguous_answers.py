@@ -29,7 +29,7 @@ from connectors.core import (
 from connectors.einvoice import DocumentStatus, InvoiceProvider
 from connectors.einvoice.bkav import BkavEHoadon, BkavKey, BkavSettings
 from connectors.einvoice.bkav.simulator import BkavSimulator
-from connectors.einvoice.misa import MisaMeInvoice, MisaSettings
+from connectors.einvoice.misa import MisaInvoice, MisaInvoiceSettings
 from connectors.einvoice.misa.simulator import MisaSimulator
 from connectors.einvoice.provider import DOCUMENT_MAX_BYTES
 from connectors.einvoice.simkit import AfterCommit
@@ -73,15 +73,15 @@ def bkav_client(base_url: str) -> BkavEHoadon:
     return BkavEHoadon(settings, transport=_fast_transport("bkav"))
 
 
-def misa_client(base_url: str) -> MisaMeInvoice:
-    settings = MisaSettings(
+def misa_client(base_url: str) -> MisaInvoice:
+    settings = MisaInvoiceSettings(
         base_url=base_url + "/api/integration",
         app_id="TEST-APPID-0001",
         tax_code="0100109106",
         username="test-user",
         password="test-password",
     )
-    return MisaMeInvoice(settings, transport=_fast_transport("misa"))
+    return MisaInvoice(settings, transport=_fast_transport("misa"))
 
 
 @dataclass(frozen=True)

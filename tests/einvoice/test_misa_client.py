@@ -23,7 +23,7 @@ from connectors.core import (
 )
 from connectors.einvoice import Buyer, DocumentStatus, Line, Receipt, Seller
 from connectors.einvoice.gdt import check_returned
-from connectors.einvoice.misa import MisaMeInvoice, MisaSettings
+from connectors.einvoice.misa import MisaInvoice, MisaInvoiceSettings
 from connectors.einvoice.misa.simulator import MisaSimulator
 from connectors.einvoice.misa.wire import invoice_payload
 from connectors.testing import (
@@ -53,8 +53,8 @@ def receipt(amount: int = 50_000, *, lines: int = 1, series: str = "25T") -> Rec
     )
 
 
-def settings(base_url: str = BASE, password: str = PASSWORD) -> MisaSettings:
-    return MisaSettings(
+def settings(base_url: str = BASE, password: str = PASSWORD) -> MisaInvoiceSettings:
+    return MisaInvoiceSettings(
         base_url=base_url,
         app_id="TEST-APPID-0001",
         tax_code="0100109106",
@@ -63,7 +63,7 @@ def settings(base_url: str = BASE, password: str = PASSWORD) -> MisaSettings:
     )
 
 
-def client(base_url: str = BASE, *, password: str = PASSWORD, read: float = 0.5) -> MisaMeInvoice:
+def client(base_url: str = BASE, *, password: str = PASSWORD, read: float = 0.5) -> MisaInvoice:
     config = settings(base_url, password)
     transport = Transport(
         "misa",
@@ -71,7 +71,7 @@ def client(base_url: str = BASE, *, password: str = PASSWORD, read: float = 0.5)
         retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
         redactor=config.redactor("Authorization"),
     )
-    return MisaMeInvoice(config, transport=transport)
+    return MisaInvoice(config, transport=transport)
 
 
 @pytest.fixture
@@ -355,11 +355,11 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("CONNECTORS_MISA_TAX_CODE", "0100109106")
     monkeypatch.setenv("CONNECTORS_MISA_USERNAME", "test-user")
     monkeypatch.setenv("CONNECTORS_MISA_PASSWORD", "test-password")
-    misa = MisaMeInvoice.from_env()
+    misa = MisaInvoice.from_env()
     assert "https://testapi.meinvoice.vn/api/integration" == misa.settings.base_url
     monkeypatch.delenv("CONNECTORS_MISA_PASSWORD")
     with pytest.raises(ConfigError) as raised:
-        MisaMeInvoice.from_env()
+        MisaInvoice.from_env()
     assert "password" == raised.value.field
 
 
@@ -392,7 +392,7 @@ def test_credentials_and_token_never_reach_the_hooks(sim: MisaSimulator) -> None
         on_request=[lambda e: seen.append(f"{e.headers} {e.body}")],
         on_response=[lambda e: seen.append(e.body)],
     )
-    MisaMeInvoice(config, transport=transport).issue(receipt())
+    MisaInvoice(config, transport=transport).issue(receipt())
     text = "\n".join(seen)
     assert "publishInvoiceResult" in text  # the hooks did see the traffic
     assert PASSWORD not in text

@@ -6,7 +6,7 @@ import pytest
 
 from connectors.core import RetryPolicy, Timeouts, Transport
 from connectors.einvoice.gdt import check_returned
-from connectors.einvoice.misa import MisaMeInvoice, MisaSettings
+from connectors.einvoice.misa import MisaInvoice, MisaInvoiceSettings
 from connectors.einvoice.misa.simulator import MisaSimulator
 from connectors.testing.conformance.einvoice import (
     EInvoiceHarness,
@@ -15,8 +15,8 @@ from connectors.testing.conformance.einvoice import (
 )
 
 
-def make_client(base_url: str) -> MisaMeInvoice:
-    settings = MisaSettings(
+def make_client(base_url: str) -> MisaInvoice:
+    settings = MisaInvoiceSettings(
         base_url=base_url + "/api/integration",
         app_id="TEST-APPID-0001",
         tax_code="0100109106",
@@ -29,7 +29,7 @@ def make_client(base_url: str) -> MisaMeInvoice:
         retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
         redactor=settings.redactor("Authorization"),
     )
-    return MisaMeInvoice(settings, transport=transport)
+    return MisaInvoice(settings, transport=transport)
 
 
 class TestMisaConformance(InvoiceProviderConformance):

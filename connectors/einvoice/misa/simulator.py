@@ -45,7 +45,7 @@ from connectors.einvoice.gdt import (
 from connectors.einvoice.misa.wire import (
     DEFAULT_PROFILE,
     REQUIRED_TOTALS,
-    MisaProfile,
+    WireProfile,
     encode_result_list,
 )
 from connectors.einvoice.simkit import AfterCommit
@@ -86,7 +86,7 @@ class MisaSimulator(AfterCommit, Simulator):
         username: str = "test-user",
         password: str = "test-password",  # noqa: S107 - the simulator's fake account
         prefix: str = "/api/integration",
-        profile: MisaProfile = DEFAULT_PROFILE,
+        profile: WireProfile = DEFAULT_PROFILE,
         credentials: SellerCredentials | None = None,
         processing_delay: float = 0.0,
         sleep: Callable[[float], None] = time.sleep,

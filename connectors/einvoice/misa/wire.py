@@ -2,7 +2,7 @@
 
 Fidelity: derived from an unofficial copy of MISA's integration document and integrators'
 code (spec einvoice.md 2.4, [P]). Field names marked [P] come from that copy; everything
-marked [G] is our guess and lives in `MisaProfile`, the one place to correct it against the
+marked [G] is our guess and lives in `WireProfile`, the one place to correct it against the
 document MISA gives the commune.
 
 Shared by the client and the simulator (which never imports the client).
@@ -10,31 +10,55 @@ Shared by the client and the simulator (which never imports the client).
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from connectors.einvoice.codes import ResultCode, VendorCode
+from connectors.core.deprecation import moved
+from connectors.einvoice.codes import Refusal, ResultCode, VendorCode
 from connectors.einvoice.models import Invoice, LineKind, Receipt
-from connectors.einvoice.provider import DocumentStatus
+from connectors.einvoice.provider import DocumentStatus, IssuedDocument
+from connectors.vn.time import VN_TZ
 
 __all__ = [
     "DEFAULT_PROFILE",
+    "KEY_FIELD",
     "MISA_CODES",
+    "NO_INVOICE",
+    "PROVIDER",
+    "REFERENCE_TYPE",
     "REQUIRED_TOTALS",
-    "MisaProfile",
+    "SECRET_FIELDS",
+    "TOKEN_CODES",
     "OriginalInvoice",
+    "WireProfile",
+    "auth_headers",
+    "cancel_request",
     "decode_result_list",
+    "download_data",
+    "download_request",
     "encode_result_list",
+    "found_document",
     "invoice_payload",
+    "issued_document",
+    "item_refusal",
+    "original_invoice",
+    "publish_request",
+    "publish_results",
+    "refusal_of",
     "result_code_of",
+    "status_request",
+    "token_of",
+    "token_request",
 ]
 
 
 @dataclass(frozen=True)
-class MisaProfile:
+class WireProfile:
     """Every path, limit and guessed field of MISA meInvoice, overridable."""
 
     token_path: str = "/auth/token"  # noqa: S105 - a path, not a secret
@@ -74,7 +98,7 @@ class MisaProfile:
     """`EInvoiceStatus` values 1, 2, 3, 5, 7, 8 exist [P]; their meanings are [G]."""
 
 
-DEFAULT_PROFILE = MisaProfile()
+DEFAULT_PROFILE = WireProfile()
 
 
 MISA_CODES: Mapping[str, VendorCode] = {
@@ -113,6 +137,180 @@ MISA_CODES: Mapping[str, VendorCode] = {
     "InvoiceCancelled": VendorCode(ResultCode.WRONG_STATE, "the invoice is cancelled [G]"),
 }
 """MISA's error codes (raw value kept as `vendor_code`) and their common meaning."""
+
+
+PROVIDER = "misa"
+KEY_FIELD = "RefID"
+"""MISA's name for our idempotency key."""
+NO_INVOICE = "InvoiceNotFound"
+"""The vendor code of a lookup that found nothing."""
+TOKEN_CODES = frozenset({"TokenExpiredCode", "InvalidToken"})
+"""Codes meaning "log in again": MISA refused the request before doing anything."""
+SECRET_FIELDS = ("Authorization", "token", "appid", "data")
+"""Fields carrying a secret (masked in logs): the bearer token, the integrator's appid and
+the login answer's ``data`` (the token)."""
+REFERENCE_TYPE: Mapping[str, int] = {"replace": 1, "adjust": 2}
+"""``ReferenceType`` of a replacement and of an adjustment."""
+
+
+def token_request(app_id: str, tax_code: str, username: str, password: str) -> dict[str, str]:
+    """The ``POST /auth/token`` body."""
+    return {"appid": app_id, "taxcode": tax_code, "username": username, "password": password}
+
+
+def token_of(body: Mapping[str, Any]) -> str | None:
+    """The token a login answer carries (in ``data``), or None."""
+    token = body.get("data")
+    return token if isinstance(token, str) and token else None
+
+
+def auth_headers(token: str, tax_code: str) -> dict[str, str]:
+    """The headers of every call after the login."""
+    return {"Authorization": f"Bearer {token}", "CompanyTaxCode": tax_code}
+
+
+def refusal_of(body: Any, http_status: int) -> Refusal | None:
+    """MISA's "no" in an answer: ``success: false`` or an ``errorCode``; None otherwise (and
+    for an HTTP error without a code, which the caller maps by its status)."""
+    if not isinstance(body, dict):
+        return None
+    code = body.get("errorCode")
+    if http_status >= 400 and not code:
+        return None
+    if body.get("success") is False or code:
+        vendor_code = str(code or "Unknown")
+        return Refusal(
+            result_code_of(vendor_code), vendor_code, _text(body.get("descriptionErrorCode"))
+        )
+    return None
+
+
+def publish_request(
+    payloads: list[dict[str, Any]], profile: WireProfile = DEFAULT_PROFILE
+) -> dict[str, Any]:
+    """The ``POST /invoice`` body for `invoice_payload` entries."""
+    return {"SignType": profile.sign_type, "InvoiceData": payloads, "PublishInvoiceData": None}
+
+
+def publish_results(body: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """A ``POST /invoice`` answer's per-invoice results, by RefID."""
+    items = decode_result_list(body.get("publishInvoiceResult"))
+    return {str(item.get("RefID")): item for item in items}
+
+
+def item_refusal(item: Mapping[str, Any]) -> Refusal | None:
+    """One invoice's own refusal in a result (its ``ErrorCode``), or None: a top-level
+    ``success: true`` is not trusted alone."""
+    if not item.get("ErrorCode"):
+        return None
+    code = str(item["ErrorCode"])
+    return Refusal(result_code_of(code), code, _text(item.get("DescriptionErrorCode")))
+
+
+def status_request(
+    key: str, profile: WireProfile = DEFAULT_PROFILE
+) -> tuple[list[str], dict[str, Any]]:
+    """The ``POST /invoice/status`` body and query looking a document up by RefID."""
+    return [key], {"inputType": profile.status_by_refid}
+
+
+def found_document(
+    body: Mapping[str, Any], key: str, profile: WireProfile = DEFAULT_PROFILE
+) -> IssuedDocument | None:
+    """The document a status answer holds under RefID `key`, or None."""
+    for item in decode_result_list(body.get("data")):
+        if str(item.get("RefID")) == key:
+            return issued_document(item, key, None, profile)
+    return None
+
+
+def issued_document(
+    item: Mapping[str, Any],
+    key: str,
+    payload: Mapping[str, Any] | None,
+    profile: WireProfile = DEFAULT_PROFILE,
+) -> IssuedDocument:
+    """The document one result (or status) row describes; `payload` fills what it lacks.
+
+    A row without a number is pending; ``lookup_code`` is MISA's ``TransactionID``.
+    """
+    source = {**(payload or {}), **item}
+    status_value = item.get("EInvoiceStatus", 1)
+    status = profile.status_names.get(
+        int(status_value) if str(status_value).isdigit() else 1, DocumentStatus.ISSUED
+    )
+    number = item.get("InvNo")
+    if str(number or "").isdigit():
+        number = str(int(str(number))) or None  # "00000001" -> "1"
+    if not number or number == "0":
+        number = None
+        status = DocumentStatus.PENDING
+    return IssuedDocument(
+        provider=PROVIDER,
+        key=key,
+        number=str(number) if number else None,
+        template=str(source.get("InvTemplateNo", "")),
+        symbol=str(source.get("InvSeries", "")),
+        lookup_code=_text(item.get("TransactionID")),
+        issued_at=_issued_at(source.get("InvDate")),
+        status=status,
+        raw=dict(item),
+    )
+
+
+def cancel_request(document: IssuedDocument, day: date, reason: str) -> dict[str, Any]:
+    """The ``POST /invoice/cancel`` body [G] for an issued `document`, dated `day`."""
+    return {
+        "TransactionID": document.lookup_code,
+        "InvNo": document.number,
+        "RefDate": day.isoformat(),
+        "CancelReason": reason,
+    }
+
+
+def download_request(
+    transaction_id: str | None, file_format: str
+) -> tuple[list[str | None], dict[str, str]]:
+    """The ``POST /invoice/download`` body and query for one document's PDF or XML."""
+    return [transaction_id], {"downloadDataType": file_format}
+
+
+def download_data(body: Mapping[str, Any], transaction_id: str | None) -> bytes | None:
+    """The file a download answer carries for `transaction_id`, decoded; None if none."""
+    for item in decode_result_list(body.get("data")):
+        if item.get("TransactionID") == transaction_id and item.get("Data"):
+            return base64.b64decode(str(item["Data"]))
+    return None
+
+
+def original_invoice(
+    kind: str, document: IssuedDocument, reason: str, fallback_day: date
+) -> OriginalInvoice:
+    """The reference a replacement or an adjustment (`kind`) makes to an issued `document`
+    (dated `fallback_day` when MISA gave no date)."""
+    day = document.issued_at.astimezone(VN_TZ).date() if document.issued_at else fallback_day
+    return OriginalInvoice(
+        reference_type=REFERENCE_TYPE[kind],
+        template=document.template,
+        series=document.symbol,
+        number=str(document.number or ""),
+        date=day.isoformat(),
+        note=reason,
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _issued_at(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
 
 
 REQUIRED_TOTALS = (
@@ -281,6 +479,9 @@ def decode_result_list(value: object) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)]
 
 
-def encode_result_list(items: list[dict[str, Any]], profile: MisaProfile) -> object:
+def encode_result_list(items: list[dict[str, Any]], profile: WireProfile) -> object:
     """How MISA carries a result list (used by the simulator)."""
     return json.dumps(items, ensure_ascii=False) if profile.results_as_json_string else items
+
+
+__getattr__ = moved(__name__, {"MisaProfile": f"{__name__}:WireProfile"})

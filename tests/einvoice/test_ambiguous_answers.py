@@ -27,7 +27,7 @@ from connectors.core import (
     Transport,
 )
 from connectors.einvoice import DocumentStatus, InvoiceProvider
-from connectors.einvoice.bkav import BkavEHoadon, BkavKey, BkavSettings
+from connectors.einvoice.bkav import BkavInvoice, BkavInvoiceSettings, BkavKey
 from connectors.einvoice.bkav.simulator import BkavSimulator
 from connectors.einvoice.misa import MisaInvoice, MisaInvoiceSettings
 from connectors.einvoice.misa.simulator import MisaSimulator
@@ -63,14 +63,14 @@ def _fast_transport(provider: str) -> Transport:
     )
 
 
-def bkav_client(base_url: str) -> BkavEHoadon:
-    settings = BkavSettings(
+def bkav_client(base_url: str) -> BkavInvoice:
+    settings = BkavInvoiceSettings(
         base_url=base_url + "/WSPublicEHoaDon.asmx",
         partner_guid="00000000-test-4000-8000-000000000001",
         partner_token=BkavKey(bytes(range(32)), bytes(range(16, 32))).token(),
         tax_code="0100109106",
     )
-    return BkavEHoadon(settings, transport=_fast_transport("bkav"))
+    return BkavInvoice(settings, transport=_fast_transport("bkav"))
 
 
 def misa_client(base_url: str) -> MisaInvoice:

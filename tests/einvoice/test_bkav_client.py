@@ -20,7 +20,7 @@ from connectors.core import (
     parse_xml,
 )
 from connectors.einvoice import Buyer, DocumentStatus, Invoice, Line, Receipt, Seller
-from connectors.einvoice.bkav import BkavEHoadon, BkavKey, BkavSettings, decode_json
+from connectors.einvoice.bkav import BkavInvoice, BkavInvoiceSettings, BkavKey, decode_json
 from connectors.einvoice.bkav.simulator import BkavSimulator
 from connectors.einvoice.gdt import check_returned
 from connectors.testing import (
@@ -67,8 +67,8 @@ def invoice() -> Invoice:
     )
 
 
-def client(url: str = URL, *, guid: str = GUID, read: float = 0.5) -> BkavEHoadon:
-    config = BkavSettings(
+def client(url: str = URL, *, guid: str = GUID, read: float = 0.5) -> BkavInvoice:
+    config = BkavInvoiceSettings(
         base_url=url, partner_guid=guid, partner_token=TOKEN, tax_code="0100109106"
     )
     transport = Transport(
@@ -77,7 +77,7 @@ def client(url: str = URL, *, guid: str = GUID, read: float = 0.5) -> BkavEHoado
         retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
         redactor=config.redactor("partnerGUID"),
     )
-    return BkavEHoadon(config, transport=transport)
+    return BkavInvoice(config, transport=transport)
 
 
 @pytest.fixture
@@ -251,9 +251,9 @@ def test_settings_and_token_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONNECTORS_BKAV_PARTNER_GUID", GUID)
     monkeypatch.setenv("CONNECTORS_BKAV_PARTNER_TOKEN", TOKEN)
     monkeypatch.setenv("CONNECTORS_BKAV_TAX_CODE", "0100109106")
-    bkav = BkavEHoadon.from_env()
+    bkav = BkavInvoice.from_env()
     assert "https://wsdemo.ehoadon.vn/WSPublicEHoaDon.asmx" == bkav.settings.base_url
     monkeypatch.setenv("CONNECTORS_BKAV_PARTNER_TOKEN", "not-a-token")
     with pytest.raises(ConfigError) as raised:
-        BkavEHoadon.from_env()
+        BkavInvoice.from_env()
     assert "partner_token" == raised.value.field

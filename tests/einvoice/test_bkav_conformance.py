@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connectors.core import RetryPolicy, Timeouts, Transport
-from connectors.einvoice.bkav import BkavEHoadon, BkavKey, BkavSettings
+from connectors.einvoice.bkav import BkavInvoice, BkavInvoiceSettings, BkavKey
 from connectors.einvoice.bkav.simulator import BkavSimulator
 from connectors.einvoice.gdt import check_returned
 from connectors.testing.conformance.einvoice import (
@@ -17,8 +17,8 @@ from connectors.testing.conformance.einvoice import (
 TOKEN = BkavKey(bytes(range(32)), bytes(range(16, 32))).token()
 
 
-def make_client(base_url: str) -> BkavEHoadon:
-    settings = BkavSettings(
+def make_client(base_url: str) -> BkavInvoice:
+    settings = BkavInvoiceSettings(
         base_url=base_url + "/WSPublicEHoaDon.asmx",
         partner_guid="00000000-test-4000-8000-000000000001",
         partner_token=TOKEN,
@@ -30,7 +30,7 @@ def make_client(base_url: str) -> BkavEHoadon:
         retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
         redactor=settings.redactor("partnerGUID"),
     )
-    return BkavEHoadon(settings, transport=transport)
+    return BkavInvoice(settings, transport=transport)
 
 
 class TestBkavConformance(InvoiceProviderConformance):

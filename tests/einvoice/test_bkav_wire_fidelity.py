@@ -15,7 +15,13 @@ from lxml import etree
 
 from connectors.core import RetryPolicy, Timeouts, Transport, ValidationError, parse_xml
 from connectors.einvoice import DocumentStatus, Invoice, Line, PaymentMethod, Receipt, Seller
-from connectors.einvoice.bkav import BkavEHoadon, BkavKey, BkavSettings, decode_json, encode_json
+from connectors.einvoice.bkav import (
+    BkavInvoice,
+    BkavInvoiceSettings,
+    BkavKey,
+    decode_json,
+    encode_json,
+)
 from connectors.einvoice.bkav.simulator import BkavSimulator
 from connectors.einvoice.bkav.wire import (
     CMD,
@@ -44,8 +50,8 @@ def sim() -> Iterator[BkavSimulator]:
         yield simulator
 
 
-def client() -> BkavEHoadon:
-    settings = BkavSettings(
+def client() -> BkavInvoice:
+    settings = BkavInvoiceSettings(
         base_url=URL, partner_guid=GUID, partner_token=KEY.token(), tax_code="0100109106"
     )
     transport = Transport(
@@ -53,7 +59,7 @@ def client() -> BkavEHoadon:
         timeouts=Timeouts(connect=0.5, read=1.0, total=20),
         retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
     )
-    return BkavEHoadon(settings, transport=transport)
+    return BkavInvoice(settings, transport=transport)
 
 
 def receipt(payment: PaymentMethod = PaymentMethod.CASH_OR_TRANSFER) -> Receipt:

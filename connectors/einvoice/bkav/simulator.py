@@ -46,7 +46,7 @@ from connectors.einvoice.bkav.codec import BkavKey, decode_json, encode_json
 from connectors.einvoice.bkav.wire import (
     CMD,
     DEFAULT_PROFILE,
-    BkavProfile,
+    WireProfile,
     parse_original_identify,
 )
 from connectors.einvoice.gdt import (
@@ -121,7 +121,7 @@ class BkavSimulator(AfterCommit, Simulator):
         partner_guid: str = "00000000-test-4000-8000-000000000001",
         key: BkavKey = _TEST_KEY,
         path: str = "/WSPublicEHoaDon.asmx",
-        profile: BkavProfile = DEFAULT_PROFILE,
+        profile: WireProfile = DEFAULT_PROFILE,
         credentials: SellerCredentials | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -392,7 +392,7 @@ def _opt_dec(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _tsuat(item: Mapping[str, Any], profile: BkavProfile) -> str | None:
+def _tsuat(item: Mapping[str, Any], profile: WireProfile) -> str | None:
     rate_id = item.get("TaxRateID")
     if rate_id is None:
         return None
@@ -403,7 +403,7 @@ def _tsuat(item: Mapping[str, Any], profile: BkavProfile) -> str | None:
     return name
 
 
-def _nature(item: Mapping[str, Any], profile: BkavProfile) -> int:
+def _nature(item: Mapping[str, Any], profile: WireProfile) -> int:
     """TChat of a BKAV line: a discount line is 3, a note 4, anything else 1."""
     if item.get("IsDiscount"):
         return 3

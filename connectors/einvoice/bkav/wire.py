@@ -8,7 +8,7 @@ Vietnamese original, shipped in ``huuanhuynh/V6AccountingA_2024`` under
 CommandData)``), the command numbers, the ``InvoiceDataWS`` field names, the result envelope
 ``{Status, Object, isOk, isError}`` and per-invoice results, the status table, the
 ``TaxRateID``, ``PayMethodID`` and ``ItemTypeID`` codes and the ``[form]_[serial]_[number]``
-form of ``OriginalInvoiceIdentify`` [V]. Still guessed [G], in `BkavProfile`: looking a
+form of ``OriginalInvoiceIdentify`` [V]. Still guessed [G], in `WireProfile`: looking a
 document up by our key with CmdType 800 (the document gives 800 an ``InvoiceGUID``), the
 ``TaxRateID`` of 8 %, the ``InvoiceTypeID`` of a receipt, and the error phrases beyond the
 two BKAV's integrators test for.
@@ -23,26 +23,43 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from connectors.core.deprecation import moved
 from connectors.core.errors import ValidationError
-from connectors.einvoice.codes import ResultCode
+from connectors.einvoice.codes import Refusal, ResultCode
 from connectors.einvoice.models import Invoice, LineKind, Receipt
-from connectors.einvoice.provider import DocumentStatus
-from connectors.vn.time import to_vn
+from connectors.einvoice.provider import DocumentStatus, IssuedDocument
+from connectors.vn.time import VN_TZ, to_vn
 
 __all__ = [
     "CMD",
+    "CREATE_COMMAND",
     "DEFAULT_PROFILE",
-    "BkavProfile",
+    "DOWNLOAD_COMMAND",
+    "KEY_FIELD",
+    "METHOD",
+    "PROVIDER",
+    "SECRET_FIELDS",
+    "WSDL",
     "BkavResult",
+    "WireProfile",
+    "cancel_command",
     "command",
+    "created_row",
+    "download_base64",
+    "exec_params",
+    "invoice_guid",
     "invoice_object",
+    "issued_document",
     "original_identify",
+    "original_of",
     "parse_original_identify",
+    "refusal",
     "result_code_for",
+    "result_refusal",
 ]
 
 
@@ -74,7 +91,7 @@ _PAY_METHOD_IDS = {"TM": 1, "CK": 2, "TM/CK": 3}
 
 
 @dataclass(frozen=True)
-class BkavProfile:
+class WireProfile:
     """What is configurable about BKAV's JSON; each default says where it comes from."""
 
     partner_key_field: str = "PartnerInvoiceStringID"
@@ -167,7 +184,30 @@ class BkavProfile:
             ) from None
 
 
-DEFAULT_PROFILE = BkavProfile()
+DEFAULT_PROFILE = WireProfile()
+
+
+PROVIDER = "bkav"
+KEY_FIELD = "PartnerInvoiceStringID"
+"""BKAV's name for our idempotency key (`WireProfile.partner_key_field` by default)."""
+WSDL = "WSPublicEHoaDon.wsdl"
+METHOD = "ExecCommand"
+"""The one SOAP method every command goes through."""
+SECRET_FIELDS = ("partnerGUID",)
+"""Parameters carrying a secret (masked in logs)."""
+CREATE_COMMAND: Mapping[str | None, int] = {
+    None: CMD.create,
+    "replace": CMD.replace,
+    "adjust": CMD.adjust,
+}
+"""The CmdType creating a document, a replacement or an adjustment."""
+DOWNLOAD_COMMAND: Mapping[str, int] = {"pdf": CMD.pdf_base64, "xml": CMD.xml_base64}
+"""The CmdType of each download (PDF [V], XML)."""
+
+
+def exec_params(partner_guid: str, command_data: str) -> dict[str, str]:
+    """The parameters of ``ExecCommand``."""
+    return {"partnerGUID": partner_guid, "CommandData": command_data}
 
 
 def command(cmd_type: int, command_object: Any) -> dict[str, Any]:
@@ -181,7 +221,7 @@ def _number(value: int | Decimal) -> int | str:
     return int(value) if value == value.to_integral_value() else f"{value.normalize():f}"
 
 
-def _rate(code: str, profile: BkavProfile) -> tuple[int, str]:
+def _rate(code: str, profile: WireProfile) -> tuple[int, str]:
     if code.startswith("KHAC:"):
         return profile.tax_rate_ids["KHAC"], code[5:].rstrip("%")
     return profile.tax_rate_ids[code], code.rstrip("%") if code.endswith("%") else "0"
@@ -212,7 +252,7 @@ def invoice_object(
     *,
     key: str,
     issued_at: datetime,
-    profile: BkavProfile = DEFAULT_PROFILE,
+    profile: WireProfile = DEFAULT_PROFILE,
     original: str | None = None,
     reason: str | None = None,
 ) -> dict[str, Any]:
@@ -323,10 +363,102 @@ class BkavResult:
         return []
 
 
-def result_code_for(message: str | None, profile: BkavProfile = DEFAULT_PROFILE) -> ResultCode:
+def result_code_for(message: str | None, profile: WireProfile = DEFAULT_PROFILE) -> ResultCode:
     """The common meaning of a BKAV refusal, from its message text [G]."""
     text = (message or "").lower()
     for phrase, code in profile.error_phrases:
         if phrase in text:
             return code
     return ResultCode.INVALID_DATA
+
+
+def refusal(status: object, message: object, profile: WireProfile = DEFAULT_PROFILE) -> Refusal:
+    """BKAV's "no": its ``Status`` as the vendor code, the meaning read from ``MessLog``."""
+    text = str(message) if message else None
+    return Refusal(result_code_for(text, profile), str(status), text)
+
+
+def result_refusal(result: BkavResult, profile: WireProfile = DEFAULT_PROFILE) -> Refusal | None:
+    """The refusal an envelope carries (``Status`` not ok), or None."""
+    if result.status == profile.ok_status:
+        return None
+    return refusal(result.status, result.message, profile)
+
+
+def created_row(
+    result: BkavResult, sent: Mapping[str, Any], profile: WireProfile = DEFAULT_PROFILE
+) -> tuple[dict[str, Any], Refusal | None]:
+    """A create command's ``InvoiceResult`` over the ``Invoice`` `sent` (what BKAV does not
+    echo), and its own refusal (per-invoice ``Status`` not ok) or None."""
+    rows = result.rows()
+    row = rows[0] if rows else {}
+    if int(row.get("Status", profile.ok_status)) != profile.ok_status:
+        return row, refusal(row.get("Status"), row.get("MessLog"), profile)
+    return {**sent["Invoice"], **row}, None
+
+
+def issued_document(
+    row: Mapping[str, Any], key: str, profile: WireProfile = DEFAULT_PROFILE
+) -> IssuedDocument:
+    """The document an ``InvoiceResult`` or a CmdType 800 ``InvoiceDataWS`` describes."""
+    status_id = row.get("InvoiceStatusID", 1)
+    status = profile.invoice_statuses.get(
+        int(status_id) if str(status_id).isdigit() else 1, DocumentStatus.PENDING
+    )
+    number = row.get("InvoiceNo")
+    return IssuedDocument(
+        provider=PROVIDER,
+        key=key,
+        number=str(number) if number not in (None, 0, "0", "") else None,
+        template=str(row.get("InvoiceForm", "")),
+        symbol=str(row.get("InvoiceSerial", "")),
+        lookup_code=str(row["MTC"]) if row.get("MTC") else None,
+        issued_at=_date(row.get("InvoiceDate")),
+        status=status,
+        raw=dict(row),
+    )
+
+
+def invoice_guid(document: IssuedDocument) -> str:
+    """BKAV's ``InvoiceGUID`` of a document (what CmdType 205 signs)."""
+    return str(document.raw.get("InvoiceGUID", ""))
+
+
+def original_of(document: IssuedDocument) -> str:
+    """``OriginalInvoiceIdentify`` of an issued document, its number as BKAV gave it."""
+    number = document.raw.get("InvoiceNo", document.number or 0)
+    return original_identify(document.template, document.symbol, str(number))
+
+
+def cancel_command(key: str, reason: str, profile: WireProfile = DEFAULT_PROFILE) -> list[Any]:
+    """CmdType 202's object, as ``BkavWS.CancelInvoice`` sends it: the reason inside
+    ``Invoice``, our key beside it."""
+    return [
+        {
+            "Invoice": {"Reason": reason},
+            "ListInvoiceDetailsWS": [],
+            "PartnerInvoiceID": 0,
+            profile.partner_key_field: key,
+        }
+    ]
+
+
+def download_base64(obj: Any) -> str:
+    """The base64 file of a CmdType 808/809 answer: ``{"PDF": ...}`` [V for 808]; 809's field
+    name is guessed (``XML``, ``Data`` or ``Base64`` are taken too)."""
+    if isinstance(obj, dict):
+        obj = obj.get("PDF") or obj.get("XML") or obj.get("Data") or obj.get("Base64")
+    return str(obj)
+
+
+def _date(value: object) -> datetime | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
+
+
+__getattr__ = moved(__name__, {"BkavProfile": f"{__name__}:WireProfile"})

@@ -2,7 +2,8 @@
 its key before any resend, and returns what it finds instead of creating it again.
 
 Each vendor's simulator commits the create (its ledger records it) and then answers badly:
-a 500 or 503 (`AfterCommit`), a reset connection, an unreadable 200, a lost answer
+a 500 or 503 (`CommitThenStatus`), a reset connection (`TimeoutAfterCommit(hold=0)`), an
+unreadable 200, a lost answer
 (timeout), and the testing kit's commit-then-status (500, 502), truncated body, trickling
 answer and oversize answer (in process and on a loopback socket). The tests count the
 create requests that reached the simulator and the ledger entries: one of each, and the
@@ -28,11 +29,8 @@ from connectors.core import (
 )
 from connectors.einvoice import DocumentStatus, InvoiceProvider
 from connectors.einvoice.bkav import BkavInvoice, BkavInvoiceSettings, BkavKey
-from connectors.einvoice.bkav.simulator import BkavSimulator
 from connectors.einvoice.misa import MisaInvoice, MisaInvoiceSettings
-from connectors.einvoice.misa.simulator import MisaSimulator
 from connectors.einvoice.provider import DOCUMENT_MAX_BYTES
-from connectors.einvoice.simkit import AfterCommit
 from connectors.testing import (
     CommitThenStatus,
     Oversize,
@@ -46,6 +44,8 @@ from connectors.testing import (
 )
 from connectors.testing.conformance.einvoice import sample_receipt
 from connectors.testing.simulator import Simulator
+from connectors.testing.simulators.einvoice.bkav import BkavInvoiceSimulator
+from connectors.testing.simulators.einvoice.misa import MisaInvoiceSimulator
 from tests.einvoice.viettel.helpers import make_client as viettel_client
 from tests.einvoice.viettel.helpers import make_simulator as viettel_simulator
 from tests.einvoice.vnpt.helpers import make_client as vnpt_client
@@ -108,7 +108,7 @@ VENDORS = [
     Vendor("viettel", viettel_simulator, viettel_client, "issue", "lookup", "invoice", "download"),
     Vendor(
         "misa",
-        lambda: MisaSimulator(sleep=lambda _s: None),
+        lambda: MisaInvoiceSimulator(sleep=lambda _s: None),
         misa_client,
         "issue",
         "status",
@@ -117,7 +117,7 @@ VENDORS = [
     ),
     Vendor(
         "bkav",
-        lambda: BkavSimulator(sleep=lambda _s: None),
+        lambda: BkavInvoiceSimulator(sleep=lambda _s: None),
         bkav_client,
         "create",
         "detail",
@@ -127,11 +127,11 @@ VENDORS = [
 ]
 
 FAULTS = {
-    "commit-then-500": lambda sim, route: _after(sim).fail_after_commit(route, status=500),
-    "commit-then-503": lambda sim, route: _after(sim).fail_after_commit(route, status=503),
-    "commit-then-reset": lambda sim, route: _after(sim).fail_after_commit(route, reset=True),
-    "commit-then-unreadable": lambda sim, route: _after(sim).fail_after_commit(
-        route, status=200, body=b"<<<\x00 half an answer", content_type="text/xml"
+    "commit-then-500": lambda sim, route: sim.faults.add(route, CommitThenStatus(500)),
+    "commit-then-503": lambda sim, route: sim.faults.add(route, CommitThenStatus(503)),
+    "commit-then-reset": lambda sim, route: sim.faults.add(route, TimeoutAfterCommit(hold=0)),
+    "commit-then-unreadable": lambda sim, route: sim.faults.add(
+        route, CommitThenStatus(200, b"<<<\x00 half an answer", "text/xml")
     ),
     "commit-then-timeout": lambda sim, route: sim.faults.add(route, TimeoutAfterCommit(2.0)),
     # The testing kit's "maybe sent" faults (connectors.testing.faults):
@@ -141,11 +141,6 @@ FAULTS = {
     "kit-trickle": lambda sim, route: sim.faults.add(route, Trickle(interval=1.0)),
     "kit-oversize": lambda sim, route: sim.faults.add(route, Oversize(size=5 * 1024 * 1024)),
 }
-
-
-def _after(sim: Simulator) -> AfterCommit:
-    assert isinstance(sim, AfterCommit)
-    return sim
 
 
 @pytest.fixture(params=VENDORS, ids=[v.name for v in VENDORS])
@@ -189,7 +184,7 @@ def test_a_create_that_never_committed_is_looked_up_then_sent_again(
 def test_when_the_lookup_cannot_tell_the_outcome_is_unknown_with_the_key(
     vendor: Vendor, sim: Simulator
 ) -> None:
-    _after(sim).fail_after_commit(vendor.create_route, status=500)
+    sim.faults.add(vendor.create_route, CommitThenStatus(500))
     sim.faults.add(vendor.lookup_route, Reset(), times=20)
     with pytest.raises(OutcomeUnknown) as raised:
         vendor.make_client(HOST).issue(sample_receipt(), idempotency_key=KEY)

@@ -6,13 +6,13 @@ import pytest
 
 from connectors.core import RetryPolicy, Timeouts, Transport
 from connectors.einvoice.bkav import BkavInvoice, BkavInvoiceSettings, BkavKey
-from connectors.einvoice.bkav.simulator import BkavSimulator
 from connectors.einvoice.gdt import check_returned
 from connectors.testing.conformance.einvoice import (
     EInvoiceHarness,
     InvoiceProviderConformance,
     Running,
 )
+from connectors.testing.simulators.einvoice.bkav import BkavInvoiceSimulator
 
 TOKEN = BkavKey(bytes(range(32)), bytes(range(16, 32))).token()
 
@@ -38,7 +38,7 @@ class TestBkavConformance(InvoiceProviderConformance):
     def harness(self) -> EInvoiceHarness:
         return EInvoiceHarness(
             name="bkav",
-            make_simulator=BkavSimulator,
+            make_simulator=BkavInvoiceSimulator,
             make_client=make_client,
             issue_route="create",
             ledger_kind="create",
@@ -48,7 +48,7 @@ class TestBkavConformance(InvoiceProviderConformance):
         doc = env.harness.document()
         env.client.issue(doc, idempotency_key="conformance-gdt-xml")
         data = env.client.download("conformance-gdt-xml", "xml")
-        assert isinstance(env.sim, BkavSimulator)
+        assert isinstance(env.sim, BkavInvoiceSimulator)
         checked = check_returned(doc, data, trusted_certificate=env.sim.credentials.certificate)
         assert checked.signature is not None
         assert checked.signature.trusted

@@ -7,12 +7,12 @@ import pytest
 from connectors.core import RetryPolicy, Timeouts, Transport
 from connectors.einvoice.gdt import check_returned
 from connectors.einvoice.misa import MisaInvoice, MisaInvoiceSettings
-from connectors.einvoice.misa.simulator import MisaSimulator
 from connectors.testing.conformance.einvoice import (
     EInvoiceHarness,
     InvoiceProviderConformance,
     Running,
 )
+from connectors.testing.simulators.einvoice.misa import MisaInvoiceSimulator
 
 
 def make_client(base_url: str) -> MisaInvoice:
@@ -37,7 +37,7 @@ class TestMisaConformance(InvoiceProviderConformance):
     def harness(self) -> EInvoiceHarness:
         return EInvoiceHarness(
             name="misa",
-            make_simulator=MisaSimulator,
+            make_simulator=MisaInvoiceSimulator,
             make_client=make_client,
             issue_route="issue",
         )
@@ -46,7 +46,7 @@ class TestMisaConformance(InvoiceProviderConformance):
         doc = env.harness.document()
         env.client.issue(doc, idempotency_key="conformance-gdt-xml")
         data = env.client.download("conformance-gdt-xml", "xml")
-        assert isinstance(env.sim, MisaSimulator)
+        assert isinstance(env.sim, MisaInvoiceSimulator)
         checked = check_returned(doc, data, trusted_certificate=env.sim.credentials.certificate)
         assert checked.signature is not None
         assert checked.signature.trusted

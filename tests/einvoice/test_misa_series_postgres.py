@@ -12,8 +12,8 @@ import pytest
 
 from connectors.core import ConnectionFailed, RetryPolicy, Timeouts, Transport
 from connectors.einvoice.misa import MisaInvoice, PostgresSeriesLocks, SeriesLock
-from connectors.einvoice.misa.simulator import MisaSimulator
 from connectors.testing import serve
+from connectors.testing.simulators.einvoice.misa import MisaInvoiceSimulator
 from tests.einvoice.test_misa_client import receipt, settings
 from tests.pg import PgTarget
 
@@ -36,7 +36,7 @@ def server(pg: PgTarget, base_url: str) -> tuple[MisaInvoice, PostgresSeriesLock
 def test_three_servers_issuing_on_one_series_never_overlap_and_leave_no_gap(
     pg: PgTarget,
 ) -> None:
-    sim = MisaSimulator(processing_delay=0.03)
+    sim = MisaInvoiceSimulator(processing_delay=0.03)
     numbers: list[str | None] = []
     with serve(sim) as base:
         servers = [server(pg, base + "/api/integration") for _ in range(3)]

@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
 from connectors.core.deprecation import moved
 from connectors.core.errors import ValidationError
+from connectors.core.safexml import parse_xml
 from connectors.einvoice.codes import Refusal, ResultCode
 from connectors.einvoice.models import Invoice, LineKind, Receipt
 from connectors.einvoice.provider import DocumentStatus, IssuedDocument
@@ -203,6 +205,44 @@ CREATE_COMMAND: Mapping[str | None, int] = {
 """The CmdType creating a document, a replacement or an adjustment."""
 DOWNLOAD_COMMAND: Mapping[str, int] = {"pdf": CMD.pdf_base64, "xml": CMD.xml_base64}
 """The CmdType of each download (PDF [V], XML)."""
+
+
+TEMPURI = "http://tempuri.org/"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+def exec_call(body: bytes) -> tuple[str, str] | None:
+    """``(partnerGUID, CommandData)`` of an ``ExecCommand`` SOAP request (the simulator's
+    reader); None when the body calls another method. `ValidationError` if it is not XML."""
+    envelope = parse_xml(body, what="SOAP request")
+    call = envelope.find(f"{{{SOAP_ENV}}}Body/{{{TEMPURI}}}{METHOD}")
+    if call is None:
+        return None
+    return (
+        call.findtext(f"{{{TEMPURI}}}partnerGUID") or "",
+        call.findtext(f"{{{TEMPURI}}}CommandData") or "",
+    )
+
+
+def exec_response(result: str) -> str:
+    """The SOAP answer carrying an encrypted `ExecCommandResult` (the simulator's)."""
+    return (
+        f'<soap:Envelope xmlns:soap="{SOAP_ENV}"><soap:Body>'
+        f'<{METHOD}Response xmlns="{TEMPURI}"><{METHOD}Result>{escape(result)}'
+        f"</{METHOD}Result></{METHOD}Response></soap:Body></soap:Envelope>"
+    )
+
+
+def result_body(status: int, obj: Any, profile: WireProfile = DEFAULT_PROFILE) -> dict[str, Any]:
+    """The JSON an `ExecCommandResult` encrypts (what `BkavResult.read` reads): ``Status``,
+    ``Object`` (a JSON string unless a text), and ``MessLog`` with a refusal's text."""
+    body: dict[str, Any] = {
+        "Status": status,
+        "Object": obj if isinstance(obj, str) else json.dumps(obj),
+    }
+    if status != profile.ok_status:
+        body["MessLog"] = obj
+    return body
 
 
 def exec_params(partner_guid: str, command_data: str) -> dict[str, str]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from connectors.core import RetryPolicy, Timeouts, Transport
 from connectors.einvoice.viettel import ViettelInvoice, ViettelInvoiceSettings
-from connectors.einvoice.viettel.simulator import ViettelSimulator
+from connectors.testing.simulators.einvoice.viettel import ViettelInvoiceSimulator
 
 URL = "https://viettel.sim.test"
 
@@ -44,5 +44,5 @@ def make_client(
     return ViettelInvoice(settings, transport=transport, clock=clock)
 
 
-def make_simulator() -> ViettelSimulator:
-    return ViettelSimulator(sleep=lambda _s: None)
+def make_simulator() -> ViettelInvoiceSimulator:
+    return ViettelInvoiceSimulator(sleep=lambda _s: None)

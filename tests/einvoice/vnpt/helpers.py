@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from connectors.core import RetryPolicy, Timeouts, Transport
 from connectors.einvoice.vnpt import VnptInvoice, VnptInvoiceSettings
-from connectors.einvoice.vnpt.simulator import VnptSimulator
+from connectors.testing.simulators.einvoice.vnpt import VnptInvoiceSimulator
 
 URL = "https://vnpt.sim.test"
 
@@ -37,5 +37,5 @@ def make_client(
     return VnptInvoice(make_settings(base_url, **overrides), transport=transport)
 
 
-def make_simulator() -> VnptSimulator:
-    return VnptSimulator(sleep=lambda _s: None)
+def make_simulator() -> VnptInvoiceSimulator:
+    return VnptInvoiceSimulator(sleep=lambda _s: None)

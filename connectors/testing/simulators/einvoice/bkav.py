@@ -23,14 +23,13 @@ and the answer encrypted with the partner's key. Rules:
   ``{"PDF": base64}`` / ``{"XML": base64}`` [V for 808].
 
 Ledger kinds: ``create``, ``sign``, ``cancel`` (key: our idempotency key).
-`fail_after_commit("create", status=500)` processes a command then answers it badly.
+`faults.add("create", CommitThenStatus(500))` processes a command then answers it badly.
 """
 
 from __future__ import annotations
 
 import base64
 import dataclasses
-import json
 import threading
 import time
 import uuid
@@ -39,15 +38,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Self
-from xml.sax.saxutils import escape
 
-from connectors.core import ValidationError, parse_xml
+from connectors.core import ValidationError
 from connectors.einvoice.bkav.codec import BkavKey, decode_json, encode_json
 from connectors.einvoice.bkav.wire import (
     CMD,
     DEFAULT_PROFILE,
     WireProfile,
+    exec_call,
+    exec_response,
     parse_original_identify,
+    result_body,
 )
 from connectors.einvoice.gdt import (
     HDonDocument,
@@ -57,17 +58,12 @@ from connectors.einvoice.gdt import (
     RelatedInvoice,
     SellerCredentials,
     Totals,
-    generate_test_credentials,
-    signed_hdon,
 )
-from connectors.einvoice.simkit import AfterCommit
-from connectors.testing.pdf import text_pdf
-from connectors.testing.simulator import SimRequest, SimResponse, Simulator
+from connectors.testing.simulator import SimRequest, SimResponse
+from connectors.testing.simulators.einvoice.base import InvoiceSimulator, soap_fault
 
-__all__ = ["BkavSimulator", "SimBkavInvoice"]
+__all__ = ["BkavInvoiceSimulator", "SimBkavInvoice"]
 
-_NS = "http://tempuri.org/"
-_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 _NEW, _SIGNED, _CANCELLED = 1, 2, 3
 _PENDING_REPLACEMENT, _REPLACING, _PENDING_ADJUSTMENT, _ADJUSTING = 5, 6, 7, 8
 _REPLACED, _ADJUSTED = 9, 10
@@ -110,10 +106,11 @@ class SimBkavInvoice:
         )
 
 
-class BkavSimulator(AfterCommit, Simulator):
+class BkavInvoiceSimulator(InvoiceSimulator):
     """A stateful BKAV eHoadon; see the module docstring for its rules."""
 
     provider = "bkav"
+    title = "BKAV eHoadon simulator (TEST)"
 
     def __init__(
         self,
@@ -125,11 +122,10 @@ class BkavSimulator(AfterCommit, Simulator):
         credentials: SellerCredentials | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(sleep=sleep)
+        super().__init__(credentials=credentials, sleep=sleep)
         self.partner_guid = partner_guid
         self.key = key
         self.profile = profile
-        self.credentials = credentials or generate_test_credentials("BKAV simulator (TEST)")
         self.invoices: dict[str, SimBkavInvoice] = {}
         self.commands: list[int] = []
         self._lock = threading.Lock()
@@ -145,6 +141,9 @@ class BkavSimulator(AfterCommit, Simulator):
             values["key"] = BkavKey.parse(str(token))
         return cls(**values)
 
+    def _pdf(self, invoice: SimBkavInvoice) -> bytes:
+        return self.pdf([f"Ky hieu {invoice.series}, so {invoice.number}"])
+
     # -- SOAP ----------------------------------------------------------------------------
 
     def _match(self, request: SimRequest) -> Any:
@@ -154,40 +153,32 @@ class BkavSimulator(AfterCommit, Simulator):
             return None
         route, params = found
         try:
-            envelope = parse_xml(request.body, what="SOAP request")
-            data = envelope.findtext(f"{{{_ENV}}}Body/{{{_NS}}}ExecCommand/{{{_NS}}}CommandData")
-            cmd_type = int(decode_json(data or "", self.key)["CmdType"])
+            call = exec_call(request.body)
+            cmd_type = int(decode_json(call[1] if call else "", self.key)["CmdType"])
         except (ValidationError, KeyError, TypeError, ValueError):
             return found
         return dataclasses.replace(route, name=_ROUTE_NAMES.get(cmd_type, route.name)), params
 
     def _exec(self, request: SimRequest) -> SimResponse:
         try:
-            envelope = parse_xml(request.body, what="SOAP request")
+            call = exec_call(request.body)
         except ValidationError:
-            return _fault("soap:Client", "Malformed SOAP request")
-        call = envelope.find(f"{{{_ENV}}}Body/{{{_NS}}}ExecCommand")
+            return soap_fault("soap:Client", "Malformed SOAP request")
         if call is None:
-            return _fault("soap:Client", "Unknown method")
-        if call.findtext(f"{{{_NS}}}partnerGUID") != self.partner_guid:
-            return _fault("soap:Server", "partnerGUID không hợp lệ")
+            return soap_fault("soap:Client", "Unknown method")
+        partner_guid, data = call
+        if partner_guid != self.partner_guid:
+            return soap_fault("soap:Server", "partnerGUID không hợp lệ")
         try:
-            payload = decode_json(call.findtext(f"{{{_NS}}}CommandData") or "", self.key)
+            payload = decode_json(data, self.key)
             cmd_type = int(payload["CmdType"])
         except (ValidationError, KeyError, TypeError, ValueError):
-            return _fault("soap:Server", "CommandData không hợp lệ")
+            return soap_fault("soap:Server", "CommandData không hợp lệ")
         self.commands.append(cmd_type)
         with self._lock:
             status, obj = self._apply(cmd_type, payload.get("CommandObject"))
-        answer = {"Status": status, "Object": obj if isinstance(obj, str) else json.dumps(obj)}
-        if status != self.profile.ok_status:
-            answer["MessLog"] = obj
-        result = encode_json(answer, self.key)
-        return SimResponse.xml(
-            f'<soap:Envelope xmlns:soap="{_ENV}"><soap:Body>'
-            f'<ExecCommandResponse xmlns="{_NS}"><ExecCommandResult>{escape(result)}'
-            "</ExecCommandResult></ExecCommandResponse></soap:Body></soap:Envelope>"
-        )
+        result = encode_json(result_body(status, obj, self.profile), self.key)
+        return SimResponse.xml(exec_response(result))
 
     # -- commands ------------------------------------------------------------------------
 
@@ -211,7 +202,7 @@ class BkavSimulator(AfterCommit, Simulator):
                 return 1, "Hóa đơn chưa được ký"
             if cmd_type == CMD.xml_base64:
                 return 0, {"XML": base64.b64encode(invoice.xml).decode()}
-            return 0, {"PDF": base64.b64encode(_pdf(invoice)).decode()}
+            return 0, {"PDF": base64.b64encode(self._pdf(invoice)).decode()}
         return 1, f"CmdType {cmd_type} không được hỗ trợ"
 
     def _refusal(self, item: Mapping[str, Any]) -> str | None:
@@ -298,7 +289,7 @@ class BkavSimulator(AfterCommit, Simulator):
         number = self._numbers.get(invoice.series, 1)
         invoice.number = number
         try:
-            invoice.xml = signed_hdon(_hdon(invoice, self), self.credentials)
+            invoice.xml = self.sign(_hdon(invoice, self))
         except ValidationError as exc:
             invoice.number = 0
             return 1, f"Dữ liệu hóa đơn không hợp lệ: {exc.message}"
@@ -369,21 +360,6 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _fault(code: str, text: str) -> SimResponse:
-    return SimResponse.xml(
-        f'<soap:Envelope xmlns:soap="{_ENV}"><soap:Body><soap:Fault>'
-        f"<faultcode>{code}</faultcode><faultstring>{escape(text)}</faultstring>"
-        "</soap:Fault></soap:Body></soap:Envelope>",
-        500,
-    )
-
-
-def _pdf(invoice: SimBkavInvoice) -> bytes:
-    return text_pdf(
-        "BKAV eHoadon simulator (TEST)", [f"Ky hieu {invoice.series}, so {invoice.number}"]
-    )
-
-
 def _dec(value: object) -> Decimal:
     return Decimal(str(value)) if value is not None else Decimal(0)
 
@@ -410,7 +386,7 @@ def _nature(item: Mapping[str, Any], profile: WireProfile) -> int:
     return 4 if item.get("ItemTypeID") == profile.note_item_type else 1
 
 
-def _hdon(invoice: SimBkavInvoice, sim: BkavSimulator) -> HDonDocument:
+def _hdon(invoice: SimBkavInvoice, sim: BkavInvoiceSimulator) -> HDonDocument:
     """The tax-authority XML content of an invoice BKAV signs (simulated)."""
     profile = sim.profile
     inv = invoice.obj["Invoice"]

@@ -12,8 +12,8 @@ characters; [P] the text copy of Viettel's document, code index id 19888917787),
 not match ``itemTotalAmountAfterDiscount``, and a cancel without ``reasonDelete``,
 ``additionalReferenceDesc`` or ``additionalReferenceDate``. The search answer carries the
 payment status in ``status`` ("Chưa thanh toán"), as Odoo reads it. HTTP 500 ``GENERAL``
-answers an expired token; `fail_after_commit("issue", status=500, body=...)` creates the
-invoice and then answers 500 (`connectors.einvoice.simkit.AfterCommit`).
+answers an expired token; `faults.add("issue", CommitThenStatus(500, body))` creates the
+invoice and then answers 500.
 """
 
 from __future__ import annotations
@@ -25,15 +25,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from connectors.core.errors import ValidationError
-from connectors.einvoice.gdt import SellerCredentials, document_from_model, signed_hdon
-from connectors.einvoice.gdt.testkeys import generate_test_credentials
+from connectors.einvoice.gdt import SellerCredentials, document_from_model
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import DocumentStatus
-from connectors.einvoice.simkit import AfterCommit
 from connectors.einvoice.viettel.wire import (
     ADJUSTMENT_ADJUST,
     ADJUSTMENT_ORIGINAL,
@@ -43,10 +40,10 @@ from connectors.einvoice.viettel.wire import (
     document_from_payload,
     make_nested_zip,
 )
-from connectors.testing.pdf import text_pdf
-from connectors.testing.simulator import SimRequest, SimResponse, Simulator
+from connectors.testing.simulator import SimRequest, SimResponse
+from connectors.testing.simulators.einvoice.base import InvoiceSimulator
 
-__all__ = ["SimInvoice", "ViettelSimulator"]
+__all__ = ["SimInvoice", "ViettelInvoiceSimulator"]
 
 _TOLERANCE = 5  # đồng: quantity x unit price vs line amount
 _REQUIRED_GENERAL = (
@@ -79,10 +76,11 @@ class SimInvoice:
     history: list[str] = field(default_factory=list)
 
 
-class ViettelSimulator(AfterCommit, Simulator):
+class ViettelInvoiceSimulator(InvoiceSimulator):
     """The simulated vendor. `token_ttl` seconds per token; `clock` ages them."""
 
     provider = "viettel"
+    title = "Viettel S-Invoice simulator (TEST)"
 
     def __init__(
         self,
@@ -97,7 +95,7 @@ class ViettelSimulator(AfterCommit, Simulator):
         credentials: SellerCredentials | None = None,
         asynchronous: bool = False,
     ) -> None:
-        super().__init__(sleep=sleep)
+        super().__init__(credentials=credentials, sleep=sleep)
         self.username = username
         self.password = password
         self.supplier_tax_code = supplier_tax_code
@@ -106,8 +104,6 @@ class ViettelSimulator(AfterCommit, Simulator):
         """Answer createInvoice with an empty invoiceNo until `process_pending()` runs."""
         self.clock = clock
         self.profile = profile
-        self.credentials = credentials
-        """The seller's signing credentials; None: a TEST key shared by simulators."""
         self.invoices: dict[str, SimInvoice] = {}
         self.tokens: dict[str, float] = {}
         self.logins = 0
@@ -150,9 +146,17 @@ class ViettelSimulator(AfterCommit, Simulator):
     def signed_xml(self, invoice: SimInvoice) -> bytes:
         """The invoice as tax-authority XML (HDon), signed with a throw-away TEST key."""
         number = int(invoice.invoice_no[len(invoice.series) :])
-        return signed_hdon(
-            document_from_model(invoice.document, number=number),
-            self.credentials or _test_credentials(),
+        return self.sign(document_from_model(invoice.document, number=number))
+
+    def _pdf(self, invoice: SimInvoice) -> bytes:
+        return self.pdf(
+            [
+                invoice.document.title or "HOA DON GIA TRI GIA TANG",
+                f"Ky hieu {invoice.series}, so {invoice.invoice_no}",
+                f"Tong tien: {invoice.total} dong",
+                f"Ma tra cuu: {invoice.reservation_code}",
+                f"transactionUuid: {invoice.transaction_uuid}",
+            ]
         )
 
     # -- routes --------------------------------------------------------------------------
@@ -348,7 +352,7 @@ class ViettelSimulator(AfterCommit, Simulator):
         if invoice is None or invoice.template_code != body.get("templateCode"):
             return SimResponse.json({"errorCode": "INVOICE_NOT_FOUND", "description": "No file"})
         if body.get("fileType") == "PDF":
-            name, data = f"{invoice.invoice_no}.pdf", _pdf(invoice)
+            name, data = f"{invoice.invoice_no}.pdf", self._pdf(invoice)
         elif body.get("fileType") == "ZIP":
             name = f"{invoice.invoice_no}.zip"
             data = make_nested_zip(f"{invoice.invoice_no}.xml", self.signed_xml(invoice))
@@ -439,21 +443,3 @@ def _total(body: dict[str, Any]) -> int:
         net = item.get("itemTotalAmountAfterDiscount", item["itemTotalAmountWithoutTax"])
         total += sign * (Decimal(str(net)) + Decimal(str(item["taxAmount"])))
     return int(total)
-
-
-def _pdf(invoice: SimInvoice) -> bytes:
-    return text_pdf(
-        "Viettel S-Invoice simulator (TEST)",
-        [
-            invoice.document.title or "HOA DON GIA TRI GIA TANG",
-            f"Ky hieu {invoice.series}, so {invoice.invoice_no}",
-            f"Tong tien: {invoice.total} dong",
-            f"Ma tra cuu: {invoice.reservation_code}",
-            f"transactionUuid: {invoice.transaction_uuid}",
-        ],
-    )
-
-
-@lru_cache(maxsize=1)
-def _test_credentials() -> SellerCredentials:
-    return generate_test_credentials("Viettel S-Invoice simulator (TEST)")

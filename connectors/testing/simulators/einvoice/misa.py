@@ -13,7 +13,7 @@ two requests on one series at the same time get ``InvoiceNumberNotCotinuous`` (c
 without the totals every integrator sends (`connectors.einvoice.misa.wire.REQUIRED_TOTALS`,
 ``TotalAmountWithoutVATOC`` among them) or whose ``TotalAmountOC`` is not
 ``TotalAmountWithoutVATOC + TotalVATAmountOC`` gets ``InvalidInvoiceData`` [P].
-`fail_after_commit("issue", status=500)` issues then answers 500.
+`faults.add("issue", CommitThenStatus(500))` issues then answers 500.
 Ledger kinds: ``invoice`` (key RefID), ``cancel`` (key RefID).
 """
 
@@ -39,8 +39,6 @@ from connectors.einvoice.gdt import (
     RelatedInvoice,
     SellerCredentials,
     Totals,
-    generate_test_credentials,
-    signed_hdon,
 )
 from connectors.einvoice.misa.wire import (
     DEFAULT_PROFILE,
@@ -48,11 +46,10 @@ from connectors.einvoice.misa.wire import (
     WireProfile,
     encode_result_list,
 )
-from connectors.einvoice.simkit import AfterCommit
-from connectors.testing.pdf import text_pdf
-from connectors.testing.simulator import SimRequest, SimResponse, Simulator
+from connectors.testing.simulator import SimRequest, SimResponse
+from connectors.testing.simulators.einvoice.base import InvoiceSimulator
 
-__all__ = ["MisaSimulator", "SimInvoice"]
+__all__ = ["MisaInvoiceSimulator", "SimInvoice"]
 
 _STATUS_ISSUED, _STATUS_CANCELLED, _STATUS_REPLACED, _STATUS_ADJUSTED = 1, 2, 3, 5
 
@@ -73,10 +70,11 @@ class SimInvoice:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class MisaSimulator(AfterCommit, Simulator):
+class MisaInvoiceSimulator(InvoiceSimulator):
     """A stateful MISA meInvoice; see the module docstring for its rules."""
 
     provider = "misa"
+    title = "MISA meInvoice simulator (TEST)"
 
     def __init__(
         self,
@@ -91,12 +89,11 @@ class MisaSimulator(AfterCommit, Simulator):
         processing_delay: float = 0.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(sleep=sleep)
+        super().__init__(credentials=credentials, sleep=sleep)
         self.app_id, self.tax_code = app_id, tax_code
         self.username, self.password = username, password
         self.profile = profile
         self.processing_delay = processing_delay
-        self.credentials = credentials or generate_test_credentials("MISA simulator (TEST)")
         self.tokens: set[str] = set()
         self.invoices: dict[str, SimInvoice] = {}
         self.overlaps = 0
@@ -110,6 +107,11 @@ class MisaSimulator(AfterCommit, Simulator):
         self.add_route("POST", prefix + profile.cancel_path, self._cancel, name="cancel")
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _pdf(self, invoice: SimInvoice) -> bytes:
+        return self.pdf(
+            [f"Mau so {invoice.template}, ky hieu {invoice.series}, so {invoice.number}"]
+        )
 
     def expire_tokens(self) -> None:
         """Forget every token: the next call answers ``TokenExpiredCode``."""
@@ -210,7 +212,7 @@ class MisaSimulator(AfterCommit, Simulator):
                     payload=dict(payload),
                 )
                 try:
-                    invoice.xml = signed_hdon(_hdon(invoice), self.credentials)
+                    invoice.xml = self.sign(_hdon(invoice))
                 except (ValidationError, ValueError, KeyError, TypeError) as exc:
                     return {
                         **answer,
@@ -282,7 +284,7 @@ class MisaSimulator(AfterCommit, Simulator):
         rows = [
             {
                 "TransactionID": inv.transaction_id,
-                "Data": base64.b64encode(inv.xml if kind == "xml" else _pdf(inv)).decode(),
+                "Data": base64.b64encode(inv.xml if kind == "xml" else self._pdf(inv)).decode(),
             }
             for inv in found
         ]
@@ -310,13 +312,6 @@ class MisaSimulator(AfterCommit, Simulator):
             found.status = _STATUS_CANCELLED
         self.ledger.record("cancel", found.ref_id, reason=body.get("CancelReason"))
         return SimResponse.json({"success": True, "errorCode": None, "data": None})
-
-
-def _pdf(invoice: SimInvoice) -> bytes:
-    return text_pdf(
-        "MISA meInvoice simulator (TEST)",
-        [f"Mau so {invoice.template}, ky hieu {invoice.series}, so {invoice.number}"],
-    )
 
 
 def _dec(value: object) -> Decimal:

@@ -12,8 +12,8 @@ Requests are read the way an ASMX server reads them: only the parameters VNPT's 
 declares for the operation count (`connectors.einvoice.vnpt.wire.OPERATIONS`, exact names
 in the ``http://tempuri.org/`` namespace); anything else is ignored, so a misspelt
 credential arrives empty and the call answers ``ERR:1``. An unknown SOAPAction gets a SOAP
-fault. `fail_after_commit(method, status=500)` processes a call and then answers it badly
-(`connectors.einvoice.simkit.AfterCommit`).
+fault. `faults.add(method, CommitThenStatus(500))` processes a call and then answers it
+badly; `TimeoutAfterCommit(hold=0)` processes it and resets the connection.
 
 Routes are named after the SOAP method (``ImportAndPublishInv``, ``GetInvDataByFkey``,
 ``cancelInv``...), so a fault can be armed on one method. Ledger kinds: ``invoice`` (key =
@@ -32,18 +32,14 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
 from connectors.core.errors import ValidationError
 from connectors.core.safexml import parse_xml
-from connectors.einvoice.gdt import SellerCredentials, document_from_model, signed_hdon
-from connectors.einvoice.gdt.testkeys import generate_test_credentials
+from connectors.einvoice.gdt import SellerCredentials, document_from_model
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import DocumentStatus
-from connectors.einvoice.simkit import AfterCommit
 from connectors.einvoice.vnpt.wire import (
     DEFAULT_PROFILE,
     OPERATIONS,
@@ -57,11 +53,11 @@ from connectors.einvoice.vnpt.wire import (
     soap_call,
     soap_envelope,
 )
-from connectors.testing.pdf import text_pdf
-from connectors.testing.simulator import SimRequest, SimResponse, Simulator
+from connectors.testing.simulator import SimRequest, SimResponse
+from connectors.testing.simulators.einvoice.base import InvoiceSimulator, soap_fault
 from connectors.vn.time import now_vn
 
-__all__ = ["SimInvoice", "VnptSimulator"]
+__all__ = ["SimInvoice", "VnptInvoiceSimulator"]
 
 _PUBLISH = SERVICES["PublishService"]
 _BUSINESS = SERVICES["BusinessService"]
@@ -87,10 +83,11 @@ class SimInvoice:
     """``publishDate`` as VNPT writes it (``6/1/2025 9:30:15 AM``)."""
 
 
-class VnptSimulator(AfterCommit, Simulator):
+class VnptInvoiceSimulator(InvoiceSimulator):
     """The simulated vendor, with one staff account and one ServiceRole user."""
 
     provider = "vnpt"
+    title = "VNPT Invoice simulator (TEST)"
 
     def __init__(
         self,
@@ -103,14 +100,12 @@ class VnptSimulator(AfterCommit, Simulator):
         sleep: Callable[[float], None] = time.sleep,
         credentials: SellerCredentials | None = None,
     ) -> None:
-        super().__init__(sleep=sleep)
+        super().__init__(credentials=credentials, sleep=sleep)
         self.account = account
         self.account_password = account_password
         self.username = username
         self.password = password
         self.profile = profile
-        self.credentials = credentials
-        """The seller's signing credentials; None: a TEST key shared by simulators."""
         self.invoices: dict[str, SimInvoice] = {}
         self._numbers: dict[tuple[str, str], int] = defaultdict(int)
         self._last_date: dict[tuple[str, str], str] = {}
@@ -144,7 +139,7 @@ class VnptSimulator(AfterCommit, Simulator):
             if action not in OPERATIONS:
                 return _fault(
                     "Server did not recognize the value of HTTP Header SOAPAction: "
-                    f"{escape(request.header('soapaction') or '')}."
+                    f"{request.header('soapaction') or ''}."
                 )
             request = dataclasses.replace(request, path=f"{request.path}/{action}")
         return super().handle(request)
@@ -360,14 +355,20 @@ class VnptSimulator(AfterCommit, Simulator):
             if not invoice.paid and not no_pay:
                 return "ERR:11"
             if pdf:
-                return base64.b64encode(_pdf(invoice)).decode("ascii")
+                return base64.b64encode(self._pdf(invoice)).decode("ascii")
             return self.signed_xml(invoice).decode("utf-8")
 
     def signed_xml(self, invoice: SimInvoice) -> bytes:
         """The invoice as tax-authority XML (HDon), signed with a throw-away TEST key."""
-        return signed_hdon(
-            document_from_model(invoice.document, number=invoice.number),
-            self.credentials or _test_credentials(),
+        return self.sign(document_from_model(invoice.document, number=invoice.number))
+
+    def _pdf(self, invoice: SimInvoice) -> bytes:
+        return self.pdf(
+            [
+                f"Mau so {invoice.pattern}, ky hieu {invoice.serial}, so {invoice.number}",
+                f"Tong tien: {invoice.total} dong",
+                f"fkey: {invoice.fkey}",
+            ]
         )
 
     def _op_downloadInvFkey(self, params: dict[str, str]) -> str:
@@ -405,24 +406,8 @@ def _checked_total(data: etree._Element) -> int:
     return int(total)
 
 
-def _pdf(invoice: SimInvoice) -> bytes:
-    return text_pdf(
-        "VNPT Invoice simulator (TEST)",
-        [
-            f"Mau so {invoice.pattern}, ky hieu {invoice.serial}, so {invoice.number}",
-            f"Tong tien: {invoice.total} dong",
-            f"fkey: {invoice.fkey}",
-        ],
-    )
-
-
 def _fault(message: str) -> SimResponse:
-    return SimResponse.xml(
-        '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
-        f"<soap:Fault><faultcode>soap:Client</faultcode><faultstring>{message}</faultstring>"
-        "</soap:Fault></soap:Body></soap:Envelope>",
-        500,
-    )
+    return soap_fault("soap:Client", message)
 
 
 def _customer(document: Invoice | Receipt) -> str:
@@ -430,8 +415,3 @@ def _customer(document: Invoice | Receipt) -> str:
     if buyer is None:
         return ""
     return buyer.legal_name or buyer.name or ""
-
-
-@lru_cache(maxsize=1)
-def _test_credentials() -> SellerCredentials:
-    return generate_test_credentials("VNPT Invoice simulator (TEST)")

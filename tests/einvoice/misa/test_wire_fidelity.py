@@ -16,7 +16,7 @@ from connectors.einvoice.misa.wire import REQUIRED_TOTALS, decode_result_list, i
 from connectors.testing import mount
 from connectors.testing.simulators.einvoice.misa import MisaInvoiceSimulator
 from connectors.vn import VN_TZ
-from tests.einvoice.test_misa_client import BASE, HOST, client, receipt
+from tests.einvoice.misa.test_client import BASE, HOST, client, receipt
 
 WHEN = datetime(2025, 6, 1, 9, 30, tzinfo=VN_TZ)
 

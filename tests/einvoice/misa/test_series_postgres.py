@@ -14,10 +14,10 @@ from connectors.core import ConnectionFailed, RetryPolicy, Timeouts, Transport
 from connectors.einvoice.misa import MisaInvoice, PostgresSeriesLocks, SeriesLock
 from connectors.testing import serve
 from connectors.testing.simulators.einvoice.misa import MisaInvoiceSimulator
-from tests.einvoice.test_misa_client import receipt, settings
+from tests.einvoice.misa.test_client import receipt, settings
 from tests.pg import PgTarget
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def server(pg: PgTarget, base_url: str) -> tuple[MisaInvoice, PostgresSeriesLocks]:

@@ -51,6 +51,7 @@ from connectors.einvoice.provider import (
     DocumentStatus,
     DownloadFormat,
     IssuedDocument,
+    Vendor,
     check_key,
     issue_with_lookup,
 )
@@ -112,19 +113,19 @@ class InvoiceClient(ProviderClient[S], Generic[S, P], ABC):
     without `issued_at` and ages tokens. Thread-safe.
     """
 
+    vendor: ClassVar[Vendor] = Vendor("provider", "the vendor", "key")
+    """The vendor's facts (its `wire.VENDOR`); `name` and `secret_wire_fields` follow it."""
     default_profile: ClassVar[Any] = None
     """The vendor's `wire.DEFAULT_PROFILE`."""
-    title: ClassVar[str] = "the vendor"
-    """The vendor's name in messages ("VNPT")."""
-    key_field: ClassVar[str] = "key"
-    """The vendor's name for the idempotency key (``fkey``), in messages."""
-    not_found_code: ClassVar[str | None] = None
-    """The vendor code a `NotFound` from `get` carries."""
-    key_min_length: ClassVar[int] = 1
-    key_max_length: ClassVar[int] = 36
-    """The vendor's limits on its idempotency key."""
     document_max_bytes: ClassVar[int] = DOCUMENT_MAX_BYTES
     """How large a download's answer may be."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        vendor = cls.__dict__.get("vendor")
+        if isinstance(vendor, Vendor):
+            cls.name = vendor.name
+            cls.secret_wire_fields = vendor.secret_fields
 
     def __init__(
         self,
@@ -185,11 +186,11 @@ class InvoiceClient(ProviderClient[S], Generic[S, P], ABC):
         found = self._find(key)
         if found is None:
             raise NotFound(
-                f"no {self.title} invoice under {self.key_field} {key!r}",
+                f"no {self.vendor.title} invoice under {self.vendor.key_field} {key!r}",
                 provider=self.name,
                 operation="get",
                 code=ResultCode.NOT_FOUND.value,
-                vendor_code=self.not_found_code,
+                vendor_code=self.vendor.not_found_code,
             )
         return found
 
@@ -235,8 +236,9 @@ class InvoiceClient(ProviderClient[S], Generic[S, P], ABC):
         if not isinstance(doc, Invoice | Receipt):
             raise ValidationError("doc must be an Invoice or a Receipt", field="doc")
         self._check_doc(doc)
+        vendor = self.vendor
         key = check_key(
-            idempotency_key, min_length=self.key_min_length, max_length=self.key_max_length
+            idempotency_key, min_length=vendor.key_min_length, max_length=vendor.key_max_length
         )
         return doc, key
 
@@ -306,7 +308,7 @@ class InvoiceClient(ProviderClient[S], Generic[S, P], ABC):
             response,
             operation,
             provider=self.name,
-            title=self.title,
+            title=self.vendor.title,
             redactor=self.transport.redactor,
             refusal_of=refusal_of,
         )

@@ -43,6 +43,7 @@ __all__ = [
     "DownloadFormat",
     "InvoiceProvider",
     "IssuedDocument",
+    "Vendor",
     "check_key",
     "issue_with_lookup",
     "new_key",
@@ -95,6 +96,25 @@ class IssuedDocument:
     issued_at: datetime | None
     status: DocumentStatus
     raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """What the domain knows of a vendor's wire, declared once in its `wire.py` (``VENDOR``).
+
+    `name` is the registry name (``vnpt``); `title` the vendor in messages; `key_field` its
+    name for our idempotency key (``fkey``) and `key_min_length`..`key_max_length` its
+    limits; `not_found_code` the vendor code a lookup that found nothing carries;
+    `secret_fields` the message fields that carry a secret (masked in logs).
+    """
+
+    name: str
+    title: str
+    key_field: str
+    not_found_code: str | None = None
+    key_min_length: int = 1
+    key_max_length: int = 36
+    secret_fields: tuple[str, ...] = ()
 
 
 @runtime_checkable

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -79,12 +79,9 @@ class BkavInvoice(InvoiceClient[BkavInvoiceSettings, WireProfile]):
     `profile` (`wire.WireProfile`), `clock`. Thread-safe.
     """
 
-    name: ClassVar[str] = wire.PROVIDER
+    vendor = wire.VENDOR
     settings_class = BkavInvoiceSettings
-    secret_wire_fields = wire.SECRET_FIELDS
     default_profile = DEFAULT_PROFILE
-    title = "BKAV"
-    key_field = wire.KEY_FIELD
 
     def __init__(self, settings: BkavInvoiceSettings | None = None, /, **options: Any) -> None:
         super().__init__(settings, **options)

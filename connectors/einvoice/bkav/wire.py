@@ -33,7 +33,7 @@ from connectors.core.errors import ValidationError
 from connectors.core.safexml import parse_xml
 from connectors.einvoice.codes import Refusal, ResultCode
 from connectors.einvoice.models import Invoice, LineKind, Receipt
-from connectors.einvoice.provider import DocumentStatus, IssuedDocument
+from connectors.einvoice.provider import DocumentStatus, IssuedDocument, Vendor
 from connectors.vn.time import VN_TZ, to_vn
 
 __all__ = [
@@ -41,10 +41,10 @@ __all__ = [
     "CREATE_COMMAND",
     "DEFAULT_PROFILE",
     "DOWNLOAD_COMMAND",
-    "KEY_FIELD",
     "METHOD",
-    "PROVIDER",
-    "SECRET_FIELDS",
+    "SOAP_ENV",
+    "TEMPURI",
+    "VENDOR",
     "WSDL",
     "BkavResult",
     "WireProfile",
@@ -52,7 +52,9 @@ __all__ = [
     "command",
     "created_row",
     "download_base64",
+    "exec_call",
     "exec_params",
+    "exec_response",
     "invoice_guid",
     "invoice_object",
     "issued_document",
@@ -60,6 +62,7 @@ __all__ = [
     "original_of",
     "parse_original_identify",
     "refusal",
+    "result_body",
     "result_code_for",
     "result_refusal",
 ]
@@ -189,14 +192,16 @@ class WireProfile:
 DEFAULT_PROFILE = WireProfile()
 
 
-PROVIDER = "bkav"
-KEY_FIELD = "PartnerInvoiceStringID"
-"""BKAV's name for our idempotency key (`WireProfile.partner_key_field` by default)."""
+VENDOR = Vendor(
+    name="bkav",
+    title="BKAV",
+    key_field="PartnerInvoiceStringID",  # `WireProfile.partner_key_field` by default
+    secret_fields=("partnerGUID",),
+)
+"""BKAV's facts for the domain base."""
 WSDL = "WSPublicEHoaDon.wsdl"
 METHOD = "ExecCommand"
 """The one SOAP method every command goes through."""
-SECRET_FIELDS = ("partnerGUID",)
-"""Parameters carrying a secret (masked in logs)."""
 CREATE_COMMAND: Mapping[str | None, int] = {
     None: CMD.create,
     "replace": CMD.replace,
@@ -447,7 +452,7 @@ def issued_document(
     )
     number = row.get("InvoiceNo")
     return IssuedDocument(
-        provider=PROVIDER,
+        provider=VENDOR.name,
         key=key,
         number=str(number) if number not in (None, 0, "0", "") else None,
         template=str(row.get("InvoiceForm", "")),

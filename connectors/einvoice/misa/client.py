@@ -19,7 +19,7 @@ Fidelity: derived from an unofficial copy of MISA's integration document (spec e
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from connectors.core.deprecation import moved
 from connectors.core.errors import (
@@ -75,13 +75,9 @@ class MisaInvoice(InvoiceClient[MisaInvoiceSettings, WireProfile]):
     processes or servers issue on one series). Thread-safe.
     """
 
-    name: ClassVar[str] = wire.PROVIDER
+    vendor = wire.VENDOR
     settings_class = MisaInvoiceSettings
-    secret_wire_fields = wire.SECRET_FIELDS
     default_profile = DEFAULT_PROFILE
-    title = "MISA"
-    key_field = wire.KEY_FIELD
-    not_found_code = wire.NO_INVOICE
 
     def __init__(
         self,

@@ -24,8 +24,8 @@ from connectors.core.transport import RequestSpec, Transport
 from connectors.einvoice.client import TokenCache, read_json
 from connectors.einvoice.misa.wire import (
     DEFAULT_PROFILE,
-    PROVIDER,
     TOKEN_CODES,
+    VENDOR,
     WireProfile,
     auth_headers,
     refusal_of,
@@ -36,6 +36,8 @@ from connectors.einvoice.provider import MALFORMED
 from connectors.vn.taxcode import TaxCode
 
 __all__ = ["PROVIDER", "MisaInvoiceSettings", "MisaSession"]
+
+PROVIDER = VENDOR.name
 
 
 class MisaInvoiceSettings(ProviderSettings):

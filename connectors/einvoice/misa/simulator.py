@@ -1,20 +1,10 @@
-"""Deprecated: the MISA meInvoice simulator moved to the testing side.
-
-It is `MisaInvoiceSimulator` in `connectors.testing.simulators.einvoice.misa`.
-The old names still import from here for one release, with a
-`DeprecationWarning`; the testing side is loaded only then.
-"""
+"""Deprecated: the MISA meInvoice simulator is `MisaInvoiceSimulator` in the testing side's
+`connectors.testing.simulators.einvoice.misa` (imported only when an old name is used)."""
 
 from connectors.core.deprecation import moved
 
 __all__: list[str] = []
-
-_HOME = "connectors.testing.simulators.einvoice.misa"
-
+_NEW = "connectors.testing.simulators.einvoice.misa:"
 __getattr__ = moved(
-    __name__,
-    {
-        "MisaSimulator": _HOME + ":MisaInvoiceSimulator",
-        "SimInvoice": _HOME + ":SimInvoice",
-    },
+    __name__, {"MisaSimulator": _NEW + "MisaInvoiceSimulator", "SimInvoice": _NEW + "SimInvoice"}
 )

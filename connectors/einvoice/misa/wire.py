@@ -21,19 +21,16 @@ from typing import Any
 from connectors.core.deprecation import moved
 from connectors.einvoice.codes import Refusal, ResultCode, VendorCode
 from connectors.einvoice.models import Invoice, LineKind, Receipt
-from connectors.einvoice.provider import DocumentStatus, IssuedDocument
+from connectors.einvoice.provider import DocumentStatus, IssuedDocument, Vendor
 from connectors.vn.time import VN_TZ
 
 __all__ = [
     "DEFAULT_PROFILE",
-    "KEY_FIELD",
     "MISA_CODES",
-    "NO_INVOICE",
-    "PROVIDER",
     "REFERENCE_TYPE",
     "REQUIRED_TOTALS",
-    "SECRET_FIELDS",
     "TOKEN_CODES",
+    "VENDOR",
     "OriginalInvoice",
     "WireProfile",
     "auth_headers",
@@ -139,16 +136,17 @@ MISA_CODES: Mapping[str, VendorCode] = {
 """MISA's error codes (raw value kept as `vendor_code`) and their common meaning."""
 
 
-PROVIDER = "misa"
-KEY_FIELD = "RefID"
-"""MISA's name for our idempotency key."""
-NO_INVOICE = "InvoiceNotFound"
-"""The vendor code of a lookup that found nothing."""
+VENDOR = Vendor(
+    name="misa",
+    title="MISA",
+    key_field="RefID",
+    not_found_code="InvoiceNotFound",
+    # The bearer token, the integrator's appid and the login answer's data (the token).
+    secret_fields=("Authorization", "token", "appid", "data"),
+)
+"""MISA's facts for the domain base."""
 TOKEN_CODES = frozenset({"TokenExpiredCode", "InvalidToken"})
 """Codes meaning "log in again": MISA refused the request before doing anything."""
-SECRET_FIELDS = ("Authorization", "token", "appid", "data")
-"""Fields carrying a secret (masked in logs): the bearer token, the integrator's appid and
-the login answer's ``data`` (the token)."""
 REFERENCE_TYPE: Mapping[str, int] = {"replace": 1, "adjust": 2}
 """``ReferenceType`` of a replacement and of an adjustment."""
 
@@ -246,7 +244,7 @@ def issued_document(
         number = None
         status = DocumentStatus.PENDING
     return IssuedDocument(
-        provider=PROVIDER,
+        provider=VENDOR.name,
         key=key,
         number=str(number) if number else None,
         template=str(source.get("InvTemplateNo", "")),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -92,13 +92,9 @@ class ViettelInvoice(InvoiceClient[ViettelInvoiceSettings, WireProfile]):
     `transport`, `profile` (`wire.WireProfile`), `clock` (also ages the token). Thread-safe.
     """
 
-    name: ClassVar[str] = wire.PROVIDER
+    vendor = wire.VENDOR
     settings_class = ViettelInvoiceSettings
     default_profile = DEFAULT_PROFILE
-    title = "Viettel"
-    key_field = wire.KEY_FIELD
-    not_found_code = wire.NO_INVOICE
-    key_min_length = 10
 
     def __init__(self, settings: ViettelInvoiceSettings | None = None, /, **options: Any) -> None:
         super().__init__(settings, **options)

@@ -30,7 +30,7 @@ from connectors.core.transport import RequestSpec
 from connectors.einvoice.codes import Refusal, ResultCode, VendorCode
 from connectors.einvoice.model_tax import LineKind, TaxKind, TaxRate
 from connectors.einvoice.models import Invoice, Receipt
-from connectors.einvoice.provider import DocumentStatus, IssuedDocument
+from connectors.einvoice.provider import DocumentStatus, IssuedDocument, Vendor
 from connectors.einvoice.symbols import is_valid_invoice_symbol
 from connectors.einvoice.totals import LineTotal
 from connectors.vn.time import from_epoch_ms, to_epoch_ms
@@ -41,9 +41,7 @@ __all__ = [
     "ADJUSTMENT_ORIGINAL",
     "ADJUSTMENT_REPLACE",
     "DEFAULT_PROFILE",
-    "KEY_FIELD",
-    "NO_INVOICE",
-    "PROVIDER",
+    "VENDOR",
     "VIETTEL_CODES",
     "WireProfile",
     "api_request",
@@ -172,11 +170,14 @@ class WireProfile:
 
 DEFAULT_PROFILE = WireProfile()
 
-PROVIDER = "viettel"
-KEY_FIELD = "transactionUuid"
-"""Viettel's name for our idempotency key."""
-NO_INVOICE = "NOT_FOUND_DATA"
-"""The vendor code of a search that found nothing."""
+VENDOR = Vendor(
+    name="viettel",
+    title="Viettel",
+    key_field="transactionUuid",
+    not_found_code="NOT_FOUND_DATA",
+    key_min_length=10,
+)
+"""Viettel's facts for the domain base: ``transactionUuid`` of 10-36 characters."""
 ADJUSTMENT_OF: Mapping[str, str] = {"replace": ADJUSTMENT_REPLACE, "adjust": ADJUSTMENT_ADJUST}
 """``adjustmentType`` of a replacement and of an adjustment."""
 
@@ -306,7 +307,7 @@ def created_document(
         raise ValidationError("createInvoice answered without a result", field="result")
     invoice_no = str(result.get("invoiceNo") or "")
     return IssuedDocument(
-        provider=PROVIDER,
+        provider=VENDOR.name,
         key=key,
         number=_number(invoice_no, doc.series) if invoice_no else None,
         template=doc.template,
@@ -345,7 +346,7 @@ def found_document(
     if not invoice_no and status is DocumentStatus.ISSUED:
         status = DocumentStatus.PENDING
     return IssuedDocument(
-        provider=PROVIDER,
+        provider=VENDOR.name,
         key=key,
         number=_number(invoice_no, series) if invoice_no else None,
         template=template_code.split("/", 1)[0],

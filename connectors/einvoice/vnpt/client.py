@@ -20,7 +20,7 @@ details are in `connectors.einvoice.vnpt.wire.WireProfile`. The WSDLs are shippe
 from __future__ import annotations
 
 import threading
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -85,14 +85,9 @@ class VnptInvoice(InvoiceClient[VnptInvoiceSettings, WireProfile]):
     Thread-safe; one write at a time per (pattern, serial), as VNPT numbers a series in order.
     """
 
-    name: ClassVar[str] = wire.PROVIDER
+    vendor = wire.VENDOR
     settings_class = VnptInvoiceSettings
-    secret_wire_fields = wire.SECRET_PARAMS
     default_profile = DEFAULT_PROFILE
-    title = "VNPT"
-    key_field = wire.KEY_FIELD
-    not_found_code = wire.NO_INVOICE
-    key_max_length = 50
 
     def __init__(self, settings: VnptInvoiceSettings | None = None, /, **options: Any) -> None:
         super().__init__(settings, **options)

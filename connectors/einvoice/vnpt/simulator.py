@@ -1,20 +1,10 @@
-"""Deprecated: the VNPT Invoice simulator moved to the testing side.
-
-It is `VnptInvoiceSimulator` in `connectors.testing.simulators.einvoice.vnpt`.
-The old names still import from here for one release, with a
-`DeprecationWarning`; the testing side is loaded only then.
-"""
+"""Deprecated: the VNPT Invoice simulator is `VnptInvoiceSimulator` in the testing side's
+`connectors.testing.simulators.einvoice.vnpt` (imported only when an old name is used)."""
 
 from connectors.core.deprecation import moved
 
 __all__: list[str] = []
-
-_HOME = "connectors.testing.simulators.einvoice.vnpt"
-
+_NEW = "connectors.testing.simulators.einvoice.vnpt:"
 __getattr__ = moved(
-    __name__,
-    {
-        "VnptSimulator": _HOME + ":VnptInvoiceSimulator",
-        "SimInvoice": _HOME + ":SimInvoice",
-    },
+    __name__, {"VnptSimulator": _NEW + "VnptInvoiceSimulator", "SimInvoice": _NEW + "SimInvoice"}
 )

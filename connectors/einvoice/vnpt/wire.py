@@ -30,7 +30,7 @@ from connectors.core.safexml import parse_xml
 from connectors.einvoice.codes import Refusal, ResultCode, VendorCode
 from connectors.einvoice.model_tax import LineKind
 from connectors.einvoice.models import Invoice, Receipt
-from connectors.einvoice.provider import DocumentStatus, IssuedDocument
+from connectors.einvoice.provider import DocumentStatus, IssuedDocument, Vendor
 from connectors.einvoice.symbols import is_valid_receipt_template
 from connectors.vn.time import VN_TZ, to_vn
 
@@ -41,20 +41,17 @@ __all__ = [
     "DOWNLOAD",
     "DOWNLOAD_UNPAID",
     "ERR_CODES",
-    "KEY_FIELD",
     "LOOKUP",
     "METHOD_CODES",
-    "NO_INVOICE",
     "OPERATIONS",
-    "PROVIDER",
     "PUBLISH",
     "RELATED",
-    "SECRET_PARAMS",
     "SERVICES",
     "SERVICE_OF",
     "SOAP_ENV",
     "TAX_XML",
     "TEMPURI",
+    "VENDOR",
     "InvoiceItem",
     "Login",
     "WireProfile",
@@ -163,11 +160,16 @@ SERVICE_OF: Mapping[str, str] = {
 }
 """The service of each operation."""
 
-PROVIDER = "vnpt"
-KEY_FIELD = "fkey"
-"""VNPT's name for our idempotency key."""
-NO_INVOICE = "Data"
-"""The vendor code of a lookup that found nothing (an empty ``<Data/>``)."""
+VENDOR = Vendor(
+    name="vnpt",
+    title="VNPT",
+    key_field="fkey",
+    not_found_code="Data",  # a lookup that found nothing answers an empty <Data/>
+    key_max_length=50,
+    secret_fields=("ACpass", "accPass", "userPass", "pass"),
+)
+"""VNPT's facts for the domain base: ``fkey`` up to 50 characters, the password
+parameters."""
 PUBLISH = "ImportAndPublishInv"
 LOOKUP = "listInvByCusFkey"
 TAX_XML = "GetInvDataByFkey"
@@ -180,8 +182,6 @@ CANCEL_UNPAID = "ERR:9"
 DOWNLOAD_UNPAID = "ERR:11"
 """The answers sending the caller to the ``...NoPay`` variant (the invoice is not marked
 paid, or is)."""
-SECRET_PARAMS = ("ACpass", "accPass", "userPass", "pass")
-"""Parameters carrying a password (masked in logs)."""
 
 
 def no_pay(operation: str) -> str:
@@ -637,7 +637,7 @@ def listed_document(
     if not number and status is DocumentStatus.ISSUED:
         status = DocumentStatus.PENDING
     return IssuedDocument(
-        provider=PROVIDER,
+        provider=VENDOR.name,
         key=key,
         number=number if number and number != "0" else None,
         template=profile.template_of(item.pattern),
@@ -680,7 +680,7 @@ def published_document(
     if fkey not in numbers:
         raise ValidationError(f"the result does not name fkey {fkey!r}", field="result")
     return IssuedDocument(
-        provider=PROVIDER,
+        provider=VENDOR.name,
         key=fkey,
         number=numbers[fkey],
         template=doc.template,

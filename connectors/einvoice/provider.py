@@ -48,6 +48,8 @@ __all__ = [
     "issue_with_lookup",
     "new_key",
     "provider_from_env",
+    "status_of",
+    "status_text",
 ]
 
 MALFORMED = "malformed_response"
@@ -145,23 +147,13 @@ class InvoiceProvider(Protocol):
         ...
 
     def replace(
-        self,
-        key: str,
-        doc: Invoice | Receipt,
-        *,
-        reason: str,
-        idempotency_key: str | None = None,
+        self, key: str, doc: Invoice | Receipt, *, reason: str, idempotency_key: str | None = None
     ) -> IssuedDocument:
         """Issue `doc` replacing the document under `key` (thay thế); returns the new one."""
         ...
 
     def adjust(
-        self,
-        key: str,
-        doc: Invoice | Receipt,
-        *,
-        reason: str,
-        idempotency_key: str | None = None,
+        self, key: str, doc: Invoice | Receipt, *, reason: str, idempotency_key: str | None = None
     ) -> IssuedDocument:
         """Issue `doc` adjusting the document under `key` (điều chỉnh); returns the new one."""
         ...
@@ -169,6 +161,18 @@ class InvoiceProvider(Protocol):
     def download(self, key: str, format: DownloadFormat = "pdf") -> bytes:
         """The document under `key` as PDF or XML bytes."""
         ...
+
+
+def status_of(
+    table: Mapping[str, DocumentStatus], value: str | None, default: DocumentStatus
+) -> DocumentStatus:
+    """Our status for a vendor's status `value` (`default` for one `table` lacks)."""
+    return table.get(value or "", default)
+
+
+def status_text(table: Mapping[str, DocumentStatus], status: DocumentStatus, default: str) -> str:
+    """The vendor's text for our `status`: the first `table` entry naming it, else `default`."""
+    return next((text for text, ours in table.items() if ours is status), default)
 
 
 def new_key() -> str:

@@ -14,22 +14,13 @@ adapter raises `OutcomeUnknown` carrying the key.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
-from connectors.core import (
-    OutcomeUnknown,
-    ProviderError,
-    ResponseTooLarge,
-    RetryPolicy,
-    Timeouts,
-    Transport,
-)
+from connectors.core import OutcomeUnknown, ProviderError, ResponseTooLarge
 from connectors.einvoice import DocumentStatus, InvoiceProvider
-from connectors.einvoice.bkav import BkavInvoice, BkavInvoiceSettings, BkavKey
-from connectors.einvoice.misa import MisaInvoice, MisaInvoiceSettings
 from connectors.einvoice.provider import DOCUMENT_MAX_BYTES
 from connectors.testing import (
     CommitThenStatus,
@@ -44,86 +35,32 @@ from connectors.testing import (
 )
 from connectors.testing.conformance.einvoice import sample_receipt
 from connectors.testing.simulator import Simulator
-from connectors.testing.simulators.einvoice.bkav import BkavInvoiceSimulator
-from connectors.testing.simulators.einvoice.misa import MisaInvoiceSimulator
-from tests.einvoice.viettel.helpers import make_client as viettel_client
-from tests.einvoice.viettel.helpers import make_simulator as viettel_simulator
-from tests.einvoice.vnpt.helpers import make_client as vnpt_client
-from tests.einvoice.vnpt.helpers import make_simulator as vnpt_simulator
+from tests.einvoice import vendors
 
 HOST = "https://einvoice.sim.test"
 KEY = "ambiguous-key-0001"
 
 
-def _fast_transport(provider: str) -> Transport:
-    return Transport(
-        provider,
-        timeouts=Timeouts(connect=0.5, read=0.3, total=20),
-        retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
-    )
-
-
-def bkav_client(base_url: str) -> BkavInvoice:
-    settings = BkavInvoiceSettings(
-        base_url=base_url + "/WSPublicEHoaDon.asmx",
-        partner_guid="00000000-test-4000-8000-000000000001",
-        partner_token=BkavKey(bytes(range(32)), bytes(range(16, 32))).token(),
-        tax_code="0100109106",
-    )
-    return BkavInvoice(settings, transport=_fast_transport("bkav"))
-
-
-def misa_client(base_url: str) -> MisaInvoice:
-    settings = MisaInvoiceSettings(
-        base_url=base_url + "/api/integration",
-        app_id="TEST-APPID-0001",
-        tax_code="0100109106",
-        username="test-user",
-        password="test-password",
-    )
-    return MisaInvoice(settings, transport=_fast_transport("misa"))
-
-
 @dataclass(frozen=True)
 class Vendor:
     name: str
-    make_simulator: Callable[[], Simulator]
-    make_client: Callable[[str], InvoiceProvider]
     create_route: str
     lookup_route: str
     ledger_kind: str
     download_route: str
 
+    def make_simulator(self) -> Simulator:
+        return vendors.simulator(self.name)
+
+    def make_client(self, base_url: str) -> InvoiceProvider:
+        return vendors.client(self.name, base_url)
+
 
 VENDORS = [
-    Vendor(
-        "vnpt",
-        vnpt_simulator,
-        vnpt_client,
-        "ImportAndPublishInv",
-        "listInvByCusFkey",
-        "invoice",
-        "downloadInvPDFFkey",
-    ),
-    Vendor("viettel", viettel_simulator, viettel_client, "issue", "lookup", "invoice", "download"),
-    Vendor(
-        "misa",
-        lambda: MisaInvoiceSimulator(sleep=lambda _s: None),
-        misa_client,
-        "issue",
-        "status",
-        "invoice",
-        "download",
-    ),
-    Vendor(
-        "bkav",
-        lambda: BkavInvoiceSimulator(sleep=lambda _s: None),
-        bkav_client,
-        "create",
-        "detail",
-        "create",
-        "pdf",
-    ),
+    Vendor("vnpt", "ImportAndPublishInv", "listInvByCusFkey", "invoice", "downloadInvPDFFkey"),
+    Vendor("viettel", "issue", "lookup", "invoice", "download"),
+    Vendor("misa", "issue", "status", "invoice", "download"),
+    Vendor("bkav", "create", "detail", "create", "pdf"),
 ]
 
 FAULTS = {

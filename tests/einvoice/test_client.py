@@ -9,36 +9,26 @@ from typing import Any
 
 import pytest
 
-from connectors.core import ConfigError, RetryPolicy, Timeouts, Transport, ValidationError
+from connectors.core import ConfigError, Transport, ValidationError
 from connectors.einvoice import InvoiceProvider
 from connectors.einvoice.client import InvoiceClient, TokenCache, check_reason
-from connectors.providers import Provider, by_domain
+from connectors.providers import Provider
 from connectors.testing import Simulator, mount
 from connectors.testing.conformance.einvoice import sample_receipt
+from tests.einvoice import vendors
 
-VENDORS = by_domain("einvoice")
 HOST = "https://einvoice.sim.test"
-EXTRA: dict[str, dict[str, str]] = {"bkav": {"tax_code": "0100109106"}}
-"""Settings fields a vendor needs beyond its simulator's credentials."""
 
 
-def fields(entry: Provider, base_url: str = HOST) -> dict[str, Any]:
-    return {
-        "base_url": base_url + entry.simulator_path,
-        **entry.credentials,
-        **EXTRA.get(entry.name, {}),
-    }
+def fields(entry: Provider) -> dict[str, Any]:
+    return vendors.settings_fields(entry.name, HOST)
 
 
 def quick() -> Transport:
-    return Transport(
-        "test",
-        timeouts=Timeouts(connect=0.5, read=1.0, total=10),
-        retry=RetryPolicy(max_attempts=2, sleep=lambda _s: None),
-    )
+    return vendors.transport("test", read=1.0)
 
 
-@pytest.fixture(params=VENDORS, ids=[p.name for p in VENDORS])
+@pytest.fixture(params=vendors.VENDORS, ids=[p.name for p in vendors.VENDORS])
 def vendor(request: pytest.FixtureRequest) -> Provider:
     entry: Provider = request.param
     return entry
@@ -78,9 +68,10 @@ def test_from_env_reads_the_vendors_variables(
     prefix = str(settings_class.model_config["env_prefix"])
     for name, value in fields(vendor).items():
         monkeypatch.setenv(f"{prefix}{name.upper()}", str(value))
-    client = vendor.client_class().from_env(transport=quick())
+    given = quick()
+    client = vendor.client_class().from_env(transport=given)
     assert client.settings == settings_class(**fields(vendor))
-    assert client.transport.retry.max_attempts == 2  # the option went to the client
+    assert given is client.transport  # the option went to the client
 
 
 def test_a_missing_field_is_a_config_error_naming_it(vendor: Provider) -> None:

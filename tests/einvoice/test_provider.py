@@ -18,13 +18,7 @@ from connectors.core import (
     Rejected,
     ValidationError,
 )
-from connectors.einvoice import (
-    DocumentStatus,
-    IssuedDocument,
-    ResultCode,
-    check_key,
-    new_key,
-)
+from connectors.einvoice import DocumentStatus, IssuedDocument, ResultCode, check_key, new_key
 from connectors.einvoice.codes import ERROR_CLASSES, Refusal, refusal_error
 from connectors.einvoice.provider import issue_with_lookup
 

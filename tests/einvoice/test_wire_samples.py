@@ -39,13 +39,14 @@ from connectors.testing.simulators.einvoice.misa import MisaInvoiceSimulator
 from connectors.testing.simulators.einvoice.viettel import ViettelInvoiceSimulator
 from connectors.testing.simulators.einvoice.vnpt import VnptInvoiceSimulator
 from connectors.vn import VN_TZ
-from tests.einvoice.test_ambiguous_answers import HOST, bkav_client, misa_client
+from tests.einvoice import vendors
 from tests.einvoice.viettel.helpers import URL as VIETTEL_URL
 from tests.einvoice.viettel.helpers import make_client as viettel_client
 from tests.einvoice.vnpt.helpers import URL as VNPT_URL
 from tests.einvoice.vnpt.helpers import make_client as vnpt_client
 
 SAMPLES = Path(__file__).parent / "samples"
+HOST = "https://einvoice.sim.test"
 WHEN = datetime(2025, 6, 1, 9, 30, 15, tzinfo=VN_TZ)
 SELLER = Seller(name="Công ty Bán Thử", tax_code="0100109106", address="Số 1 Phố Thử")
 
@@ -281,7 +282,7 @@ def test_misa_request_sample_replays_through_the_simulator() -> None:
     sim = MisaInvoiceSimulator(sleep=lambda _s: None)
     payload = sample_json("misa", "invoice.request.json")
     with mount(sim, HOST):
-        misa_client(HOST).session.token()
+        vendors.client("misa", HOST).session.token()
         token = next(iter(sim.tokens))
         response = requests.post(
             HOST + "/api/integration/invoice",
@@ -318,7 +319,7 @@ def test_misa_answer_sample_read_by_the_adapter() -> None:
         lines=[Line(name="Dịch vụ thử", quantity=1, unit_price=100_000, tax_rate="10%")],
     )
     with mount(sim, HOST):
-        issued = misa_client(HOST).issue(doc, "5f1c2b8e-0000-4000-8000-00000000b001")
+        issued = vendors.client("misa", HOST).issue(doc, "5f1c2b8e-0000-4000-8000-00000000b001")
     assert ("1", "SAMPLETRANSACTION0001", DocumentStatus.ISSUED) == (
         issued.number,
         issued.lookup_code,
@@ -384,7 +385,7 @@ def bkav_canned(result: dict[str, Any]) -> Canned:
 
 def test_bkav_result_samples_read_by_the_adapter() -> None:
     with mount(bkav_canned(sample_json("bkav", "cmd800.result.json")), HOST):
-        got = bkav_client(HOST).get("sample-partner-key-0001")
+        got = vendors.client("bkav", HOST).get("sample-partner-key-0001")
     assert ("12", "1", "C25TAA", DocumentStatus.ISSUED) == (
         got.number,
         got.template,

@@ -61,9 +61,7 @@ class BkavInvoiceSettings(ProviderSettings):
     `partner_token` (``base64Key:base64IV``) are issued by BKAV to the commune.
     """
 
-    model_config = SettingsConfigDict(
-        env_prefix="CONNECTORS_BKAV_", env_nested_delimiter="__", extra="forbid", frozen=True
-    )
+    model_config = SettingsConfigDict(env_prefix="CONNECTORS_BKAV_")
 
     base_url: str = "https://wsdemo.ehoadon.vn/WSPublicEHoaDon.asmx"
     partner_guid: SecretStr

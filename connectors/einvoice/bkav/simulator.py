@@ -1,9 +1,7 @@
-"""Deprecated: the BKAV eHoadon simulator is `BkavInvoiceSimulator` in the testing side's
-`connectors.testing.simulators.einvoice.bkav` (imported only when an old name is used)."""
+"""Deprecated: `connectors.testing.simulators.einvoice.bkav` is the simulator's home."""
 
 from connectors.core.deprecation import moved
 
-__all__: list[str] = []
 _NEW = "connectors.testing.simulators.einvoice.bkav:"
 __getattr__ = moved(
     __name__,

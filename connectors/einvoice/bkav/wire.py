@@ -13,7 +13,8 @@ document up by our key with CmdType 800 (the document gives 800 an ``InvoiceGUID
 ``TaxRateID`` of 8 %, the ``InvoiceTypeID`` of a receipt, and the error phrases beyond the
 two BKAV's integrators test for.
 
-Shared by the client and the simulator (which never imports the client).
+Both sides of BKAV's wire use this module: the adapter to build commands and read
+results, the simulator to read commands and build results.
 """
 
 from __future__ import annotations

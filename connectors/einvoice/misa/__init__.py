@@ -1,8 +1,7 @@
 """MISA meInvoice (REST/JSON): the adapter, its session and series locks, its wire format.
 
 Fidelity: derived from an unofficial copy of MISA's integration document [P]; guessed
-details live in `WireProfile`. The simulator is
-`connectors.testing.simulators.einvoice.misa.MisaInvoiceSimulator`.
+details live in `WireProfile`. Tests run it against `MisaInvoiceSimulator` (testing side).
 """
 
 from connectors.core.deprecation import moved

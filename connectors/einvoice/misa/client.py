@@ -39,25 +39,20 @@ from connectors.einvoice.misa.session import MisaInvoiceSettings, MisaSession
 from connectors.einvoice.misa.wire import (
     DEFAULT_PROFILE,
     WireProfile,
-    cancel_request,
+    cancel_call,
+    download_call,
     download_data,
-    download_request,
     found_document,
     invoice_payload,
     issued_document,
     item_refusal,
     original_invoice,
-    publish_request,
+    publish_call,
     publish_results,
-    status_request,
+    status_call,
 )
 from connectors.einvoice.models import Invoice, Receipt
-from connectors.einvoice.provider import (
-    MALFORMED,
-    DownloadFormat,
-    IssuedDocument,
-    check_key,
-)
+from connectors.einvoice.provider import MALFORMED, DownloadFormat, IssuedDocument, check_key
 from connectors.vn import now_vn
 
 __all__ = ["MisaInvoice", "MisaInvoiceSettings"]
@@ -134,15 +129,21 @@ class MisaInvoice(InvoiceClient[MisaInvoiceSettings, WireProfile]):
         issued: dict[str, IssuedDocument] = {}
         refused: dict[str, ProviderError] = {}
         attempts = self.transport.retry.max_attempts
+
+        def found(key: str) -> bool:
+            """Whether `key` is issued after all (looked up): then it leaves `pending`."""
+            document = self._lookup_or_unknown(key, "issue_batch")
+            if document is not None:
+                issued[key] = document
+                del pending[key]
+            return document is not None
+
         with self.series_locks.hold_all(self._series_key(d) for d in docs):
             for attempt in range(1, attempts + 1):
                 if attempt > 1:
                     self._wait(attempt - 1)
                     for key in list(pending):
-                        found = self._lookup_or_unknown(key, "issue_batch")
-                        if found is not None:
-                            issued[key] = found
-                            del pending[key]
+                        found(key)
                 if not pending:
                     break
                 try:
@@ -159,12 +160,8 @@ class MisaInvoice(InvoiceClient[MisaInvoiceSettings, WireProfile]):
                     issued[key] = document
                     del pending[key]
                 for key, error in errors.items():
-                    if isinstance(error, Duplicate):
-                        found = self._lookup_or_unknown(key, "issue_batch")
-                        if found is not None:
-                            issued[key] = found
-                            del pending[key]
-                            continue
+                    if isinstance(error, Duplicate) and found(key):
+                        continue
                     if error.retryable:
                         continue
                     refused[key] = error
@@ -218,38 +215,23 @@ class MisaInvoice(InvoiceClient[MisaInvoiceSettings, WireProfile]):
 
     def _find(self, key: str) -> IssuedDocument | None:
         """``POST /invoice/status`` by RefID."""
-        body, params = status_request(key, self.profile)
-        answer = self.session.post(
-            "lookup",
-            self.profile.status_path,
-            json=body,
-            params=params,
-            idempotency=Idempotency.READ,
-        )
+        answer = self.session.send(status_call(key, self.profile), idempotency=Idempotency.READ)
         return found_document(answer, key, self.profile)
 
     def _cancel(self, document: IssuedDocument, reason: str) -> IssuedDocument:
         """``POST /invoice/cancel`` [G], under the series' lock."""
-        body = cancel_request(document, now_vn(self._clock).date(), reason)
+        call = cancel_call(document, now_vn(self._clock).date(), reason, self.profile)
         with self.series_locks.hold(self._series_of(document)):
-            self.session.post(
-                "cancel",
-                self.profile.cancel_path,
-                json=body,
-                idempotency=Idempotency.KEYED_WRITE,
-                key=str(document.lookup_code),
+            self.session.send(
+                call, idempotency=Idempotency.KEYED_WRITE, key=str(document.lookup_code)
             )
         return self.get(document.key)
 
     def _download(self, key: str, format: DownloadFormat) -> bytes:
         """``POST /invoice/download`` of the document's ``TransactionID``."""
         found = self.get(key)
-        body, params = download_request(found.lookup_code, format)
-        answer = self.session.post(
-            "download",
-            self.profile.download_path,
-            json=body,
-            params=params,
+        answer = self.session.send(
+            download_call(found.lookup_code, format, self.profile),
             idempotency=Idempotency.READ,
             max_response_bytes=self.document_max_bytes,
         )
@@ -264,10 +246,8 @@ class MisaInvoice(InvoiceClient[MisaInvoiceSettings, WireProfile]):
         self, payloads: list[dict[str, Any]], keys: list[str], operation: str
     ) -> tuple[dict[str, IssuedDocument], dict[str, ProviderError]]:
         """One POST /invoice; the documents issued and the per-invoice refusals, by RefID."""
-        body = self.session.post(
-            operation,
-            self.profile.issue_path,
-            json=publish_request(payloads, self.profile),
+        body = self.session.send(
+            publish_call(operation, payloads, self.profile),
             idempotency=Idempotency.KEYED_WRITE,
             key=keys[0],
             retry=RetryPolicy.no_retries(),

@@ -26,11 +26,12 @@ from connectors.einvoice.misa.wire import (
     DEFAULT_PROFILE,
     TOKEN_CODES,
     VENDOR,
+    Call,
     WireProfile,
     auth_headers,
+    login_call,
     refusal_of,
     token_of,
-    token_request,
 )
 from connectors.einvoice.provider import MALFORMED
 from connectors.vn.taxcode import TaxCode
@@ -48,9 +49,7 @@ class MisaInvoiceSettings(ProviderSettings):
     commune's meInvoice account.
     """
 
-    model_config = SettingsConfigDict(
-        env_prefix="CONNECTORS_MISA_", env_nested_delimiter="__", extra="forbid", frozen=True
-    )
+    model_config = SettingsConfigDict(env_prefix="CONNECTORS_MISA_")
 
     base_url: str = "https://testapi.meinvoice.vn/api/integration"
     app_id: SecretStr
@@ -81,21 +80,19 @@ class MisaSession:
 
     def _login(self) -> tuple[str, float]:
         settings = self.settings
+        call = login_call(
+            settings.app_id.get_secret_value(),
+            settings.tax_code,
+            settings.username,
+            settings.password.get_secret_value(),
+            self.profile,
+        )
         response = self.transport.request(
-            RequestSpec(
-                "POST",
-                settings.base_url + self.profile.token_path,
-                json=token_request(
-                    settings.app_id.get_secret_value(),
-                    settings.tax_code,
-                    settings.username,
-                    settings.password.get_secret_value(),
-                ),
-            ),
-            operation="login",
+            RequestSpec("POST", settings.base_url + call.path, json=call.json),
+            operation=call.operation,
             idempotency=Idempotency.READ,
         )
-        token = token_of(self._read(response, "login"))
+        token = token_of(self._read(response, call.operation))
         if token is None:
             raise ProviderError(
                 "MISA login answered without a token",
@@ -146,6 +143,27 @@ class MisaSession:
                     continue
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def send(
+        self,
+        call: Call,
+        *,
+        idempotency: Idempotency,
+        key: str | None = None,
+        retry: RetryPolicy | None = None,
+        max_response_bytes: int | None = None,
+    ) -> dict[str, Any]:
+        """`post` one `wire.Call`."""
+        return self.post(
+            call.operation,
+            call.path,
+            json=call.json,
+            params=call.params,
+            idempotency=idempotency,
+            key=key,
+            retry=retry,
+            max_response_bytes=max_response_bytes,
+        )
 
     def _read(self, response: requests.Response, operation: str) -> dict[str, Any]:
         return read_json(

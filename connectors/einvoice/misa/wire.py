@@ -5,7 +5,8 @@ code (spec einvoice.md 2.4, [P]). Field names marked [P] come from that copy; ev
 marked [G] is our guess and lives in `WireProfile`, the one place to correct it against the
 document MISA gives the commune.
 
-Shared by the client and the simulator (which never imports the client).
+MISA's field names live here only: the client builds and reads its messages with these
+functions, and so does the simulator, which never imports the client.
 """
 
 from __future__ import annotations
@@ -31,26 +32,27 @@ __all__ = [
     "REQUIRED_TOTALS",
     "TOKEN_CODES",
     "VENDOR",
+    "Call",
     "OriginalInvoice",
     "WireProfile",
     "auth_headers",
-    "cancel_request",
+    "cancel_call",
     "decode_result_list",
+    "download_call",
     "download_data",
-    "download_request",
     "encode_result_list",
     "found_document",
     "invoice_payload",
     "issued_document",
     "item_refusal",
+    "login_call",
     "original_invoice",
-    "publish_request",
+    "publish_call",
     "publish_results",
     "refusal_of",
     "result_code_of",
-    "status_request",
+    "status_call",
     "token_of",
-    "token_request",
 ]
 
 
@@ -151,9 +153,23 @@ REFERENCE_TYPE: Mapping[str, int] = {"replace": 1, "adjust": 2}
 """``ReferenceType`` of a replacement and of an adjustment."""
 
 
-def token_request(app_id: str, tax_code: str, username: str, password: str) -> dict[str, str]:
-    """The ``POST /auth/token`` body."""
-    return {"appid": app_id, "taxcode": tax_code, "username": username, "password": password}
+@dataclass(frozen=True)
+class Call:
+    """One request to MISA's API (all are POSTs): our name for it, its path under the base
+    URL, its JSON body and query."""
+
+    operation: str
+    path: str
+    json: Any
+    params: Mapping[str, Any] | None = None
+
+
+def login_call(
+    app_id: str, tax_code: str, username: str, password: str, profile: WireProfile
+) -> Call:
+    """``POST /auth/token`` (`token_of` reads the answer)."""
+    body = {"appid": app_id, "taxcode": tax_code, "username": username, "password": password}
+    return Call("login", profile.token_path, body)
 
 
 def token_of(body: Mapping[str, Any]) -> str | None:
@@ -183,11 +199,10 @@ def refusal_of(body: Any, http_status: int) -> Refusal | None:
     return None
 
 
-def publish_request(
-    payloads: list[dict[str, Any]], profile: WireProfile = DEFAULT_PROFILE
-) -> dict[str, Any]:
-    """The ``POST /invoice`` body for `invoice_payload` entries."""
-    return {"SignType": profile.sign_type, "InvoiceData": payloads, "PublishInvoiceData": None}
+def publish_call(operation: str, payloads: list[dict[str, Any]], profile: WireProfile) -> Call:
+    """``POST /invoice`` of `invoice_payload` entries (`publish_results` reads the answer)."""
+    body = {"SignType": profile.sign_type, "InvoiceData": payloads, "PublishInvoiceData": None}
+    return Call(operation, profile.issue_path, body)
 
 
 def publish_results(body: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -205,11 +220,9 @@ def item_refusal(item: Mapping[str, Any]) -> Refusal | None:
     return Refusal(result_code_of(code), code, _text(item.get("DescriptionErrorCode")))
 
 
-def status_request(
-    key: str, profile: WireProfile = DEFAULT_PROFILE
-) -> tuple[list[str], dict[str, Any]]:
-    """The ``POST /invoice/status`` body and query looking a document up by RefID."""
-    return [key], {"inputType": profile.status_by_refid}
+def status_call(key: str, profile: WireProfile) -> Call:
+    """``POST /invoice/status`` looking a document up by RefID (`found_document` reads it)."""
+    return Call("lookup", profile.status_path, [key], {"inputType": profile.status_by_refid})
 
 
 def found_document(
@@ -256,21 +269,22 @@ def issued_document(
     )
 
 
-def cancel_request(document: IssuedDocument, day: date, reason: str) -> dict[str, Any]:
-    """The ``POST /invoice/cancel`` body [G] for an issued `document`, dated `day`."""
-    return {
+def cancel_call(document: IssuedDocument, day: date, reason: str, profile: WireProfile) -> Call:
+    """``POST /invoice/cancel`` [G] of an issued `document`, dated `day`."""
+    body = {
         "TransactionID": document.lookup_code,
         "InvNo": document.number,
         "RefDate": day.isoformat(),
         "CancelReason": reason,
     }
+    return Call("cancel", profile.cancel_path, body)
 
 
-def download_request(
-    transaction_id: str | None, file_format: str
-) -> tuple[list[str | None], dict[str, str]]:
-    """The ``POST /invoice/download`` body and query for one document's PDF or XML."""
-    return [transaction_id], {"downloadDataType": file_format}
+def download_call(transaction_id: str | None, file_format: str, profile: WireProfile) -> Call:
+    """``POST /invoice/download`` of one document's PDF or XML (`download_data` reads it)."""
+    return Call(
+        "download", profile.download_path, [transaction_id], {"downloadDataType": file_format}
+    )
 
 
 def download_data(body: Mapping[str, Any], transaction_id: str | None) -> bytes | None:

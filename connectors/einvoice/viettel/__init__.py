@@ -1,8 +1,7 @@
 """Viettel S-Invoice (SInvoice): REST/JSON adapter.
 
 Fidelity: derived from integrators' code (Odoo ``l10n_vn_edi_viettel``); guesses are in
-`WireProfile`. The simulator is
-`connectors.testing.simulators.einvoice.viettel.ViettelInvoiceSimulator`.
+`WireProfile`, and `connectors.testing.simulators.einvoice.viettel` simulates the vendor.
 """
 
 from connectors.core.deprecation import moved

@@ -71,12 +71,7 @@ class ViettelInvoiceSettings(ProviderSettings):
     invoices are issued under.
     """
 
-    model_config = SettingsConfigDict(
-        env_prefix="CONNECTORS_VIETTEL_SINVOICE_",
-        env_nested_delimiter="__",
-        extra="forbid",
-        frozen=True,
-    )
+    model_config = SettingsConfigDict(env_prefix="CONNECTORS_VIETTEL_SINVOICE_")
 
     base_url: str = "https://api-vinvoice.viettel.vn"
     username: str

@@ -11,7 +11,8 @@ document (code index id 19888917787, [P]). Every detail we had to guess sits in
 read, the receipt's ``invoiceType``, the template code of an invoice template, the name of
 the "already cancelled" code.
 
-Shared by the client and the simulator (which never import each other).
+The one place Viettel's vocabulary lives: its client and its simulator both read and
+write Viettel's messages through these functions.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 
 from connectors.core.errors import ValidationError
 from connectors.core.transport import RequestSpec
+from connectors.einvoice import provider
 from connectors.einvoice.codes import Refusal, ResultCode, VendorCode
 from connectors.einvoice.model_tax import LineKind, TaxKind, TaxRate
 from connectors.einvoice.models import Invoice, Receipt
@@ -158,14 +160,11 @@ class WireProfile:
 
     def status_of(self, value: str | None) -> DocumentStatus:
         """Our status for a `document_status_field` value (unknown -> ISSUED)."""
-        return self.statuses.get(value or "", DocumentStatus.ISSUED)
+        return provider.status_of(self.statuses, value, DocumentStatus.ISSUED)
 
     def status_text(self, status: DocumentStatus) -> str:
         """The wire text for `status` (the simulator writes it)."""
-        for text, ours in self.statuses.items():
-            if ours is status:
-                return text
-        return status.value.upper()
+        return provider.status_text(self.statuses, status, status.value.upper())
 
 
 DEFAULT_PROFILE = WireProfile()

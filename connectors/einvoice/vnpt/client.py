@@ -63,12 +63,7 @@ class VnptInvoiceSettings(ProviderSettings):
     `username`/`password` the web-service user (ServiceRole).
     """
 
-    model_config = SettingsConfigDict(
-        env_prefix="CONNECTORS_VNPT_INVOICE_",
-        env_nested_delimiter="__",
-        extra="forbid",
-        frozen=True,
-    )
+    model_config = SettingsConfigDict(env_prefix="CONNECTORS_VNPT_INVOICE_")
 
     account: str
     account_password: SecretStr

@@ -11,7 +11,8 @@ integrators' code and an unofficial transcription of VNPT's integration document
 used). What we had to guess (the TT78 ``xmlInvData`` subset, the status numbers beyond 3
 and 5, the adjustment ``Type``, the invoice pattern of a template) lives in `WireProfile`.
 
-Shared by the client and the simulator (which never import each other).
+Every VNPT name the client (`connectors.einvoice.vnpt.client`) and the simulator
+(`connectors.testing.simulators.einvoice.vnpt`) use is here; neither imports the other.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from lxml import etree
 from connectors.core.deprecation import moved
 from connectors.core.errors import ValidationError
 from connectors.core.safexml import parse_xml
+from connectors.einvoice import provider
 from connectors.einvoice.codes import Refusal, ResultCode, VendorCode
 from connectors.einvoice.model_tax import LineKind
 from connectors.einvoice.models import Invoice, Receipt
@@ -63,6 +65,7 @@ __all__ = [
     "invoice_list_xml",
     "invoice_xml",
     "listed_document",
+    "login_of",
     "no_pay",
     "padded_number",
     "parse_invoice_list",
@@ -214,6 +217,16 @@ _LOGIN_PARAMS = {
 }
 
 
+def login_of(params: Mapping[str, str]) -> Login:
+    """The accounts a call carries (the simulator's reader of `call_params`); a credential
+    the call lacks reads as empty."""
+    values = dict.fromkeys(("account", "account_password", "username", "password"), "")
+    for name, attribute in _LOGIN_PARAMS.items():
+        if name in params:
+            values[attribute] = params[name]
+    return Login(**values)
+
+
 def call_params(
     operation: str,
     login: Login,
@@ -299,13 +312,12 @@ class WireProfile:
         return paths[service]
 
     def status_of(self, value: str | None) -> DocumentStatus:
-        return self.statuses.get(value or "", DocumentStatus.ISSUED)
+        """Our status for an item's ``status`` (an unknown number reads as issued)."""
+        return provider.status_of(self.statuses, value, DocumentStatus.ISSUED)
 
     def status_text(self, status: DocumentStatus) -> str:
-        for text, ours in self.statuses.items():
-            if ours is status:
-                return text
-        return "1"
+        """The ``status`` number of our `status` (the simulator writes it)."""
+        return provider.status_text(self.statuses, status, "1")
 
 
 DEFAULT_PROFILE = WireProfile()

@@ -33,11 +33,7 @@ from connectors.einvoice.model_lines import Line
 from connectors.einvoice.model_parties import Buyer, Seller
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import DocumentStatus, InvoiceProvider, IssuedDocument
-from connectors.testing.faults import (
-    CommitThenStatus,
-    TimeoutAfterCommit,
-    TimeoutBeforeProcessing,
-)
+from connectors.testing.faults import CommitThenStatus, TimeoutAfterCommit, TimeoutBeforeProcessing
 from connectors.testing.inprocess import mount
 from connectors.testing.server import serve
 from connectors.testing.simulator import Simulator
@@ -107,8 +103,8 @@ class EInvoiceHarness:
     status); `cancel` must still return the document as cancelled."""
     returns_signed_hdon: bool = True
     """The XML download is the tax-authority `HDon`: checked against our schema, its seller
-    signature verified and its content compared with what was sent
-    (`connectors.einvoice.gdt.check_returned`)."""
+    signature verified (and trusted, when the simulator has `credentials`) and its content
+    compared with what was sent (`connectors.einvoice.gdt.check_returned`)."""
 
     def document(self) -> Invoice | Receipt:
         return self.documents[0]()
@@ -208,10 +204,15 @@ class InvoiceProviderConformance:
             pytest.skip(f"{env.harness.name}'s simulator does not return tax-authority XML")
         from connectors.einvoice.gdt import check_returned
 
+        credentials = getattr(env.sim, "credentials", None)  # an InvoiceSimulator's key
+        trusted = credentials.certificate if credentials is not None else None
         for index, make in enumerate(env.harness.documents):
             doc = make()
             issued = env.client.issue(doc, idempotency_key=_key(f"xml-{index}"))
-            checked = check_returned(doc, env.client.download(issued.key, "xml"))
+            xml = env.client.download(issued.key, "xml")
+            checked = check_returned(doc, xml, trusted_certificate=trusted)
+            assert checked.signature is not None
+            assert checked.signature.trusted is (trusted is not None)
             assert str(checked.parsed.document.number) == issued.number
             assert doc.series == checked.parsed.document.symbol
             assert doc.total == checked.parsed.document.totals.grand_total

@@ -13,14 +13,11 @@ from connectors.core import (
     NotFound,
     OutcomeUnknown,
     ProviderError,
-    RetryPolicy,
-    Timeouts,
-    Transport,
     ValidationError,
     parse_xml,
 )
 from connectors.einvoice import Buyer, DocumentStatus, Invoice, Line, Receipt, Seller
-from connectors.einvoice.bkav import BkavInvoice, BkavInvoiceSettings, BkavKey, decode_json
+from connectors.einvoice.bkav import BkavInvoice, BkavKey, decode_json
 from connectors.einvoice.gdt import check_returned
 from connectors.testing import (
     Reset,
@@ -32,9 +29,11 @@ from connectors.testing import (
 )
 from connectors.testing.simulators.einvoice.bkav import BkavInvoiceSimulator
 from connectors.vn import VN_TZ
+from tests.einvoice import vendors
 
 HOST = "https://bkav.sim.test"
-URL = HOST + "/WSPublicEHoaDon.asmx"
+PATH = "/WSPublicEHoaDon.asmx"
+URL = HOST + PATH
 GUID = "00000000-test-4000-8000-000000000001"
 TOKEN = BkavKey(bytes(range(32)), bytes(range(16, 32))).token()
 KEY = "hs-0001-receipt-key"
@@ -68,21 +67,13 @@ def invoice() -> Invoice:
 
 
 def client(url: str = URL, *, guid: str = GUID, read: float = 0.5) -> BkavInvoice:
-    config = BkavInvoiceSettings(
-        base_url=url, partner_guid=guid, partner_token=TOKEN, tax_code="0100109106"
-    )
-    transport = Transport(
-        "bkav",
-        timeouts=Timeouts(connect=0.5, read=read, total=10),
-        retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
-        redactor=config.redactor("partnerGUID"),
-    )
-    return BkavInvoice(config, transport=transport)
+    overrides = {"partner_guid": guid}
+    return vendors.client("bkav", url.removesuffix(PATH), read=read, settings_overrides=overrides)
 
 
 @pytest.fixture
 def sim() -> Iterator[BkavInvoiceSimulator]:
-    simulator = BkavInvoiceSimulator(sleep=lambda _s: None)
+    simulator = vendors.simulator("bkav")
     with mount(simulator, HOST) as mock:
         simulator.mock = mock  # type: ignore[attr-defined]
         yield simulator

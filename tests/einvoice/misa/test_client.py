@@ -35,9 +35,11 @@ from connectors.testing import (
 )
 from connectors.testing.simulators.einvoice.misa import MisaInvoiceSimulator
 from connectors.vn import VN_TZ
+from tests.einvoice import vendors
 
 HOST = "https://misa.sim.test"
-BASE = HOST + "/api/integration"
+PATH = "/api/integration"
+BASE = HOST + PATH
 PASSWORD = "test-password"
 KEY = "5f1c2b8e-0000-4000-8000-00000000a001"
 
@@ -54,24 +56,14 @@ def receipt(amount: int = 50_000, *, lines: int = 1, series: str = "25T") -> Rec
 
 
 def settings(base_url: str = BASE, password: str = PASSWORD) -> MisaInvoiceSettings:
-    return MisaInvoiceSettings(
-        base_url=base_url,
-        app_id="TEST-APPID-0001",
-        tax_code="0100109106",
-        username="test-user",
-        password=password,
-    )
+    return vendors.settings("misa", base_url.removesuffix(PATH), password=password)
 
 
 def client(base_url: str = BASE, *, password: str = PASSWORD, read: float = 0.5) -> MisaInvoice:
-    config = settings(base_url, password)
-    transport = Transport(
-        "misa",
-        timeouts=Timeouts(connect=0.5, read=read, total=10),
-        retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
-        redactor=config.redactor("Authorization"),
+    overrides = {"password": password}
+    return vendors.client(
+        "misa", base_url.removesuffix(PATH), read=read, settings_overrides=overrides
     )
-    return MisaInvoice(config, transport=transport)
 
 
 @pytest.fixture

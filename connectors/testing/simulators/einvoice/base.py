@@ -39,7 +39,8 @@ def throwaway_credentials(subject: str) -> SellerCredentials:
 class InvoiceSimulator(Simulator):
     """Base of the e-invoice simulators: `credentials` sign every invoice's XML.
 
-    `title` names the simulated vendor on its PDFs and TEST certificate.
+    `title` names the simulated vendor on its PDFs and TEST certificate. A vendor's
+    simulator passes its `**options` (`credentials`, `sleep`) on to this constructor.
     """
 
     title: ClassVar[str] = "e-invoice simulator (TEST)"

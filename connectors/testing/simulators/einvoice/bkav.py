@@ -31,9 +31,8 @@ from __future__ import annotations
 import base64
 import dataclasses
 import threading
-import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -50,15 +49,7 @@ from connectors.einvoice.bkav.wire import (
     parse_original_identify,
     result_body,
 )
-from connectors.einvoice.gdt import (
-    HDonDocument,
-    Line,
-    Party,
-    RateTotal,
-    RelatedInvoice,
-    SellerCredentials,
-    Totals,
-)
+from connectors.einvoice.gdt import HDonDocument, Line, Party, RateTotal, RelatedInvoice, Totals
 from connectors.testing.simulator import SimRequest, SimResponse
 from connectors.testing.simulators.einvoice.base import InvoiceSimulator, soap_fault
 
@@ -119,10 +110,9 @@ class BkavInvoiceSimulator(InvoiceSimulator):
         key: BkavKey = _TEST_KEY,
         path: str = "/WSPublicEHoaDon.asmx",
         profile: WireProfile = DEFAULT_PROFILE,
-        credentials: SellerCredentials | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        **options: Any,
     ) -> None:
-        super().__init__(credentials=credentials, sleep=sleep)
+        super().__init__(**options)
         self.partner_guid = partner_guid
         self.key = key
         self.profile = profile

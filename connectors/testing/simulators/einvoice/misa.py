@@ -22,24 +22,15 @@ from __future__ import annotations
 import base64
 import secrets
 import threading
-import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from connectors.core import ValidationError
-from connectors.einvoice.gdt import (
-    HDonDocument,
-    Line,
-    Party,
-    RateTotal,
-    RelatedInvoice,
-    SellerCredentials,
-    Totals,
-)
+from connectors.einvoice.gdt import HDonDocument, Line, Party, RateTotal, RelatedInvoice, Totals
 from connectors.einvoice.misa.wire import (
     DEFAULT_PROFILE,
     REQUIRED_TOTALS,
@@ -85,11 +76,10 @@ class MisaInvoiceSimulator(InvoiceSimulator):
         password: str = "test-password",  # noqa: S107 - the simulator's fake account
         prefix: str = "/api/integration",
         profile: WireProfile = DEFAULT_PROFILE,
-        credentials: SellerCredentials | None = None,
         processing_delay: float = 0.0,
-        sleep: Callable[[float], None] = time.sleep,
+        **options: Any,
     ) -> None:
-        super().__init__(credentials=credentials, sleep=sleep)
+        super().__init__(**options)
         self.app_id, self.tax_code = app_id, tax_code
         self.username, self.password = username, password
         self.profile = profile

@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.core.errors import ValidationError
-from connectors.einvoice.gdt import SellerCredentials, document_from_model
+from connectors.einvoice.gdt import document_from_model
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import DocumentStatus
 from connectors.einvoice.viettel.wire import (
@@ -91,11 +91,10 @@ class ViettelInvoiceSimulator(InvoiceSimulator):
         token_ttl: float = 1200.0,
         clock: Callable[[], float] = time.time,
         profile: WireProfile = DEFAULT_PROFILE,
-        sleep: Callable[[float], None] = time.sleep,
-        credentials: SellerCredentials | None = None,
         asynchronous: bool = False,
+        **options: Any,
     ) -> None:
-        super().__init__(credentials=credentials, sleep=sleep)
+        super().__init__(**options)
         self.username = username
         self.password = password
         self.supplier_tax_code = supplier_tax_code

@@ -27,17 +27,16 @@ import base64
 import dataclasses
 import hashlib
 import threading
-import time
 from collections import defaultdict, deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
 from connectors.core.errors import ValidationError
 from connectors.core.safexml import parse_xml
-from connectors.einvoice.gdt import SellerCredentials, document_from_model
+from connectors.einvoice.gdt import document_from_model
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import DocumentStatus
 from connectors.einvoice.vnpt.wire import (
@@ -49,6 +48,7 @@ from connectors.einvoice.vnpt.wire import (
     document_from_xml,
     format_publish_date,
     invoice_list_xml,
+    login_of,
     padded_number,
     soap_call,
     soap_envelope,
@@ -97,10 +97,9 @@ class VnptInvoiceSimulator(InvoiceSimulator):
         username: str = "sim-service",
         password: str = "sim-service-pass",  # noqa: S107 - a simulator's fake credential
         profile: WireProfile = DEFAULT_PROFILE,
-        sleep: Callable[[float], None] = time.sleep,
-        credentials: SellerCredentials | None = None,
+        **options: Any,
     ) -> None:
-        super().__init__(credentials=credentials, sleep=sleep)
+        super().__init__(**options)
         self.account = account
         self.account_password = account_password
         self.username = username
@@ -156,25 +155,36 @@ class VnptInvoiceSimulator(InvoiceSimulator):
         result: str = handler(params)
         return SimResponse.xml(soap_envelope(method, result))
 
-    def _account_ok(self, params: dict[str, str]) -> bool:
-        return (
-            params.get("Account") == self.account and params.get("ACpass") == self.account_password
-        )
+    def _login_refused(self, params: dict[str, str], *, staff: bool = True) -> str | None:
+        """``ERR:1`` for a wrong staff account (when the call carries one), ``ERR:7`` for a
+        wrong ServiceRole user (``ERR:1`` on calls without a staff account); else None."""
+        login = login_of(params)
+        if staff and (login.account, login.account_password) != (
+            self.account,
+            self.account_password,
+        ):
+            return "ERR:1"
+        if (login.username, login.password) != (self.username, self.password):
+            return "ERR:7" if staff else "ERR:1"
+        return None
 
-    def _service_ok(self, params: dict[str, str], user: str, secret: str) -> bool:
-        return params.get(user) == self.username and params.get(secret) == self.password
+    def _invoice_data(self, params: dict[str, str]) -> etree._Element | str:
+        """The call's ``xmlInvData`` read, or the answer refusing the call (its login, then
+        ``ERR:3`` for data that is not XML)."""
+        refused = self._login_refused(params)
+        if refused is not None:
+            return refused
+        try:
+            return parse_xml(params.get("xmlInvData", ""), what="xmlInvData")
+        except ValidationError:
+            return "ERR:3"
 
     # -- PublishService ------------------------------------------------------------------
 
     def _op_ImportAndPublishInv(self, params: dict[str, str]) -> str:
-        if not self._account_ok(params):
-            return "ERR:1"
-        if not self._service_ok(params, "username", "password"):
-            return "ERR:7"
-        try:
-            root = parse_xml(params.get("xmlInvData", ""), what="xmlInvData")
-        except ValidationError:
-            return "ERR:3"
+        root = self._invoice_data(params)
+        if isinstance(root, str):
+            return root
         holders = root.findall("HDon")
         if root.tag != "DSHDon" or not holders:
             return "ERR:3"
@@ -240,11 +250,8 @@ class VnptInvoiceSimulator(InvoiceSimulator):
         return f"{fkey}_{padded_number(number)}"
 
     def _op_GetInvDataByFkey(self, params: dict[str, str]) -> str:
-        staff_ok = params.get("account") == self.account and (
-            params.get("accPass") == self.account_password
-        )
-        if not staff_ok or not self._service_ok(params, "userName", "userPass"):
-            return "ERR:1"
+        if self._login_refused(params) is not None:
+            return "ERR:1"  # either account refused
         with self._state:
             invoice = self.invoices.get(params.get("fkey", ""))
             if invoice is None or params.get("pattern", invoice.pattern) not in (
@@ -269,21 +276,28 @@ class VnptInvoiceSimulator(InvoiceSimulator):
     # -- BusinessService -----------------------------------------------------------------
 
     def _cancel(self, params: dict[str, str], *, no_pay: bool) -> str:
-        if not self._account_ok(params):
-            return "ERR:1"
-        if not self._service_ok(params, "userName", "userPass"):
-            return "ERR:7"
+        refused = self._login_refused(params)
+        if refused is not None:
+            return refused
         with self._state:
-            invoice = self.invoices.get(params.get("fkey", ""))
-            if invoice is None:
-                return "ERR:2"
-            if invoice.status is not DocumentStatus.ISSUED:
-                return "ERR:8"
+            invoice = self._issued(params.get("fkey", ""))
+            if isinstance(invoice, str):
+                return invoice
             if invoice.paid == no_pay:
                 return "ERR:9"
             invoice.status = DocumentStatus.CANCELLED
             self.ledger.record("cancel", invoice.fkey, number=invoice.number)
         return "OK:"
+
+    def _issued(self, fkey: str) -> SimInvoice | str:
+        """The issued invoice under `fkey` (call under the state lock), or the answer
+        refusing to act on it: ``ERR:2`` (none), ``ERR:8`` (cancelled, replaced...)."""
+        invoice = self.invoices.get(fkey)
+        if invoice is None:
+            return "ERR:2"
+        if invoice.status is not DocumentStatus.ISSUED:
+            return "ERR:8"
+        return invoice
 
     def _op_cancelInv(self, params: dict[str, str]) -> str:
         return self._cancel(params, no_pay=False)
@@ -292,23 +306,16 @@ class VnptInvoiceSimulator(InvoiceSimulator):
         return self._cancel(params, no_pay=True)
 
     def _related(self, params: dict[str, str], root_tag: str, new_status: DocumentStatus) -> str:
-        if not self._account_ok(params):
-            return "ERR:1"
-        if not self._service_ok(params, "username", "pass"):
-            return "ERR:7"
-        try:
-            root = parse_xml(params.get("xmlInvData", ""), what="xmlInvData")
-        except ValidationError:
-            return "ERR:3"
+        root = self._invoice_data(params)
+        if isinstance(root, str):
+            return root
         if root.tag != root_tag or not (root.findtext("LDo") or "").strip():
             return "ERR:3"
         pattern, serial = params.get("pattern", ""), params.get("serial", "")
         with self._state:
-            original = self.invoices.get(params.get("fkey", ""))
-            if original is None:
-                return "ERR:2"
-            if original.status is not DocumentStatus.ISSUED:
-                return "ERR:8"
+            original = self._issued(params.get("fkey", ""))
+            if isinstance(original, str):
+                return original
             if original.pattern != pattern:
                 return "ERR:19"
             outcome = self._publish_one(root, pattern, serial, related=original.fkey)
@@ -326,7 +333,7 @@ class VnptInvoiceSimulator(InvoiceSimulator):
     # -- PortalService -------------------------------------------------------------------
 
     def _op_listInvByCusFkey(self, params: dict[str, str]) -> str:
-        if not self._service_ok(params, "userName", "userPass"):
+        if self._login_refused(params, staff=False) is not None:
             return "ERR:1"
         with self._state:
             invoice = self.invoices.get(params.get("key", ""))
@@ -346,7 +353,7 @@ class VnptInvoiceSimulator(InvoiceSimulator):
         return invoice_list_xml([item])
 
     def _download(self, params: dict[str, str], *, pdf: bool, no_pay: bool) -> str:
-        if not self._service_ok(params, "userName", "userPass"):
+        if self._login_refused(params, staff=False) is not None:
             return "ERR:1"
         with self._state:
             invoice = self.invoices.get(params.get("fkey", ""))

@@ -12,7 +12,6 @@ Models are frozen dataclasses that validate on construction and raise
 from __future__ import annotations
 
 import enum
-import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -32,6 +31,7 @@ from connectors.core.errors import (
     SignatureError,
     ValidationError,
 )
+from connectors.core.inbound import HttpAnswer, InboundRequest
 from connectors.vn.text import strip_diacritics
 from connectors.vn.time import to_vn
 
@@ -196,44 +196,28 @@ class StaleCallback(SignatureError):
 
 
 class CallbackOutcome(enum.StrEnum):
-    """What became of an inbound callback; each gateway turns it into its expected answer."""
+    """What became of an inbound callback; each gateway turns it into its expected answer.
+
+    `MALFORMED`: the callback's data is unreadable or out of range (an amount that is not
+    ASCII digits, a body that is not the vendor's format); nothing changed. `ERROR`: the
+    portal's side failed (its lookup, its `on_payment`, the seen-store); the gateway
+    should retry.
+    """
 
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
     ORDER_NOT_FOUND = "order_not_found"
     AMOUNT_MISMATCH = "amount_mismatch"
     INVALID_SIGNATURE = "invalid_signature"
+    MALFORMED = "malformed"
     ERROR = "error"
 
 
-@dataclass(frozen=True, slots=True)
-class HttpAnswer:
-    """An HTTP answer to send back to a gateway: status, headers and body bytes."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-
-
-@dataclass(frozen=True, slots=True)
-class CallbackRequest:
-    """An inbound callback as the portal's web server received it.
-
-    `method` ("GET" for a VNPay IPN or return URL, "POST" for a MoMo IPN or payOS webhook),
-    the decoded `query` parameters, the `headers`, and the raw `body` bytes exactly as
-    received (verify those, not a re-serialised copy). Simulators return one from
-    `pay()`; `connectors.banks.ipn.IpnHandler.handle_request` takes one.
-    """
-
-    method: str
-    query: Mapping[str, str] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    path: str = "/"
-
-    def json(self) -> Any:
-        """The body parsed as JSON (`ValueError` if it is not)."""
-        return json.loads(self.body.decode("utf-8"))
+CallbackRequest = InboundRequest
+"""An inbound callback as the portal's web server received it (`InboundRequest`): the
+method ("GET" for a VNPay IPN or return URL, "POST" for a MoMo IPN or payOS webhook), the
+decoded query, the headers and the raw body exactly as received. Simulators return one
+from `pay()`; `connectors.banks.ipn.IpnHandler.handle_request` takes one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,7 +456,8 @@ class FeeGateway(Protocol):
         headers: Mapping[str, str],
     ) -> PaymentNotification:
         """Verify and parse an inbound callback; `SignatureError` (or `StaleCallback`) if not
-        genuine. Changes no state."""
+        genuine, `ValidationError` naming the field if genuine but malformed (an amount that
+        is not ASCII digits...). Changes no state."""
         ...
 
     def callback_answer(self, outcome: CallbackOutcome) -> HttpAnswer:

@@ -41,7 +41,12 @@ class PortalApp:
         )
 
     def on_payment(self, notification: PaymentNotification) -> None:
-        """Where the portal records the payment (and, say, queues the e-receipt)."""
+        """Where the portal records the payment (and, say, queues the e-receipt).
+
+        A real portal makes this idempotent on `notification.event_key` (a conditional
+        `UPDATE ... WHERE paid = 0` in its own transaction): after a crash inside it, the
+        gateway's next delivery calls it again.
+        """
         self.paid.append(notification)
         print(
             f"portal: {notification.order_ref} {notification.status} "

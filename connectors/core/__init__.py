@@ -1,5 +1,6 @@
 """Core machinery every adapter uses: transport, retries, errors, signing, redaction,
-settings, SOAP and safe XML. It knows no vendor."""
+settings, SOAP, safe XML, and inbound webhooks (verification, claim-after-effect
+de-duplication, bounded WSGI bodies). It knows no vendor."""
 
 from connectors.core.config import HttpSettings, ProviderSettings, load_settings
 from connectors.core.errors import (
@@ -54,19 +55,23 @@ from connectors.core.transport import (
     Transport,
 )
 from connectors.core.webhooks import (
+    EventGate,
     HmacWebhookVerifier,
     MemorySeenStore,
     SeenStore,
     SqliteSeenStore,
     check_timestamp,
 )
+from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused, read_body
 
 __all__ = [
+    "DEFAULT_BODY_LIMIT",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "MASK",
     "RETRYABLE_STATUSES",
     "USER_AGENT",
     "AuthError",
+    "BodyRefused",
     "ConfigError",
     "ConnectTimeout",
     "ConnectionFailed",
@@ -74,6 +79,7 @@ __all__ = [
     "Duplicate",
     "EcdsaSigner",
     "EcdsaVerifier",
+    "EventGate",
     "HmacSigner",
     "HmacWebhookVerifier",
     "HttpSettings",
@@ -116,6 +122,7 @@ __all__ = [
     "load_settings",
     "parse_retry_after",
     "parse_xml",
+    "read_body",
     "request_id_of",
     "safe_parser",
     "wsdl_path",

@@ -89,10 +89,6 @@ class PostgresSeenStore:
             )
             return cursor.rowcount == 1
 
-    def add_if_new(self, key: str, *, namespace: str = "default") -> bool:
-        """`mark_done` under the name receivers that claim before the effect call it."""
-        return self.mark_done(key, namespace=namespace)
-
     def discard(self, key: str, *, namespace: str = "default") -> None:
         """Forget `key` (staff reprocessing an event); no error if it was not recorded."""
         self._ensure()

@@ -2,10 +2,13 @@
 
 - `check_timestamp` refuses a timestamp (Unix seconds) too far from now, in either
   direction.
-- A `SeenStore` de-duplicates event ids: `add_if_new` records a key atomically and says
-  whether it was new; `discard` rolls the key back when processing failed, so the
-  sender's retry is processed again. `MemorySeenStore` serves one process;
-  `SqliteSeenStore` serves every thread and process sharing its file.
+- A `SeenStore` remembers which inbound events were handled, per namespace: `seen(key)`
+  and `mark_done(key)`. `MemorySeenStore` serves one process; `SqliteSeenStore` serves
+  every thread and process sharing its file.
+- `EventGate` runs the portal's code for an event and marks the event done only once that
+  code has returned (claim after the effect): a crash, an exception, `SystemExit` or
+  `KeyboardInterrupt` in between leaves the event unmarked, so the sender's next delivery
+  runs it again. The portal's code must therefore be idempotent on the event key.
 - `HmacWebhookVerifier` checks the "t.body" scheme: HMAC of `f"{timestamp}."` followed by
   the raw body bytes, sent as `v1=<hex>` (several, comma-separated, during key rotation).
 
@@ -20,7 +23,8 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -30,6 +34,7 @@ from connectors.core.errors import SignatureError
 from connectors.core.signing import HashName, HmacSigner, constant_time_equals
 
 __all__ = [
+    "EventGate",
     "HmacWebhookVerifier",
     "MemorySeenStore",
     "SeenStore",
@@ -69,25 +74,101 @@ def check_timestamp(
 
 @runtime_checkable
 class SeenStore(Protocol):
-    """Remembers which event ids were already accepted, per namespace."""
+    """Remembers which inbound events were handled, per namespace.
 
-    def add_if_new(self, key: str, *, namespace: str = "default") -> bool:
-        """Record `key` atomically; True if it was not recorded before."""
-        ...
+    Two operations, both safe from several threads (and, for a shared database, several
+    processes):
+
+    - `seen(key)`: whether `key` was marked done;
+    - `mark_done(key)`: record `key` as done, atomically; True if this call recorded it,
+      False if it was already recorded (by another thread or process).
+
+    A receiver calls `mark_done` only after the portal's code for the event has returned
+    (see `EventGate`), never before: a claim made before the effect would turn a crash in
+    between into a lost event. An implementation on the portal's own database (PostgreSQL:
+    `INSERT ... ON CONFLICT DO NOTHING` and test the row count) needs nothing else.
+    """
 
     def seen(self, key: str, *, namespace: str = "default") -> bool:
-        """Whether `key` is recorded."""
+        """Whether `key` is recorded as done."""
         ...
 
-    def discard(self, key: str, *, namespace: str = "default") -> None:
-        """Forget `key` (after failed processing, so a retry is processed again)."""
+    def mark_done(self, key: str, *, namespace: str = "default") -> bool:
+        """Record `key` as done; True if it was not recorded before."""
         ...
+
+
+class _KeyLocks:
+    """One lock per key while some thread holds or waits for it; forgotten afterwards."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[tuple[str, str], tuple[threading.Lock, list[int]]] = {}
+
+    def __len__(self) -> int:
+        with self._guard:
+            return len(self._locks)
+
+    @contextmanager
+    def holding(self, key: tuple[str, str]) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.setdefault(key, (threading.Lock(), [0]))
+            users[0] += 1
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                users[0] -= 1
+                if not users[0]:
+                    del self._locks[key]
+
+
+_KEY_LOCKS = _KeyLocks()
+"""Shared by every gate of the process, so two receivers on one store serialise too."""
+
+
+class EventGate:
+    """Runs each inbound event's effect until it has once succeeded: claim after the effect.
+
+    `run(key, effect)` returns False without calling `effect` if `key` is already marked
+    done in `store` (a duplicate). Otherwise it calls `effect()` and, only once that has
+    returned, marks `key` done and returns True. If `effect` raises anything
+    (`KeyboardInterrupt` and `SystemExit` included) nothing is marked and the exception
+    propagates; a process killed inside `effect` marks nothing either. So the sender's
+    next delivery runs `effect` again: what a caller must know is that **the effect must
+    be idempotent on `key`** (an `UPDATE ... WHERE paid = 0`, an insert keyed by the
+    event, an outbox job keyed by it), because it may run again after a crash that came
+    after its commit, and because two processes may run it at the same time.
+
+    Within one process, deliveries of the same `namespace` and key are serialised by a
+    per-key lock: a duplicate arriving while the first delivery runs waits for it, then
+    is answered as a duplicate (or runs the effect itself if the first one failed).
+    Errors from the store propagate too; if `mark_done` fails after the effect returned,
+    the next delivery runs the effect again.
+    """
+
+    def __init__(self, store: SeenStore, *, namespace: str = "default") -> None:
+        self.store = store
+        self.namespace = namespace
+
+    def __repr__(self) -> str:
+        return f"EventGate(store={self.store!r}, namespace={self.namespace!r})"
+
+    def run(self, key: str, effect: Callable[[], object]) -> bool:
+        """Call `effect` unless `key` is done, then mark it done; False for a duplicate."""
+        with _KEY_LOCKS.holding((self.namespace, key)):
+            if self.store.seen(key, namespace=self.namespace):
+                return False
+            effect()
+            self.store.mark_done(key, namespace=self.namespace)
+            return True
 
 
 class MemorySeenStore:
     """An in-process SeenStore; thread-safe.
 
-    With `max_size`, the oldest keys are evicted first (an evicted key counts as new).
+    With `max_size`, the oldest keys are evicted first (an evicted key counts as not seen).
     """
 
     def __init__(self, max_size: int | None = None) -> None:
@@ -101,8 +182,11 @@ class MemorySeenStore:
         with self._lock:
             return len(self._keys)
 
-    def add_if_new(self, key: str, *, namespace: str = "default") -> bool:
-        """Record `key`; True if it was new."""
+    def __repr__(self) -> str:
+        return f"MemorySeenStore(max_size={self._max_size!r})"
+
+    def mark_done(self, key: str, *, namespace: str = "default") -> bool:
+        """Record `key` as done; True if it was not recorded before."""
         with self._lock:
             if (namespace, key) in self._keys:
                 return False
@@ -112,12 +196,12 @@ class MemorySeenStore:
             return True
 
     def seen(self, key: str, *, namespace: str = "default") -> bool:
-        """Whether `key` is recorded."""
+        """Whether `key` is recorded as done."""
         with self._lock:
             return (namespace, key) in self._keys
 
     def discard(self, key: str, *, namespace: str = "default") -> None:
-        """Forget `key`; no error if it was not recorded."""
+        """Forget `key` (staff reprocessing an event); no error if it was not recorded."""
         with self._lock:
             self._keys.pop((namespace, key), None)
 
@@ -125,8 +209,8 @@ class MemorySeenStore:
 class SqliteSeenStore:
     """A SeenStore in an SQLite file, shared safely by threads and processes.
 
-    One connection per store, guarded by a lock; `add_if_new` is one `INSERT OR IGNORE`,
-    so exactly one caller wins each key even across processes. File databases use WAL.
+    One connection per store, guarded by a lock; `mark_done` is one `INSERT OR IGNORE`,
+    so exactly one caller records each key even across processes. File databases use WAL.
     `":memory:"` keeps the keys for the life of the store only. Call `close()` (or use
     the store as a context manager) when done.
     """
@@ -172,8 +256,8 @@ class SqliteSeenStore:
         with self._lock:
             self._conn.close()
 
-    def add_if_new(self, key: str, *, namespace: str = "default") -> bool:
-        """Record `key`; True if no thread or process had recorded it before."""
+    def mark_done(self, key: str, *, namespace: str = "default") -> bool:
+        """Record `key` as done (committed); True if no thread or process had before."""
         with self._lock:
             cursor = self._conn.execute(
                 "INSERT OR IGNORE INTO seen_events (namespace, key, first_seen) VALUES (?, ?, ?)",
@@ -182,7 +266,7 @@ class SqliteSeenStore:
             return cursor.rowcount == 1
 
     def seen(self, key: str, *, namespace: str = "default") -> bool:
-        """Whether `key` is recorded."""
+        """Whether `key` is recorded as done."""
         with self._lock:
             row = self._conn.execute(
                 "SELECT 1 FROM seen_events WHERE namespace = ? AND key = ?", (namespace, key)
@@ -190,14 +274,14 @@ class SqliteSeenStore:
             return row is not None
 
     def discard(self, key: str, *, namespace: str = "default") -> None:
-        """Forget `key`; no error if it was not recorded."""
+        """Forget `key` (staff reprocessing an event); no error if it was not recorded."""
         with self._lock:
             self._conn.execute(
                 "DELETE FROM seen_events WHERE namespace = ? AND key = ?", (namespace, key)
             )
 
     def purge(self, before: float) -> int:
-        """Forget every key first seen before `before` (Unix seconds); return how many."""
+        """Forget every key marked done before `before` (Unix seconds); return how many."""
         with self._lock:
             cursor = self._conn.execute("DELETE FROM seen_events WHERE first_seen < ?", (before,))
             return cursor.rowcount

@@ -12,13 +12,14 @@ What `WebhookReceiver.handle` does, in order, changing nothing until the event p
    within the tolerance (300 s by default, injectable clock) -> 401 on failure;
 3. parse the signed body; the unsigned `X-Event-Id`/`X-Event-Type` headers must equal the
    id and type inside it (so a replay cannot slip past de-duplication under a new id);
-4. record the event id in the `SeenStore` (SQLite by default) -> a replay answers 200
-   without calling the handler again;
-5. call the portal's handler; if it raises, the id is forgotten again (the sender's retry
-   is processed) and the answer is 500.
+4. an event id already done in the `SeenStore` (SQLite by default) answers 200 without
+   calling the handler again;
+5. call the portal's handler and mark the id done only once it has returned (claim after
+   the effect): if it raises, the answer is 500 and the sender's retry calls it again; a
+   hard kill while it runs marks nothing, so the retry after the restart calls it again.
 
-A hard kill while the handler runs leaves the id recorded: pair the receiver with
-`FeedbackSync`, which pulls every change and hands over what was missed.
+The handler must therefore be idempotent on `event.event_id` (it may run again after a
+crash that came after its commit). Deliveries of one id to one receiver are serialised.
 
 Mount it as a WSGI app (`receiver` is one), or call `handle(headers, body)` from any
 framework and copy the `WebhookAnswer` into its response.
@@ -37,7 +38,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from connectors.core.errors import SignatureError, ValidationError
-from connectors.core.webhooks import SeenStore, SqliteSeenStore
+from connectors.core.inbound import HttpAnswer, InboundRequest, serve_wsgi
+from connectors.core.webhooks import EventGate, SeenStore, SqliteSeenStore
+from connectors.core.wsgi import BodyRefused
 from connectors.ihanoi import wire
 from connectors.ihanoi.base import FeedbackEvent
 from connectors.ihanoi.contract import DEFAULT_CONTRACT, Contract
@@ -77,7 +80,8 @@ class WebhookAnswer:
 
 
 class WebhookReceiver:
-    """Verifies iHanoi webhooks and calls `handler` exactly once per event id.
+    """Verifies iHanoi webhooks and calls `handler` for each event id until it has once
+    returned (the handler must be idempotent on `event.event_id`).
 
     `seen` is the de-duplication store: a `SeenStore`, or a path for a `SqliteSeenStore`
     (default ":memory:", which forgets on restart: give a file in production). `clock`
@@ -107,7 +111,14 @@ class WebhookReceiver:
             self._owned = SqliteSeenStore(seen)
             self.seen = self._owned
         self.namespace = namespace
+        if max_body_bytes is not None and (
+            isinstance(max_body_bytes, bool)
+            or not isinstance(max_body_bytes, int)
+            or max_body_bytes < 1
+        ):
+            raise ValueError("max_body_bytes must be a positive int")
         self.max_body_bytes = max_body_bytes or contract.webhook_max_bytes
+        self._gate = EventGate(self.seen, namespace=namespace)
         self._verifier = wire.ContractVerifier(secret, contract, clock=clock)
         if tolerance is not None:
             if not tolerance > 0:
@@ -151,7 +162,7 @@ class WebhookReceiver:
         )
         try:
             event = wire.decode_event(json.loads(body.decode("utf-8")), c)
-        except (*wire.DECODE_ERRORS, UnicodeDecodeError) as exc:
+        except (*wire.DECODE_ERRORS, UnicodeDecodeError, RecursionError) as exc:
             raise ValidationError(
                 f"webhook body is not a valid event: {exc}", field="body"
             ) from None
@@ -168,8 +179,9 @@ class WebhookReceiver:
     def handle(self, headers: Mapping[str, str], body: bytes) -> WebhookAnswer:
         """Verify, de-duplicate and process one delivery; never raises for bad input.
 
-        A `BaseException` from the handler that is not an `Exception` (KeyboardInterrupt,
-        SystemExit) is re-raised after the event id is forgotten.
+        A failing handler (or seen-store) is answered 500 and nothing is marked; a
+        `BaseException` from the handler that is not an `Exception` (KeyboardInterrupt,
+        SystemExit) propagates, nothing marked either.
         """
         try:
             event = self.verify(headers, body)
@@ -179,61 +191,39 @@ class WebhookReceiver:
             _log.info("webhook refused: %s", exc.message)
             status = 401 if isinstance(exc, SignatureError) else 400
             return WebhookAnswer(status, "rejected", reason=exc.message)
-        if not self.seen.add_if_new(event.event_id, namespace=self.namespace):
-            return WebhookAnswer(200, "duplicate", event=event)
         try:
-            self.handler(event)
+            ran = self._gate.run(event.event_id, lambda: self.handler(event))
         except Exception as exc:
-            self.seen.discard(event.event_id, namespace=self.namespace)
             _log.warning("webhook handler failed for %s: %s", event.event_id, type(exc).__name__)
             return WebhookAnswer(500, "failed", event=event, reason=type(exc).__name__)
-        except BaseException:
-            self.seen.discard(event.event_id, namespace=self.namespace)
-            raise
+        if not ran:
+            return WebhookAnswer(200, "duplicate", event=event)
         return WebhookAnswer(200, "processed", event=event)
 
     # -- WSGI ----------------------------------------------------------------------------
 
+    methods = frozenset({"POST"})
+
+    def receive(self, request: InboundRequest) -> HttpAnswer:
+        """`handle` for an `InboundRequest` (the shape every receiver takes)."""
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        return _http(self.handle(headers, request.body))
+
+    def refuse(self, refused: BodyRefused) -> HttpAnswer:
+        """The answer to a body refused before reading (413, 411 or 400)."""
+        outcome = "too_large" if refused.status == 413 else "rejected"
+        return _http(WebhookAnswer(refused.status, outcome, reason=refused.message))
+
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        """The receiver as a WSGI app: POST the webhook to whatever path it is mounted at."""
-        if environ.get("REQUEST_METHOD", "GET").upper() != "POST":
-            answer = WebhookAnswer(405, "rejected", reason="POST only")
-        else:
-            try:
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = -1
-            if length < 0:
-                answer = WebhookAnswer(400, "rejected", reason="bad Content-Length")
-            elif length > self.max_body_bytes:
-                answer = WebhookAnswer(413, "too_large", reason="body over the limit")
-            else:
-                body = environ["wsgi.input"].read(length) if length else b""
-                answer = self.handle(_headers(environ), body)
-        payload = answer.body
-        headers = [*answer.headers.items(), ("Content-Length", str(len(payload)))]
-        start_response(f"{answer.status} {_REASONS.get(answer.status, 'Error')}", headers)
-        return [payload]
+        """The receiver as a WSGI app: POST the webhook to whatever path it is mounted at.
+
+        The body is read within `max_body_bytes` (413 unread above it; 400 for a malformed
+        `Content-Length`, 411 for a missing one); anything but POST is answered 405.
+        """
+        return serve_wsgi(self, environ, start_response)
 
 
-def _headers(environ: Mapping[str, Any]) -> dict[str, str]:
-    headers = {
-        key[5:].replace("_", "-").lower(): str(value)
-        for key, value in environ.items()
-        if key.startswith("HTTP_")
-    }
-    if environ.get("CONTENT_TYPE"):
-        headers["content-type"] = str(environ["CONTENT_TYPE"])
-    return headers
-
-
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    401: "Unauthorized",
-    405: "Method Not Allowed",
-    413: "Payload Too Large",
-    500: "Internal Server Error",
-}
+def _http(answer: WebhookAnswer) -> HttpAnswer:
+    return HttpAnswer(answer.status, tuple(answer.headers.items()), answer.body)

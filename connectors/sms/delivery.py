@@ -1,16 +1,18 @@
 """Delivery reports: de-duplicated before the portal sees them.
 
 Providers re-send reports (eSMS retries its callback on timeout; a status poll returns the
-same report again). `DeliveryInbox.accept` records each report's `dedupe_key` in a
-`connectors.core.SeenStore` and says whether it is new; a handler that fails can `forget`
-the report so the provider's next copy is processed again.
+same report again). `DeliveryInbox.accept` hands each report to the portal's handler until
+the handler has once returned for its `dedupe_key`, which is only then marked done in a
+`connectors.core.SeenStore` (claim after the effect): a handler that raises, or a process
+killed inside it, leaves the report unmarked, so the provider's next copy is handled again.
+The handler must therefore be idempotent on `report.dedupe_key`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from connectors.core.webhooks import MemorySeenStore, SeenStore
+from connectors.core.webhooks import EventGate, MemorySeenStore, SeenStore
 from connectors.sms.base import DeliveryReport
 
 __all__ = ["DeliveryInbox"]
@@ -19,7 +21,11 @@ _NAMESPACE = "sms-dlr"
 
 
 class DeliveryInbox:
-    """De-duplicates delivery reports and hands new ones to `handler` (if given)."""
+    """De-duplicates delivery reports and hands new ones to `handler` (if given).
+
+    `seen` defaults to an in-process `MemorySeenStore` (the last million keys); give an
+    `SqliteSeenStore` on a file to remember reports across restarts.
+    """
 
     def __init__(
         self,
@@ -28,23 +34,19 @@ class DeliveryInbox:
     ) -> None:
         self.seen: SeenStore = seen if seen is not None else MemorySeenStore(max_size=1_000_000)
         self.handler = handler
+        self._gate = EventGate(self.seen, namespace=_NAMESPACE)
 
     def accept(self, report: DeliveryReport) -> bool:
-        """True if `report` is new (and was handled); False for a copy already seen.
+        """True if `report` was new and is now handled; False for a copy already handled.
 
-        If the handler raises, the report is forgotten again and the error propagates, so
-        the provider's retry is processed.
+        The report is marked done only after the handler returned. If the handler raises
+        (anything, `KeyboardInterrupt` included), nothing is marked and the error
+        propagates, so the provider's next copy is handled again. Without a handler, the
+        report is marked done at once: handle it before calling `accept`, not after.
         """
-        if not self.seen.add_if_new(report.dedupe_key, namespace=_NAMESPACE):
-            return False
-        if self.handler is not None:
-            try:
-                self.handler(report)
-            except BaseException:
-                self.forget(report)
-                raise
-        return True
+        handler = self.handler
+        return self._gate.run(report.dedupe_key, lambda: handler(report) if handler else None)
 
-    def forget(self, report: DeliveryReport) -> None:
-        """Forget `report`, so its next copy counts as new."""
-        self.seen.discard(report.dedupe_key, namespace=_NAMESPACE)
+    def is_done(self, report: DeliveryReport) -> bool:
+        """Whether a copy of `report` was already handled."""
+        return self.seen.seen(report.dedupe_key, namespace=_NAMESPACE)

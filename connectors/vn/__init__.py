@@ -4,8 +4,9 @@ text and time.
 Pure functions, no I/O and no vendor knowledge. Bad input raises
 `connectors.core.errors.ValidationError` (a `ValueError`) naming the field.
 
-- `money`: whole đồng with half-up rounding (`to_dong`, `round_half_up`, `format_vnd`), an
-  amount as typed (`parse_dong`)
+- `money`: whole đồng with half-up rounding (`to_dong`, `round_half_up`, `format_vnd`),
+  an amount as typed (`parse_dong`) and exact reading of amounts received on the wire
+  (`parse_amount`)
 - `words`: amounts in words for invoices (`amount_in_words`, `words_to_amount`)
 - `taxcode`: MST check digit and normal form (`is_valid_tax_code`, `TaxCode`)
 - `phone`: mobile numbers in any spelling, legacy 11-digit numbers, carrier (`parse_phone`)
@@ -13,7 +14,14 @@ Pure functions, no I/O and no vendor knowledge. Bad input raises
 - `time`: GMT+7 without host time-zone dependence (`now_vn`, `to_epoch_ms`, ...)
 """
 
-from connectors.vn.money import format_vnd, parse_dong, round_half_up, to_dong
+from connectors.vn.money import (
+    MAX_WIRE_DIGITS,
+    format_vnd,
+    parse_amount,
+    parse_dong,
+    round_half_up,
+    to_dong,
+)
 from connectors.vn.phone import Carrier, InvalidPhoneNumber, VnPhone, is_mobile, parse_phone
 from connectors.vn.taxcode import (
     TaxCode,
@@ -37,6 +45,7 @@ from connectors.vn.words import MAX_AMOUNT_IN_WORDS, amount_in_words, words_to_a
 
 __all__ = [
     "MAX_AMOUNT_IN_WORDS",
+    "MAX_WIRE_DIGITS",
     "VN_TZ",
     "Carrier",
     "InvalidPhoneNumber",
@@ -53,6 +62,7 @@ __all__ = [
     "is_valid_tax_code",
     "normalize_tax_code",
     "now_vn",
+    "parse_amount",
     "parse_compact",
     "parse_dong",
     "parse_phone",

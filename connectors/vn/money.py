@@ -14,9 +14,22 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcont
 
 from connectors.core.errors import ValidationError
 
-__all__ = ["format_vnd", "parse_dong", "round_half_up", "to_dong"]
+__all__ = [
+    "MAX_WIRE_DIGITS",
+    "format_vnd",
+    "parse_amount",
+    "parse_dong",
+    "round_half_up",
+    "to_dong",
+]
 
 _CURRENCY_SIGN = "₫"
+
+MAX_WIRE_DIGITS = 15
+"""The most digits `parse_amount` takes by default: 999,999,999,999,999 (VNPay's VND x 100
+fits; no fee a commune collects comes near it)."""
+
+_ASCII_DIGITS = re.compile(r"\A[0-9]+\Z")
 
 
 def round_half_up(value: Decimal, places: int = 0) -> Decimal:
@@ -92,6 +105,42 @@ def format_vnd(amount: int) -> str:
     return f"{sign}{'.'.join(reversed(groups))} {_CURRENCY_SIGN}"
 
 
+def parse_amount(
+    value: object,
+    *,
+    field: str = "amount",
+    max_digits: int = MAX_WIRE_DIGITS,
+    text: bool = True,
+    number: bool = True,
+) -> int:
+    """A whole amount (or count) as a vendor sent it, read exactly; `ValidationError` if odd.
+
+    For what arrives on the wire (callback amounts, counts), unlike `to_dong`, which
+    rounds what the portal computed. Accepted:
+
+    - `text` (default True): a `str` of 1 to `max_digits` ASCII digits, nothing else
+      (no sign, space, separator, decimal point, exponent, full-width or superscript digit);
+    - `number` (default True): an `int` from 0 to `10**max_digits - 1` (a JSON integer).
+
+    Everything else (floats such as 50000.0, bools, None, other types) raises
+    `ValidationError(field=field)`; the value itself is not echoed in the message.
+    """
+    if isinstance(value, bool):
+        raise ValidationError(f"{field} is a boolean, not an amount", field=field)
+    if isinstance(value, int):
+        if number and 0 <= value < 10**max_digits:
+            return value
+        problem = "out of range" if number else "a number where text is expected"
+        raise ValidationError(f"{field} is {problem}", field=field)
+    if isinstance(value, str):
+        if not text:
+            raise ValidationError(f"{field} is text where a number is expected", field=field)
+        if len(value) > max_digits or not _ASCII_DIGITS.match(value):
+            raise ValidationError(f"{field} is not 1 to {max_digits} ASCII digits", field=field)
+        return int(value)
+    raise ValidationError(f"{field} is a {type(value).__name__}, not a whole amount", field=field)
+
+
 # ---- amounts as people type them --------------------------------------------------------
 
 _TYPED_AMOUNT = re.compile(
@@ -104,7 +153,7 @@ _TYPED_AMOUNT = re.compile(
 )
 _ONE_SEPARATOR = re.compile(r"-?[0-9]{1,3}[.,][0-9]{3}")  # 1.500: 1500 here, 1.5 elsewhere
 _FRACTION = re.compile(r"-?[0-9]*[.,][0-9]+")  # 1.5, 1,50, .5
-_ASCII_DIGITS = frozenset("0123456789")
+_DIGIT_CHARS = frozenset("0123456789")
 _MAX_TYPED_DIGITS = 4000  # the most parse_dong may allow (int() refuses over 4300 digits)
 
 
@@ -139,7 +188,7 @@ def parse_dong(text: str, *, max_digits: int = 27) -> int:
     typed = text.strip(" \t\r\n")
     if not typed:
         raise ValidationError("amount is empty", field="amount")
-    if any(ch not in _ASCII_DIGITS and (ch.isdigit() or ch.isnumeric()) for ch in typed):
+    if any(ch not in _DIGIT_CHARS and (ch.isdigit() or ch.isnumeric()) for ch in typed):
         raise ValidationError(
             f"amount {_shown(typed)} must be written with ASCII digits 0-9", field="amount"
         )
@@ -157,7 +206,7 @@ def parse_dong(text: str, *, max_digits: int = 27) -> int:
                 "1.250.000 or 1,250,000"
             )
         raise ValidationError(f"amount {_shown(typed)} {problem}", field="amount")
-    digits = "".join(ch for ch in typed if ch in _ASCII_DIGITS)
+    digits = "".join(ch for ch in typed if ch in _DIGIT_CHARS)
     if len(digits) > max_digits:
         raise ValidationError(
             f"amount has {len(digits)} digits, more than {max_digits}", field="amount"

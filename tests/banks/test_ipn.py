@@ -36,6 +36,7 @@ VNPAY_ANSWERS = {
     CallbackOutcome.DUPLICATE: b'{"RspCode":"02","Message":"Order already confirmed"}',
     CallbackOutcome.AMOUNT_MISMATCH: b'{"RspCode":"04","Message":"invalid amount"}',
     CallbackOutcome.INVALID_SIGNATURE: b'{"RspCode":"97","Message":"Invalid signature"}',
+    CallbackOutcome.MALFORMED: b'{"RspCode":"99","Message":"Input data required"}',
     CallbackOutcome.ERROR: b'{"RspCode":"99","Message":"Unknow error"}',
 }
 
@@ -83,6 +84,7 @@ def paid(
 
 
 def test_vnpay_answers_are_exact(vnpay: VNPay) -> None:
+    assert set(CallbackOutcome) == set(VNPAY_ANSWERS)
     for outcome, body in VNPAY_ANSWERS.items():
         answer = vnpay.callback_answer(outcome)
         assert (200, body) == (answer.status, answer.body)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import pytest
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
 import connectors.banks.sepay as sepay
 from connectors.banks.base import CallbackOutcome, HttpAnswer
@@ -19,6 +23,7 @@ from connectors.core.errors import ConfigError, SignatureError, ValidationError
 from connectors.core.webhooks import MemorySeenStore
 from connectors.testing import serve
 from connectors.vn.time import VN_TZ
+from tests.core.wsgi_inputs import GuardedInput, Untouchable
 
 SECRET = "fake-webhook-secret-0001"
 API_KEY = "fake-api-key-0001"
@@ -71,10 +76,72 @@ def test_parse_gives_a_typed_transfer() -> None:
     assert isinstance(transfer.amount, int)
 
 
-def test_outgoing_transfer_and_float_amounts() -> None:
-    body = BODY.replace(b'"in"', b'"out"').replace(b":50000,", b":50000.0,")
+def test_outgoing_transfer_and_amount_as_digit_text() -> None:
+    body = BODY.replace(b'"in"', b'"out"').replace(b":50000,", b':"50000",')
     transfer = receiver().parse(body, signed(body))
     assert (TransferDirection.OUT, 50_000) == (transfer.direction, transfer.amount)
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        b"50000.0",  # SePay sends integers; a float was accepted before (issue 10, point 9)
+        b'"50000.00"',
+        b"1e30",
+        b'"1e30"',
+        b'"9007199254740993.0"',
+        b'"\\uff15\\uff10\\uff10\\uff10\\uff10"',  # full-width digits
+        b'"\\u00b2"',
+        b'"+50000"',
+        b'" 50000"',
+        b"-50000",
+        b"1000000000000000",
+        b"null",
+        b"false",
+        b"[50000]",
+    ],
+)
+def test_odd_transfer_amounts_are_refused_naming_the_field(amount: bytes) -> None:
+    body = BODY.replace(b":50000,", b":" + amount + b",")
+    with pytest.raises(ValidationError) as caught:
+        receiver().parse(body, signed(body))
+    assert "transferAmount" == caught.value.field
+    receipt = receiver().handle(body, signed(body), lambda _t: None)
+    assert (CallbackOutcome.MALFORMED, 400) == (receipt.outcome, receipt.answer.status)
+
+
+def test_a_big_integer_amount_is_exact_not_rounded_through_float() -> None:
+    body = BODY.replace(b":50000,", b':"900719925474099",')
+    assert 900_719_925_474_099 == receiver().parse(body, signed(body)).amount
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        BODY.replace(b":50000,", b":" + b"9" * 5000 + b","),  # Python's int limit: ValueError
+        b"[" * 30_000 + b"]" * 30_000,  # RecursionError in the JSON parser
+        b"\xff\xfe not utf-8",
+    ],
+    ids=["5000-digits", "deep-nesting", "not-utf8"],
+)
+def test_bodies_that_break_the_json_parser_are_answered_not_raised(body: bytes) -> None:
+    calls, on_transfer = collector()
+    receipt = receiver(allow_unauthenticated=True, hmac_secret=None).handle(body, {}, on_transfer)
+    assert (CallbackOutcome.MALFORMED, 400, []) == (receipt.outcome, receipt.answer.status, calls)
+
+
+@pytest.mark.parametrize(("balance", "expected"), [(b"-150000", -150_000), (b'"-5"', -5)])
+def test_a_negative_balance_is_kept_exactly(balance: bytes, expected: int) -> None:
+    body = BODY.replace(b":150000,", b":" + balance + b",")
+    assert expected == receiver().parse(body, signed(body)).raw["accumulated"]
+
+
+@pytest.mark.parametrize("balance", [b"150000.0", b'"--5"', b'"-"', b"true"])
+def test_an_odd_balance_is_refused(balance: bytes) -> None:
+    body = BODY.replace(b":150000,", b":" + balance + b",")
+    with pytest.raises(ValidationError) as caught:
+        receiver().parse(body, signed(body))
+    assert "accumulated" == caught.value.field
 
 
 @pytest.mark.parametrize(
@@ -214,10 +281,95 @@ def test_failed_verification_changes_no_state() -> None:
 def test_malformed_body_gets_400_and_no_call() -> None:
     calls, on_transfer = collector()
     body = b'{"id": 1}'
-    receipt = receiver().handle(body, signed(body), on_transfer)
-    assert (CallbackOutcome.ERROR, 400) == (receipt.outcome, receipt.answer.status)
+    store = MemorySeenStore()
+    receipt = receiver(seen=store).handle(body, signed(body), on_transfer)
+    assert (CallbackOutcome.MALFORMED, 400) == (receipt.outcome, receipt.answer.status)
+    assert {"success": False, "message": "malformed body"} == json.loads(receipt.answer.body)
     assert receipt.error is not None
+    assert ([], 0) == (calls, len(store))
+
+
+@pytest.mark.parametrize("error", [SystemExit(1), KeyboardInterrupt()], ids=type)
+def test_an_interrupted_portal_marks_nothing_and_the_retry_reaches_it(
+    error: BaseException,
+) -> None:
+    attempts: list[str] = []
+
+    def interrupted_once(transfer: BankTransfer) -> None:
+        attempts.append(transfer.transfer_id)
+        if len(attempts) == 1:
+            raise error
+
+    store = MemorySeenStore()
+    hook = receiver(seen=store)
+    with pytest.raises(type(error)):
+        hook.handle(BODY, signed(), interrupted_once)
+    assert not store.seen("92704", namespace="sepay")
+    assert CallbackOutcome.ACCEPTED == hook.handle(BODY, signed(), interrupted_once).outcome
+    assert CallbackOutcome.DUPLICATE == hook.handle(BODY, signed(), interrupted_once).outcome
+    assert ["92704", "92704"] == attempts
+
+
+def test_a_failing_store_is_a_500_not_an_exception() -> None:
+    class DiskFull(MemorySeenStore):
+        def seen(self, key: str, *, namespace: str = "default") -> bool:
+            raise OSError("disk I/O error")
+
+    calls, on_transfer = collector()
+    receipt = receiver(seen=DiskFull()).handle(BODY, signed(), on_transfer)
+    assert (CallbackOutcome.ERROR, 500, []) == (receipt.outcome, receipt.answer.status, calls)
+
+
+def test_a_body_over_the_limit_is_413_before_verification() -> None:
+    calls, on_transfer = collector()
+    hook = receiver(max_body_bytes=len(BODY) - 1)
+    receipt = hook.handle(BODY, signed(), on_transfer)
+    assert (CallbackOutcome.MALFORMED, 413, []) == (receipt.outcome, receipt.answer.status, calls)
+    assert (
+        CallbackOutcome.ACCEPTED
+        == receiver(max_body_bytes=len(BODY)).handle(BODY, signed(), on_transfer).outcome
+    )
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 2.5])
+def test_max_body_bytes_must_be_positive(limit: object) -> None:
+    with pytest.raises(ConfigError):
+        receiver(max_body_bytes=limit)
+
+
+def wsgi_call(app: Any, environ: dict[str, Any]) -> tuple[str, bytes]:
+    captured: list[str] = []
+    body = b"".join(app(environ, lambda status, _headers: captured.append(status)))
+    return captured[0], body
+
+
+@pytest.mark.parametrize(
+    ("length", "status"),
+    [(str(10 * 2**30), "413 Payload Too Large"), ("9" * 5000, "413 Payload Too Large"),
+     ("abc", "400 Bad Request"), ("1e9", "400 Bad Request"), ("-1", "400 Bad Request"),
+     (None, "411 Length Required")],
+)  # fmt: skip
+def test_the_wsgi_app_never_reads_an_unbounded_body(length: str | None, status: str) -> None:
+    calls, on_transfer = collector()
+    environ: dict[str, Any] = {"REQUEST_METHOD": "POST", "wsgi.input": Untouchable()}
+    if length is not None:
+        environ["CONTENT_LENGTH"] = length
+    answer_status, body = wsgi_call(receiver().wsgi_app(on_transfer), environ)
+    assert status == answer_status
+    assert False is json.loads(body)["success"]
     assert [] == calls
+
+
+def test_the_wsgi_app_reads_exactly_the_length() -> None:
+    calls, on_transfer = collector()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": str(len(BODY)),
+        "wsgi.input": GuardedInput(BODY + b"next request", allowed=len(BODY)),
+        **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in signed().items()},
+    }
+    assert ("200 OK", b'{"success": true}') == wsgi_call(receiver().wsgi_app(on_transfer), environ)
+    assert 1 == len(calls)
 
 
 def test_portal_failure_gives_500_and_the_retry_is_processed() -> None:
@@ -258,3 +410,40 @@ def test_public_api() -> None:
     }  # fmt: skip
     assert expected == set(sepay.__all__)
     assert all(hasattr(sepay, name) for name in expected)
+
+
+@given(st.binary(max_size=400))
+def test_handle_never_raises_on_any_body(body: bytes) -> None:
+    calls, on_transfer = collector()
+    hook = receiver(allow_unauthenticated=True, hmac_secret=None)
+    receipt = hook.handle(body, {}, on_transfer)
+    assert receipt.outcome in (CallbackOutcome.ACCEPTED, CallbackOutcome.MALFORMED)
+    assert len(calls) == (receipt.outcome is CallbackOutcome.ACCEPTED)
+
+
+_JSON_VALUES = st.one_of(
+    st.text(max_size=20),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.none(),
+)
+
+
+@given(_JSON_VALUES)
+def test_any_transfer_amount_is_exact_or_refused(amount: object) -> None:
+    body = BODY.replace(b":50000,", b":" + json.dumps(amount).encode() + b",")
+    calls, on_transfer = collector()
+    receipt = receiver().handle(body, signed(body), on_transfer)
+    exact = (isinstance(amount, int) and not isinstance(amount, bool) and 0 < amount < 10**15) or (
+        isinstance(amount, str) and re.fullmatch(r"[0-9]{1,15}", amount) and int(amount) > 0
+    )
+    if exact:
+        assert CallbackOutcome.ACCEPTED == receipt.outcome
+        assert [int(amount)] == [t.amount for t in calls]  # type: ignore[call-overload]
+    else:
+        assert (CallbackOutcome.MALFORMED, 400, []) == (
+            receipt.outcome,
+            receipt.answer.status,
+            calls,
+        )

@@ -7,6 +7,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -24,6 +25,7 @@ from connectors.ihanoi import (
 from connectors.ihanoi.simulator import IHanoiSimulator
 from connectors.ihanoi.wire import ContractVerifier
 from connectors.testing import serve
+from tests.core.wsgi_inputs import GuardedInput, Untouchable
 from tests.ihanoi.conftest import no_sleep
 
 SECRET = "whsec-test-not-a-real-secret"
@@ -213,18 +215,95 @@ def test_if_the_handler_fails_the_event_is_not_marked_seen(
     assert [event] == portal.events
 
 
-def test_a_kill_inside_the_handler_forgets_the_id_and_propagates(
-    sim: IHanoiSimulator, event: FeedbackEvent
+@pytest.mark.parametrize("exc", [KeyboardInterrupt(), SystemExit(2)], ids=type)
+def test_an_interrupt_inside_the_handler_marks_nothing_and_propagates(
+    sim: IHanoiSimulator, event: FeedbackEvent, exc: BaseException
 ) -> None:
-    portal = Portal(failures=1, exc=KeyboardInterrupt())
-    hook = receiver(portal)
+    portal = Portal(failures=1, exc=exc)
+    seen = SqliteSeenStore()
+    hook = receiver(portal, seen=seen)
     headers, body = signed(sim, event)
 
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(type(exc)):
         hook.handle(headers, body)
+    assert not seen.seen("evt-0001", namespace="ihanoi")
 
     assert "processed" == hook.handle(headers, body).outcome
+    assert "duplicate" == hook.handle(headers, body).outcome
     assert [event] == portal.events
+    assert seen.seen("evt-0001", namespace="ihanoi")
+
+
+def test_the_id_is_marked_only_after_the_handler_returned(
+    sim: IHanoiSimulator, event: FeedbackEvent
+) -> None:
+    seen = SqliteSeenStore()
+    during: list[bool] = []
+    hook = WebhookReceiver(
+        SECRET,
+        lambda e: during.append(seen.seen(e.event_id, namespace="ihanoi")),
+        seen=seen,
+        clock=lambda: float(NOW),
+    )
+    assert "processed" == hook.handle(*signed(sim, event)).outcome
+    assert [False] == during
+    assert seen.seen("evt-0001", namespace="ihanoi")
+
+
+def test_a_failing_store_is_answered_500(sim: IHanoiSimulator, event: FeedbackEvent) -> None:
+    class Broken(SqliteSeenStore):
+        def seen(self, key: str, *, namespace: str = "default") -> bool:
+            raise OSError("disk I/O error")
+
+    portal = Portal()
+    answer = receiver(portal, seen=Broken()).handle(*signed(sim, event))
+    assert (500, "failed", "OSError") == (answer.status, answer.outcome, answer.reason)
+    assert [] == portal.events
+
+
+def wsgi(hook: WebhookReceiver, environ: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    statuses: list[str] = []
+    body = b"".join(hook(environ, lambda status, _headers: statuses.append(status)))
+    return statuses[0], json.loads(body)
+
+
+@pytest.mark.parametrize(
+    ("length", "status"),
+    [(str(10 * 2**30), "413 Payload Too Large"), ("9" * 5000, "413 Payload Too Large"),
+     ("abc", "400 Bad Request"), ("1e9", "400 Bad Request"), ("-1", "400 Bad Request"),
+     (None, "411 Length Required")],
+)  # fmt: skip
+def test_the_wsgi_app_never_reads_an_unbounded_body(length: str | None, status: str) -> None:
+    portal = Portal()
+    environ: dict[str, Any] = {"REQUEST_METHOD": "POST", "wsgi.input": Untouchable()}
+    if length is not None:
+        environ["CONTENT_LENGTH"] = length
+    answer_status, answer = wsgi(receiver(portal), environ)
+    assert status == answer_status
+    assert answer["ok"] is False
+    assert ("too_large" if status.startswith("413") else "rejected") == answer["outcome"]
+    assert [] == portal.events
+
+
+def test_the_wsgi_app_reads_exactly_the_signed_body(
+    sim: IHanoiSimulator, event: FeedbackEvent
+) -> None:
+    portal = Portal()
+    headers, body = signed(sim, event)
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": GuardedInput(body + b"next", allowed=len(body)),
+        **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
+    }
+    assert ("200 OK", {"ok": True, "outcome": "processed"}) == wsgi(receiver(portal), environ)
+    assert [event] == portal.events
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 1.5])
+def test_max_body_bytes_must_be_positive(limit: object) -> None:
+    with pytest.raises(ValueError, match="max_body_bytes"):
+        receiver(Portal(), max_body_bytes=limit)
 
 
 def test_the_sqlite_store_remembers_across_restarts(

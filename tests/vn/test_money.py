@@ -6,7 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connectors.core.errors import ValidationError
-from connectors.vn import format_vnd, parse_dong, round_half_up, to_dong
+from connectors.vn import (
+    MAX_WIRE_DIGITS,
+    format_vnd,
+    parse_amount,
+    parse_dong,
+    round_half_up,
+    to_dong,
+)
 
 SETTINGS = settings(database=None)
 
@@ -253,3 +260,90 @@ def test_parse_dong_raises_only_validation_error(text: str) -> None:
     else:  # whatever it accepts is ASCII digits, "-" and separators, and within the bound
         assert set(text.strip(" \t\r\n")) <= set("0123456789-_ .,")
         assert abs(value) < 10**27
+
+
+# -- parse_amount: amounts and counts as received on the wire ---------------------------
+
+_ASCII_AMOUNT = re.compile(r"\A[0-9]{1,15}\Z")
+
+ODD_TEXTS = [
+    "５００００",  # full-width digits: int() would read 50000
+    "²",  # superscript two: str.isdigit() says True, int() raises
+    "٥٠٠٠٠",  # Arabic-Indic digits
+    "1e30",
+    "9007199254740993.0",
+    "50000.0",
+    "50.000",
+    "50,000",
+    "+50000",
+    "-50000",
+    " 50000",
+    "50000 ",
+    "50 000",
+    "",
+    "0x10",
+    "1_000",
+    "NaN",
+    "Infinity",
+    "9" * 16,
+    "1" * 5000,
+]
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_odd_amount_texts_are_refused_naming_the_field(text: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_amount(text, field="transferAmount")
+    assert "transferAmount" == caught.value.field
+    assert text not in caught.value.message or not text
+
+
+@pytest.mark.parametrize(
+    "value", [50000.0, 1e30, float("nan"), True, False, None, [50000], {"v": 1}, b"50000"]
+)
+def test_odd_amount_values_are_refused(value: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_amount(value)
+    assert "amount" == caught.value.field
+
+
+@given(st.text(max_size=40).filter(lambda t: not _ASCII_AMOUNT.match(t)))
+def test_any_text_that_is_not_ascii_digits_is_refused(text: str) -> None:
+    with pytest.raises(ValidationError):
+        parse_amount(text)
+
+
+@given(st.integers(min_value=0, max_value=10**15 - 1))
+def test_any_amount_in_range_round_trips_as_text_and_as_a_number(amount: int) -> None:
+    assert amount == parse_amount(str(amount))
+    assert amount == parse_amount(amount)
+    assert amount == parse_amount(str(amount).zfill(15))  # leading zeros are digits
+
+
+@given(st.one_of(st.integers(max_value=-1), st.integers(min_value=10**15)))
+def test_any_int_out_of_range_is_refused(amount: int) -> None:
+    with pytest.raises(ValidationError, match="out of range"):
+        parse_amount(amount)
+
+
+def test_the_bound_is_max_digits() -> None:
+    assert 999 == parse_amount("999", max_digits=3)
+    assert 999 == parse_amount(999, max_digits=3)
+    for too_big in ("1000", 1000):
+        with pytest.raises(ValidationError):
+            parse_amount(too_big, max_digits=3)
+    assert 10**15 - 1 == parse_amount("9" * 15) == parse_amount(10**15 - 1)
+    assert 15 == MAX_WIRE_DIGITS
+
+
+def test_text_or_number_can_be_required() -> None:
+    assert 5 == parse_amount("5", number=False)
+    assert 5 == parse_amount(5, text=False)
+    with pytest.raises(ValidationError, match="text where a number"):
+        parse_amount("5", text=False)
+    with pytest.raises(ValidationError, match="number where text"):
+        parse_amount(5, number=False)
+
+
+def test_precision_is_exact_beyond_floats() -> None:
+    assert 9_007_199_254_740_993 == parse_amount("9007199254740993", max_digits=16)

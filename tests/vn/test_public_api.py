@@ -2,6 +2,7 @@ import connectors.vn as vn
 
 EXPECTED = {
     "MAX_AMOUNT_IN_WORDS",
+    "MAX_WIRE_DIGITS",
     "VN_TZ",
     "Carrier",
     "InvalidPhoneNumber",
@@ -18,6 +19,7 @@ EXPECTED = {
     "is_valid_tax_code",
     "normalize_tax_code",
     "now_vn",
+    "parse_amount",
     "parse_compact",
     "parse_dong",
     "parse_phone",

@@ -8,6 +8,7 @@ code for query and refund; some result codes and the non-success IPN answers are
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -40,9 +41,12 @@ from connectors.core.redaction import Redactor
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.signing import constant_time_equals
 from connectors.core.transport import RequestSpec, Timeouts, Transport
+from connectors.vn.money import parse_amount
 from connectors.vn.time import from_epoch_ms, now_vn
 
 __all__ = ["MoMo", "MoMoSettings"]
+
+_CODE = re.compile(r"\A-?[0-9]{1,18}\Z")
 
 
 class MoMoSettings(ProviderSettings):
@@ -220,13 +224,16 @@ class MoMo:
         """Verify an IPN (the raw JSON body, or the redirect's parameters) and parse it.
 
         Raises `SignatureError` for a missing or wrong signature, another partner code, or
-        a body that is not a JSON object.
+        a body that is not a JSON object; `ValidationError` naming the field for a signed
+        IPN without an orderId, or whose `amount` is not a whole number of VND (a JSON
+        integer, or ASCII digits in the redirect's parameters) or `responseTime` not epoch
+        milliseconds.
         """
         data: Any
         if isinstance(body, bytes | str):
             try:
                 data = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise SignatureError(
                     "IPN body is not JSON", provider=self.name, operation="callback"
                 ) from None
@@ -249,13 +256,15 @@ class MoMo:
                 "partnerCode is not ours", provider=self.name, operation="callback"
             )
         code = _int(data.get("resultCode"))
-        amount = _int(data.get("amount"))
-        if amount < 0 or not data.get("orderId"):
-            raise SignatureError(
-                "amount or orderId is missing", provider=self.name, operation="callback"
-            )
+        amount = parse_amount(data.get("amount"), field="amount")
+        if not isinstance(data.get("orderId"), str) or not data["orderId"]:
+            raise ValidationError("orderId is missing", field="orderId", provider=self.name)
         stamp = data.get("responseTime")
-        paid_at = from_epoch_ms(_int(stamp)) if stamp not in (None, "") else None
+        paid_at = (
+            from_epoch_ms(parse_amount(stamp, field="responseTime"))
+            if stamp not in (None, "")
+            else None
+        )
         return PaymentNotification(
             gateway=self.name,
             order_ref=str(data["orderId"]),
@@ -283,8 +292,8 @@ class MoMo:
 
     def callback_answer(self, outcome: CallbackOutcome) -> HttpAnswer:
         """HTTP 204 No Content when accepted (spec 3.2); other statuses per the profile."""
-        status = self.profile.ipn_statuses[outcome]
-        return HttpAnswer(status)
+        statuses = self.profile.ipn_statuses
+        return HttpAnswer(statuses.get(outcome) or statuses[CallbackOutcome.ERROR])
 
     # -- query -----------------------------------------------------------------------------
 
@@ -424,10 +433,11 @@ class MoMo:
 
 
 def _int(value: object) -> int:
+    """A result code or count as MoMo sends it (JSON int or ASCII digits); -1 if not one."""
     if isinstance(value, bool):
         return -1
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _CODE.match(value):
         return int(value)
     return -1

@@ -114,6 +114,7 @@ class WireProfile:
             CallbackOutcome.ORDER_NOT_FOUND: 404,
             CallbackOutcome.AMOUNT_MISMATCH: 400,
             CallbackOutcome.INVALID_SIGNATURE: 400,
+            CallbackOutcome.MALFORMED: 400,
             CallbackOutcome.ERROR: 500,
         }
     )

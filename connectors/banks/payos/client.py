@@ -42,6 +42,7 @@ from connectors.core.redaction import Redactor
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.signing import constant_time_equals
 from connectors.core.transport import RequestSpec, Timeouts, Transport
+from connectors.vn.money import parse_amount
 from connectors.vn.time import VN_TZ, now_vn, to_epoch_ms
 
 __all__ = ["PayOS", "PayOSSettings"]
@@ -228,13 +229,15 @@ class PayOS:
         """Verify a webhook (the raw JSON body) and parse it (spec 4.3).
 
         Raises `SignatureError` for a body that is not JSON, a missing `data` object or
-        signature, or a signature that does not match.
+        signature, or a signature that does not match; `ValidationError` naming the field
+        when the signed `amount` is not a JSON integer of at most 15 digits or `orderCode`
+        not a positive integer payOS could have made.
         """
         payload: Any
         if isinstance(body, bytes | str):
             try:
                 payload = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise SignatureError(
                     "webhook body is not JSON", provider=self.name, operation="callback"
                 ) from None
@@ -255,17 +258,16 @@ class PayOS:
             raise SignatureError(
                 "webhook signature does not match", provider=self.name, operation="callback"
             )
-        amount = data.get("amount")
-        if isinstance(amount, bool) or not isinstance(amount, int) or "orderCode" not in data:
-            raise SignatureError(
-                "webhook lacks an integer amount or orderCode",
-                provider=self.name,
-                operation="callback",
-            )
+        amount = parse_amount(data.get("amount"), field="amount", text=False)
+        order_code = parse_amount(
+            data.get("orderCode"), field="orderCode", max_digits=16, text=False
+        )
+        if not 0 < order_code <= wire.MAX_ORDER_CODE:
+            raise ValidationError("orderCode is out of range", field="orderCode")
         code = str(data.get("code", payload.get("code", "")))
         return PaymentNotification(
             gateway=self.name,
-            order_ref=str(data["orderCode"]),
+            order_ref=str(order_code),
             amount=amount,
             status=PaymentStatus.PAID if code == "00" else PaymentStatus.FAILED,
             vendor_code=code,
@@ -288,7 +290,8 @@ class PayOS:
 
     def callback_answer(self, outcome: CallbackOutcome) -> HttpAnswer:
         """200 and a small JSON body when accepted; see `WireProfile.webhook_answers`."""
-        status, body = self.profile.webhook_answers[outcome]
+        answers = self.profile.webhook_answers
+        status, body = answers.get(outcome) or answers[CallbackOutcome.ERROR]
         return HttpAnswer(status, (("Content-Type", "application/json"),), body)
 
     # -- status and cancel -----------------------------------------------------------------

@@ -12,6 +12,10 @@
   `pay(..., outcome="cancelled")` cancels the link and returns the browser's (unsigned)
   redirect to cancelUrl: payOS sends no webhook for it.
 
+Everything it signs goes through `wire.data_string`, as payOS's SDKs sign: null fields
+(`counterAccountName` of a webhook, the nulls of a link's transactions) as empty text,
+the objects of a list with their keys sorted.
+
 Ledger kinds: "order", "payment", "cancel", "ipn".
 """
 
@@ -165,8 +169,20 @@ class PayOSSimulator(Simulator):
                 "virtualAccountNumber": "",
             }
             link.status = "PAID"
-            link.transactions.append(
-                {"reference": reference, "amount": data["amount"], "transactionDateTime": when}
+            link.transactions.append(  # keys unsorted and nulls kept, as payOS sends them
+                {
+                    "reference": reference,
+                    "amount": data["amount"],
+                    "accountNumber": self.account_number,
+                    "description": link.description,
+                    "transactionDateTime": when,
+                    "counterAccountBankId": "",
+                    "counterAccountBankName": None,
+                    "counterAccountName": None,
+                    "counterAccountNumber": None,
+                    "virtualAccountName": None,
+                    "virtualAccountNumber": None,
+                }
             )
             payload = {
                 "code": "00",

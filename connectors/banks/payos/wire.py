@@ -3,9 +3,10 @@
 Shared by the client and the simulator (specs/payments.md section 4.3). The webhook's
 `signature` is HMAC-SHA256(checksumKey, `k=v` for every key of `data` sorted, joined by
 `&`), values raw (not URL-encoded, UTF-8 left as is), null and empty values kept as `k=`
-[V]. Everything else here (paths, the create signature, statuses, error codes, the answer
-to a webhook) is from payOS's SDK readmes and integrators' code [S] or guessed [U], and
-lives in `WireProfile`.
+[V]; the text "null"/"undefined" is signed as empty and a list's objects with their keys
+sorted, as payOS's official SDKs do [S]. Everything else here (paths, the create
+signature, statuses, error codes, the answer to a webhook) is from payOS's SDK readmes and
+integrators' code [S] or guessed [U], and lives in `WireProfile`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = [
     "DEFAULT_PROFILE",
     "ERROR_CODES",
     "MAX_ORDER_CODE",
+    "NULL_TEXTS",
     "PRODUCTION_BASE_URL",
     "STATUSES",
     "WireProfile",
@@ -53,7 +55,8 @@ class WireProfile:
     - `webhook_answers`: status and body per outcome. payOS needs a 2xx to stop; the
       official SDK samples answer 200 and 400 for a bad signature [S]; bodies are [U].
       An unknown order is answered 200: payOS's confirm-webhook sends a test payload for
-      an order the portal never made and needs a 2xx to register the URL [U].
+      an order the portal never made and needs a 2xx to register the URL [U]. An
+      outcome missing from it is answered as `ERROR`.
     """
 
     create_path: str = "/v2/payment-requests"
@@ -69,6 +72,7 @@ class WireProfile:
             CallbackOutcome.ORDER_NOT_FOUND: (200, b'{"success":false,"error":"order"}'),
             CallbackOutcome.AMOUNT_MISMATCH: (400, b'{"success":false,"error":"amount"}'),
             CallbackOutcome.INVALID_SIGNATURE: (400, b'{"success":false,"error":"signature"}'),
+            CallbackOutcome.MALFORMED: (400, b'{"success":false,"error":"data"}'),
             CallbackOutcome.ERROR: (500, b'{"success":false,"error":"retry"}'),
         }
     )
@@ -77,13 +81,26 @@ class WireProfile:
 DEFAULT_PROFILE = WireProfile()
 
 
+NULL_TEXTS = frozenset({"null", "undefined"})
+"""Text values payOS's SDKs sign as the empty string, like a null [S]."""
+
+
 def field_text(value: object) -> str:
-    """One value as payOS writes it into the signed string (null -> empty) [V/S]."""
-    if value is None:
+    """One value as payOS writes it into the signed string [V/S].
+
+    As the official SDKs do (payOSHQ/payos-lib-node `convertObjToQueryStr`,
+    payOSHQ/payos-lib-python `convert_object_to_query_string`): null, and the text "null"
+    or "undefined", become the empty string; booleans "true"/"false"; a list becomes
+    compact JSON with the keys of each object in it sorted; other values their text.
+    """
+    if value is None or (isinstance(value, str) and value in NULL_TEXTS):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list | dict):
+    if isinstance(value, list):
+        items = [dict(sorted(item.items())) if isinstance(item, dict) else item for item in value]
+        return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return str(value)
 

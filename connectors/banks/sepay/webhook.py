@@ -4,10 +4,13 @@
     receipt = receiver.handle(body, headers, on_transfer=matcher.match)
     # reply receipt.answer.status / headers / body
 
-Verification comes first and a request that fails it changes no state. A transfer id
+A body over `max_body_bytes` (64 KiB by default) is refused with 413, unread by the WSGI
+app. Verification comes next and a request that fails it changes no state. A transfer id
 already handled is answered with success (so SePay stops retrying) without calling the
-portal again. If the portal's callback raises, the id is forgotten and SePay gets a 500,
-so its next retry is processed afresh.
+portal again. The id is marked handled only once the portal's callback has returned
+(claim after the effect): if it raises, SePay gets a 500 and its next retry calls it
+again, and so does the retry after a crash inside it. So `on_transfer` must be idempotent
+on `transfer.transfer_id` (a matcher that records each transfer id once is).
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ from connectors.banks.sepay.wire import (
     transfer_from_payload,
 )
 from connectors.core.errors import ConfigError, SignatureError, ValidationError
+from connectors.core.inbound import InboundRequest, serve_wsgi
 from connectors.core.signing import HmacSigner, constant_time_equals
-from connectors.core.webhooks import MemorySeenStore, SeenStore, check_timestamp
+from connectors.core.webhooks import EventGate, MemorySeenStore, SeenStore, check_timestamp
+from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused
 
 __all__ = ["SePayWebhook", "WebhookReceipt"]
 
@@ -62,8 +67,9 @@ class SePayWebhook:
     Configure exactly one authentication, as chosen in SePay's webhook form:
     `hmac_secret` (recommended: signature over timestamp and body, with a freshness
     check) or `api_key` (`Authorization: Apikey <key>`). `allow_unauthenticated=True`
-    accepts unsigned webhooks (testing only). `seen` de-duplicates transfer ids (namespace
-    "sepay"); use a `SqliteSeenStore` on a file when several processes receive webhooks.
+    accepts unsigned webhooks (testing only). `seen` remembers the transfer ids handled
+    (namespace "sepay"); use a `SqliteSeenStore` on a file when several processes receive
+    webhooks, or to remember them across restarts. `max_body_bytes` bounds the body.
     """
 
     provider = PROVIDER
@@ -77,7 +83,12 @@ class SePayWebhook:
         seen: SeenStore | None = None,
         profile: WireProfile = WIRE,
         clock: Callable[[], float] = time.time,
+        max_body_bytes: int = DEFAULT_BODY_LIMIT,
     ) -> None:
+        if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int):
+            raise ConfigError("max_body_bytes must be a positive int", field="max_body_bytes")
+        if max_body_bytes < 1:
+            raise ConfigError("max_body_bytes must be a positive int", field="max_body_bytes")
         configured = (hmac_secret is not None) + (api_key is not None)
         if configured > 1:
             raise ConfigError("configure hmac_secret or api_key, not both", field="api_key")
@@ -95,6 +106,8 @@ class SePayWebhook:
         self.seen = seen if seen is not None else MemorySeenStore()
         self.profile = profile
         self.clock = clock
+        self.max_body_bytes = max_body_bytes
+        self._gate = EventGate(self.seen, namespace=PROVIDER)
 
     def __repr__(self) -> str:
         mode = "hmac" if self._signer else "api_key" if self._api_key else "none"
@@ -141,16 +154,15 @@ class SePayWebhook:
         """The HTTP answer for `outcome`: 200 `{"success": true}` when SePay should stop
         (accepted, duplicate), 401 for a failed verification, 400 for a malformed body,
         500 when the portal failed (SePay retries non-2xx)."""
-        headers = (("Content-Type", "application/json"),)
         if outcome in (CallbackOutcome.ACCEPTED, CallbackOutcome.DUPLICATE):
-            return HttpAnswer(self.profile.success_status, headers, self.profile.success_body)
+            return HttpAnswer(self.profile.success_status, _JSON, self.profile.success_body)
         status = {
             CallbackOutcome.INVALID_SIGNATURE: 401,
             CallbackOutcome.ORDER_NOT_FOUND: 400,
             CallbackOutcome.AMOUNT_MISMATCH: 400,
+            CallbackOutcome.MALFORMED: 400,
         }.get(outcome, 500)
-        body = {"success": False, "message": message or outcome.value}
-        return HttpAnswer(status, headers, json.dumps(body).encode("utf-8"))
+        return _failure(status, message or outcome.value)
 
     def handle(
         self,
@@ -158,56 +170,84 @@ class SePayWebhook:
         headers: Mapping[str, str],
         on_transfer: Callable[[BankTransfer], object],
     ) -> WebhookReceipt:
-        """Verify, parse and de-duplicate one webhook; call `on_transfer` once per transfer id.
+        """Verify, parse and de-duplicate one webhook; call `on_transfer` until it has once
+        returned for a transfer id (it must be idempotent on `transfer.transfer_id`).
 
-        Never raises for a bad request: the receipt says what happened and carries the
-        answer to send back.
+        Never raises for a bad request, a failing portal callback or a failing store: the
+        receipt says what happened and carries the answer to send back. Only a
+        `KeyboardInterrupt` or `SystemExit` from `on_transfer` propagates (nothing marked).
         """
+        if len(body) > self.max_body_bytes:
+            return self._refused(
+                BodyRefused(f"the body is over the {self.max_body_bytes}-byte limit", status=413)
+            )
         try:
             transfer = self.parse(body, headers)
         except SignatureError as exc:
             outcome = CallbackOutcome.INVALID_SIGNATURE
             return WebhookReceipt(outcome, self.answer(outcome, "unauthorized"), error=str(exc))
         except ValidationError as exc:
-            outcome = CallbackOutcome.ERROR
-            answer = HttpAnswer(
-                400,
-                (("Content-Type", "application/json"),),
-                b'{"success": false, "message": "malformed body"}',
-            )
-            return WebhookReceipt(outcome, answer, error=str(exc))
-        if not self.seen.add_if_new(transfer.transfer_id, namespace=PROVIDER):
-            outcome = CallbackOutcome.DUPLICATE
-            return WebhookReceipt(outcome, self.answer(outcome), transfer)
+            outcome = CallbackOutcome.MALFORMED
+            return WebhookReceipt(outcome, self.answer(outcome, "malformed body"), error=str(exc))
         try:
-            on_transfer(transfer)
+            ran = self._gate.run(transfer.transfer_id, lambda: on_transfer(transfer))
         except Exception as exc:
-            self.seen.discard(transfer.transfer_id, namespace=PROVIDER)
-            _log.warning("sepay transfer %s: portal callback failed", transfer.transfer_id)
+            _log.warning(
+                "sepay transfer %s not handled (%s); left for the retry",
+                transfer.transfer_id,
+                type(exc).__name__,
+            )
             outcome = CallbackOutcome.ERROR
             return WebhookReceipt(outcome, self.answer(outcome), transfer, error=repr(exc))
-        outcome = CallbackOutcome.ACCEPTED
+        outcome = CallbackOutcome.ACCEPTED if ran else CallbackOutcome.DUPLICATE
         return WebhookReceipt(outcome, self.answer(outcome), transfer)
 
+    def _refused(self, exc: BodyRefused) -> WebhookReceipt:
+        _log.warning("sepay webhook refused: %s", exc.message)
+        return WebhookReceipt(
+            CallbackOutcome.MALFORMED, _failure(exc.status, exc.message), error=exc.message
+        )
+
+    def refuse(self, refused: BodyRefused) -> HttpAnswer:
+        """The answer to a body refused before reading (413, 411 or 400)."""
+        return self._refused(refused).answer
+
     def wsgi_app(self, on_transfer: Callable[[BankTransfer], object]) -> WSGIApp:
-        """A WSGI app answering SePay's POSTs with `handle` (mount it at the webhook URL)."""
+        """A WSGI app answering SePay's POSTs with `handle` (mount it at the webhook URL).
 
-        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = environ["wsgi.input"].read(length) if length else b""
-            headers = {
-                key[5:].replace("_", "-"): value
-                for key, value in environ.items()
-                if key.startswith("HTTP_")
-            }
-            if environ.get("REQUEST_METHOD", "GET").upper() != "POST":
-                answer = HttpAnswer(405, (("Allow", "POST"),), b"")
-            else:
-                answer = self.handle(body, headers, on_transfer).answer
-            start_response(
-                f"{answer.status} {'OK' if answer.status < 400 else 'Error'}",
-                [*answer.headers, ("Content-Length", str(len(answer.body)))],
-            )
-            return [answer.body]
+        The body is read within `max_body_bytes` (413 unread above it; 400 for a malformed
+        `Content-Length`, 411 for a missing one); anything but POST is answered 405.
+        """
+        return _SepayApp(self, on_transfer)
 
-        return app
+
+class _SepayApp:
+    """`SePayWebhook.wsgi_app`: the webhook bound to the portal's `on_transfer`."""
+
+    methods = frozenset({"POST"})
+
+    def __init__(
+        self, webhook: SePayWebhook, on_transfer: Callable[[BankTransfer], object]
+    ) -> None:
+        self.webhook = webhook
+        self.on_transfer = on_transfer
+        self.max_body_bytes = webhook.max_body_bytes
+
+    def receive(self, request: InboundRequest) -> HttpAnswer:
+        return self.webhook.handle(request.body, request.headers, self.on_transfer).answer
+
+    def refuse(self, refused: BodyRefused) -> HttpAnswer:
+        return self.webhook.refuse(refused)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        return serve_wsgi(self, environ, start_response)
+
+
+_JSON = (("Content-Type", "application/json"),)
+
+
+def _failure(status: int, message: str) -> HttpAnswer:
+    body = {"success": False, "message": message}
+    return HttpAnswer(status, _JSON, json.dumps(body).encode("utf-8"))

@@ -20,6 +20,7 @@ Every one of those details is a field of `WireProfile`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -30,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from connectors.banks.matching import BankTransfer, TransferDirection
 from connectors.core.errors import ValidationError
 from connectors.core.signing import HmacSigner
+from connectors.vn.money import parse_amount
 from connectors.vn.time import VN_TZ, to_vn
 
 __all__ = [
@@ -73,19 +75,37 @@ WIRE = WireProfile()
 """The default profile."""
 
 
-def _whole_vnd(value: object) -> object:
-    """Accept 2277000, 2277000.0 or "2277000.00"; refuse fractions and booleans."""
-    if isinstance(value, bool):
-        raise ValueError("an amount is a number, not a boolean")
-    if isinstance(value, float | str):
-        try:
-            number = float(value)
-        except ValueError:
-            raise ValueError("not a number") from None
-        if not number.is_integer():
-            raise ValueError("not a whole number of VND")
-        return int(number)
-    return value
+def _webhook_amount(value: object) -> int:
+    """A webhook amount: a JSON integer or ASCII digits, exact (`parse_amount`); a float,
+    a sign, an exponent, a boolean or over 15 digits is refused."""
+    try:
+        return parse_amount(value)
+    except ValidationError as exc:
+        raise ValueError(exc.message.removeprefix("amount ")) from None
+
+
+def _signed_amount(value: object) -> int:
+    """The account balance after the transfer (informational; an overdraft is negative):
+    as `_webhook_amount`, with an optional leading minus."""
+    if isinstance(value, str) and value.startswith("-"):
+        return -_webhook_amount(value[1:])
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        return -_webhook_amount(-value)
+    return _webhook_amount(value)
+
+
+_ZERO_FRACTION = re.compile(r"\A([0-9]+)\.0+\Z")
+
+
+def _listed_amount(value: object, name: str) -> int:
+    """An amount of the transaction list: as `_webhook_amount`, and also "2277000.00"
+    (text with an all-zero fraction, how SePay's API writes amounts [S])."""
+    if isinstance(value, str) and (match := _ZERO_FRACTION.match(value)):
+        value = match.group(1)
+    try:
+        return parse_amount(value, field=name)
+    except ValidationError as exc:
+        raise ValueError(exc.message) from None
 
 
 class WebhookPayload(BaseModel):
@@ -106,10 +126,15 @@ class WebhookPayload(BaseModel):
     reference_code: str | None = Field(default=None, alias="referenceCode")
     description: str | None = None
 
-    @field_validator("transfer_amount", "accumulated", mode="before")
+    @field_validator("transfer_amount", mode="before")
     @classmethod
-    def _amounts(cls, value: object) -> object:
-        return None if value is None else _whole_vnd(value)
+    def _amount(cls, value: object) -> object:
+        return _webhook_amount(value)
+
+    @field_validator("accumulated", mode="before")
+    @classmethod
+    def _balance(cls, value: object) -> object:
+        return None if value is None else _signed_amount(value)
 
     @field_validator("account_number", mode="before")
     @classmethod
@@ -136,7 +161,7 @@ def parse_payload(body: bytes) -> WebhookPayload:
     """The webhook body as a `WebhookPayload`; `ValidationError` naming the bad field."""
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, huge ints
         raise ValidationError("the webhook body is not JSON", field="body") from None
     if not isinstance(data, dict):
         raise ValidationError("the webhook body is not a JSON object", field="body")
@@ -231,9 +256,7 @@ def transfer_from_item(item: Any, profile: WireProfile = WIRE) -> BankTransfer:
     try:
         direction = TransferDirection(str(item.get("transfer_type")))
         key = "amount_in" if direction is TransferDirection.IN else "amount_out"
-        amount = _whole_vnd(item.get(key))
-        if not isinstance(amount, int):
-            raise ValueError(f"{key} missing")
+        amount = _listed_amount(item.get(key), key)
     except ValueError as exc:
         raise ValidationError(f"bad transaction entry: {exc}", field="data") from None
     return BankTransfer(

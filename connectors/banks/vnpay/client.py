@@ -236,7 +236,9 @@ class VNPay:
         """Verify return-URL or IPN parameters (decoded) and parse them.
 
         Raises `SignatureError` when `vnp_SecureHash` is missing or does not match (the
-        amount is not read before that), or the terminal code is not this client's.
+        amount is not read before that), or the terminal code is not this client's;
+        `ValidationError(field="vnp_Amount")` when a signed amount is not VND x 100 as
+        ASCII digits.
         """
         given = params.get("vnp_SecureHash")
         if not given:
@@ -295,7 +297,8 @@ class VNPay:
 
     def callback_answer(self, outcome: CallbackOutcome) -> HttpAnswer:
         """HTTP 200 with `{"RspCode": "..", "Message": ".."}` (spec 1.4)."""
-        code, message = self.profile.ipn_messages[outcome]
+        messages = self.profile.ipn_messages
+        code, message = messages.get(outcome) or messages[CallbackOutcome.ERROR]
         body = f'{{"RspCode":"{code}","Message":"{message}"}}'.encode()
         return HttpAnswer(200, (("Content-Type", "application/json"),), body)
 
@@ -350,7 +353,16 @@ class VNPay:
         amount = answer.get("vnp_Amount")
         txn_type = answer.get("vnp_TransactionType")
         status = wire.query_status(status_code, str(txn_type) if txn_type else None)
-        amount_vnd = wire.from_wire_amount(str(amount)) if amount not in (None, "") else None
+        try:
+            amount_vnd = wire.from_wire_amount(str(amount)) if amount not in (None, "") else None
+        except ValidationError:
+            raise ProviderError(
+                "VNPay answered an unreadable vnp_Amount",
+                code="malformed_response",
+                provider=self.name,
+                operation="query",
+                http_status=response.status_code,
+            ) from None
         return PaymentStatusReport(
             gateway=self.name,
             order_ref=order_ref,

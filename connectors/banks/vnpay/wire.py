@@ -14,7 +14,6 @@ fixed here:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -23,8 +22,9 @@ from urllib.parse import quote_plus
 from pydantic import SecretStr
 
 from connectors.banks.base import CallbackOutcome, PaymentErrorCode, PaymentStatus
-from connectors.core.errors import SignatureError
+from connectors.core.errors import ValidationError
 from connectors.core.signing import HmacSigner
+from connectors.vn.money import parse_amount
 
 __all__ = [
     "API_CODES",
@@ -64,7 +64,8 @@ class WireProfile:
       `urllib.parse.quote_plus`. They differ only on `* ~`, which `ascii_safe` text never
       holds; verification accepts either.
     - `pay_path`, `api_path`: paths under the base URL [V sandbox, U production].
-    - `ipn_messages`: the `Message` sent with each `RspCode` [V codes, spelling varies].
+    - `ipn_messages`: the `Message` sent with each `RspCode` [V codes, spelling varies];
+      an outcome missing from it is answered as `ERROR`.
     - `max_amount`: `vnp_Amount` is n[1,12] after x100 [V].
     """
 
@@ -83,6 +84,7 @@ class WireProfile:
             CallbackOutcome.ORDER_NOT_FOUND: ("01", "Order not found"),
             CallbackOutcome.AMOUNT_MISMATCH: ("04", "invalid amount"),
             CallbackOutcome.INVALID_SIGNATURE: ("97", "Invalid signature"),
+            CallbackOutcome.MALFORMED: ("99", "Input data required"),
             CallbackOutcome.ERROR: ("99", "Unknow error"),
         }
     )
@@ -118,18 +120,17 @@ def to_wire_amount(vnd: int) -> str:
     return str(vnd * 100)
 
 
-_DIGITS = re.compile(r"\A[0-9]{1,15}\Z")
-
-
-def from_wire_amount(value: str, *, provider: str = "vnpay") -> int:
+def from_wire_amount(value: object, *, provider: str = "vnpay") -> int:
     """`vnp_Amount` -> whole VND (÷ 100), after the signature was verified.
 
-    The only place that divides. A value that is not digits or not a multiple of 100
-    raises `SignatureError`: VNPay never sends one.
+    The only place that divides. `vnp_Amount` is text of 1 to 15 ASCII digits and a
+    multiple of 100 (`connectors.vn.money.parse_amount`); anything else (VNPay never sends
+    it) raises `ValidationError(field="vnp_Amount")`.
     """
-    if not isinstance(value, str) or not _DIGITS.match(value) or int(value) % 100:
-        raise SignatureError(f"vnp_Amount {value!r} is not VND x 100", provider=provider)
-    return int(value) // 100
+    wire_amount = parse_amount(value, field="vnp_Amount", number=False)
+    if wire_amount % 100:
+        raise ValidationError("vnp_Amount is not VND x 100", field="vnp_Amount", provider=provider)
+    return wire_amount // 100
 
 
 QUERY_HASH_FIELDS = (
@@ -239,15 +240,21 @@ def api_error_code(code: str) -> PaymentErrorCode:
 
 
 def payment_status(response_code: str, transaction_status: str) -> PaymentStatus:
-    """The common status of a return/IPN: paid only when both codes are "00" (spec 1.4)."""
+    """The common status of a return/IPN (spec 1.4, 1.5).
+
+    Paid only when both codes are "00". "07" (money deducted, suspected fraud) in either
+    code is UNKNOWN, whatever the other says (someone must look: the money may have
+    moved); then "24" is cancelled, "11" expired, "00" with status "01" pending, and
+    anything else failed.
+    """
     if response_code == "00" and transaction_status == "00":
         return PaymentStatus.PAID
+    if response_code == "07" or transaction_status == "07":
+        return PaymentStatus.UNKNOWN
     if response_code == "24":
         return PaymentStatus.CANCELLED
     if response_code == "11":
         return PaymentStatus.EXPIRED
-    if response_code == "07" or transaction_status == "07":
-        return PaymentStatus.UNKNOWN
     if transaction_status == "01" and response_code == "00":
         return PaymentStatus.PENDING
     return PaymentStatus.FAILED

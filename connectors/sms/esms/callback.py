@@ -4,34 +4,39 @@ eSMS calls the portal's `CallbackUrl` with an HTTPS GET whose query holds SMSID,
 SendSuccess, SendFailed, telcoid, phonenumber, RequestId... and retries only on timeout.
 It documents no signature, so `EsmsDeliveryReceiver` (a WSGI app to mount in the portal)
 accepts a report only on a path ending with a secret token, compared in constant time,
-de-duplicates it through a `DeliveryInbox` and always answers quickly.
+de-duplicates it through a `DeliveryInbox` (claim after the effect: a report is marked
+done only once the inbox's handler has returned) and always answers quickly. A POSTed
+form body is read within `max_body_bytes` (413 unread above it). Counts are ASCII digits.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
 from connectors.core.errors import ValidationError
+from connectors.core.inbound import HttpAnswer, InboundRequest, serve_wsgi
 from connectors.core.signing import constant_time_equals
+from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused
 from connectors.sms.base import DeliveryReport
 from connectors.sms.delivery import DeliveryInbox
 from connectors.sms.esms.wire import TELCOS, delivery_status
+from connectors.vn.money import parse_amount
 from connectors.vn.phone import InvalidPhoneNumber, parse_phone
 
 __all__ = ["EsmsDeliveryReceiver", "parse_callback", "report_from_fields"]
 
 PROVIDER = "esms"
 
+_log = logging.getLogger("connectors.sms.esms")
+
 
 def _count(fields: Mapping[str, str], name: str) -> int:
-    value = fields.get(name, "0") or "0"
-    try:
-        return int(float(value))
-    except ValueError:
-        raise ValidationError(f"{name} is not a number", field=name) from None
+    """A message count: 1 to 9 ASCII digits (absent or empty: 0)."""
+    return parse_amount(fields.get(name) or "0", field=name, max_digits=9)
 
 
 def report_from_fields(
@@ -40,7 +45,7 @@ def report_from_fields(
     """A `DeliveryReport` from eSMS's callback (or GetSendStatus) fields.
 
     Raises `ValidationError` naming the field when SMSID or SendStatus is missing or a
-    count is not a number.
+    count is not 1 to 9 ASCII digits.
     """
     sms_id = fields.get("SMSID", "")
     if not sms_id:
@@ -81,36 +86,57 @@ class EsmsDeliveryReceiver:
     """A WSGI app receiving eSMS callbacks at `.../<token>` (GET; POST form also accepted).
 
     Answers 200 for a report (new or a copy), 403 for a wrong token (nothing recorded),
-    400 for a report it cannot read. New reports go to `inbox` (and its handler).
+    400 for a report it cannot read, 413 for a POST body over `max_body_bytes`, 500 when
+    the inbox's handler (or its store) failed (nothing recorded: the next copy is handled
+    again). New reports go to `inbox` (and its handler, which must be idempotent on
+    `report.dedupe_key`); a `KeyboardInterrupt` or `SystemExit` from it propagates.
     """
 
-    def __init__(self, token: str, inbox: DeliveryInbox) -> None:
+    def __init__(
+        self, token: str, inbox: DeliveryInbox, *, max_body_bytes: int = DEFAULT_BODY_LIMIT
+    ) -> None:
         if len(token) < 16:
             raise ValidationError("the callback token needs at least 16 characters", field="token")
+        if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int):
+            raise ValidationError("max_body_bytes must be a positive int", field="max_body_bytes")
+        if max_body_bytes < 1:
+            raise ValidationError("max_body_bytes must be a positive int", field="max_body_bytes")
         self._token = token
         self.inbox = inbox
+        self.max_body_bytes = max_body_bytes
+
+    def __repr__(self) -> str:
+        return f"EsmsDeliveryReceiver(inbox={self.inbox!r}, token=***)"
+
+    methods = frozenset({"GET", "POST"})
+
+    def receive(self, request: InboundRequest) -> HttpAnswer:
+        """Answer one callback (the shape every receiver takes; see the class docstring)."""
+        given = request.path.rstrip("/").rsplit("/", 1)[-1]
+        if not constant_time_equals(given, self._token):
+            return HttpAnswer.text(403, "forbidden")
+        if request.method == "POST" and request.body:
+            fields: Mapping[str, str] = dict(
+                parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+            )
+        else:
+            fields = request.query
+        try:
+            report = report_from_fields(fields)
+        except ValidationError as exc:
+            return HttpAnswer.text(400, exc.message)
+        try:
+            self.inbox.accept(report)
+        except Exception as exc:
+            _log.warning("esms report %s not handled: %s", report.dedupe_key, type(exc).__name__)
+            return HttpAnswer.text(500, "retry")
+        return HttpAnswer.text(200, "OK")
+
+    def refuse(self, refused: BodyRefused) -> HttpAnswer:
+        """The answer to a POSTed body refused before reading (413, 411 or 400)."""
+        return HttpAnswer.text(refused.status, refused.message)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        path = str(environ.get("PATH_INFO", ""))
-        given = path.rstrip("/").rsplit("/", 1)[-1]
-        if not constant_time_equals(given, self._token):
-            return _answer(start_response, "403 Forbidden", b"forbidden")
-        query = str(environ.get("QUERY_STRING", ""))
-        if environ.get("REQUEST_METHOD") == "POST":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            query = environ["wsgi.input"].read(length).decode("utf-8") if length else query
-        try:
-            report = parse_callback(query)
-        except ValidationError as exc:
-            return _answer(start_response, "400 Bad Request", exc.message.encode("utf-8"))
-        self.inbox.accept(report)
-        return _answer(start_response, "200 OK", b"OK")
-
-
-def _answer(start_response: Callable[..., Any], status: str, body: bytes) -> list[bytes]:
-    start_response(
-        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-    )
-    return [body]
+        return serve_wsgi(self, environ, start_response)

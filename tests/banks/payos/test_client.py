@@ -271,3 +271,16 @@ def test_webhook_for_an_unknown_order_still_gets_a_2xx() -> None:
     answer = handler.handle(method="POST", body=json.dumps(payload, ensure_ascii=False).encode())
     assert (200, b'{"success":false,"error":"order"}') == (answer.status, answer.body)
     assert [] == received
+
+
+def test_a_paid_links_signed_info_with_null_fields_verifies(sim: PayOSSimulator) -> None:
+    payos = client()
+    payos.create_payment(request())
+    sim.pay("2025000123")
+    with mount(sim, URL) as mock:
+        report = payos.query("2025000123")
+        answer = json.loads(mock.calls[0].response.content)
+    (transaction,) = answer["data"]["transactions"]
+    assert None is transaction["counterAccountName"]
+    assert list(transaction) != sorted(transaction)  # signed with its keys sorted anyway
+    assert (PaymentStatus.PAID, 50_000) == (report.status, report.amount)

@@ -86,3 +86,129 @@ def test_data_string_is_independent_of_key_order(data: dict[str, object]) -> Non
 def test_json_round_trip_keeps_the_signature_valid() -> None:
     data = json.loads(json.dumps(WEBHOOK_DATA, ensure_ascii=True))
     assert WEBHOOK_STRING == wire.data_string(data)
+
+
+# -- how payOS's official SDKs sign (issue 11, point 6) ---------------------------------
+# Checked against payOSHQ/payos-lib-node (src/utils/convert-obj-to-query-str.ts) and
+# payOSHQ/payos-lib-python (src/payos/_crypto/provider.py): null, and the text "null" or
+# "undefined", is signed as the empty string; a list is compact JSON with each object's
+# keys sorted. The expected digests below are the SDKs' own test vectors
+# (tests/_crypto/testCases.json, checksum key "test_checksum_key"); each signing string is
+# written out by hand here and hashed with hmac, independently of `wire`.
+
+SDK_KEY = "test_checksum_key"
+
+
+def hmac_hex(text: str, key: str = SDK_KEY) -> str:
+    return hmac.new(key.encode(), text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def test_null_and_the_texts_null_and_undefined_are_signed_empty() -> None:
+    for value in (None, "null", "undefined"):
+        assert "counterAccountName=&currency=VND" == wire.data_string(
+            {"currency": "VND", "counterAccountName": value}
+        )
+    assert "a=Null&b=nil&c=None" == wire.data_string({"a": "Null", "b": "nil", "c": "None"})
+
+
+def test_sdk_vector_webhook_with_a_null_counter_account_name() -> None:
+    data = {
+        "accountNumber": "0123456789",
+        "amount": 20000,
+        "description": "thanh toan",
+        "reference": "FT-REFERENCE",
+        "transactionDateTime": "2025-12-12 09:00:00",
+        "virtualAccountNumber": "",
+        "counterAccountBankId": "01202001",
+        "counterAccountBankName": "",
+        "counterAccountName": "NGUYEN VAN A",
+        "counterAccountNumber": "9876543210",
+        "virtualAccountName": "",
+        "currency": "VND",
+        "orderCode": 0,
+        "paymentLinkId": "payment-link-id",
+        "code": "00",
+        "desc": "success",
+    }
+    text = (
+        "accountNumber=0123456789&amount=20000&code=00&counterAccountBankId=01202001"
+        "&counterAccountBankName=&counterAccountName={name}&counterAccountNumber=9876543210"
+        "&currency=VND&desc=success&description=thanh toan&orderCode=0"
+        "&paymentLinkId=payment-link-id&reference=FT-REFERENCE"
+        "&transactionDateTime=2025-12-12 09:00:00&virtualAccountName=&virtualAccountNumber="
+    )
+    sdk_digest = "302b3becca1672dff99daafae2965f40e48ea3ca39453e4bf37fbcc26807a0e8"
+    assert sdk_digest == hmac_hex(text.format(name="NGUYEN VAN A"))
+    assert sdk_digest == wire.sign(SDK_KEY, wire.data_string(data))
+    nameless = {**data, "counterAccountName": None}  # no counter account name: null
+    assert hmac_hex(text.format(name="")) == wire.sign(SDK_KEY, wire.data_string(nameless))
+
+
+def test_sdk_vector_list_objects_are_signed_with_sorted_keys() -> None:
+    invoice = {
+        "invoiceId": "invoice-id",
+        "invoiceNumber": "invoiceNo",
+        "issuedTimestamp": 1765504800,
+        "issuedDatetime": "2025-12-12T09:00:00+07:00",
+        "transactionId": "transactionId",
+        "reservationCode": "reservationCode",
+        "codeOfTax": "codeOfTax",
+    }
+    text = (
+        'invoices=[{"codeOfTax":"codeOfTax","invoiceId":"invoice-id",'
+        '"invoiceNumber":"invoiceNo","issuedDatetime":"2025-12-12T09:00:00+07:00",'
+        '"issuedTimestamp":1765504800,"reservationCode":"reservationCode",'
+        '"transactionId":"transactionId"}]'
+    )
+    sdk_digest = "1794b09bb47d4d6f2e3d7f0d261059012e0d8a055e882b75c9855ec249088f0f"
+    assert text == wire.data_string({"invoices": [invoice]})
+    assert sdk_digest == hmac_hex(text)
+    assert sdk_digest == wire.sign(SDK_KEY, wire.data_string({"invoices": [invoice]}))
+
+
+def test_sdk_vector_paid_link_with_nulls_inside_and_outside_a_list() -> None:
+    data = {
+        "id": "payment-link-id",
+        "orderCode": 0,
+        "amount": 2000,
+        "amountPaid": 2000,
+        "amountRemaining": 0,
+        "status": "PAID",
+        "createdAt": "2025-12-12T09:00:00+07:00",
+        "transactions": [
+            {
+                "reference": "FT-REFERENCE",
+                "amount": 2000,
+                "accountNumber": "0123456789",
+                "counterAccountBankId": "01202001",
+                "counterAccountBankName": None,
+                "counterAccountName": "NGUYEN VAN A",
+                "counterAccountNumber": "9876543210",
+                "description": "TRANSACTION DESCRIPTION",
+                "transactionDateTime": "2025-12-12T09:00:00+07:00",
+                "virtualAccountName": None,
+                "virtualAccountNumber": None,
+            }
+        ],
+        "canceledAt": None,
+        "cancellationReason": None,
+    }
+    text = (
+        "amount=2000&amountPaid=2000&amountRemaining=0&canceledAt=&cancellationReason="
+        "&createdAt=2025-12-12T09:00:00+07:00&id=payment-link-id&orderCode=0&status=PAID"
+        '&transactions=[{"accountNumber":"0123456789","amount":2000,'
+        '"counterAccountBankId":"01202001","counterAccountBankName":null,'
+        '"counterAccountName":"NGUYEN VAN A","counterAccountNumber":"9876543210",'
+        '"description":"TRANSACTION DESCRIPTION","reference":"FT-REFERENCE",'
+        '"transactionDateTime":"2025-12-12T09:00:00+07:00","virtualAccountName":null,'
+        '"virtualAccountNumber":null}]'
+    )
+    sdk_digest = "6af5e2c9a28256c140169ed624114b43295915d7b6e2fa6278b17a7c43aadefd"
+    assert text == wire.data_string(data)
+    assert sdk_digest == hmac_hex(text)
+
+
+def test_a_list_keeps_its_order_and_non_object_items() -> None:
+    assert 'k=[3,"b",{"a":1,"z":2},null]' == wire.data_string(
+        {"k": [3, "b", {"z": 2, "a": 1}, None]}
+    )

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from connectors.banks.base import PaymentErrorCode, PaymentStatus
 from connectors.banks.vnpay import wire
-from connectors.core.errors import SignatureError
+from connectors.core.errors import ValidationError
 from tests.banks.gateways import VNPAY_SECRET
 
 VECTOR_B_PARAMS = {
@@ -123,10 +123,21 @@ def test_amount_scaling_round_trips(vnd: int) -> None:
     assert vnd == wire.from_wire_amount(wire.to_wire_amount(vnd))
 
 
-@pytest.mark.parametrize("value", ["5000050", "", "50.000", "-100", "1e5", " 100"])
-def test_amount_not_scaled_by_100_is_refused(value: str) -> None:
-    with pytest.raises(SignatureError):
+@pytest.mark.parametrize(
+    "value",
+    ["5000050", "1", "", "50.000", "-100", "1e5", " 100", "５００００００", "1" * 16, 5000000],
+)
+def test_amount_not_ascii_digits_scaled_by_100_is_refused(value: object) -> None:
+    with pytest.raises(ValidationError) as caught:
         wire.from_wire_amount(value)
+    assert "vnp_Amount" == caught.value.field
+
+
+def test_amount_bounds() -> None:
+    assert (0, 9_999_999_999_999) == (
+        wire.from_wire_amount("0"),
+        wire.from_wire_amount("9" * 13 + "00"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -138,8 +149,21 @@ def test_amount_not_scaled_by_100_is_refused(value: str) -> None:
         ("24", "02", PaymentStatus.CANCELLED),
         ("11", "02", PaymentStatus.EXPIRED),
         ("07", "07", PaymentStatus.UNKNOWN),
+        # 07 (money deducted, suspected fraud) in only one of the two codes is enough
+        ("07", "00", PaymentStatus.UNKNOWN),
+        ("00", "07", PaymentStatus.UNKNOWN),
+        ("07", "01", PaymentStatus.UNKNOWN),
+        ("07", "02", PaymentStatus.UNKNOWN),
+        ("51", "07", PaymentStatus.UNKNOWN),
+        ("24", "07", PaymentStatus.UNKNOWN),  # 07 wins over cancelled...
+        ("11", "07", PaymentStatus.UNKNOWN),  # ...and expired: the money may have moved
+        ("07", "", PaymentStatus.UNKNOWN),
+        ("24", "01", PaymentStatus.CANCELLED),
+        ("11", "00", PaymentStatus.EXPIRED),
+        ("01", "01", PaymentStatus.FAILED),  # pending needs response code 00
         ("51", "02", PaymentStatus.FAILED),
         ("99", "02", PaymentStatus.FAILED),
+        ("", "", PaymentStatus.FAILED),
     ],
 )
 def test_pay_codes_map_to_the_common_status(

@@ -19,6 +19,7 @@ results, the simulator to read commands and build results.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import re
@@ -56,8 +57,12 @@ __all__ = [
     "exec_call",
     "exec_params",
     "exec_response",
+    "file_answer",
+    "invoice_data",
     "invoice_guid",
     "invoice_object",
+    "invoice_refused",
+    "invoice_result",
     "issued_document",
     "original_identify",
     "original_of",
@@ -66,6 +71,7 @@ __all__ = [
     "result_body",
     "result_code_for",
     "result_refusal",
+    "with_status",
 ]
 
 
@@ -416,6 +422,68 @@ def result_code_for(message: str | None, profile: WireProfile = DEFAULT_PROFILE)
         if phrase in text:
             return code
     return ResultCode.INVALID_DATA
+
+
+def invoice_result(
+    key: str,
+    sent: Mapping[str, Any],
+    *,
+    guid: str,
+    number: int,
+    lookup_code: str | None,
+    profile: WireProfile = DEFAULT_PROFILE,
+) -> dict[str, Any]:
+    """An ``InvoiceResult`` for the ``InvoiceDataWS`` `sent` under `key` (the simulator's;
+    `created_row` and `issued_document` read it) [V: the document; InvoiceResult.cs]."""
+    invoice = sent["Invoice"]
+    return {
+        "PartnerInvoiceID": 0,
+        profile.partner_key_field: key,
+        "InvoiceGUID": guid,
+        "InvoiceForm": invoice.get("InvoiceForm"),
+        "InvoiceSerial": invoice.get("InvoiceSerial"),
+        "InvoiceNo": number,
+        "MTC": lookup_code or None,
+    }
+
+
+def with_status(row: Mapping[str, Any], message: str | None = None) -> dict[str, Any]:
+    """A per-invoice result: ``Status`` 0, or 1 with `message` as its ``MessLog``."""
+    return {**row, "Status": 0 if message is None else 1, "MessLog": message}
+
+
+def invoice_refused(
+    key: str, message: str, profile: WireProfile = DEFAULT_PROFILE
+) -> dict[str, Any]:
+    """A per-invoice refusal of the document under `key`."""
+    return with_status({profile.partner_key_field: key}, message)
+
+
+def invoice_data(
+    key: str,
+    sent: Mapping[str, Any],
+    *,
+    guid: str,
+    number: int,
+    status_id: int,
+    lookup_code: str | None,
+    profile: WireProfile = DEFAULT_PROFILE,
+) -> dict[str, Any]:
+    """The ``InvoiceDataWS`` CmdType 800 answers (the simulator's): the document as received,
+    BKAV's GUID, number and status filled in (``MTC`` beside it is [G])."""
+    invoice = {**sent["Invoice"], "InvoiceGUID": guid, "InvoiceNo": number}
+    return {
+        **sent,
+        "Invoice": {**invoice, "InvoiceStatusID": status_id},
+        "PartnerInvoiceID": 0,
+        profile.partner_key_field: key,
+        "MTC": lookup_code or None,
+    }
+
+
+def file_answer(file_format: str, data: bytes) -> dict[str, str]:
+    """A CmdType 808/809 answer's object: ``{"PDF": base64}`` [V] or ``{"XML": base64}``."""
+    return {"PDF" if file_format == "pdf" else "XML": base64.b64encode(data).decode()}
 
 
 def refusal(status: object, message: object, profile: WireProfile = DEFAULT_PROFILE) -> Refusal:

@@ -36,22 +36,29 @@ __all__ = [
     "OriginalInvoice",
     "WireProfile",
     "auth_headers",
+    "bearer_of",
     "cancel_call",
     "decode_result_list",
     "download_call",
     "download_data",
     "encode_result_list",
+    "failure",
+    "file_row",
     "found_document",
+    "invoice_failure",
     "invoice_payload",
     "issued_document",
     "item_refusal",
     "login_call",
+    "login_of",
     "original_invoice",
     "publish_call",
     "publish_results",
     "refusal_of",
     "result_code_of",
+    "result_row",
     "status_call",
+    "success",
     "token_of",
 ]
 
@@ -170,6 +177,71 @@ def login_call(
     """``POST /auth/token`` (`token_of` reads the answer)."""
     body = {"appid": app_id, "taxcode": tax_code, "username": username, "password": password}
     return Call("login", profile.token_path, body)
+
+
+def login_of(body: Any) -> tuple[str, str, str, str]:
+    """``(appid, taxcode, username, password)`` of a login body (the simulator's reader)."""
+    values = body if isinstance(body, dict) else {}
+    appid, taxcode, username, password = (
+        str(values.get(name) or "") for name in ("appid", "taxcode", "username", "password")
+    )
+    return appid, taxcode, username, password
+
+
+def bearer_of(header: str) -> str:
+    """The token of an ``Authorization: Bearer`` header (the simulator's reader)."""
+    return header[7:] if header.startswith("Bearer ") else ""
+
+
+def success(**fields: Any) -> dict[str, Any]:
+    """A successful answer carrying `fields` (``data``, ``publishInvoiceResult``)."""
+    return {"success": True, "errorCode": None, **fields}
+
+
+def failure(code: str, description: str = "") -> dict[str, Any]:
+    """A refused call's answer (`refusal_of` reads it)."""
+    return {"success": False, "errorCode": code, "descriptionErrorCode": description}
+
+
+def invoice_failure(
+    ref_id: str, series: str, code: str, description: str | None = None
+) -> dict[str, Any]:
+    """One invoice's refusal inside a publish answer (`item_refusal` reads it)."""
+    row: dict[str, Any] = {"RefID": ref_id, "InvSeries": series, "ErrorCode": code}
+    if description is not None:
+        row["DescriptionErrorCode"] = description
+    return row
+
+
+def result_row(
+    *,
+    ref_id: str,
+    transaction_id: str,
+    template: str,
+    series: str,
+    number: int,
+    day: str,
+    status: int,
+    published: bool = False,
+) -> dict[str, Any]:
+    """One issued invoice in a status answer, or a publish answer's (`published`: with an
+    empty ``ErrorCode``); `issued_document` reads it."""
+    return {
+        "RefID": ref_id,
+        "InvSeries": series,
+        **({"ErrorCode": None} if published else {}),
+        "TransactionID": transaction_id,
+        "InvTemplateNo": template,
+        "InvNo": str(number),
+        "InvDate": day,
+        "EInvoiceStatus": status,
+        "SendTaxStatus": 1,
+    }
+
+
+def file_row(transaction_id: str, data: bytes) -> dict[str, Any]:
+    """One file in a download answer (`download_data` reads it)."""
+    return {"TransactionID": transaction_id, "Data": base64.b64encode(data).decode()}
 
 
 def token_of(body: Mapping[str, Any]) -> str | None:

@@ -46,26 +46,35 @@ __all__ = [
     "VENDOR",
     "VIETTEL_CODES",
     "WireProfile",
+    "answer",
     "api_request",
     "cancel_form",
+    "create_result",
     "created_document",
     "document_from_payload",
+    "error_answer",
     "error_code_of",
+    "file_answer",
     "file_bytes",
     "file_request",
     "found_document",
     "invoice_payload",
     "issued_date_ms",
+    "login_answer",
     "login_body",
+    "login_of",
+    "login_refused",
     "make_nested_zip",
     "nested_zip_xml",
     "original_of",
     "rate_from_percentage",
     "refusal_of",
     "search_form",
+    "search_item",
     "tax_percentage",
     "to_number",
     "token_of",
+    "token_of_cookies",
 ]
 
 ADJUSTMENT_ORIGINAL = "1"
@@ -220,6 +229,89 @@ def api_request(
         json=json,
         data=None if in_query else form,
     )
+
+
+def login_answer(token: str, lifetime: float) -> dict[str, Any]:
+    """A login's answer (the simulator's; `token_of` reads it)."""
+    return {"access_token": token, "token_type": "bearer", "expires_in": int(lifetime)}
+
+
+def login_refused(description: str) -> dict[str, str]:
+    """A refused login's answer (OAuth's ``invalid_grant``)."""
+    return {"error": "invalid_grant", "error_description": description}
+
+
+def login_of(body: Any) -> tuple[str, str]:
+    """``(username, password)`` of a login body (the simulator's reader of `login_body`)."""
+    if not isinstance(body, dict):
+        return "", ""
+    return str(body.get("username") or ""), str(body.get("password") or "")
+
+
+def token_of_cookies(header: str, profile: WireProfile = DEFAULT_PROFILE) -> str:
+    """The session token in a ``Cookie`` header (the simulator's reader of `api_request`)."""
+    for part in header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == profile.token_cookie:
+            return value
+    return ""
+
+
+def error_answer(status: int, code: str, message: str | None) -> dict[str, Any]:
+    """An error in the ``{"code", "message", "data"}`` shape (Spring's for a 500 too)."""
+    return {"code": status, "message": code, "data": message}
+
+
+def answer(
+    error_code: str | None = None, description: str | None = None, **fields: Any
+) -> dict[str, Any]:
+    """A body in the ``{"errorCode", "description", ...}`` shape: a refusal when `error_code`
+    is given, else a success carrying `fields` (``result``, ``fileToBytes``...)."""
+    return {"errorCode": error_code, "description": description, **fields}
+
+
+def create_result(
+    supplier_tax_code: str, invoice_no: str, transaction_uuid: str, reservation_code: str
+) -> dict[str, Any]:
+    """``createInvoice``'s ``result`` (and the base of a search item): ``invoiceNo`` empty
+    while the number is not given yet."""
+    return {
+        "supplierTaxCode": supplier_tax_code,
+        "invoiceNo": invoice_no,
+        "transactionID": f"T{transaction_uuid}",
+        "reservationCode": reservation_code,
+        "codeOfTax": None,
+    }
+
+
+def search_item(
+    result: Mapping[str, Any],
+    *,
+    series: str,
+    template_code: str,
+    issue_date: int,
+    paid: bool,
+    status: DocumentStatus,
+    profile: WireProfile = DEFAULT_PROFILE,
+) -> dict[str, Any]:
+    """One item of a search answer (the simulator's; `found_document` reads it): the create
+    result with the series and template [G: beyond the fields integrators read], the issue
+    date, the payment status text, and `profile.document_status_field` when set."""
+    item: dict[str, Any] = {
+        **result,
+        "invoiceSeries": series,
+        "templateCode": template_code,
+        "issueDate": issue_date,
+        profile.payment_status_field: profile.paid_status if paid else profile.unpaid_status,
+    }
+    if profile.document_status_field:
+        item[profile.document_status_field] = profile.status_text(status)
+    return item
+
+
+def file_answer(name: str, data: bytes) -> dict[str, Any]:
+    """A ``getInvoiceRepresentationFile`` answer carrying `data` (`file_bytes` reads it)."""
+    return answer(fileName=name, fileToBytes=base64.b64encode(data).decode("ascii"))
 
 
 def refusal_of(body: Any, http_status: int) -> Refusal | None:

@@ -105,12 +105,7 @@ class VnptInvoice(InvoiceClient[VnptInvoiceSettings, WireProfile]):
                 endpoint=base + self.profile.service_path(service),
             )
             # Reads retry (publish's GetInvDataByFkey, the portal); writes never do.
-            for service, retried in (
-                ("PublishService", True),
-                ("PublishService", False),
-                ("BusinessService", False),
-                ("PortalService", True),
-            )
+            for service, retried in wire.SERVICE_CALLS
         }
         self._locks_guard = threading.Lock()
         self._series_locks: dict[tuple[str, str], threading.Lock] = {}

@@ -49,6 +49,7 @@ __all__ = [
     "PUBLISH",
     "RELATED",
     "SERVICES",
+    "SERVICE_CALLS",
     "SERVICE_OF",
     "SOAP_ENV",
     "TAX_XML",
@@ -74,6 +75,7 @@ __all__ = [
     "parse_result",
     "pattern_of_issued",
     "plain_number",
+    "publish_result",
     "published_document",
     "refusal",
     "soap_call",
@@ -157,6 +159,15 @@ SERVICES: Mapping[str, tuple[str, ...]] = {
     ),
 }
 """Which ``.asmx`` service holds each operation."""
+
+SERVICE_CALLS: tuple[tuple[str, bool], ...] = (
+    ("PublishService", True),
+    ("PublishService", False),
+    ("BusinessService", False),
+    ("PortalService", True),
+)
+"""The services a client calls and whether it calls them to read (retried) or to write (sent
+once per attempt of its own): publish both, business writes, portal reads."""
 
 SERVICE_OF: Mapping[str, str] = {
     operation: service for service, operations in SERVICES.items() for operation in operations
@@ -254,6 +265,16 @@ def call_params(
     }
 
 
+_STATUS_NUMBERS = (
+    DocumentStatus.PENDING,  # 0
+    DocumentStatus.ISSUED,  # 1
+    DocumentStatus.ISSUED,  # 2 (declared)
+    DocumentStatus.REPLACED,  # 3
+    DocumentStatus.ADJUSTED,  # 4
+    DocumentStatus.CANCELLED,  # 5
+)
+
+
 @dataclass(frozen=True)
 class WireProfile:
     """Everything about VNPT's wire format that is configurable or guessed ([G])."""
@@ -271,14 +292,7 @@ class WireProfile:
     date_format: str = "%Y-%m-%d"
     """``NLap`` in ``xmlInvData`` [G: TT78 style assumed for VNPT]."""
     statuses: Mapping[str, DocumentStatus] = field(
-        default_factory=lambda: {
-            "0": DocumentStatus.PENDING,
-            "1": DocumentStatus.ISSUED,
-            "2": DocumentStatus.ISSUED,
-            "3": DocumentStatus.REPLACED,
-            "4": DocumentStatus.ADJUSTED,
-            "5": DocumentStatus.CANCELLED,
-        }
+        default_factory=lambda: dict(zip("012345", _STATUS_NUMBERS, strict=True))
     )
     """``status`` of a ``listInvByCusFkey`` item. 0 is "not issued" (an SAP client treats it
     as an error, code index id 27781884998) and 3 and 5 are replaced and cancelled (the
@@ -443,6 +457,14 @@ def parse_publish_result(payload: str, *, pattern: str, serial: str) -> dict[str
             raise ValidationError(f"unreadable key_number pair {pair!r}", field="result")
         numbers[key] = plain_number(number)
     return numbers
+
+
+def publish_result(pattern: str, serial: str, numbers: Mapping[str, int]) -> str:
+    """The answer of a publish (replace, adjust) that numbered `numbers` (fkey -> number):
+    ``OK:pattern;serial-fkey_0000001,...`` (the simulator's; `parse_publish_result` reads
+    it)."""
+    pairs = ",".join(f"{fkey}_{padded_number(number)}" for fkey, number in numbers.items())
+    return f"OK:{pattern};{serial}-{pairs}"
 
 
 def _sub(parent: etree._Element, tag: str, value: object | None) -> None:

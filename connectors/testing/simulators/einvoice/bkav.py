@@ -28,7 +28,6 @@ Ledger kinds: ``create``, ``sign``, ``cancel`` (key: our idempotency key).
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import threading
 import uuid
@@ -46,8 +45,13 @@ from connectors.einvoice.bkav.wire import (
     WireProfile,
     exec_call,
     exec_response,
+    file_answer,
+    invoice_data,
+    invoice_refused,
+    invoice_result,
     parse_original_identify,
     result_body,
+    with_status,
 )
 from connectors.einvoice.gdt import HDonDocument, Line, Party, RateTotal, RelatedInvoice, Totals
 from connectors.testing.simulator import SimRequest, SimResponse
@@ -191,8 +195,8 @@ class BkavInvoiceSimulator(InvoiceSimulator):
             if invoice.status == _NEW:
                 return 1, "Hóa đơn chưa được ký"
             if cmd_type == CMD.xml_base64:
-                return 0, {"XML": base64.b64encode(invoice.xml).decode()}
-            return 0, {"PDF": base64.b64encode(self._pdf(invoice)).decode()}
+                return 0, file_answer("xml", invoice.xml)
+            return 0, file_answer("pdf", self._pdf(invoice))
         return 1, f"CmdType {cmd_type} không được hỗ trợ"
 
     def _refusal(self, item: Mapping[str, Any]) -> str | None:
@@ -219,14 +223,11 @@ class BkavInvoiceSimulator(InvoiceSimulator):
         refused = None if key else "Thiếu PartnerInvoiceStringID"
         refused = refused or self._refusal(item)
         if refused is not None:
-            return {self.profile.partner_key_field: key, "Status": 1, "MessLog": refused}
+            return invoice_refused(key, refused, self.profile)
         existing = self.invoices.get(key)
         if existing is not None:
-            return {
-                **self._result(existing),
-                "Status": 1,
-                "MessLog": f"Đã tồn tại Hóa đơn với {self.profile.partner_key_field} = {key}",
-            }
+            message = f"Đã tồn tại Hóa đơn với {self.profile.partner_key_field} = {key}"
+            return with_status(self._result(existing), message)
         invoice = SimBkavInvoice(key=key, guid=str(uuid.uuid4()), obj=dict(item), cmd_type=cmd_type)
         if cmd_type in (CMD.replace, CMD.adjust):
             identity = parse_original_identify(
@@ -234,17 +235,10 @@ class BkavInvoiceSimulator(InvoiceSimulator):
             )
             target = self._by_identity(identity) if identity else None
             if target is None:
-                return {
-                    self.profile.partner_key_field: key,
-                    "Status": 1,
-                    "MessLog": "Hóa đơn gốc không tồn tại",
-                }
+                return invoice_refused(key, "Hóa đơn gốc không tồn tại", self.profile)
             if target.status not in (_SIGNED, _REPLACING, _ADJUSTING):
-                return {
-                    self.profile.partner_key_field: key,
-                    "Status": 1,
-                    "MessLog": "Trạng thái hóa đơn gốc không cho phép thay thế, điều chỉnh",
-                }
+                message = "Trạng thái hóa đơn gốc không cho phép thay thế, điều chỉnh"
+                return invoice_refused(key, message, self.profile)
             target.status = _PENDING_REPLACEMENT if cmd_type == CMD.replace else _PENDING_ADJUSTMENT
             invoice.original = target.key
         self.invoices[key] = invoice
@@ -256,7 +250,7 @@ class BkavInvoiceSimulator(InvoiceSimulator):
             item_types=[d.get("ItemTypeID", 0) for d in item.get("ListInvoiceDetailsWS") or []],
             pay_method=item["Invoice"].get("PayMethodID"),
         )
-        return {**self._result(invoice), "Status": 0, "MessLog": None}
+        return with_status(self._result(invoice))
 
     def _by_identity(self, identity: tuple[str, str, int]) -> SimBkavInvoice | None:
         form, serial, number = identity
@@ -316,33 +310,20 @@ class BkavInvoiceSimulator(InvoiceSimulator):
         return 0, rows
 
     def _result(self, invoice: SimBkavInvoice) -> dict[str, Any]:
-        """An ``InvoiceResult`` [V: the document; ResponseObjects/InvoiceResult.cs]."""
-        inv = invoice.obj["Invoice"]
-        return {
-            "PartnerInvoiceID": 0,
-            self.profile.partner_key_field: invoice.key,
-            "InvoiceGUID": invoice.guid,
-            "InvoiceForm": inv.get("InvoiceForm"),
-            "InvoiceSerial": inv.get("InvoiceSerial"),
-            "InvoiceNo": invoice.number,
-            "MTC": invoice.lookup_code or None,
-        }
+        return invoice_result(invoice.key, invoice.obj, **self._given(invoice))
 
     def _data_ws(self, invoice: SimBkavInvoice) -> dict[str, Any]:
-        """The ``InvoiceDataWS`` CmdType 800 answers: the invoice as received, with BKAV's
-        GUID, number and status filled in (``MTC`` beside it is [G])."""
-        inv = {
-            **invoice.obj["Invoice"],
-            "InvoiceGUID": invoice.guid,
-            "InvoiceNo": invoice.number,
-            "InvoiceStatusID": invoice.status,
-        }
+        return invoice_data(
+            invoice.key, invoice.obj, status_id=invoice.status, **self._given(invoice)
+        )
+
+    def _given(self, invoice: SimBkavInvoice) -> dict[str, Any]:
+        """What BKAV gave the invoice (its GUID, number, lookup code), for its answers."""
         return {
-            **invoice.obj,
-            "Invoice": inv,
-            "PartnerInvoiceID": 0,
-            self.profile.partner_key_field: invoice.key,
-            "MTC": invoice.lookup_code or None,
+            "guid": invoice.guid,
+            "number": invoice.number,
+            "lookup_code": invoice.lookup_code,
+            "profile": self.profile,
         }
 
 

@@ -19,7 +19,6 @@ Ledger kinds: ``invoice`` (key RefID), ``cancel`` (key RefID).
 
 from __future__ import annotations
 
-import base64
 import secrets
 import threading
 import uuid
@@ -35,7 +34,14 @@ from connectors.einvoice.misa.wire import (
     DEFAULT_PROFILE,
     REQUIRED_TOTALS,
     WireProfile,
+    bearer_of,
     encode_result_list,
+    failure,
+    file_row,
+    invoice_failure,
+    login_of,
+    result_row,
+    success,
 )
 from connectors.testing.simulator import SimRequest, SimResponse
 from connectors.testing.simulators.einvoice.base import InvoiceSimulator
@@ -108,13 +114,10 @@ class MisaInvoiceSimulator(InvoiceSimulator):
         self.tokens.clear()
 
     def _fail(self, code: str, description: str = "") -> SimResponse:
-        return SimResponse.json(
-            {"success": False, "errorCode": code, "descriptionErrorCode": description}
-        )
+        return SimResponse.json(failure(code, description))
 
     def _authorised(self, request: SimRequest) -> bool:
-        header = request.header("Authorization") or ""
-        return header.startswith("Bearer ") and header[7:] in self.tokens
+        return bearer_of(request.header("Authorization") or "") in self.tokens
 
     def _series(self, template: str, series: str) -> str:
         return f"{template}/{series}"
@@ -122,18 +125,14 @@ class MisaInvoiceSimulator(InvoiceSimulator):
     # -- routes --------------------------------------------------------------------------
 
     def _login(self, request: SimRequest) -> SimResponse:
-        body = request.json()
-        if body.get("appid") != self.app_id:
+        app_id, *account = login_of(request.json())
+        if app_id != self.app_id:
             return self._fail("InvalidAppID")
-        if (
-            body.get("taxcode") != self.tax_code
-            or body.get("username") != self.username
-            or body.get("password") != self.password
-        ):
+        if account != [self.tax_code, self.username, self.password]:
             return self._fail("UnAuthorize")
         token = secrets.token_urlsafe(24)
         self.tokens.add(token)
-        return SimResponse.json({"success": True, "errorCode": None, "data": token})
+        return SimResponse.json(success(data=token))
 
     def _issue(self, request: SimRequest) -> SimResponse:
         if not self._authorised(request):
@@ -143,27 +142,22 @@ class MisaInvoiceSimulator(InvoiceSimulator):
             return self._fail("TooManyInvoices")
         results = [self._issue_one(payload) for payload in invoices]
         return SimResponse.json(
-            {
-                "success": True,
-                "errorCode": None,
-                "publishInvoiceResult": encode_result_list(results, self.profile),
-            }
+            success(publishInvoiceResult=encode_result_list(results, self.profile))
         )
 
     def _issue_one(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         ref_id = str(payload.get("RefID") or "")
         template = str(payload.get("InvTemplateNo") or "")
         series = str(payload.get("InvSeries") or "")
-        answer: dict[str, Any] = {"RefID": ref_id, "InvSeries": series, "ErrorCode": None}
+
+        def refused(code: str, description: str | None = None) -> dict[str, Any]:
+            return invoice_failure(ref_id, series, code, description)
+
         if not ref_id or not template or not series:
-            return {**answer, "ErrorCode": "InvalidInvoiceData"}
+            return refused("InvalidInvoiceData")
         missing = [name for name in REQUIRED_TOTALS if payload.get(name) in (None, "")]
         if missing:
-            return {
-                **answer,
-                "ErrorCode": "InvalidInvoiceData",
-                "DescriptionErrorCode": f"{', '.join(missing)} is required",
-            }
+            return refused("InvalidInvoiceData", f"{', '.join(missing)} is required")
         try:
             adds_up = Decimal(str(payload["TotalAmountOC"])) == Decimal(
                 str(payload["TotalAmountWithoutVATOC"])
@@ -171,22 +165,18 @@ class MisaInvoiceSimulator(InvoiceSimulator):
         except ArithmeticError:
             adds_up = False
         if not adds_up:
-            return {
-                **answer,
-                "ErrorCode": "InvalidInvoiceData",
-                "DescriptionErrorCode": (
-                    "TotalAmountOC <> TotalAmountWithoutVATOC + TotalVATAmountOC"
-                ),
-            }
+            return refused(
+                "InvalidInvoiceData", "TotalAmountOC <> TotalAmountWithoutVATOC + TotalVATAmountOC"
+            )
         if len(payload.get("OriginalInvoiceDetail") or []) > self.profile.max_lines_per_invoice:
-            return {**answer, "ErrorCode": "XMLTooLong"}
+            return refused("XMLTooLong")
         key = self._series(template, series)
         with self._lock:
             if key in self._busy:
                 self.overlaps += 1
-                return {**answer, "ErrorCode": "InvoiceNumberNotCotinuous"}
+                return refused("InvoiceNumberNotCotinuous")
             if ref_id in self.invoices:
-                return {**answer, "ErrorCode": "DuplicateRefID"}
+                return refused("DuplicateRefID")
             self._busy.add(key)
         try:
             if self.processing_delay:
@@ -204,11 +194,7 @@ class MisaInvoiceSimulator(InvoiceSimulator):
                 try:
                     invoice.xml = self.sign(_hdon(invoice))
                 except (ValidationError, ValueError, KeyError, TypeError) as exc:
-                    return {
-                        **answer,
-                        "ErrorCode": "InvalidInvoiceData",
-                        "DescriptionErrorCode": str(exc),
-                    }
+                    return refused("InvalidInvoiceData", str(exc))
                 self._numbers[key] = invoice.number + 1
                 self._apply_reference(payload)
                 self.invoices[ref_id] = invoice
@@ -223,7 +209,7 @@ class MisaInvoiceSimulator(InvoiceSimulator):
         finally:
             with self._lock:
                 self._busy.discard(key)
-        return {**answer, **self._row(invoice)}
+        return self._row(invoice, published=True)
 
     def _apply_reference(self, payload: Mapping[str, Any]) -> None:
         kind = payload.get("ReferenceType")
@@ -235,17 +221,17 @@ class MisaInvoiceSimulator(InvoiceSimulator):
             ):
                 other.status = _STATUS_REPLACED if kind == 1 else _STATUS_ADJUSTED
 
-    def _row(self, invoice: SimInvoice) -> dict[str, Any]:
-        return {
-            "RefID": invoice.ref_id,
-            "TransactionID": invoice.transaction_id,
-            "InvTemplateNo": invoice.template,
-            "InvSeries": invoice.series,
-            "InvNo": str(invoice.number),
-            "InvDate": invoice.date,
-            "EInvoiceStatus": invoice.status,
-            "SendTaxStatus": 1,
-        }
+    def _row(self, invoice: SimInvoice, *, published: bool = False) -> dict[str, Any]:
+        return result_row(
+            ref_id=invoice.ref_id,
+            transaction_id=invoice.transaction_id,
+            template=invoice.template,
+            series=invoice.series,
+            number=invoice.number,
+            day=invoice.date,
+            status=invoice.status,
+            published=published,
+        )
 
     def _status(self, request: SimRequest) -> SimResponse:
         if not self._authorised(request):
@@ -258,9 +244,7 @@ class MisaInvoiceSimulator(InvoiceSimulator):
                 for inv in self.invoices.values()
                 if (inv.ref_id if by_refid else inv.transaction_id) in wanted
             ]
-        return SimResponse.json(
-            {"success": True, "errorCode": None, "data": encode_result_list(rows, self.profile)}
-        )
+        return SimResponse.json(success(data=encode_result_list(rows, self.profile)))
 
     def _download(self, request: SimRequest) -> SimResponse:
         if not self._authorised(request):
@@ -272,15 +256,10 @@ class MisaInvoiceSimulator(InvoiceSimulator):
         with self._lock:
             found = [inv for inv in self.invoices.values() if inv.transaction_id in wanted]
         rows = [
-            {
-                "TransactionID": inv.transaction_id,
-                "Data": base64.b64encode(inv.xml if kind == "xml" else self._pdf(inv)).decode(),
-            }
+            file_row(inv.transaction_id, inv.xml if kind == "xml" else self._pdf(inv))
             for inv in found
         ]
-        return SimResponse.json(
-            {"success": True, "errorCode": None, "data": encode_result_list(rows, self.profile)}
-        )
+        return SimResponse.json(success(data=encode_result_list(rows, self.profile)))
 
     def _cancel(self, request: SimRequest) -> SimResponse:
         if not self._authorised(request):
@@ -301,7 +280,7 @@ class MisaInvoiceSimulator(InvoiceSimulator):
                 return self._fail("InvoiceCancelled")
             found.status = _STATUS_CANCELLED
         self.ledger.record("cancel", found.ref_id, reason=body.get("CancelReason"))
-        return SimResponse.json({"success": True, "errorCode": None, "data": None})
+        return SimResponse.json(success(data=None))
 
 
 def _dec(value: object) -> Decimal:

@@ -18,7 +18,6 @@ invoice and then answers 500.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import threading
 import time
@@ -37,8 +36,17 @@ from connectors.einvoice.viettel.wire import (
     ADJUSTMENT_REPLACE,
     DEFAULT_PROFILE,
     WireProfile,
+    answer,
+    create_result,
     document_from_payload,
+    error_answer,
+    file_answer,
+    login_answer,
+    login_of,
+    login_refused,
     make_nested_zip,
+    search_item,
+    token_of_cookies,
 )
 from connectors.testing.simulator import SimRequest, SimResponse
 from connectors.testing.simulators.einvoice.base import InvoiceSimulator
@@ -95,8 +103,7 @@ class ViettelInvoiceSimulator(InvoiceSimulator):
         **options: Any,
     ) -> None:
         super().__init__(**options)
-        self.username = username
-        self.password = password
+        self.username, self.password = username, password
         self.supplier_tax_code = supplier_tax_code
         self.token_ttl = token_ttl
         self.asynchronous = asynchronous
@@ -165,25 +172,16 @@ class ViettelInvoiceSimulator(InvoiceSimulator):
             body = request.json()
         except ValueError:
             return _error(400, "JSON_PARSE_ERROR", "unreadable JSON")
-        if body.get("username") != self.username or body.get("password") != self.password:
-            return SimResponse.json(
-                {"error": "invalid_grant", "error_description": "Bad credentials"}, 401
-            )
+        if login_of(body) != (self.username, self.password):
+            return SimResponse.json(login_refused("Bad credentials"), 401)
         with self._state:
             self.logins += 1
             token = hashlib.sha256(f"{self.logins}:{self.clock()}".encode()).hexdigest()[:32]
             self.tokens[token] = self.clock() + self.token_ttl
-        return SimResponse.json(
-            {"access_token": token, "token_type": "bearer", "expires_in": int(self.token_ttl)}
-        )
+        return SimResponse.json(login_answer(token, self.token_ttl))
 
     def _authorised(self, request: SimRequest) -> SimResponse | None:
-        cookies = request.header("cookie") or ""
-        token = ""
-        for part in cookies.split(";"):
-            name, _, value = part.strip().partition("=")
-            if name == self.profile.token_cookie:
-                token = value
+        token = token_of_cookies(request.header("cookie") or "", self.profile)
         with self._state:
             expiry = self.tokens.get(token)
         if expiry is None:
@@ -220,7 +218,7 @@ class ViettelInvoiceSimulator(InvoiceSimulator):
             existing = self.invoices.get(uuid)
             if existing is not None:
                 # Same uuid, finished first request: the same invoice again.
-                return SimResponse.json({"errorCode": None, "result": self._result(existing)})
+                return SimResponse.json(answer(result=self._result(existing)))
             problem = _check_amounts(body)
             if problem is not None:
                 return _error(400, *problem)
@@ -270,18 +268,13 @@ class ViettelInvoiceSimulator(InvoiceSimulator):
                 adjustment_type=adjustment,
                 total=invoice.total,
             )
-        return SimResponse.json(
-            {"errorCode": None, "description": None, "result": self._result(invoice)}
-        )
+        return SimResponse.json(answer(result=self._result(invoice)))
 
     def _result(self, invoice: SimInvoice) -> dict[str, Any]:
-        return {
-            "supplierTaxCode": self.supplier_tax_code,
-            "invoiceNo": "" if invoice.pending else invoice.invoice_no,
-            "transactionID": f"T{invoice.transaction_uuid}",
-            "reservationCode": invoice.reservation_code,
-            "codeOfTax": None,
-        }
+        number = "" if invoice.pending else invoice.invoice_no
+        return create_result(
+            self.supplier_tax_code, number, invoice.transaction_uuid, invoice.reservation_code
+        )
 
     def _search(self, request: SimRequest) -> SimResponse:
         refused = self._authorised(request)
@@ -291,24 +284,17 @@ class ViettelInvoiceSimulator(InvoiceSimulator):
         with self._state:
             invoice = self.invoices.get(form.get("transactionUuid", ""))
             if invoice is None or form.get("supplierTaxCode") != self.supplier_tax_code:
-                return SimResponse.json(
-                    {"errorCode": "NOT_FOUND_DATA", "description": "No data", "result": None}
-                )
-            item: dict[str, Any] = {
-                **self._result(invoice),
-                "invoiceSeries": invoice.series,  # [G] not in the fields integrators read
-                "templateCode": invoice.template_code,  # [G] idem
-                "issueDate": invoice.issue_date,
-                self.profile.payment_status_field: (
-                    self.profile.paid_status if invoice.paid else self.profile.unpaid_status
-                ),
-            }
-            field_name = self.profile.document_status_field
-            if field_name:
-                item[field_name] = self.profile.status_text(
-                    DocumentStatus.PENDING if invoice.pending else invoice.status
-                )
-        return SimResponse.json({"errorCode": None, "description": None, "result": [item]})
+                return SimResponse.json(answer("NOT_FOUND_DATA", "No data", result=None))
+            item = search_item(
+                self._result(invoice),
+                series=invoice.series,
+                template_code=invoice.template_code,
+                issue_date=invoice.issue_date,
+                paid=invoice.paid,
+                status=DocumentStatus.PENDING if invoice.pending else invoice.status,
+                profile=self.profile,
+            )
+        return SimResponse.json(answer(result=[item]))
 
     def _cancel(self, request: SimRequest) -> SimResponse:
         refused = self._authorised(request)
@@ -318,9 +304,7 @@ class ViettelInvoiceSimulator(InvoiceSimulator):
         with self._state:
             invoice = self.by_number(form.get("invoiceNo", ""))
             if invoice is None or invoice.template_code != form.get("templateCode"):
-                return SimResponse.json(
-                    {"errorCode": "INVOICE_NOT_FOUND", "description": "Invoice not found"}
-                )
+                return SimResponse.json(answer("INVOICE_NOT_FOUND", "Invoice not found"))
             if str(invoice.issue_date) != form.get("strIssueDate"):
                 return _error(400, "BAD_REQUEST_ISSUE_DATE", "strIssueDate does not match")
             if not all(
@@ -329,9 +313,7 @@ class ViettelInvoiceSimulator(InvoiceSimulator):
             ):
                 return _error(400, "BAD_REQUEST_AGREEMENT", "agreement document required")
             if invoice.status is not DocumentStatus.ISSUED:
-                return SimResponse.json(
-                    {"errorCode": "INVOICE_ALREADY_CANCELED", "description": "Not cancellable"}
-                )
+                return SimResponse.json(answer("INVOICE_ALREADY_CANCELED", "Not cancellable"))
             invoice.status = DocumentStatus.CANCELLED
             self.ledger.record(
                 "cancel",
@@ -339,7 +321,7 @@ class ViettelInvoiceSimulator(InvoiceSimulator):
                 invoice_no=invoice.invoice_no,
                 reason=form.get("reasonDelete"),
             )
-        return SimResponse.json({"errorCode": None, "description": self.profile.cancel_success})
+        return SimResponse.json(answer(description=self.profile.cancel_success))
 
     def _file(self, request: SimRequest) -> SimResponse:
         refused = self._authorised(request)
@@ -349,7 +331,7 @@ class ViettelInvoiceSimulator(InvoiceSimulator):
         with self._state:
             invoice = self.by_number(str(body.get("invoiceNo", "")))
         if invoice is None or invoice.template_code != body.get("templateCode"):
-            return SimResponse.json({"errorCode": "INVOICE_NOT_FOUND", "description": "No file"})
+            return SimResponse.json(answer("INVOICE_NOT_FOUND", "No file"))
         if body.get("fileType") == "PDF":
             name, data = f"{invoice.invoice_no}.pdf", self._pdf(invoice)
         elif body.get("fileType") == "ZIP":
@@ -357,18 +339,11 @@ class ViettelInvoiceSimulator(InvoiceSimulator):
             data = make_nested_zip(f"{invoice.invoice_no}.xml", self.signed_xml(invoice))
         else:
             return _error(400, "BAD_REQUEST_FILE_TYPE", "fileType is PDF or ZIP")
-        return SimResponse.json(
-            {
-                "errorCode": None,
-                "description": None,
-                "fileName": name,
-                "fileToBytes": base64.b64encode(data).decode("ascii"),
-            }
-        )
+        return SimResponse.json(file_answer(name, data))
 
 
 def _error(status: int, code: str, message: str | None) -> SimResponse:
-    return SimResponse.json({"code": status, "message": code, "data": message}, status)
+    return SimResponse.json(error_answer(status, code, message), status)
 
 
 def _check_amounts(body: dict[str, Any]) -> tuple[str, str] | None:

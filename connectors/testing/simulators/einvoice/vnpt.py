@@ -50,6 +50,7 @@ from connectors.einvoice.vnpt.wire import (
     invoice_list_xml,
     login_of,
     padded_number,
+    publish_result,
     soap_call,
     soap_envelope,
 )
@@ -100,10 +101,8 @@ class VnptInvoiceSimulator(InvoiceSimulator):
         **options: Any,
     ) -> None:
         super().__init__(**options)
-        self.account = account
-        self.account_password = account_password
-        self.username = username
-        self.password = password
+        self.account, self.account_password = account, account_password
+        self.username, self.password = username, password
         self.profile = profile
         self.invoices: dict[str, SimInvoice] = {}
         self._numbers: dict[tuple[str, str], int] = defaultdict(int)
@@ -193,18 +192,19 @@ class VnptInvoiceSimulator(InvoiceSimulator):
         pattern, serial = params.get("pattern", ""), params.get("serial", "")
         if not pattern or not serial:
             return "ERR:35"
-        pairs = []
+        numbers: dict[str, int] = {}
         with self._state:
             for holder in holders:
                 outcome = self._publish_one(holder, pattern, serial, related=None)
-                if outcome.startswith("ERR:"):
+                if isinstance(outcome, str):
                     return outcome
-                pairs.append(outcome)
-        return f"OK:{pattern};{serial}-" + ",".join(pairs)
+                numbers[outcome.fkey] = outcome.number
+        return publish_result(pattern, serial, numbers)
 
     def _publish_one(
         self, holder: etree._Element, pattern: str, serial: str, *, related: str | None
-    ) -> str:
+    ) -> SimInvoice | str:
+        """The invoice `holder` publishes (recorded), or the ``ERR:n`` refusing it."""
         fkey = (holder.findtext("key") or "").strip()
         data = holder.find("DLHDon")
         if not fkey or data is None:
@@ -247,7 +247,7 @@ class VnptInvoiceSimulator(InvoiceSimulator):
             total=total,
             related=related,
         )
-        return f"{fkey}_{padded_number(number)}"
+        return invoice
 
     def _op_GetInvDataByFkey(self, params: dict[str, str]) -> str:
         if self._login_refused(params) is not None:
@@ -319,10 +319,10 @@ class VnptInvoiceSimulator(InvoiceSimulator):
             if original.pattern != pattern:
                 return "ERR:19"
             outcome = self._publish_one(root, pattern, serial, related=original.fkey)
-            if outcome.startswith("ERR:"):
+            if isinstance(outcome, str):
                 return outcome
             original.status = new_status
-        return f"OK:{pattern};{serial}-{outcome}"
+        return publish_result(pattern, serial, {outcome.fkey: outcome.number})
 
     def _op_ReplaceInvoiceAction(self, params: dict[str, str]) -> str:
         return self._related(params, "ThayTheHD", DocumentStatus.REPLACED)

@@ -144,26 +144,9 @@ class MisaSession:
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def send(
-        self,
-        call: Call,
-        *,
-        idempotency: Idempotency,
-        key: str | None = None,
-        retry: RetryPolicy | None = None,
-        max_response_bytes: int | None = None,
-    ) -> dict[str, Any]:
-        """`post` one `wire.Call`."""
-        return self.post(
-            call.operation,
-            call.path,
-            json=call.json,
-            params=call.params,
-            idempotency=idempotency,
-            key=key,
-            retry=retry,
-            max_response_bytes=max_response_bytes,
-        )
+    def send(self, call: Call, **options: Any) -> dict[str, Any]:
+        """`post` one `wire.Call`; `options` are `post`'s (`idempotency`, `key`...)."""
+        return self.post(call.operation, call.path, json=call.json, params=call.params, **options)
 
     def _read(self, response: requests.Response, operation: str) -> dict[str, Any]:
         return read_json(

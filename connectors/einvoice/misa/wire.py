@@ -54,6 +54,7 @@ __all__ = [
     "original_invoice",
     "publish_call",
     "publish_results",
+    "published_row",
     "refusal_of",
     "result_code_of",
     "result_row",
@@ -214,22 +215,14 @@ def invoice_failure(
 
 
 def result_row(
-    *,
-    ref_id: str,
-    transaction_id: str,
-    template: str,
-    series: str,
-    number: int,
-    day: str,
-    status: int,
-    published: bool = False,
+    ids: tuple[str, str], template: str, series: str, number: int, day: str, status: int
 ) -> dict[str, Any]:
-    """One issued invoice in a status answer, or a publish answer's (`published`: with an
-    empty ``ErrorCode``); `issued_document` reads it."""
+    """One issued invoice in a status answer (`issued_document` reads it); `ids` are its
+    RefID and TransactionID, `day` its ``InvDate``, `status` its ``EInvoiceStatus``."""
+    ref_id, transaction_id = ids
     return {
         "RefID": ref_id,
         "InvSeries": series,
-        **({"ErrorCode": None} if published else {}),
         "TransactionID": transaction_id,
         "InvTemplateNo": template,
         "InvNo": str(number),
@@ -237,6 +230,11 @@ def result_row(
         "EInvoiceStatus": status,
         "SendTaxStatus": 1,
     }
+
+
+def published_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A `result_row` in a publish answer: with an empty ``ErrorCode`` (`item_refusal`)."""
+    return {**row, "ErrorCode": None}
 
 
 def file_row(transaction_id: str, data: bytes) -> dict[str, Any]:

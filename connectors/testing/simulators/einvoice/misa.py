@@ -40,6 +40,7 @@ from connectors.einvoice.misa.wire import (
     file_row,
     invoice_failure,
     login_of,
+    published_row,
     result_row,
     success,
 )
@@ -49,6 +50,12 @@ from connectors.testing.simulators.einvoice.base import InvoiceSimulator
 __all__ = ["MisaInvoiceSimulator", "SimInvoice"]
 
 _STATUS_ISSUED, _STATUS_CANCELLED, _STATUS_REPLACED, _STATUS_ADJUSTED = 1, 2, 3, 5
+_BUYER_FIELDS = (
+    *(("name", "LegalName"), ("person_name", "FullName"), ("tax_code", "TaxCode")),
+    *(("address", "Address"), ("phone", "PhoneNumber"), ("email", "Email")),
+    *(("citizen_id", "IDNumber"), ("budget_unit_code", "BudgetCode")),
+)
+"""Party fields of the buyer and the ``Buyer...`` names MISA gives them."""
 
 
 @dataclass
@@ -222,16 +229,11 @@ class MisaInvoiceSimulator(InvoiceSimulator):
                 other.status = _STATUS_REPLACED if kind == 1 else _STATUS_ADJUSTED
 
     def _row(self, invoice: SimInvoice, *, published: bool = False) -> dict[str, Any]:
-        return result_row(
-            ref_id=invoice.ref_id,
-            transaction_id=invoice.transaction_id,
-            template=invoice.template,
-            series=invoice.series,
-            number=invoice.number,
-            day=invoice.date,
-            status=invoice.status,
-            published=published,
+        ids = (invoice.ref_id, invoice.transaction_id)
+        row = result_row(
+            ids, invoice.template, invoice.series, invoice.number, invoice.date, invoice.status
         )
+        return published_row(row) if published else row
 
     def _status(self, request: SimRequest) -> SimResponse:
         if not self._authorised(request):
@@ -313,16 +315,7 @@ def _hdon(invoice: SimInvoice) -> HDonDocument:
                 tax_rate=item.get("VATRateName"),
             )
         )
-    buyer = Party(
-        name=p.get("BuyerLegalName"),
-        person_name=p.get("BuyerFullName"),
-        tax_code=p.get("BuyerTaxCode"),
-        address=p.get("BuyerAddress"),
-        phone=p.get("BuyerPhoneNumber"),
-        email=p.get("BuyerEmail"),
-        citizen_id=p.get("BuyerIDNumber"),
-        budget_unit_code=p.get("BuyerBudgetCode"),
-    )
+    buyer = Party(**{ours: p.get(f"Buyer{theirs}") for ours, theirs in _BUYER_FIELDS})
     related = None
     if p.get("ReferenceType") in (1, 2):
         related = RelatedInvoice(

@@ -19,7 +19,6 @@ verification has passed.
 from __future__ import annotations
 
 import math
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -32,6 +31,7 @@ from pydantic import SecretStr
 
 from connectors.core.errors import SignatureError
 from connectors.core.signing import HashName, HmacSigner, constant_time_equals
+from connectors.core.sqlite import SharedConnection
 
 __all__ = [
     "EventGate",
@@ -230,17 +230,7 @@ class SqliteSeenStore:
     ) -> None:
         self._path = str(path)
         self._clock = clock
-        self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            self._path, timeout=timeout, isolation_level=None, check_same_thread=False
-        )
-        try:
-            if self._path != ":memory:":
-                self._conn.execute("PRAGMA journal_mode=WAL").fetchall()
-            self._conn.execute(self._SCHEMA)
-        except BaseException:
-            self._conn.close()
-            raise
+        self._db = SharedConnection(path, schema=[self._SCHEMA], timeout=timeout)
 
     def __repr__(self) -> str:
         return f"SqliteSeenStore({self._path!r})"
@@ -253,13 +243,12 @@ class SqliteSeenStore:
 
     def close(self) -> None:
         """Close the database connection; the store cannot be used afterwards."""
-        with self._lock:
-            self._conn.close()
+        self._db.close()
 
     def mark_done(self, key: str, *, namespace: str = "default") -> bool:
         """Record `key` as done (committed); True if no thread or process had before."""
-        with self._lock:
-            cursor = self._conn.execute(
+        with self._db as conn:
+            cursor = conn.execute(
                 "INSERT OR IGNORE INTO seen_events (namespace, key, first_seen) VALUES (?, ?, ?)",
                 (namespace, key, self._clock()),
             )
@@ -267,23 +256,23 @@ class SqliteSeenStore:
 
     def seen(self, key: str, *, namespace: str = "default") -> bool:
         """Whether `key` is recorded as done."""
-        with self._lock:
-            row = self._conn.execute(
+        with self._db as conn:
+            row = conn.execute(
                 "SELECT 1 FROM seen_events WHERE namespace = ? AND key = ?", (namespace, key)
             ).fetchone()
             return row is not None
 
     def discard(self, key: str, *, namespace: str = "default") -> None:
         """Forget `key` (staff reprocessing an event); no error if it was not recorded."""
-        with self._lock:
-            self._conn.execute(
+        with self._db as conn:
+            conn.execute(
                 "DELETE FROM seen_events WHERE namespace = ? AND key = ?", (namespace, key)
             )
 
     def purge(self, before: float) -> int:
         """Forget every key marked done before `before` (Unix seconds); return how many."""
-        with self._lock:
-            cursor = self._conn.execute("DELETE FROM seen_events WHERE first_seen < ?", (before,))
+        with self._db as conn:
+            cursor = conn.execute("DELETE FROM seen_events WHERE first_seen < ?", (before,))
             return cursor.rowcount
 
 

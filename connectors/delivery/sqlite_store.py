@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.core.errors import ValidationError
+from connectors.core.sqlite import connect
 from connectors.delivery.jobs import (
     Job,
     JobResult,
@@ -151,14 +152,12 @@ class SqliteOutbox:
         if conn is None:
             # With create=False, mode=rw never makes a new file where the outbox should be.
             mode = "rwc" if self._create else "rw"
-            conn = sqlite3.connect(
+            conn = connect(
                 f"{self.path.resolve().as_uri()}?mode={mode}",
                 timeout=self._busy_timeout,
-                isolation_level=None,
-                check_same_thread=False,
                 uri=True,
+                pragmas=[SYNCHRONOUS],
             )
-            conn.execute(SYNCHRONOUS)
             self._local.conn = conn
             with self._all_lock:
                 self._all.append(conn)

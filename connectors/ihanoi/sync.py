@@ -19,7 +19,6 @@ Listing walks keyset-style: after a page it asks again from the newest `updated_
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from connectors.core.sqlite import SharedConnection
 from connectors.ihanoi.base import Feedback, FeedbackPage
 from connectors.ihanoi.status import FeedbackStatus
 
@@ -129,18 +129,7 @@ class SqliteSyncState:
 
     def __init__(self, path: str | Path = ":memory:", *, timeout: float = 30.0) -> None:
         self._path = str(path)
-        self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            self._path, timeout=timeout, isolation_level=None, check_same_thread=False
-        )
-        try:
-            if self._path != ":memory:":
-                self._conn.execute("PRAGMA journal_mode=WAL").fetchall()
-            for statement in self._SCHEMA:
-                self._conn.execute(statement)
-        except BaseException:
-            self._conn.close()
-            raise
+        self._db = SharedConnection(path, schema=self._SCHEMA, timeout=timeout)
 
     def __repr__(self) -> str:
         return f"SqliteSyncState({self._path!r})"
@@ -152,35 +141,32 @@ class SqliteSyncState:
         self.close()
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self._db.close()
 
     def cursor(self, name: str) -> datetime | None:
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT cursor FROM sync_cursors WHERE name = ?", (name,)
-            ).fetchone()
+        with self._db as conn:
+            row = conn.execute("SELECT cursor FROM sync_cursors WHERE name = ?", (name,)).fetchone()
         return None if row is None else datetime.fromisoformat(row[0])
 
     def commit_cursor(self, name: str, cursor: datetime) -> None:
-        with self._lock:
-            self._conn.execute(
+        with self._db as conn:
+            conn.execute(
                 "INSERT INTO sync_cursors (name, cursor) VALUES (?, ?)"
                 " ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor",
                 (name, cursor.isoformat()),
             )
 
     def delivered(self, name: str, feedback_id: str) -> Revision | None:
-        with self._lock:
-            row = self._conn.execute(
+        with self._db as conn:
+            row = conn.execute(
                 "SELECT version, updated_us FROM sync_delivered WHERE name = ? AND feedback_id = ?",
                 (name, feedback_id),
             ).fetchone()
         return None if row is None else (int(row[0]), int(row[1]))
 
     def mark_delivered(self, name: str, feedback_id: str, revision: Revision) -> None:
-        with self._lock:
-            self._conn.execute(
+        with self._db as conn:
+            conn.execute(
                 "INSERT INTO sync_delivered (name, feedback_id, version, updated_us)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT(name, feedback_id) DO UPDATE SET"
                 " version = excluded.version, updated_us = excluded.updated_us",

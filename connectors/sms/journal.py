@@ -12,7 +12,6 @@ id de-duplicate those).
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -21,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from connectors.core.sqlite import SharedConnection
 from connectors.sms.base import SendResult, SendStatus
 from connectors.vn.phone import VnPhone
 
@@ -120,37 +120,35 @@ class SqliteJournal:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0)
-        with self._lock, self._db:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS sms_sent (key TEXT PRIMARY KEY, provider TEXT, "
-                "message_id TEXT, recipient TEXT, carrier TEXT, text TEXT, segments INTEGER, "
-                "encoding TEXT, vendor_code TEXT, vendor_message TEXT, at REAL)"
-            )
+        self._db = SharedConnection(self.path, schema=[_JOURNAL_SCHEMA])
 
     def __repr__(self) -> str:
         return f"SqliteJournal({str(self.path)!r})"
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
     def get(self, key: str) -> SendResult | None:
-        with self._lock:
-            row = self._db.execute(
+        with self._db as conn:
+            row = conn.execute(
                 f"SELECT {JOURNAL_COLUMNS} FROM sms_sent WHERE key = ?",  # noqa: S608 - constant
                 (key,),
             ).fetchone()
         return None if row is None else result_from_row(key, row)
 
     def put(self, key: str, result: SendResult) -> None:
-        with self._lock, self._db:
-            self._db.execute(
+        with self._db as conn:
+            conn.execute(
                 "INSERT OR IGNORE INTO sms_sent VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (key, *journal_row(result), time.time()),
             )
+
+
+_JOURNAL_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS sms_sent (key TEXT PRIMARY KEY, provider TEXT, "
+    "message_id TEXT, recipient TEXT, carrier TEXT, text TEXT, segments INTEGER, "
+    "encoding TEXT, vendor_code TEXT, vendor_message TEXT, at REAL)"
+)
 
 
 class KeyLocks:

@@ -339,8 +339,8 @@ def test_a_sqlite_file_uses_wal_and_keeps_keys_across_reopening(tmp_path: Path) 
 
 
 def test_a_memory_sqlite_store_stays_in_memory() -> None:
-    with SqliteSeenStore() as store:
-        assert "memory" == store._conn.execute("PRAGMA journal_mode").fetchone()[0]
+    with SqliteSeenStore() as store, store._db as conn:
+        assert "memory" == conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert "SqliteSeenStore(':memory:')" == repr(store)
 
 

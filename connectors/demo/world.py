@@ -23,7 +23,6 @@ from connectors.demo.portal import Dossiers, Portal
 from connectors.demo.scenario import DOSSIER_CODE
 from connectors.einvoice.gdt import generate_test_credentials
 from connectors.einvoice.provider import InvoiceProvider, provider_from_env
-from connectors.einvoice.viettel.simulator import ViettelSimulator
 from connectors.ihanoi import FeedbackEvent, IHanoiClient, WebhookReceiver
 from connectors.ihanoi.simulator import IHanoiSimulator
 from connectors.simulators import SMS_BRANDNAME, SMS_TEMPLATE
@@ -31,6 +30,9 @@ from connectors.sms import Brandname, SmsSender, Template, TemplateRegistry
 from connectors.sms.mobifone import MobifoneSms
 from connectors.sms.mobifone.simulator import MobifoneSimulator
 from connectors.testing import serve
+from connectors.testing.simulators.einvoice.viettel import (
+    ViettelInvoiceSimulator as ViettelSimulator,
+)
 
 __all__ = ["Endpoints", "World", "connect_portal", "start_world"]
 

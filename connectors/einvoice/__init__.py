@@ -5,12 +5,22 @@
   computed `Totals`;
 - numbering rules: `is_valid_symbol`, templates (KHMSHDon/KHHDon, EBL01/EBL02 + ``25T``);
 - the `InvoiceProvider` protocol and `IssuedDocument`;
-- the common result vocabulary `ResultCode`.
+- `InvoiceClient`, the base every vendor's adapter is built on (`connectors.einvoice.client`);
+- the common result vocabulary `ResultCode` and its error table `INVOICE_ERRORS`.
 
-Vendor adapters live in sub-packages (`connectors.einvoice.vnpt`, `.viettel`, ...).
+Vendor adapters live in sub-packages (`connectors.einvoice.vnpt`, `.viettel`, ...); their
+simulators on the testing side (`connectors.testing.simulators.einvoice`).
 """
 
-from connectors.einvoice.codes import ResultCode, VendorCode, error_for_code
+from connectors.einvoice.client import InvoiceClient
+from connectors.einvoice.codes import (
+    INVOICE_ERRORS,
+    Refusal,
+    ResultCode,
+    VendorCode,
+    error_for_code,
+    refusal_error,
+)
 from connectors.einvoice.models import (
     VAT_TEMPLATES,
     Buyer,
@@ -36,6 +46,7 @@ from connectors.einvoice.provider import (
     DownloadFormat,
     InvoiceProvider,
     IssuedDocument,
+    Vendor,
     check_key,
     issue_with_lookup,
     new_key,
@@ -57,6 +68,7 @@ from connectors.einvoice.symbols import (
 from connectors.einvoice.totals import compute_totals, tax_on
 
 __all__ = [
+    "INVOICE_ERRORS",
     "INVOICE_TEMPLATES",
     "PROVIDERS",
     "RECEIPT_TEMPLATES",
@@ -68,6 +80,7 @@ __all__ = [
     "DocumentStatus",
     "DownloadFormat",
     "Invoice",
+    "InvoiceClient",
     "InvoiceProvider",
     "IssuedDocument",
     "Line",
@@ -76,12 +89,14 @@ __all__ = [
     "PaymentMethod",
     "RateTotal",
     "Receipt",
+    "Refusal",
     "ResultCode",
     "Seller",
     "SymbolKind",
     "TaxKind",
     "TaxRate",
     "Totals",
+    "Vendor",
     "VendorCode",
     "check_key",
     "compute_totals",
@@ -97,6 +112,7 @@ __all__ = [
     "make_symbol",
     "new_key",
     "provider_from_env",
+    "refusal_error",
     "split_symbol",
     "tax_on",
 ]

@@ -1,9 +1,10 @@
 """One vocabulary for what e-invoice vendors answer, and the core error each becomes.
 
 Every vendor result code (VNPT ``ERR:13``, Viettel ``INVOICE_NOT_FOUND``, MISA
-``DuplicateRefID``...) maps onto a `ResultCode`; the error raised is the matching core error
-(`Duplicate`, `Rejected`, `NotFound`, `AuthError`, `ProviderUnavailable`) whose `code` is the
-`ResultCode` value and whose `vendor_code` / `vendor_message` keep the raw answer.
+``DuplicateRefID``...) maps onto a `ResultCode` in its provider's `wire.py`; `INVOICE_ERRORS`
+(a `connectors.core.codes.CodeTable`) says which core error each one raises (`Duplicate`,
+`Rejected`, `NotFound`, `AuthError`, `ProviderUnavailable`): its `code` is the `ResultCode`
+value and its `vendor_code` / `vendor_message` keep the raw answer.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
+from connectors.core.codes import CodeTable
+from connectors.core.deprecation import warn_deprecated
 from connectors.core.errors import (
     AuthError,
     Duplicate,
@@ -22,7 +26,15 @@ from connectors.core.errors import (
     Rejected,
 )
 
-__all__ = ["ERROR_CLASSES", "ResultCode", "VendorCode", "error_for_code"]
+__all__ = [
+    "ERROR_CLASSES",
+    "INVOICE_ERRORS",
+    "Refusal",
+    "ResultCode",
+    "VendorCode",
+    "error_for_code",
+    "refusal_error",
+]
 
 
 class ResultCode(enum.StrEnum):
@@ -44,16 +56,22 @@ class ResultCode(enum.StrEnum):
     """The document's status does not allow the action (already cancelled, replaced...)."""
 
 
-ERROR_CLASSES: Mapping[ResultCode, type[ProviderError]] = {
-    ResultCode.DUPLICATE: Duplicate,
-    ResultCode.INVALID_DATA: Rejected,
-    ResultCode.CERTIFICATE: Rejected,
-    ResultCode.NOT_FOUND: NotFound,
-    ResultCode.AUTH: AuthError,
-    ResultCode.TEMPORARY: ProviderUnavailable,
-    ResultCode.WRONG_STATE: Rejected,
-}
-"""Which core error each result code raises."""
+INVOICE_ERRORS: CodeTable[ResultCode] = CodeTable(
+    {
+        ResultCode.DUPLICATE: Duplicate,
+        ResultCode.NOT_FOUND: NotFound,
+        ResultCode.AUTH: AuthError,
+        ResultCode.TEMPORARY: ProviderUnavailable,
+    },
+    default=Rejected,
+)
+"""The domain's error table: invalid data, certificate and wrong-state refusals are
+`Rejected`; only `TEMPORARY` is worth retrying (the class's own default)."""
+
+ERROR_CLASSES: Mapping[ResultCode, type[ProviderError]] = MappingProxyType(
+    {code: INVOICE_ERRORS.error_class(code) for code in ResultCode}
+)
+"""Which core error each result code raises (read from `INVOICE_ERRORS`)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,35 @@ class VendorCode:
 
     code: ResultCode
     meaning: str
+
+
+class Refusal(NamedTuple):
+    """A vendor's "no", read from its answer by the provider's `wire.py`."""
+
+    code: ResultCode
+    vendor_code: str
+    vendor_message: str | None = None
+
+
+def refusal_error(
+    refusal: Refusal, *, provider: str, operation: str, **context: Any
+) -> ProviderError:
+    """The core error for `refusal` (the caller raises it), keeping the vendor's raw answer.
+
+    `context` is passed on (http_status, request_id, body_excerpt).
+    """
+    text = f"{provider} refused {operation}: {refusal.vendor_code}"
+    if refusal.vendor_message:
+        text += f" ({refusal.vendor_message})"
+    return INVOICE_ERRORS.error(
+        refusal.code,
+        text,
+        provider=provider,
+        operation=operation,
+        vendor_code=refusal.vendor_code,
+        vendor_message=refusal.vendor_message,
+        **context,
+    )
 
 
 def error_for_code(
@@ -73,17 +120,13 @@ def error_for_code(
     vendor_message: str | None = None,
     **context: Any,
 ) -> ProviderError:
-    """The core error for `code` (the caller raises it), keeping the vendor's raw answer."""
-    cls = ERROR_CLASSES[code]
-    text = f"{provider} refused {operation}: {vendor_code}"
-    if vendor_message:
-        text += f" ({vendor_message})"
-    return cls(
-        text,
-        code=code.value,
+    """Deprecated: use `refusal_error(Refusal(code, vendor_code, vendor_message), ...)`."""
+    warn_deprecated(
+        "connectors.einvoice.codes.error_for_code", "connectors.einvoice.codes.refusal_error"
+    )
+    return refusal_error(
+        Refusal(code, vendor_code, vendor_message),
         provider=provider,
         operation=operation,
-        vendor_code=vendor_code,
-        vendor_message=vendor_message,
         **context,
     )

@@ -30,13 +30,7 @@ import pydantic
 from pydantic import Field, field_validator, model_validator
 
 from connectors.core.errors import ValidationError
-from connectors.einvoice.model_base import (
-    ModelBase,
-    Money,
-    Quantity,
-    field_path,
-    translate_error,
-)
+from connectors.einvoice.model_base import ModelBase, Money, Quantity, field_path, translate_error
 from connectors.einvoice.model_lines import Line
 from connectors.einvoice.model_parties import Buyer, Seller
 from connectors.einvoice.model_tax import LineKind, PaymentMethod, TaxKind, TaxRate

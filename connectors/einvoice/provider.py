@@ -43,10 +43,13 @@ __all__ = [
     "DownloadFormat",
     "InvoiceProvider",
     "IssuedDocument",
+    "Vendor",
     "check_key",
     "issue_with_lookup",
     "new_key",
     "provider_from_env",
+    "status_of",
+    "status_text",
 ]
 
 MALFORMED = "malformed_response"
@@ -97,6 +100,25 @@ class IssuedDocument:
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Vendor:
+    """What the domain knows of a vendor's wire, declared once in its `wire.py` (``VENDOR``).
+
+    `name` is the registry name (``vnpt``); `title` the vendor in messages; `key_field` its
+    name for our idempotency key (``fkey``) and `key_min_length`..`key_max_length` its
+    limits; `not_found_code` the vendor code a lookup that found nothing carries;
+    `secret_fields` the message fields that carry a secret (masked in logs).
+    """
+
+    name: str
+    title: str
+    key_field: str
+    not_found_code: str | None = None
+    key_min_length: int = 1
+    key_max_length: int = 36
+    secret_fields: tuple[str, ...] = ()
+
+
 @runtime_checkable
 class InvoiceProvider(Protocol):
     """An e-invoice vendor: issue, look up, cancel, replace, adjust, download.
@@ -125,23 +147,13 @@ class InvoiceProvider(Protocol):
         ...
 
     def replace(
-        self,
-        key: str,
-        doc: Invoice | Receipt,
-        *,
-        reason: str,
-        idempotency_key: str | None = None,
+        self, key: str, doc: Invoice | Receipt, *, reason: str, idempotency_key: str | None = None
     ) -> IssuedDocument:
         """Issue `doc` replacing the document under `key` (thay thế); returns the new one."""
         ...
 
     def adjust(
-        self,
-        key: str,
-        doc: Invoice | Receipt,
-        *,
-        reason: str,
-        idempotency_key: str | None = None,
+        self, key: str, doc: Invoice | Receipt, *, reason: str, idempotency_key: str | None = None
     ) -> IssuedDocument:
         """Issue `doc` adjusting the document under `key` (điều chỉnh); returns the new one."""
         ...
@@ -149,6 +161,18 @@ class InvoiceProvider(Protocol):
     def download(self, key: str, format: DownloadFormat = "pdf") -> bytes:
         """The document under `key` as PDF or XML bytes."""
         ...
+
+
+def status_of(
+    table: Mapping[str, DocumentStatus], value: str | None, default: DocumentStatus
+) -> DocumentStatus:
+    """Our status for a vendor's status `value` (`default` for one `table` lacks)."""
+    return table.get(value or "", default)
+
+
+def status_text(table: Mapping[str, DocumentStatus], status: DocumentStatus, default: str) -> str:
+    """The vendor's text for our `status`: the first `table` entry naming it, else `default`."""
+    return next((text for text, ours in table.items() if ours is status), default)
 
 
 def new_key() -> str:

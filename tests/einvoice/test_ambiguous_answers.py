@@ -2,7 +2,8 @@
 its key before any resend, and returns what it finds instead of creating it again.
 
 Each vendor's simulator commits the create (its ledger records it) and then answers badly:
-a 500 or 503 (`AfterCommit`), a reset connection, an unreadable 200, a lost answer
+a 500 or 503 (`CommitThenStatus`), a reset connection (`TimeoutAfterCommit(hold=0)`), an
+unreadable 200, a lost answer
 (timeout), and the testing kit's commit-then-status (500, 502), truncated body, trickling
 answer and oversize answer (in process and on a loopback socket). The tests count the
 create requests that reached the simulator and the ledger entries: one of each, and the
@@ -13,26 +14,14 @@ adapter raises `OutcomeUnknown` carrying the key.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
-from connectors.core import (
-    OutcomeUnknown,
-    ProviderError,
-    ResponseTooLarge,
-    RetryPolicy,
-    Timeouts,
-    Transport,
-)
+from connectors.core import OutcomeUnknown, ProviderError, ResponseTooLarge
 from connectors.einvoice import DocumentStatus, InvoiceProvider
-from connectors.einvoice.bkav import BkavEHoadon, BkavKey, BkavSettings
-from connectors.einvoice.bkav.simulator import BkavSimulator
-from connectors.einvoice.misa import MisaMeInvoice, MisaSettings
-from connectors.einvoice.misa.simulator import MisaSimulator
 from connectors.einvoice.provider import DOCUMENT_MAX_BYTES
-from connectors.einvoice.simkit import AfterCommit
 from connectors.testing import (
     CommitThenStatus,
     Oversize,
@@ -46,92 +35,40 @@ from connectors.testing import (
 )
 from connectors.testing.conformance.einvoice import sample_receipt
 from connectors.testing.simulator import Simulator
-from tests.einvoice.viettel.helpers import make_client as viettel_client
-from tests.einvoice.viettel.helpers import make_simulator as viettel_simulator
-from tests.einvoice.vnpt.helpers import make_client as vnpt_client
-from tests.einvoice.vnpt.helpers import make_simulator as vnpt_simulator
+from tests.einvoice import vendors
 
 HOST = "https://einvoice.sim.test"
 KEY = "ambiguous-key-0001"
 
 
-def _fast_transport(provider: str) -> Transport:
-    return Transport(
-        provider,
-        timeouts=Timeouts(connect=0.5, read=0.3, total=20),
-        retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
-    )
-
-
-def bkav_client(base_url: str) -> BkavEHoadon:
-    settings = BkavSettings(
-        base_url=base_url + "/WSPublicEHoaDon.asmx",
-        partner_guid="00000000-test-4000-8000-000000000001",
-        partner_token=BkavKey(bytes(range(32)), bytes(range(16, 32))).token(),
-        tax_code="0100109106",
-    )
-    return BkavEHoadon(settings, transport=_fast_transport("bkav"))
-
-
-def misa_client(base_url: str) -> MisaMeInvoice:
-    settings = MisaSettings(
-        base_url=base_url + "/api/integration",
-        app_id="TEST-APPID-0001",
-        tax_code="0100109106",
-        username="test-user",
-        password="test-password",
-    )
-    return MisaMeInvoice(settings, transport=_fast_transport("misa"))
-
-
 @dataclass(frozen=True)
 class Vendor:
     name: str
-    make_simulator: Callable[[], Simulator]
-    make_client: Callable[[str], InvoiceProvider]
     create_route: str
     lookup_route: str
     ledger_kind: str
     download_route: str
 
+    def make_simulator(self) -> Simulator:
+        return vendors.simulator(self.name)
+
+    def make_client(self, base_url: str) -> InvoiceProvider:
+        return vendors.client(self.name, base_url)
+
 
 VENDORS = [
-    Vendor(
-        "vnpt",
-        vnpt_simulator,
-        vnpt_client,
-        "ImportAndPublishInv",
-        "listInvByCusFkey",
-        "invoice",
-        "downloadInvPDFFkey",
-    ),
-    Vendor("viettel", viettel_simulator, viettel_client, "issue", "lookup", "invoice", "download"),
-    Vendor(
-        "misa",
-        lambda: MisaSimulator(sleep=lambda _s: None),
-        misa_client,
-        "issue",
-        "status",
-        "invoice",
-        "download",
-    ),
-    Vendor(
-        "bkav",
-        lambda: BkavSimulator(sleep=lambda _s: None),
-        bkav_client,
-        "create",
-        "detail",
-        "create",
-        "pdf",
-    ),
+    Vendor("vnpt", "ImportAndPublishInv", "listInvByCusFkey", "invoice", "downloadInvPDFFkey"),
+    Vendor("viettel", "issue", "lookup", "invoice", "download"),
+    Vendor("misa", "issue", "status", "invoice", "download"),
+    Vendor("bkav", "create", "detail", "create", "pdf"),
 ]
 
 FAULTS = {
-    "commit-then-500": lambda sim, route: _after(sim).fail_after_commit(route, status=500),
-    "commit-then-503": lambda sim, route: _after(sim).fail_after_commit(route, status=503),
-    "commit-then-reset": lambda sim, route: _after(sim).fail_after_commit(route, reset=True),
-    "commit-then-unreadable": lambda sim, route: _after(sim).fail_after_commit(
-        route, status=200, body=b"<<<\x00 half an answer", content_type="text/xml"
+    "commit-then-500": lambda sim, route: sim.faults.add(route, CommitThenStatus(500)),
+    "commit-then-503": lambda sim, route: sim.faults.add(route, CommitThenStatus(503)),
+    "commit-then-reset": lambda sim, route: sim.faults.add(route, TimeoutAfterCommit(hold=0)),
+    "commit-then-unreadable": lambda sim, route: sim.faults.add(
+        route, CommitThenStatus(200, b"<<<\x00 half an answer", "text/xml")
     ),
     "commit-then-timeout": lambda sim, route: sim.faults.add(route, TimeoutAfterCommit(2.0)),
     # The testing kit's "maybe sent" faults (connectors.testing.faults):
@@ -141,11 +78,6 @@ FAULTS = {
     "kit-trickle": lambda sim, route: sim.faults.add(route, Trickle(interval=1.0)),
     "kit-oversize": lambda sim, route: sim.faults.add(route, Oversize(size=5 * 1024 * 1024)),
 }
-
-
-def _after(sim: Simulator) -> AfterCommit:
-    assert isinstance(sim, AfterCommit)
-    return sim
 
 
 @pytest.fixture(params=VENDORS, ids=[v.name for v in VENDORS])
@@ -189,7 +121,7 @@ def test_a_create_that_never_committed_is_looked_up_then_sent_again(
 def test_when_the_lookup_cannot_tell_the_outcome_is_unknown_with_the_key(
     vendor: Vendor, sim: Simulator
 ) -> None:
-    _after(sim).fail_after_commit(vendor.create_route, status=500)
+    sim.faults.add(vendor.create_route, CommitThenStatus(500))
     sim.faults.add(vendor.lookup_route, Reset(), times=20)
     with pytest.raises(OutcomeUnknown) as raised:
         vendor.make_client(HOST).issue(sample_receipt(), idempotency_key=KEY)

@@ -18,15 +18,8 @@ from connectors.core import (
     Rejected,
     ValidationError,
 )
-from connectors.einvoice import (
-    DocumentStatus,
-    IssuedDocument,
-    ResultCode,
-    check_key,
-    error_for_code,
-    new_key,
-)
-from connectors.einvoice.codes import ERROR_CLASSES
+from connectors.einvoice import DocumentStatus, IssuedDocument, ResultCode, check_key, new_key
+from connectors.einvoice.codes import ERROR_CLASSES, Refusal, refusal_error
 from connectors.einvoice.provider import issue_with_lookup
 
 DOC = IssuedDocument(
@@ -161,9 +154,7 @@ def test_keys() -> None:
 
 @pytest.mark.parametrize("code", list(ResultCode))
 def test_every_result_code_raises_its_core_error(code: ResultCode) -> None:
-    error = error_for_code(
-        code, provider="vnpt", operation="issue", vendor_code="ERR:99", vendor_message="x"
-    )
+    error = refusal_error(Refusal(code, "ERR:99", "x"), provider="vnpt", operation="issue")
     assert type(error) is ERROR_CLASSES[code]
     assert (code.value, "ERR:99", "x", "vnpt") == (
         error.code,
@@ -178,14 +169,12 @@ def test_vocabulary_maps_onto_the_core_tree() -> None:
     assert ERROR_CLASSES[ResultCode.DUPLICATE] is Duplicate
     assert ERROR_CLASSES[ResultCode.NOT_FOUND] is NotFound
     assert ERROR_CLASSES[ResultCode.TEMPORARY] is ProviderUnavailable
-    assert error_for_code(
-        ResultCode.TEMPORARY, provider="p", operation="o", vendor_code="c"
-    ).retryable
+    assert refusal_error(Refusal(ResultCode.TEMPORARY, "c"), provider="p", operation="o").retryable
 
 
 def test_vendor_is_chosen_by_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     from connectors.einvoice import VENDOR_ENV, provider_from_env
-    from connectors.einvoice.viettel import ViettelSInvoice
+    from connectors.einvoice.viettel import ViettelInvoice
     from connectors.einvoice.vnpt import VnptInvoice
 
     monkeypatch.setenv("CONNECTORS_VNPT_INVOICE_BASE_URL", "https://vnpt.sim.test")
@@ -200,7 +189,7 @@ def test_vendor_is_chosen_by_configuration(monkeypatch: pytest.MonkeyPatch) -> N
     assert isinstance(provider_from_env(), VnptInvoice)
     monkeypatch.setenv(VENDOR_ENV, "Viettel")
     viettel = provider_from_env(base_url="https://viettel.sim.test")
-    assert isinstance(viettel, ViettelSInvoice)
+    assert isinstance(viettel, ViettelInvoice)
     assert "https://viettel.sim.test" == viettel.settings.base_url
 
 

@@ -21,13 +21,9 @@ import requests
 from connectors.core import NotFound, parse_xml
 from connectors.einvoice import DocumentStatus, Invoice, Line, Seller
 from connectors.einvoice.bkav import BkavKey, decode_json, encode_json
-from connectors.einvoice.bkav.simulator import BkavSimulator
 from connectors.einvoice.bkav.wire import DEFAULT_PROFILE as BKAV_PROFILE
 from connectors.einvoice.bkav.wire import BkavResult
 from connectors.einvoice.gdt import parse_hdon
-from connectors.einvoice.misa.simulator import MisaSimulator
-from connectors.einvoice.viettel.simulator import ViettelSimulator
-from connectors.einvoice.vnpt.simulator import VnptSimulator
 from connectors.einvoice.vnpt.wire import (
     OPERATIONS,
     SOAP_ENV,
@@ -38,14 +34,19 @@ from connectors.einvoice.vnpt.wire import (
 )
 from connectors.testing import mount
 from connectors.testing.simulator import SimRequest, SimResponse, Simulator
+from connectors.testing.simulators.einvoice.bkav import BkavInvoiceSimulator
+from connectors.testing.simulators.einvoice.misa import MisaInvoiceSimulator
+from connectors.testing.simulators.einvoice.viettel import ViettelInvoiceSimulator
+from connectors.testing.simulators.einvoice.vnpt import VnptInvoiceSimulator
 from connectors.vn import VN_TZ
-from tests.einvoice.test_ambiguous_answers import HOST, bkav_client, misa_client
+from tests.einvoice import vendors
 from tests.einvoice.viettel.helpers import URL as VIETTEL_URL
 from tests.einvoice.viettel.helpers import make_client as viettel_client
 from tests.einvoice.vnpt.helpers import URL as VNPT_URL
 from tests.einvoice.vnpt.helpers import make_client as vnpt_client
 
 SAMPLES = Path(__file__).parent / "samples"
+HOST = "https://einvoice.sim.test"
 WHEN = datetime(2025, 6, 1, 9, 30, 15, tzinfo=VN_TZ)
 SELLER = Seller(name="Công ty Bán Thử", tax_code="0100109106", address="Số 1 Phố Thử")
 
@@ -114,7 +115,7 @@ def test_vnpt_request_samples_declare_the_real_parameters() -> None:
 
 
 def test_vnpt_request_samples_replay_through_the_simulator() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, VNPT_URL):
         vnpt_client().issue(coded_invoice(), idempotency_key="SAMPLE-FKEY-0001")
         coded = post_vnpt(
@@ -141,7 +142,7 @@ def test_vnpt_request_samples_replay_through_the_simulator() -> None:
 
 
 def test_vnpt_answer_samples_read_by_the_adapter() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     sim.answer_next(
         "ImportAndPublishInv", sample("vnpt", "ImportAndPublishInv.result.txt").decode()
     )
@@ -168,7 +169,7 @@ def test_vnpt_answer_samples_read_by_the_adapter() -> None:
 # -- Viettel ---------------------------------------------------------------------------------
 
 
-def viettel_post(path: str, sim: ViettelSimulator, **kwargs: Any) -> requests.Response:
+def viettel_post(path: str, sim: ViettelInvoiceSimulator, **kwargs: Any) -> requests.Response:
     token = next(iter(sim.tokens))
     return requests.post(
         f"{VIETTEL_URL}/services/einvoiceapplication/api{path}",
@@ -179,7 +180,7 @@ def viettel_post(path: str, sim: ViettelSimulator, **kwargs: Any) -> requests.Re
 
 
 def test_viettel_request_samples_replay_through_the_simulator() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     body = sample_json("viettel", "createInvoice.request.json")
     with mount(sim, VIETTEL_URL):
         viettel_client()._access_token()  # a token for the raw requests
@@ -278,10 +279,10 @@ def test_viettel_500_general_sample_is_looked_up_before_any_resend() -> None:
 
 
 def test_misa_request_sample_replays_through_the_simulator() -> None:
-    sim = MisaSimulator(sleep=lambda _s: None)
+    sim = MisaInvoiceSimulator(sleep=lambda _s: None)
     payload = sample_json("misa", "invoice.request.json")
     with mount(sim, HOST):
-        misa_client(HOST).session.token()
+        vendors.client("misa", HOST).session.token()
         token = next(iter(sim.tokens))
         response = requests.post(
             HOST + "/api/integration/invoice",
@@ -318,7 +319,7 @@ def test_misa_answer_sample_read_by_the_adapter() -> None:
         lines=[Line(name="Dịch vụ thử", quantity=1, unit_price=100_000, tax_rate="10%")],
     )
     with mount(sim, HOST):
-        issued = misa_client(HOST).issue(doc, "5f1c2b8e-0000-4000-8000-00000000b001")
+        issued = vendors.client("misa", HOST).issue(doc, "5f1c2b8e-0000-4000-8000-00000000b001")
     assert ("1", "SAMPLETRANSACTION0001", DocumentStatus.ISSUED) == (
         issued.number,
         issued.lookup_code,
@@ -352,7 +353,7 @@ def bkav_exec(command: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_bkav_command_sample_replays_through_the_simulator() -> None:
-    sim = BkavSimulator(sleep=lambda _s: None)
+    sim = BkavInvoiceSimulator(sleep=lambda _s: None)
     with mount(sim, HOST):
         answer = bkav_exec(sample_json("bkav", "cmd110.command.json"))
     expected = sample_json("bkav", "cmd110.result.json")
@@ -384,7 +385,7 @@ def bkav_canned(result: dict[str, Any]) -> Canned:
 
 def test_bkav_result_samples_read_by_the_adapter() -> None:
     with mount(bkav_canned(sample_json("bkav", "cmd800.result.json")), HOST):
-        got = bkav_client(HOST).get("sample-partner-key-0001")
+        got = vendors.client("bkav", HOST).get("sample-partner-key-0001")
     assert ("12", "1", "C25TAA", DocumentStatus.ISSUED) == (
         got.number,
         got.template,

@@ -8,41 +8,70 @@ Vietnamese original, shipped in ``huuanhuynh/V6AccountingA_2024`` under
 CommandData)``), the command numbers, the ``InvoiceDataWS`` field names, the result envelope
 ``{Status, Object, isOk, isError}`` and per-invoice results, the status table, the
 ``TaxRateID``, ``PayMethodID`` and ``ItemTypeID`` codes and the ``[form]_[serial]_[number]``
-form of ``OriginalInvoiceIdentify`` [V]. Still guessed [G], in `BkavProfile`: looking a
+form of ``OriginalInvoiceIdentify`` [V]. Still guessed [G], in `WireProfile`: looking a
 document up by our key with CmdType 800 (the document gives 800 an ``InvoiceGUID``), the
 ``TaxRateID`` of 8 %, the ``InvoiceTypeID`` of a receipt, and the error phrases beyond the
 two BKAV's integrators test for.
 
-Shared by the client and the simulator (which never imports the client).
+Both sides of BKAV's wire use this module: the adapter to build commands and read
+results, the simulator to read commands and build results.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
+from connectors.core.deprecation import moved
 from connectors.core.errors import ValidationError
-from connectors.einvoice.codes import ResultCode
+from connectors.core.safexml import parse_xml
+from connectors.einvoice.codes import Refusal, ResultCode
 from connectors.einvoice.models import Invoice, LineKind, Receipt
-from connectors.einvoice.provider import DocumentStatus
-from connectors.vn.time import to_vn
+from connectors.einvoice.provider import DocumentStatus, IssuedDocument, Vendor
+from connectors.vn.time import VN_TZ, to_vn
 
 __all__ = [
     "CMD",
+    "CREATE_COMMAND",
     "DEFAULT_PROFILE",
-    "BkavProfile",
+    "DOWNLOAD_COMMAND",
+    "METHOD",
+    "SOAP_ENV",
+    "TEMPURI",
+    "VENDOR",
+    "WSDL",
     "BkavResult",
+    "WireProfile",
+    "cancel_command",
     "command",
+    "created_row",
+    "download_base64",
+    "exec_call",
+    "exec_params",
+    "exec_response",
+    "file_answer",
+    "invoice_data",
+    "invoice_guid",
     "invoice_object",
+    "invoice_refused",
+    "invoice_result",
+    "issued_document",
     "original_identify",
+    "original_of",
     "parse_original_identify",
+    "refusal",
+    "result_body",
     "result_code_for",
+    "result_refusal",
+    "with_status",
 ]
 
 
@@ -74,7 +103,7 @@ _PAY_METHOD_IDS = {"TM": 1, "CK": 2, "TM/CK": 3}
 
 
 @dataclass(frozen=True)
-class BkavProfile:
+class WireProfile:
     """What is configurable about BKAV's JSON; each default says where it comes from."""
 
     partner_key_field: str = "PartnerInvoiceStringID"
@@ -167,7 +196,70 @@ class BkavProfile:
             ) from None
 
 
-DEFAULT_PROFILE = BkavProfile()
+DEFAULT_PROFILE = WireProfile()
+
+
+VENDOR = Vendor(
+    name="bkav",
+    title="BKAV",
+    key_field="PartnerInvoiceStringID",  # `WireProfile.partner_key_field` by default
+    secret_fields=("partnerGUID",),
+)
+"""BKAV's facts for the domain base."""
+WSDL = "WSPublicEHoaDon.wsdl"
+METHOD = "ExecCommand"
+"""The one SOAP method every command goes through."""
+CREATE_COMMAND: Mapping[str | None, int] = {
+    None: CMD.create,
+    "replace": CMD.replace,
+    "adjust": CMD.adjust,
+}
+"""The CmdType creating a document, a replacement or an adjustment."""
+DOWNLOAD_COMMAND: Mapping[str, int] = {"pdf": CMD.pdf_base64, "xml": CMD.xml_base64}
+"""The CmdType of each download (PDF [V], XML)."""
+
+
+TEMPURI = "http://tempuri.org/"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+def exec_call(body: bytes) -> tuple[str, str] | None:
+    """``(partnerGUID, CommandData)`` of an ``ExecCommand`` SOAP request (the simulator's
+    reader); None when the body calls another method. `ValidationError` if it is not XML."""
+    envelope = parse_xml(body, what="SOAP request")
+    call = envelope.find(f"{{{SOAP_ENV}}}Body/{{{TEMPURI}}}{METHOD}")
+    if call is None:
+        return None
+    return (
+        call.findtext(f"{{{TEMPURI}}}partnerGUID") or "",
+        call.findtext(f"{{{TEMPURI}}}CommandData") or "",
+    )
+
+
+def exec_response(result: str) -> str:
+    """The SOAP answer carrying an encrypted `ExecCommandResult` (the simulator's)."""
+    return (
+        f'<soap:Envelope xmlns:soap="{SOAP_ENV}"><soap:Body>'
+        f'<{METHOD}Response xmlns="{TEMPURI}"><{METHOD}Result>{escape(result)}'
+        f"</{METHOD}Result></{METHOD}Response></soap:Body></soap:Envelope>"
+    )
+
+
+def result_body(status: int, obj: Any, profile: WireProfile = DEFAULT_PROFILE) -> dict[str, Any]:
+    """The JSON an `ExecCommandResult` encrypts (what `BkavResult.read` reads): ``Status``,
+    ``Object`` (a JSON string unless a text), and ``MessLog`` with a refusal's text."""
+    body: dict[str, Any] = {
+        "Status": status,
+        "Object": obj if isinstance(obj, str) else json.dumps(obj),
+    }
+    if status != profile.ok_status:
+        body["MessLog"] = obj
+    return body
+
+
+def exec_params(partner_guid: str, command_data: str) -> dict[str, str]:
+    """The parameters of ``ExecCommand``."""
+    return {"partnerGUID": partner_guid, "CommandData": command_data}
 
 
 def command(cmd_type: int, command_object: Any) -> dict[str, Any]:
@@ -181,7 +273,7 @@ def _number(value: int | Decimal) -> int | str:
     return int(value) if value == value.to_integral_value() else f"{value.normalize():f}"
 
 
-def _rate(code: str, profile: BkavProfile) -> tuple[int, str]:
+def _rate(code: str, profile: WireProfile) -> tuple[int, str]:
     if code.startswith("KHAC:"):
         return profile.tax_rate_ids["KHAC"], code[5:].rstrip("%")
     return profile.tax_rate_ids[code], code.rstrip("%") if code.endswith("%") else "0"
@@ -212,7 +304,7 @@ def invoice_object(
     *,
     key: str,
     issued_at: datetime,
-    profile: BkavProfile = DEFAULT_PROFILE,
+    profile: WireProfile = DEFAULT_PROFILE,
     original: str | None = None,
     reason: str | None = None,
 ) -> dict[str, Any]:
@@ -323,10 +415,164 @@ class BkavResult:
         return []
 
 
-def result_code_for(message: str | None, profile: BkavProfile = DEFAULT_PROFILE) -> ResultCode:
+def result_code_for(message: str | None, profile: WireProfile = DEFAULT_PROFILE) -> ResultCode:
     """The common meaning of a BKAV refusal, from its message text [G]."""
     text = (message or "").lower()
     for phrase, code in profile.error_phrases:
         if phrase in text:
             return code
     return ResultCode.INVALID_DATA
+
+
+def invoice_result(
+    key: str,
+    sent: Mapping[str, Any],
+    *,
+    guid: str,
+    number: int,
+    lookup_code: str | None,
+    profile: WireProfile = DEFAULT_PROFILE,
+) -> dict[str, Any]:
+    """An ``InvoiceResult`` for the ``InvoiceDataWS`` `sent` under `key` (the simulator's;
+    `created_row` and `issued_document` read it) [V: the document; InvoiceResult.cs]."""
+    invoice = sent["Invoice"]
+    return {
+        "PartnerInvoiceID": 0,
+        profile.partner_key_field: key,
+        "InvoiceGUID": guid,
+        "InvoiceForm": invoice.get("InvoiceForm"),
+        "InvoiceSerial": invoice.get("InvoiceSerial"),
+        "InvoiceNo": number,
+        "MTC": lookup_code or None,
+    }
+
+
+def with_status(row: Mapping[str, Any], message: str | None = None) -> dict[str, Any]:
+    """A per-invoice result: ``Status`` 0, or 1 with `message` as its ``MessLog``."""
+    return {**row, "Status": 0 if message is None else 1, "MessLog": message}
+
+
+def invoice_refused(
+    key: str, message: str, profile: WireProfile = DEFAULT_PROFILE
+) -> dict[str, Any]:
+    """A per-invoice refusal of the document under `key`."""
+    return with_status({profile.partner_key_field: key}, message)
+
+
+def invoice_data(
+    key: str,
+    sent: Mapping[str, Any],
+    *,
+    guid: str,
+    number: int,
+    status_id: int,
+    lookup_code: str | None,
+    profile: WireProfile = DEFAULT_PROFILE,
+) -> dict[str, Any]:
+    """The ``InvoiceDataWS`` CmdType 800 answers (the simulator's): the document as received,
+    BKAV's GUID, number and status filled in (``MTC`` beside it is [G])."""
+    invoice = {**sent["Invoice"], "InvoiceGUID": guid, "InvoiceNo": number}
+    return {
+        **sent,
+        "Invoice": {**invoice, "InvoiceStatusID": status_id},
+        "PartnerInvoiceID": 0,
+        profile.partner_key_field: key,
+        "MTC": lookup_code or None,
+    }
+
+
+def file_answer(file_format: str, data: bytes) -> dict[str, str]:
+    """A CmdType 808/809 answer's object: ``{"PDF": base64}`` [V] or ``{"XML": base64}``."""
+    return {"PDF" if file_format == "pdf" else "XML": base64.b64encode(data).decode()}
+
+
+def refusal(status: object, message: object, profile: WireProfile = DEFAULT_PROFILE) -> Refusal:
+    """BKAV's "no": its ``Status`` as the vendor code, the meaning read from ``MessLog``."""
+    text = str(message) if message else None
+    return Refusal(result_code_for(text, profile), str(status), text)
+
+
+def result_refusal(result: BkavResult, profile: WireProfile = DEFAULT_PROFILE) -> Refusal | None:
+    """The refusal an envelope carries (``Status`` not ok), or None."""
+    if result.status == profile.ok_status:
+        return None
+    return refusal(result.status, result.message, profile)
+
+
+def created_row(
+    result: BkavResult, sent: Mapping[str, Any], profile: WireProfile = DEFAULT_PROFILE
+) -> tuple[dict[str, Any], Refusal | None]:
+    """A create command's ``InvoiceResult`` over the ``Invoice`` `sent` (what BKAV does not
+    echo), and its own refusal (per-invoice ``Status`` not ok) or None."""
+    rows = result.rows()
+    row = rows[0] if rows else {}
+    if int(row.get("Status", profile.ok_status)) != profile.ok_status:
+        return row, refusal(row.get("Status"), row.get("MessLog"), profile)
+    return {**sent["Invoice"], **row}, None
+
+
+def issued_document(
+    row: Mapping[str, Any], key: str, profile: WireProfile = DEFAULT_PROFILE
+) -> IssuedDocument:
+    """The document an ``InvoiceResult`` or a CmdType 800 ``InvoiceDataWS`` describes."""
+    status_id = row.get("InvoiceStatusID", 1)
+    status = profile.invoice_statuses.get(
+        int(status_id) if str(status_id).isdigit() else 1, DocumentStatus.PENDING
+    )
+    number = row.get("InvoiceNo")
+    return IssuedDocument(
+        provider=VENDOR.name,
+        key=key,
+        number=str(number) if number not in (None, 0, "0", "") else None,
+        template=str(row.get("InvoiceForm", "")),
+        symbol=str(row.get("InvoiceSerial", "")),
+        lookup_code=str(row["MTC"]) if row.get("MTC") else None,
+        issued_at=_date(row.get("InvoiceDate")),
+        status=status,
+        raw=dict(row),
+    )
+
+
+def invoice_guid(document: IssuedDocument) -> str:
+    """BKAV's ``InvoiceGUID`` of a document (what CmdType 205 signs)."""
+    return str(document.raw.get("InvoiceGUID", ""))
+
+
+def original_of(document: IssuedDocument) -> str:
+    """``OriginalInvoiceIdentify`` of an issued document, its number as BKAV gave it."""
+    number = document.raw.get("InvoiceNo", document.number or 0)
+    return original_identify(document.template, document.symbol, str(number))
+
+
+def cancel_command(key: str, reason: str, profile: WireProfile = DEFAULT_PROFILE) -> list[Any]:
+    """CmdType 202's object, as ``BkavWS.CancelInvoice`` sends it: the reason inside
+    ``Invoice``, our key beside it."""
+    return [
+        {
+            "Invoice": {"Reason": reason},
+            "ListInvoiceDetailsWS": [],
+            "PartnerInvoiceID": 0,
+            profile.partner_key_field: key,
+        }
+    ]
+
+
+def download_base64(obj: Any) -> str:
+    """The base64 file of a CmdType 808/809 answer: ``{"PDF": ...}`` [V for 808]; 809's field
+    name is guessed (``XML``, ``Data`` or ``Base64`` are taken too)."""
+    if isinstance(obj, dict):
+        obj = obj.get("PDF") or obj.get("XML") or obj.get("Data") or obj.get("Base64")
+    return str(obj)
+
+
+def _date(value: object) -> datetime | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
+
+
+__getattr__ = moved(__name__, {"BkavProfile": f"{__name__}:WireProfile"})

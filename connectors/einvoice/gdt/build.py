@@ -16,13 +16,7 @@ from decimal import Decimal
 from lxml import etree
 
 from connectors.core import ValidationError
-from connectors.einvoice.gdt.document import (
-    HDonDocument,
-    Line,
-    Party,
-    RelatedInvoice,
-    Totals,
-)
+from connectors.einvoice.gdt.document import HDonDocument, Line, Party, RelatedInvoice, Totals
 from connectors.einvoice.gdt.encoding import format_date, format_number, normalize_text
 from connectors.einvoice.gdt.profile import DEFAULT_PROFILE, GdtProfile
 from connectors.einvoice.gdt.xsd import validate_hdon

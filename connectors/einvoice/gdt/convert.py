@@ -14,6 +14,7 @@ The model computes every amount (`doc.totals`); this module only places them:
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -33,30 +34,13 @@ from connectors.vn import VN_TZ, now_vn, vn_date
 __all__ = ["document_from_model", "model_from_document"]
 
 
-def _seller(seller: Seller) -> Party:
-    return Party(
-        name=seller.name,
-        tax_code=seller.tax_code,
-        address=seller.address,
-        phone=seller.phone,
-        email=seller.email,
-        bank_account=seller.bank_account,
-        bank_name=seller.bank_name,
-    )
+_PARTY_FIELDS = tuple(field.name for field in dataclasses.fields(Party))
 
 
-def _buyer(buyer: Buyer) -> Party:
-    return Party(
-        name=buyer.legal_name,
-        person_name=buyer.name,
-        tax_code=buyer.tax_code,
-        address=buyer.address,
-        phone=buyer.phone,
-        email=buyer.email,
-        citizen_id=buyer.citizen_id,
-        budget_unit_code=buyer.budget_unit_code,
-        customer_code=buyer.customer_code,
-    )
+def _party(source: Seller | Buyer, **renamed: str) -> Party:
+    """The `Party` of `source`: each field from its attribute of the same name (None when it
+    has none), or from the one `renamed` names."""
+    return Party(**{name: getattr(source, renamed.get(name, name), None) for name in _PARTY_FIELDS})
 
 
 def _lines(doc: Invoice | Receipt) -> tuple[Line, ...]:
@@ -99,7 +83,7 @@ def document_from_model(
         when = vn_date(doc.issued_at)
     else:
         when = issue_date if issue_date is not None else now_vn().date()
-    buyer = _buyer(doc.buyer) if doc.buyer is not None else None
+    buyer = _party(doc.buyer, name="legal_name", person_name="name") if doc.buyer else None
     return HDonDocument(
         template=doc.template,
         symbol=doc.series,
@@ -110,7 +94,7 @@ def document_from_model(
         payment_method=doc.payment_method.value,
         provider_tax_code=provider_tax_code,
         dossier_code=doc.dossier_code,
-        seller=_seller(doc.seller),
+        seller=_party(doc.seller),
         buyer=buyer,
         lines=_lines(doc),
         totals=Totals(

@@ -1,7 +1,7 @@
-"""The MISA meInvoice adapter: `MisaMeInvoice` implements `InvoiceProvider` over REST/JSON.
+"""The MISA meInvoice adapter: `MisaInvoice`, an `InvoiceClient` over REST/JSON.
 
 Fidelity: derived from an unofficial copy of MISA's integration document (spec einvoice.md
-2.4, [P]); guessed details are in `connectors.einvoice.misa.wire.MisaProfile`.
+2.4, [P]); guessed details are in `connectors.einvoice.misa.wire.WireProfile`.
 
 - ``POST /auth/token`` with ``appid``, ``taxcode``, ``username``, ``password`` gives a
   bearer token (valid ~14 days; refreshed weekly, and at once when MISA says it expired).
@@ -18,105 +18,79 @@ Fidelity: derived from an unofficial copy of MISA's integration document (spec e
 
 from __future__ import annotations
 
-import base64
-import time
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
 from typing import Any
 
-from connectors.core.config import load_settings
+from connectors.core.deprecation import moved
 from connectors.core.errors import (
     ConnectorError,
     Duplicate,
-    NotFound,
     OutcomeUnknown,
     ProviderError,
     ProviderUnavailable,
-    Rejected,
     TransportError,
     ValidationError,
 )
 from connectors.core.retry import Idempotency, RetryPolicy
-from connectors.core.transport import Transport
-from connectors.einvoice.codes import ResultCode, error_for_code
+from connectors.einvoice.client import InvoiceClient, Related
+from connectors.einvoice.misa import wire
 from connectors.einvoice.misa.series import SeriesLock, SeriesLocks
-from connectors.einvoice.misa.session import PROVIDER, MisaSession, MisaSettings
+from connectors.einvoice.misa.session import MisaInvoiceSettings, MisaSession
 from connectors.einvoice.misa.wire import (
     DEFAULT_PROFILE,
-    MisaProfile,
-    OriginalInvoice,
-    decode_result_list,
+    WireProfile,
+    cancel_call,
+    download_call,
+    download_data,
+    found_document,
     invoice_payload,
-    result_code_of,
+    issued_document,
+    item_refusal,
+    original_invoice,
+    publish_call,
+    publish_results,
+    status_call,
 )
 from connectors.einvoice.models import Invoice, Receipt
-from connectors.einvoice.provider import (
-    DOCUMENT_MAX_BYTES,
-    MALFORMED,
-    DocumentStatus,
-    DownloadFormat,
-    IssuedDocument,
-    check_key,
-    issue_with_lookup,
-)
-from connectors.vn import VN_TZ, now_vn, to_vn
+from connectors.einvoice.provider import MALFORMED, DownloadFormat, IssuedDocument, check_key
+from connectors.vn import now_vn
 
-__all__ = ["MisaMeInvoice", "MisaSettings"]
+__all__ = ["MisaInvoice", "MisaInvoiceSettings"]
 
 Doc = Invoice | Receipt
 
 
-class MisaMeInvoice:
+class MisaInvoice(InvoiceClient[MisaInvoiceSettings, WireProfile]):
     """Issue, look up, cancel, replace, adjust and download through MISA meInvoice.
 
-    Thread-safe. `series_locks` may be shared between clients of one process; pass
-    `PostgresSeriesLocks` when several processes or servers issue on one series. `clock`
-    (seconds since the epoch) dates documents without `issued_at` and ages the token.
+    Construction: `MisaInvoice(app_id=..., tax_code=..., username=..., password=...)`,
+    `MisaInvoice.from_settings(settings)` or `MisaInvoice.from_env()`; options `transport`,
+    `profile` (`wire.WireProfile`), `clock` (also ages the token) and `series_locks`, which
+    may be shared between clients of one process (pass `PostgresSeriesLocks` when several
+    processes or servers issue on one series). Thread-safe.
     """
 
-    name = PROVIDER
+    vendor = wire.VENDOR
+    settings_class = MisaInvoiceSettings
+    default_profile = DEFAULT_PROFILE
 
     def __init__(
         self,
-        settings: MisaSettings,
+        settings: MisaInvoiceSettings | None = None,
+        /,
         *,
-        profile: MisaProfile = DEFAULT_PROFILE,
-        transport: Transport | None = None,
         series_locks: SeriesLock | None = None,
-        clock: Callable[[], float] = time.time,
+        **options: Any,
     ) -> None:
-        self.settings = settings
-        self.profile = profile
-        self.transport = settings.transport(
-            PROVIDER, "Authorization", "token", "appid", "data", given=transport
-        )
+        super().__init__(settings, **options)
         self.series_locks: SeriesLock = series_locks or SeriesLocks(
-            spacing=profile.series_spacing_seconds
+            spacing=self.profile.series_spacing_seconds
         )
-        self._clock = clock
-        self.session = MisaSession(settings, self.transport, profile=profile, clock=clock)
+        self.session = MisaSession(
+            self.settings, self.transport, profile=self.profile, clock=self._clock
+        )
 
-    @classmethod
-    def from_env(cls, **values: Any) -> MisaMeInvoice:
-        """A client from ``CONNECTORS_MISA_*`` (and `values`); ConfigError if bad."""
-        return cls(load_settings(MisaSettings, **values))
-
-    def close(self) -> None:
-        """Close pooled connections."""
-        self.transport.close()
-
-    def __repr__(self) -> str:
-        return f"MisaMeInvoice(base_url={self.settings.base_url!r})"
-
-    # -- InvoiceProvider -----------------------------------------------------------------
-
-    def issue(self, doc: Doc, idempotency_key: str | None = None) -> IssuedDocument:
-        """Issue `doc` with ``RefID`` = `idempotency_key` (made if None).
-
-        Lost answer or ``DuplicateRefID`` -> lookup by RefID before any retry;
-        `OutcomeUnknown` (with the key) when that cannot answer.
-        """
-        return self._issue_one(doc, idempotency_key, None, "issue")
+    # -- MISA only -----------------------------------------------------------------------
 
     def issue_batch(
         self, docs: Sequence[Doc], keys: Sequence[str | None] | None = None
@@ -142,6 +116,10 @@ class MisaMeInvoice:
         if len(set(checked)) != len(checked):
             raise ValidationError("keys must differ within a batch", field="keys")
         for index, doc in enumerate(docs):
+            if not isinstance(doc, Invoice | Receipt):
+                raise ValidationError(
+                    "doc must be an Invoice or a Receipt", field=f"docs[{index}].doc"
+                )
             self._check_doc(doc, f"docs[{index}].")
         payloads = [
             invoice_payload(d, ref_id=k, issue_date=self._issue_date(d))
@@ -151,15 +129,21 @@ class MisaMeInvoice:
         issued: dict[str, IssuedDocument] = {}
         refused: dict[str, ProviderError] = {}
         attempts = self.transport.retry.max_attempts
+
+        def found(key: str) -> bool:
+            """Whether `key` is issued after all (looked up): then it leaves `pending`."""
+            document = self._lookup_or_unknown(key, "issue_batch")
+            if document is not None:
+                issued[key] = document
+                del pending[key]
+            return document is not None
+
         with self.series_locks.hold_all(self._series_key(d) for d in docs):
             for attempt in range(1, attempts + 1):
                 if attempt > 1:
                     self._wait(attempt - 1)
                     for key in list(pending):
-                        found = self._lookup_or_unknown(key, "issue_batch")
-                        if found is not None:
-                            issued[key] = found
-                            del pending[key]
+                        found(key)
                 if not pending:
                     break
                 try:
@@ -176,12 +160,8 @@ class MisaMeInvoice:
                     issued[key] = document
                     del pending[key]
                 for key, error in errors.items():
-                    if isinstance(error, Duplicate):
-                        found = self._lookup_or_unknown(key, "issue_batch")
-                        if found is not None:
-                            issued[key] = found
-                            del pending[key]
-                            continue
+                    if isinstance(error, Duplicate) and found(key):
+                        continue
                     if error.retryable:
                         continue
                     refused[key] = error
@@ -193,119 +173,33 @@ class MisaMeInvoice:
                 f"{len(pending)} document(s) of the batch may or may not be issued; "
                 "look them up by RefID",
                 idempotency_key=next(iter(pending)),
-                provider=PROVIDER,
+                provider=self.name,
                 operation="issue_batch",
             )
         if refused:
             raise next(iter(refused.values()))
         return [issued[k] for k in checked]
 
-    def get(self, key: str) -> IssuedDocument:
-        """The document issued under RefID `key`; `NotFound` if none."""
-        found = self._lookup(key)
-        if found is None:
-            raise NotFound(
-                f"no MISA invoice under RefID {key!r}",
-                provider=PROVIDER,
-                operation="get",
-                code=ResultCode.NOT_FOUND.value,
-                vendor_code="InvoiceNotFound",
+    # -- MISA's steps --------------------------------------------------------------------
+
+    def _check_doc(self, doc: Doc, prefix: str = "") -> None:
+        """At most `max_lines_per_invoice` lines (MISA answers ``XMLTooLong``)."""
+        limit = self.profile.max_lines_per_invoice
+        if len(doc.lines) > limit:
+            raise ValidationError(
+                f"MISA takes at most {limit} lines per invoice, got {len(doc.lines)}",
+                field=f"{prefix}lines",
             )
-        return found
 
-    def status(self, key: str) -> DocumentStatus:
-        """The status of the document issued under `key`."""
-        return self.get(key).status
-
-    def cancel(self, key: str, reason: str) -> IssuedDocument:
-        """Cancel the document under `key`; cancelling a cancelled document is a no-op."""
-        reason = _reason(reason)
-        original = self.get(key)
-        if original.status is DocumentStatus.CANCELLED:
-            return original
-        body = {
-            "TransactionID": original.lookup_code,
-            "InvNo": original.number,
-            "RefDate": now_vn(self._clock).date().isoformat(),
-            "CancelReason": reason,
-        }
-        try:
-            with self.series_locks.hold(self._series_of(original)):
-                self.session.post(
-                    "cancel",
-                    self.profile.cancel_path,
-                    json=body,
-                    idempotency=Idempotency.KEYED_WRITE,
-                    key=str(original.lookup_code),
-                )
-        except Rejected as exc:
-            if exc.code != ResultCode.WRONG_STATE.value:
-                raise
-        return self.get(key)
-
-    def replace(
-        self, key: str, doc: Doc, *, reason: str, idempotency_key: str | None = None
+    def _create(
+        self, doc: Doc, key: str, operation: str, related: Related | None
     ) -> IssuedDocument:
-        """Issue `doc` replacing the document under `key` (``ReferenceType`` 1)."""
-        return self._issue_one(doc, idempotency_key, (key, reason, 1), "replace")
-
-    def adjust(
-        self, key: str, doc: Doc, *, reason: str, idempotency_key: str | None = None
-    ) -> IssuedDocument:
-        """Issue `doc` adjusting the document under `key` (``ReferenceType`` 2)."""
-        return self._issue_one(doc, idempotency_key, (key, reason, 2), "adjust")
-
-    def download(self, key: str, format: DownloadFormat = "pdf") -> bytes:
-        """The signed XML or the PDF of the document under `key`."""
-        if format not in ("pdf", "xml"):
-            raise ValidationError(f"format must be 'pdf' or 'xml', not {format!r}", field="format")
-        found = self.get(key)
-        body = self.session.post(
-            "download",
-            self.profile.download_path,
-            json=[found.lookup_code],
-            params={"downloadDataType": format},
-            idempotency=Idempotency.READ,
-            max_response_bytes=DOCUMENT_MAX_BYTES,
-        )
-        for item in decode_result_list(body.get("data")):
-            if item.get("TransactionID") == found.lookup_code and item.get("Data"):
-                return base64.b64decode(str(item["Data"]))
-        raise ProviderError(
-            f"MISA returned no {format} for RefID {key!r}",
-            provider=PROVIDER,
-            operation="download",
-            code="malformed_response",
-        )
-
-    # -- issuing -------------------------------------------------------------------------
-
-    def _issue_one(
-        self,
-        doc: Doc,
-        idempotency_key: str | None,
-        related: tuple[str, str, int] | None,
-        operation: str,
-    ) -> IssuedDocument:
-        self._check_doc(doc, "")
-        key = check_key(idempotency_key)
+        """``POST /invoice`` with ``RefID`` = `key` (``ReferenceType`` 1 for a replacement,
+        2 for an adjustment, naming the original), under the series' lock."""
         original = None
         if related is not None:
-            related_key, reason, reference_type = related
-            if related_key == key:
-                raise ValidationError(
-                    "the new document needs its own idempotency key", field="idempotency_key"
-                )
-            reason = _reason(reason)
-            old = self.get(related_key)
-            original = OriginalInvoice(
-                reference_type=reference_type,
-                template=old.template,
-                series=old.symbol,
-                number=str(old.number or ""),
-                date=(old.issued_at or now_vn(self._clock)).astimezone(VN_TZ).date().isoformat(),
-                note=reason,
-            )
+            fallback = now_vn(self._clock).date()
+            original = original_invoice(related.kind, related.original, related.reason, fallback)
         payload = invoice_payload(
             doc, ref_id=key, issue_date=self._issue_date(doc), original=original
         )
@@ -317,127 +211,79 @@ class MisaMeInvoice:
             return results[key]
 
         with self.series_locks.hold(self._series_key(doc)):
-            return issue_with_lookup(
-                send,
-                lambda: self._lookup(key),
-                key=key,
-                provider=PROVIDER,
-                operation=operation,
-                attempts=self.transport.retry.max_attempts,
-                wait=self._wait,
+            return self._issue_keyed(send, key, operation)
+
+    def _find(self, key: str) -> IssuedDocument | None:
+        """``POST /invoice/status`` by RefID."""
+        answer = self.session.send(status_call(key, self.profile), idempotency=Idempotency.READ)
+        return found_document(answer, key, self.profile)
+
+    def _cancel(self, document: IssuedDocument, reason: str) -> IssuedDocument:
+        """``POST /invoice/cancel`` [G], under the series' lock."""
+        call = cancel_call(document, now_vn(self._clock).date(), reason, self.profile)
+        with self.series_locks.hold(self._series_of(document)):
+            self.session.send(
+                call, idempotency=Idempotency.KEYED_WRITE, key=str(document.lookup_code)
             )
+        return self.get(document.key)
+
+    def _download(self, key: str, format: DownloadFormat) -> bytes:
+        """``POST /invoice/download`` of the document's ``TransactionID``."""
+        found = self.get(key)
+        answer = self.session.send(
+            download_call(found.lookup_code, format, self.profile),
+            idempotency=Idempotency.READ,
+            max_response_bytes=self.document_max_bytes,
+        )
+        data = download_data(answer, found.lookup_code)
+        if data is None:
+            raise self._malformed("download", f"MISA returned no {format} for RefID {key!r}")
+        return data
+
+    # -- internals -----------------------------------------------------------------------
 
     def _send_invoices(
         self, payloads: list[dict[str, Any]], keys: list[str], operation: str
     ) -> tuple[dict[str, IssuedDocument], dict[str, ProviderError]]:
         """One POST /invoice; the documents issued and the per-invoice refusals, by RefID."""
-        body = self.session.post(
-            operation,
-            self.profile.issue_path,
-            json={
-                "SignType": self.profile.sign_type,
-                "InvoiceData": payloads,
-                "PublishInvoiceData": None,
-            },
+        body = self.session.send(
+            publish_call(operation, payloads, self.profile),
             idempotency=Idempotency.KEYED_WRITE,
             key=keys[0],
             retry=RetryPolicy.no_retries(),
         )
-        by_ref = {
-            str(item.get("RefID")): item
-            for item in decode_result_list(body.get("publishInvoiceResult"))
-        }
+        by_ref = publish_results(body)
         results: dict[str, IssuedDocument] = {}
         errors: dict[str, ProviderError] = {}
         for key, payload in zip(keys, payloads, strict=True):
             item = by_ref.get(key)
             if item is None:
-                errors[key] = ProviderError(
-                    f"MISA answered without a result for RefID {key!r}",
-                    provider=PROVIDER,
-                    operation=operation,
-                    code="malformed_response",
+                errors[key] = self._malformed(
+                    operation, f"MISA answered without a result for RefID {key!r}"
                 )
-            elif item.get("ErrorCode"):
-                code = str(item["ErrorCode"])
-                errors[key] = error_for_code(
-                    result_code_of(code),
-                    provider=PROVIDER,
-                    operation=operation,
-                    vendor_code=code,
-                    vendor_message=_text(item.get("DescriptionErrorCode")),
-                )
+                continue
+            refusal = item_refusal(item)
+            if refusal is not None:
+                errors[key] = self._refused(refusal, operation)
             else:
-                results[key] = self._document(item, key, payload)
+                results[key] = issued_document(item, key, payload, self.profile)
         return results, errors
 
     def _lookup_or_unknown(self, key: str, operation: str) -> IssuedDocument | None:
-        """`_lookup` after an ambiguous answer: `OutcomeUnknown` (with the key) if it fails."""
+        """`_find` after an ambiguous answer: `OutcomeUnknown` (with the key) if it fails."""
         try:
-            return self._lookup(key)
+            return self._find(key)
         except ConnectorError as exc:
             raise OutcomeUnknown(
-                f"{operation} at {PROVIDER} may or may not have happened and the lookup by "
+                f"{operation} at {self.name} may or may not have happened and the lookup by "
                 f"RefID failed: {exc.message}",
                 idempotency_key=key,
-                provider=PROVIDER,
+                provider=self.name,
                 operation=operation,
             ) from exc
 
-    def _lookup(self, key: str) -> IssuedDocument | None:
-        body = self.session.post(
-            "lookup",
-            self.profile.status_path,
-            json=[key],
-            params={"inputType": self.profile.status_by_refid},
-            idempotency=Idempotency.READ,
-        )
-        for item in decode_result_list(body.get("data")):
-            if str(item.get("RefID")) == key:
-                return self._document(item, key, None)
-        return None
-
-    def _document(
-        self, item: Mapping[str, Any], key: str, payload: Mapping[str, Any] | None
-    ) -> IssuedDocument:
-        source = {**(payload or {}), **item}
-        status_value = item.get("EInvoiceStatus", 1)
-        status = self.profile.status_names.get(
-            int(status_value) if str(status_value).isdigit() else 1, DocumentStatus.ISSUED
-        )
-        number = item.get("InvNo")
-        if str(number or "").isdigit():
-            number = str(int(str(number))) or None  # "00000001" -> "1"
-        if not number or number == "0":
-            number = None
-            status = DocumentStatus.PENDING
-        return IssuedDocument(
-            provider=PROVIDER,
-            key=key,
-            number=str(number) if number else None,
-            template=str(source.get("InvTemplateNo", "")),
-            symbol=str(source.get("InvSeries", "")),
-            lookup_code=_text(item.get("TransactionID")),
-            issued_at=_issued_at(source.get("InvDate")),
-            status=status,
-            raw=dict(item),
-        )
-
-    # -- helpers -------------------------------------------------------------------------
-
-    def _check_doc(self, doc: object, prefix: str) -> None:
-        if not isinstance(doc, Invoice | Receipt):
-            raise ValidationError("doc must be an Invoice or a Receipt", field=f"{prefix}doc")
-        limit = self.profile.max_lines_per_invoice
-        if len(doc.lines) > limit:
-            raise ValidationError(
-                f"MISA takes at most {limit} lines per invoice, got {len(doc.lines)}",
-                field=f"{prefix}lines",
-            )
-
     def _issue_date(self, doc: Doc) -> str:
-        when = to_vn(doc.issued_at) if doc.issued_at else now_vn(self._clock)
-        return when.date().isoformat()
+        return self._issued_at(doc).date().isoformat()
 
     def _series_key(self, doc: Doc) -> str:
         return f"{self.settings.tax_code}/{doc.template}/{doc.series}"
@@ -445,28 +291,11 @@ class MisaMeInvoice:
     def _series_of(self, found: IssuedDocument) -> str:
         return f"{self.settings.tax_code}/{found.template}/{found.symbol}"
 
-    def _wait(self, retry: int) -> None:
-        policy = self.transport.retry
-        policy.sleep(policy.backoff(retry))
 
-
-def _reason(reason: str) -> str:
-    if not isinstance(reason, str) or not reason.strip():
-        raise ValidationError("a reason is required", field="reason")
-    if len(reason) > 255:
-        raise ValidationError("the reason is at most 255 characters", field="reason")
-    return reason.strip()
-
-
-def _text(value: object) -> str | None:
-    return None if value is None or value == "" else str(value)
-
-
-def _issued_at(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        day = date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-    return datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
+__getattr__ = moved(
+    __name__,
+    {
+        "MisaMeInvoice": "connectors.einvoice.misa:MisaInvoice",
+        "MisaSettings": "connectors.einvoice.misa:MisaInvoiceSettings",
+    },
+)

@@ -6,7 +6,7 @@ therefore holds a lock per series around every write, and can space writes on on
 by `spacing` seconds (MISA suggests ~3 s under load). `SeriesLocks` are per process; with
 several app servers or workers issuing on one series, use `PostgresSeriesLocks`
 (connectors.einvoice.misa.series_postgres): an advisory lock in the portal's database.
-Both are a `SeriesLock`, what `MisaMeInvoice(series_locks=...)` takes.
+Both are a `SeriesLock`, what `MisaInvoice(series_locks=...)` takes.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """MISA's one-writer-per-series rule across processes: a PostgreSQL advisory lock per series.
 
-`PostgresSeriesLocks` is a `SeriesLock` for `MisaMeInvoice(series_locks=...)` when several
+`PostgresSeriesLocks` is a `SeriesLock` for `MisaInvoice(series_locks=...)` when several
 app servers or workers issue on one series. Holding a series is a transaction holding
 ``pg_advisory_xact_lock`` on a key derived from the series name, so the lock ends with the
 transaction: released on exit, and by the server if the holder's process dies or its

@@ -1,14 +1,13 @@
 """A MISA meInvoice session: settings, the bearer token, and JSON POSTs read into errors.
 
 The token comes from ``POST /auth/token`` with ``appid``, ``taxcode``, ``username`` and
-``password``; it is kept for `MisaProfile.token_refresh_seconds` and renewed at once when
+``password``; it is kept for `WireProfile.token_refresh_seconds` and renewed at once when
 MISA answers ``TokenExpiredCode`` or ``InvalidToken`` (the request is then sent once more:
 MISA refused it before doing anything).
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -18,21 +17,31 @@ from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from connectors.core.config import ProviderSettings
+from connectors.core.deprecation import moved
 from connectors.core.errors import ProviderError
-from connectors.core.http_errors import error_for_status, request_id_of
 from connectors.core.retry import Idempotency, RetryPolicy
 from connectors.core.transport import RequestSpec, Transport
-from connectors.einvoice.codes import error_for_code
-from connectors.einvoice.misa.wire import DEFAULT_PROFILE, MisaProfile, result_code_of
+from connectors.einvoice.client import TokenCache, read_json
+from connectors.einvoice.misa.wire import (
+    DEFAULT_PROFILE,
+    TOKEN_CODES,
+    VENDOR,
+    Call,
+    WireProfile,
+    auth_headers,
+    login_call,
+    refusal_of,
+    token_of,
+)
+from connectors.einvoice.provider import MALFORMED
 from connectors.vn.taxcode import TaxCode
 
-__all__ = ["PROVIDER", "MisaSession", "MisaSettings"]
+__all__ = ["PROVIDER", "MisaInvoiceSettings", "MisaSession"]
 
-PROVIDER = "misa"
-_TOKEN_CODES = frozenset({"TokenExpiredCode", "InvalidToken"})
+PROVIDER = VENDOR.name
 
 
-class MisaSettings(ProviderSettings):
+class MisaInvoiceSettings(ProviderSettings):
     """MISA meInvoice settings; environment prefix ``CONNECTORS_MISA_``.
 
     `base_url` ends with ``/api/integration`` (sandbox by default); `app_id` is issued by
@@ -40,9 +49,7 @@ class MisaSettings(ProviderSettings):
     commune's meInvoice account.
     """
 
-    model_config = SettingsConfigDict(
-        env_prefix="CONNECTORS_MISA_", env_nested_delimiter="__", extra="forbid", frozen=True
-    )
+    model_config = SettingsConfigDict(env_prefix="CONNECTORS_MISA_")
 
     base_url: str = "https://testapi.meinvoice.vn/api/integration"
     app_id: SecretStr
@@ -56,52 +63,44 @@ class MisaSession:
 
     def __init__(
         self,
-        settings: MisaSettings,
+        settings: MisaInvoiceSettings,
         transport: Transport,
         *,
-        profile: MisaProfile = DEFAULT_PROFILE,
+        profile: WireProfile = DEFAULT_PROFILE,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.transport = transport
         self.profile = profile
-        self._clock = clock
-        self._token_lock = threading.Lock()
-        self._token: str | None = None
-        self._token_at = 0.0
+        self._tokens = TokenCache(self._login, clock=clock)
 
     def token(self, *, force: bool = False) -> str:
         """The bearer token, logging in when there is none, it is old, or `force`."""
-        with self._token_lock:
-            fresh = self._clock() - self._token_at < self.profile.token_refresh_seconds
-            if self._token is not None and fresh and not force:
-                return self._token
-            settings = self.settings
-            response = self.transport.request(
-                RequestSpec(
-                    "POST",
-                    settings.base_url + self.profile.token_path,
-                    json={
-                        "appid": settings.app_id.get_secret_value(),
-                        "taxcode": settings.tax_code,
-                        "username": settings.username,
-                        "password": settings.password.get_secret_value(),
-                    },
-                ),
+        return self._tokens.get(force=force)
+
+    def _login(self) -> tuple[str, float]:
+        settings = self.settings
+        call = login_call(
+            settings.app_id.get_secret_value(),
+            settings.tax_code,
+            settings.username,
+            settings.password.get_secret_value(),
+            self.profile,
+        )
+        response = self.transport.request(
+            RequestSpec("POST", settings.base_url + call.path, json=call.json),
+            operation=call.operation,
+            idempotency=Idempotency.READ,
+        )
+        token = token_of(self._read(response, call.operation))
+        if token is None:
+            raise ProviderError(
+                "MISA login answered without a token",
+                provider=PROVIDER,
                 operation="login",
-                idempotency=Idempotency.READ,
+                code=MALFORMED,
             )
-            body = self._read(response, "login")
-            token = body.get("data")
-            if not isinstance(token, str) or not token:
-                raise ProviderError(
-                    "MISA login answered without a token",
-                    provider=PROVIDER,
-                    operation="login",
-                    code="malformed_response",
-                )
-            self._token, self._token_at = token, self._clock()
-            return token
+        return token, self.profile.token_refresh_seconds
 
     def post(
         self,
@@ -128,10 +127,7 @@ class MisaSession:
                     "POST",
                     self.settings.base_url + path,
                     params=params,
-                    headers={
-                        "Authorization": f"Bearer {token}",
-                        "CompanyTaxCode": self.settings.tax_code,
-                    },
+                    headers=auth_headers(token, self.settings.tax_code),
                     json=json,
                 ),
                 operation=operation,
@@ -143,46 +139,24 @@ class MisaSession:
             try:
                 return self._read(response, operation)
             except ProviderError as exc:
-                if attempt == 1 and exc.vendor_code in _TOKEN_CODES:
+                if attempt == 1 and exc.vendor_code in TOKEN_CODES:
                     continue
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def send(self, call: Call, **options: Any) -> dict[str, Any]:
+        """`post` one `wire.Call`; `options` are `post`'s (`idempotency`, `key`...)."""
+        return self.post(call.operation, call.path, json=call.json, params=call.params, **options)
+
     def _read(self, response: requests.Response, operation: str) -> dict[str, Any]:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        code = body.get("errorCode") if isinstance(body, dict) else None
-        if response.status_code >= 400 and not code:
-            raise error_for_status(
-                response, provider=PROVIDER, operation=operation, redactor=self.transport.redactor
-            )
-        if not isinstance(body, dict):
-            raise ProviderError(
-                f"MISA answered {operation} with a body that is not JSON",
-                provider=PROVIDER,
-                operation=operation,
-                code="malformed_response",
-                http_status=response.status_code,
-                request_id=request_id_of(response.headers),
-                body_excerpt=self.transport.redactor.excerpt(
-                    response.content, response.headers.get("Content-Type")
-                ),
-            )
-        if body.get("success") is False or code:
-            vendor_code = str(code or "Unknown")
-            raise error_for_code(
-                result_code_of(vendor_code),
-                provider=PROVIDER,
-                operation=operation,
-                vendor_code=vendor_code,
-                vendor_message=_text(body.get("descriptionErrorCode")),
-                http_status=response.status_code,
-                request_id=request_id_of(response.headers),
-            )
-        return body
+        return read_json(
+            response,
+            operation,
+            provider=PROVIDER,
+            title="MISA",
+            redactor=self.transport.redactor,
+            refusal_of=refusal_of,
+        )
 
 
-def _text(value: object) -> str | None:
-    return None if value is None or value == "" else str(value)
+__getattr__ = moved(__name__, {"MisaSettings": "connectors.einvoice.misa:MisaInvoiceSettings"})

@@ -2,39 +2,70 @@
 
 Fidelity: derived from an unofficial copy of MISA's integration document and integrators'
 code (spec einvoice.md 2.4, [P]). Field names marked [P] come from that copy; everything
-marked [G] is our guess and lives in `MisaProfile`, the one place to correct it against the
+marked [G] is our guess and lives in `WireProfile`, the one place to correct it against the
 document MISA gives the commune.
 
-Shared by the client and the simulator (which never imports the client).
+MISA's field names live here only: the client builds and reads its messages with these
+functions, and so does the simulator, which never imports the client.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from connectors.einvoice.codes import ResultCode, VendorCode
+from connectors.core.deprecation import moved
+from connectors.einvoice.codes import Refusal, ResultCode, VendorCode
 from connectors.einvoice.models import Invoice, LineKind, Receipt
-from connectors.einvoice.provider import DocumentStatus
+from connectors.einvoice.provider import DocumentStatus, IssuedDocument, Vendor
+from connectors.vn.time import VN_TZ
 
 __all__ = [
     "DEFAULT_PROFILE",
     "MISA_CODES",
+    "REFERENCE_TYPE",
     "REQUIRED_TOTALS",
-    "MisaProfile",
+    "TOKEN_CODES",
+    "VENDOR",
+    "Call",
     "OriginalInvoice",
+    "WireProfile",
+    "auth_headers",
+    "bearer_of",
+    "cancel_call",
     "decode_result_list",
+    "download_call",
+    "download_data",
     "encode_result_list",
+    "failure",
+    "file_row",
+    "found_document",
+    "invoice_failure",
     "invoice_payload",
+    "issued_document",
+    "item_refusal",
+    "login_call",
+    "login_of",
+    "original_invoice",
+    "publish_call",
+    "publish_results",
+    "published_row",
+    "refusal_of",
     "result_code_of",
+    "result_row",
+    "status_call",
+    "success",
+    "token_of",
 ]
 
 
 @dataclass(frozen=True)
-class MisaProfile:
+class WireProfile:
     """Every path, limit and guessed field of MISA meInvoice, overridable."""
 
     token_path: str = "/auth/token"  # noqa: S105 - a path, not a secret
@@ -74,7 +105,7 @@ class MisaProfile:
     """`EInvoiceStatus` values 1, 2, 3, 5, 7, 8 exist [P]; their meanings are [G]."""
 
 
-DEFAULT_PROFILE = MisaProfile()
+DEFAULT_PROFILE = WireProfile()
 
 
 MISA_CODES: Mapping[str, VendorCode] = {
@@ -113,6 +144,255 @@ MISA_CODES: Mapping[str, VendorCode] = {
     "InvoiceCancelled": VendorCode(ResultCode.WRONG_STATE, "the invoice is cancelled [G]"),
 }
 """MISA's error codes (raw value kept as `vendor_code`) and their common meaning."""
+
+
+VENDOR = Vendor(
+    name="misa",
+    title="MISA",
+    key_field="RefID",
+    not_found_code="InvoiceNotFound",
+    # The bearer token, the integrator's appid and the login answer's data (the token).
+    secret_fields=("Authorization", "token", "appid", "data"),
+)
+"""MISA's facts for the domain base."""
+TOKEN_CODES = frozenset({"TokenExpiredCode", "InvalidToken"})
+"""Codes meaning "log in again": MISA refused the request before doing anything."""
+REFERENCE_TYPE: Mapping[str, int] = {"replace": 1, "adjust": 2}
+"""``ReferenceType`` of a replacement and of an adjustment."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request to MISA's API (all are POSTs): our name for it, its path under the base
+    URL, its JSON body and query."""
+
+    operation: str
+    path: str
+    json: Any
+    params: Mapping[str, Any] | None = None
+
+
+def login_call(
+    app_id: str, tax_code: str, username: str, password: str, profile: WireProfile
+) -> Call:
+    """``POST /auth/token`` (`token_of` reads the answer)."""
+    body = {"appid": app_id, "taxcode": tax_code, "username": username, "password": password}
+    return Call("login", profile.token_path, body)
+
+
+def login_of(body: Any) -> tuple[str, str, str, str]:
+    """``(appid, taxcode, username, password)`` of a login body (the simulator's reader)."""
+    values = body if isinstance(body, dict) else {}
+    appid, taxcode, username, password = (
+        str(values.get(name) or "") for name in ("appid", "taxcode", "username", "password")
+    )
+    return appid, taxcode, username, password
+
+
+def bearer_of(header: str) -> str:
+    """The token of an ``Authorization: Bearer`` header (the simulator's reader)."""
+    return header[7:] if header.startswith("Bearer ") else ""
+
+
+def success(**fields: Any) -> dict[str, Any]:
+    """A successful answer carrying `fields` (``data``, ``publishInvoiceResult``)."""
+    return {"success": True, "errorCode": None, **fields}
+
+
+def failure(code: str, description: str = "") -> dict[str, Any]:
+    """A refused call's answer (`refusal_of` reads it)."""
+    return {"success": False, "errorCode": code, "descriptionErrorCode": description}
+
+
+def invoice_failure(
+    ref_id: str, series: str, code: str, description: str | None = None
+) -> dict[str, Any]:
+    """One invoice's refusal inside a publish answer (`item_refusal` reads it)."""
+    row: dict[str, Any] = {"RefID": ref_id, "InvSeries": series, "ErrorCode": code}
+    if description is not None:
+        row["DescriptionErrorCode"] = description
+    return row
+
+
+def result_row(
+    ids: tuple[str, str], template: str, series: str, number: int, day: str, status: int
+) -> dict[str, Any]:
+    """One issued invoice in a status answer (`issued_document` reads it); `ids` are its
+    RefID and TransactionID, `day` its ``InvDate``, `status` its ``EInvoiceStatus``."""
+    ref_id, transaction_id = ids
+    return {
+        "RefID": ref_id,
+        "InvSeries": series,
+        "TransactionID": transaction_id,
+        "InvTemplateNo": template,
+        "InvNo": str(number),
+        "InvDate": day,
+        "EInvoiceStatus": status,
+        "SendTaxStatus": 1,
+    }
+
+
+def published_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A `result_row` in a publish answer: with an empty ``ErrorCode`` (`item_refusal`)."""
+    return {**row, "ErrorCode": None}
+
+
+def file_row(transaction_id: str, data: bytes) -> dict[str, Any]:
+    """One file in a download answer (`download_data` reads it)."""
+    return {"TransactionID": transaction_id, "Data": base64.b64encode(data).decode()}
+
+
+def token_of(body: Mapping[str, Any]) -> str | None:
+    """The token a login answer carries (in ``data``), or None."""
+    token = body.get("data")
+    return token if isinstance(token, str) and token else None
+
+
+def auth_headers(token: str, tax_code: str) -> dict[str, str]:
+    """The headers of every call after the login."""
+    return {"Authorization": f"Bearer {token}", "CompanyTaxCode": tax_code}
+
+
+def refusal_of(body: Any, http_status: int) -> Refusal | None:
+    """MISA's "no" in an answer: ``success: false`` or an ``errorCode``; None otherwise (and
+    for an HTTP error without a code, which the caller maps by its status)."""
+    if not isinstance(body, dict):
+        return None
+    code = body.get("errorCode")
+    if http_status >= 400 and not code:
+        return None
+    if body.get("success") is False or code:
+        vendor_code = str(code or "Unknown")
+        return Refusal(
+            result_code_of(vendor_code), vendor_code, _text(body.get("descriptionErrorCode"))
+        )
+    return None
+
+
+def publish_call(operation: str, payloads: list[dict[str, Any]], profile: WireProfile) -> Call:
+    """``POST /invoice`` of `invoice_payload` entries (`publish_results` reads the answer)."""
+    body = {"SignType": profile.sign_type, "InvoiceData": payloads, "PublishInvoiceData": None}
+    return Call(operation, profile.issue_path, body)
+
+
+def publish_results(body: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """A ``POST /invoice`` answer's per-invoice results, by RefID."""
+    items = decode_result_list(body.get("publishInvoiceResult"))
+    return {str(item.get("RefID")): item for item in items}
+
+
+def item_refusal(item: Mapping[str, Any]) -> Refusal | None:
+    """One invoice's own refusal in a result (its ``ErrorCode``), or None: a top-level
+    ``success: true`` is not trusted alone."""
+    if not item.get("ErrorCode"):
+        return None
+    code = str(item["ErrorCode"])
+    return Refusal(result_code_of(code), code, _text(item.get("DescriptionErrorCode")))
+
+
+def status_call(key: str, profile: WireProfile) -> Call:
+    """``POST /invoice/status`` looking a document up by RefID (`found_document` reads it)."""
+    return Call("lookup", profile.status_path, [key], {"inputType": profile.status_by_refid})
+
+
+def found_document(
+    body: Mapping[str, Any], key: str, profile: WireProfile = DEFAULT_PROFILE
+) -> IssuedDocument | None:
+    """The document a status answer holds under RefID `key`, or None."""
+    for item in decode_result_list(body.get("data")):
+        if str(item.get("RefID")) == key:
+            return issued_document(item, key, None, profile)
+    return None
+
+
+def issued_document(
+    item: Mapping[str, Any],
+    key: str,
+    payload: Mapping[str, Any] | None,
+    profile: WireProfile = DEFAULT_PROFILE,
+) -> IssuedDocument:
+    """The document one result (or status) row describes; `payload` fills what it lacks.
+
+    A row without a number is pending; ``lookup_code`` is MISA's ``TransactionID``.
+    """
+    source = {**(payload or {}), **item}
+    status_value = item.get("EInvoiceStatus", 1)
+    status = profile.status_names.get(
+        int(status_value) if str(status_value).isdigit() else 1, DocumentStatus.ISSUED
+    )
+    number = item.get("InvNo")
+    if str(number or "").isdigit():
+        number = str(int(str(number))) or None  # "00000001" -> "1"
+    if not number or number == "0":
+        number = None
+        status = DocumentStatus.PENDING
+    return IssuedDocument(
+        provider=VENDOR.name,
+        key=key,
+        number=str(number) if number else None,
+        template=str(source.get("InvTemplateNo", "")),
+        symbol=str(source.get("InvSeries", "")),
+        lookup_code=_text(item.get("TransactionID")),
+        issued_at=_issued_at(source.get("InvDate")),
+        status=status,
+        raw=dict(item),
+    )
+
+
+def cancel_call(document: IssuedDocument, day: date, reason: str, profile: WireProfile) -> Call:
+    """``POST /invoice/cancel`` [G] of an issued `document`, dated `day`."""
+    body = {
+        "TransactionID": document.lookup_code,
+        "InvNo": document.number,
+        "RefDate": day.isoformat(),
+        "CancelReason": reason,
+    }
+    return Call("cancel", profile.cancel_path, body)
+
+
+def download_call(transaction_id: str | None, file_format: str, profile: WireProfile) -> Call:
+    """``POST /invoice/download`` of one document's PDF or XML (`download_data` reads it)."""
+    return Call(
+        "download", profile.download_path, [transaction_id], {"downloadDataType": file_format}
+    )
+
+
+def download_data(body: Mapping[str, Any], transaction_id: str | None) -> bytes | None:
+    """The file a download answer carries for `transaction_id`, decoded; None if none."""
+    for item in decode_result_list(body.get("data")):
+        if item.get("TransactionID") == transaction_id and item.get("Data"):
+            return base64.b64decode(str(item["Data"]))
+    return None
+
+
+def original_invoice(
+    kind: str, document: IssuedDocument, reason: str, fallback_day: date
+) -> OriginalInvoice:
+    """The reference a replacement or an adjustment (`kind`) makes to an issued `document`
+    (dated `fallback_day` when MISA gave no date)."""
+    day = document.issued_at.astimezone(VN_TZ).date() if document.issued_at else fallback_day
+    return OriginalInvoice(
+        reference_type=REFERENCE_TYPE[kind],
+        template=document.template,
+        series=document.symbol,
+        number=str(document.number or ""),
+        date=day.isoformat(),
+        note=reason,
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _issued_at(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
 
 
 REQUIRED_TOTALS = (
@@ -281,6 +561,9 @@ def decode_result_list(value: object) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)]
 
 
-def encode_result_list(items: list[dict[str, Any]], profile: MisaProfile) -> object:
+def encode_result_list(items: list[dict[str, Any]], profile: WireProfile) -> object:
     """How MISA carries a result list (used by the simulator)."""
     return json.dumps(items, ensure_ascii=False) if profile.results_as_json_string else items
+
+
+__getattr__ = moved(__name__, {"MisaProfile": f"{__name__}:WireProfile"})

@@ -11,7 +11,8 @@ document (code index id 19888917787, [P]). Every detail we had to guess sits in
 read, the receipt's ``invoiceType``, the template code of an invoice template, the name of
 the "already cancelled" code.
 
-Shared by the client and the simulator (which never import each other).
+The one place Viettel's vocabulary lives: its client and its simulator both read and
+write Viettel's messages through these functions.
 """
 
 from __future__ import annotations
@@ -26,30 +27,54 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.core.errors import ValidationError
-from connectors.einvoice.codes import ResultCode, VendorCode
+from connectors.core.transport import RequestSpec
+from connectors.einvoice import provider
+from connectors.einvoice.codes import Refusal, ResultCode, VendorCode
 from connectors.einvoice.model_tax import LineKind, TaxKind, TaxRate
 from connectors.einvoice.models import Invoice, Receipt
-from connectors.einvoice.provider import DocumentStatus
+from connectors.einvoice.provider import DocumentStatus, IssuedDocument, Vendor
+from connectors.einvoice.symbols import is_valid_invoice_symbol
 from connectors.einvoice.totals import LineTotal
 from connectors.vn.time import from_epoch_ms, to_epoch_ms
 
 __all__ = [
     "ADJUSTMENT_ADJUST",
+    "ADJUSTMENT_OF",
     "ADJUSTMENT_ORIGINAL",
     "ADJUSTMENT_REPLACE",
     "DEFAULT_PROFILE",
+    "VENDOR",
     "VIETTEL_CODES",
     "WireProfile",
+    "answer",
+    "api_request",
+    "cancel_form",
+    "create_result",
+    "created_document",
     "document_from_payload",
+    "error_answer",
     "error_code_of",
+    "file_answer",
     "file_bytes",
+    "file_request",
+    "found_document",
     "invoice_payload",
     "issued_date_ms",
+    "login_answer",
+    "login_body",
+    "login_of",
+    "login_refused",
     "make_nested_zip",
     "nested_zip_xml",
+    "original_of",
     "rate_from_percentage",
+    "refusal_of",
+    "search_form",
+    "search_item",
     "tax_percentage",
     "to_number",
+    "token_of",
+    "token_of_cookies",
 ]
 
 ADJUSTMENT_ORIGINAL = "1"
@@ -121,6 +146,13 @@ class WireProfile:
     Viettel may still be processing it (server-side timeout 60-90 s), and two concurrent
     requests with one transactionUuid can create two invoices [P: Viettel's document]."""
 
+    def token_expired(self, status: int, content: bytes) -> bool:
+        """Whether an answer means "log in again": a 401, or a 500 naming an expired token."""
+        if status not in (401, 500):
+            return False
+        text = content[:2000].decode("utf-8", errors="replace")
+        return status == 401 or any(marker in text for marker in self.expired_token_markers)
+
     def url(self, base_url: str, path: str, **params: str) -> str:
         """The absolute URL of an API path."""
         return f"{base_url}{self.api_prefix}{path.format(**params)}"
@@ -137,17 +169,312 @@ class WireProfile:
 
     def status_of(self, value: str | None) -> DocumentStatus:
         """Our status for a `document_status_field` value (unknown -> ISSUED)."""
-        return self.statuses.get(value or "", DocumentStatus.ISSUED)
+        return provider.status_of(self.statuses, value, DocumentStatus.ISSUED)
 
     def status_text(self, status: DocumentStatus) -> str:
         """The wire text for `status` (the simulator writes it)."""
-        for text, ours in self.statuses.items():
-            if ours is status:
-                return text
-        return status.value.upper()
+        return provider.status_text(self.statuses, status, status.value.upper())
 
 
 DEFAULT_PROFILE = WireProfile()
+
+VENDOR = Vendor(
+    name="viettel",
+    title="Viettel",
+    key_field="transactionUuid",
+    not_found_code="NOT_FOUND_DATA",
+    key_min_length=10,
+)
+"""Viettel's facts for the domain base: ``transactionUuid`` of 10-36 characters."""
+ADJUSTMENT_OF: Mapping[str, str] = {"replace": ADJUSTMENT_REPLACE, "adjust": ADJUSTMENT_ADJUST}
+"""``adjustmentType`` of a replacement and of an adjustment."""
+
+
+def login_body(username: str, password: str) -> dict[str, str]:
+    """The ``POST /auth/login`` body."""
+    return {"username": username, "password": password}
+
+
+def token_of(body: Any, profile: WireProfile = DEFAULT_PROFILE) -> tuple[str, float] | None:
+    """``(access_token, seconds it lives)`` of a login answer (`token_lifetime_default` when
+    it has no ``expires_in``); None when there is no token."""
+    token = body.get("access_token") if isinstance(body, dict) else None
+    if not isinstance(token, str) or not token:
+        return None
+    lifetime = body.get("expires_in")
+    if isinstance(lifetime, int | float) and not isinstance(lifetime, bool):
+        return token, float(lifetime)
+    return token, float(profile.token_lifetime_default)
+
+
+def api_request(
+    profile: WireProfile,
+    url: str,
+    token: str,
+    *,
+    json: Any = None,
+    form: Mapping[str, str] | None = None,
+) -> RequestSpec:
+    """A call of the API with the session token as its cookie; `form` fields go in the body,
+    or in the query when `profile.form_in_query` (with a form content type, as Odoo sends)."""
+    in_query = form is not None and profile.form_in_query
+    headers = {"Cookie": f"{profile.token_cookie}={token}"}
+    if in_query:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return RequestSpec(
+        "POST",
+        url,
+        headers=headers,
+        params=dict(form) if in_query and form is not None else None,
+        json=json,
+        data=None if in_query else form,
+    )
+
+
+def login_answer(token: str, lifetime: float) -> dict[str, Any]:
+    """A login's answer (the simulator's; `token_of` reads it)."""
+    return {"access_token": token, "token_type": "bearer", "expires_in": int(lifetime)}
+
+
+def login_refused(description: str) -> dict[str, str]:
+    """A refused login's answer (OAuth's ``invalid_grant``)."""
+    return {"error": "invalid_grant", "error_description": description}
+
+
+def login_of(body: Any) -> tuple[str, str]:
+    """``(username, password)`` of a login body (the simulator's reader of `login_body`)."""
+    if not isinstance(body, dict):
+        return "", ""
+    return str(body.get("username") or ""), str(body.get("password") or "")
+
+
+def token_of_cookies(header: str, profile: WireProfile = DEFAULT_PROFILE) -> str:
+    """The session token in a ``Cookie`` header (the simulator's reader of `api_request`)."""
+    for part in header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == profile.token_cookie:
+            return value
+    return ""
+
+
+def error_answer(status: int, code: str, message: str | None) -> dict[str, Any]:
+    """An error in the ``{"code", "message", "data"}`` shape (Spring's for a 500 too)."""
+    return {"code": status, "message": code, "data": message}
+
+
+def answer(
+    error_code: str | None = None, description: str | None = None, **fields: Any
+) -> dict[str, Any]:
+    """A body in the ``{"errorCode", "description", ...}`` shape: a refusal when `error_code`
+    is given, else a success carrying `fields` (``result``, ``fileToBytes``...)."""
+    return {"errorCode": error_code, "description": description, **fields}
+
+
+def create_result(
+    supplier_tax_code: str, invoice_no: str, transaction_uuid: str, reservation_code: str
+) -> dict[str, Any]:
+    """``createInvoice``'s ``result`` (and the base of a search item): ``invoiceNo`` empty
+    while the number is not given yet."""
+    return {
+        "supplierTaxCode": supplier_tax_code,
+        "invoiceNo": invoice_no,
+        "transactionID": f"T{transaction_uuid}",
+        "reservationCode": reservation_code,
+        "codeOfTax": None,
+    }
+
+
+def search_item(
+    result: Mapping[str, Any],
+    *,
+    series: str,
+    template_code: str,
+    issue_date: int,
+    paid: bool,
+    status: DocumentStatus,
+    profile: WireProfile = DEFAULT_PROFILE,
+) -> dict[str, Any]:
+    """One item of a search answer (the simulator's; `found_document` reads it): the create
+    result with the series and template [G: beyond the fields integrators read], the issue
+    date, the payment status text, and `profile.document_status_field` when set."""
+    item: dict[str, Any] = {
+        **result,
+        "invoiceSeries": series,
+        "templateCode": template_code,
+        "issueDate": issue_date,
+        profile.payment_status_field: profile.paid_status if paid else profile.unpaid_status,
+    }
+    if profile.document_status_field:
+        item[profile.document_status_field] = profile.status_text(status)
+    return item
+
+
+def file_answer(name: str, data: bytes) -> dict[str, Any]:
+    """A ``getInvoiceRepresentationFile`` answer carrying `data` (`file_bytes` reads it)."""
+    return answer(fileName=name, fileToBytes=base64.b64encode(data).decode("ascii"))
+
+
+def refusal_of(body: Any, http_status: int) -> Refusal | None:
+    """Viettel's "no" in an answer (`error_code_of`): a known code's meaning, else by the HTTP
+    status (5xx temporary, 401/403 auth, other invalid data); None for a success."""
+    error = error_code_of(body)
+    if error is None:
+        return None
+    vendor_code, vendor_message = error
+    known = VIETTEL_CODES.get(vendor_code)
+    if known is not None:
+        code = known.code
+    elif http_status >= 500:
+        code = ResultCode.TEMPORARY
+    elif http_status in (401, 403):
+        code = ResultCode.AUTH
+    else:
+        code = ResultCode.INVALID_DATA
+    return Refusal(code, vendor_code, vendor_message)
+
+
+def search_form(supplier_tax_code: str, key: str) -> dict[str, str]:
+    """The ``searchInvoiceByTransactionUuid`` form."""
+    return {"supplierTaxCode": supplier_tax_code, "transactionUuid": key}
+
+
+def cancel_form(
+    supplier_tax_code: str, document: IssuedDocument, reason: str, now_ms: int
+) -> dict[str, str]:
+    """The ``cancelTransactionInvoice`` form for an issued `document` (its number, template
+    and issue date as Viettel gave them); the reason is also the agreement's description."""
+    return {
+        "supplierTaxCode": supplier_tax_code,
+        "templateCode": str(document.raw.get("templateCode", "")),
+        "invoiceNo": str(document.raw.get("invoiceNo", "")),
+        "strIssueDate": str(document.raw.get("issueDate", "")),
+        "additionalReferenceDesc": reason,
+        "additionalReferenceDate": str(now_ms),
+        "reasonDelete": reason,
+    }
+
+
+def file_request(
+    supplier_tax_code: str,
+    document: IssuedDocument,
+    file_format: str,
+    profile: WireProfile = DEFAULT_PROFILE,
+) -> dict[str, Any]:
+    """The ``getInvoiceRepresentationFile`` body: ``PDF``, or ``ZIP`` for the XML."""
+    body: dict[str, Any] = {
+        "supplierTaxCode": supplier_tax_code,
+        "invoiceNo": str(document.raw.get("invoiceNo", "")),
+        "templateCode": str(document.raw.get("templateCode", "")),
+        "transactionUuid": document.key,
+        "fileType": "PDF" if file_format == "pdf" else "ZIP",
+    }
+    if profile.file_sends_issue_date:
+        body["strIssueDate"] = document.raw.get("issueDate")
+    return body
+
+
+def original_of(document: IssuedDocument, reason: str) -> dict[str, Any]:
+    """What `invoice_payload` needs of the document a replacement or adjustment refers to."""
+    return {
+        "invoiceNo": document.raw.get("invoiceNo"),
+        "issueDate": document.raw.get("issueDate"),
+        "templateCode": document.raw.get("templateCode"),
+        "reason": reason,
+    }
+
+
+def created_document(
+    body: Mapping[str, Any],
+    doc: Invoice | Receipt,
+    *,
+    key: str,
+    issued_at: datetime,
+    profile: WireProfile = DEFAULT_PROFILE,
+) -> IssuedDocument:
+    """The document a ``createInvoice`` answer gives (pending while ``invoiceNo`` is empty);
+    `ValidationError` when it has no ``result``."""
+    result = body.get("result")
+    if not isinstance(result, dict):
+        raise ValidationError("createInvoice answered without a result", field="result")
+    invoice_no = str(result.get("invoiceNo") or "")
+    return IssuedDocument(
+        provider=VENDOR.name,
+        key=key,
+        number=_number(invoice_no, doc.series) if invoice_no else None,
+        template=doc.template,
+        symbol=doc.series,
+        lookup_code=_opt(result.get("reservationCode")),
+        issued_at=issued_at,
+        status=DocumentStatus.ISSUED if invoice_no else DocumentStatus.PENDING,
+        raw={
+            **result,
+            "invoiceNo": invoice_no,
+            "issueDate": issued_date_ms(issued_at),
+            "templateCode": profile.template_code(doc),
+        },
+    )
+
+
+def found_document(
+    body: Mapping[str, Any], key: str, profile: WireProfile = DEFAULT_PROFILE
+) -> IssuedDocument | None:
+    """The document a ``searchInvoiceByTransactionUuid`` answer holds, or None.
+
+    Its ``status`` is the payment status, so the document reads ``issued`` (or ``pending``
+    without a number) unless `profile.document_status_field` names a field telling more.
+    """
+    result = body.get("result")
+    items = result if isinstance(result, list) else [result] if result else []
+    if not items or not isinstance(items[0], dict):
+        return None
+    item: dict[str, Any] = items[0]
+    invoice_no = str(item.get("invoiceNo") or "")
+    series = str(item.get("invoiceSeries") or "") or _series_of(invoice_no)
+    template_code = str(item.get("templateCode") or "")
+    issue_ms = _epoch_ms(item.get("issueDate"))
+    field = profile.document_status_field
+    status = profile.status_of(_opt(item.get(field))) if field else DocumentStatus.ISSUED
+    if not invoice_no and status is DocumentStatus.ISSUED:
+        status = DocumentStatus.PENDING
+    return IssuedDocument(
+        provider=VENDOR.name,
+        key=key,
+        number=_number(invoice_no, series) if invoice_no else None,
+        template=template_code.split("/", 1)[0],
+        symbol=series,
+        lookup_code=_opt(item.get("reservationCode")),
+        issued_at=from_epoch_ms(issue_ms) if issue_ms is not None else None,
+        status=status,
+        raw={**item, "issueDate": issue_ms} if issue_ms is not None else item,
+    )
+
+
+def _epoch_ms(value: Any) -> int | None:
+    """``issueDate`` in epoch milliseconds, as a number or a digit string (V6's model reads
+    it as a string)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _series_of(invoice_no: str) -> str:
+    """The TT78 symbol at the front of Viettel's ``invoiceNo`` (``K24TUT15`` -> ``K24TUT``)."""
+    head = invoice_no[:6]
+    return head if len(head) == 6 and is_valid_invoice_symbol(head) else ""
+
+
+def _opt(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _number(invoice_no: str, series: str) -> str:
+    """``"K24TUT15"`` with series ``K24TUT`` -> ``"15"`` (Viettel prefixes the series);
+    ``"K24TUT01"`` (Odoo's test) -> ``"1"``: the number without padding."""
+    number = invoice_no[len(series) :] if series and invoice_no.startswith(series) else invoice_no
+    return str(int(number)) if number.isdigit() else number
+
 
 # Viettel's numeric rates: -2 not subject (KCT), -1 not declared (KKKNT) [V ODOO].
 _KCT = -2

@@ -9,49 +9,75 @@ hosts, and ``huuanhuynh/V6AccountingA_2024``
 integrators' code and an unofficial transcription of VNPT's integration document v6.0
 (spec 2.3); answer formats are from integrators that read them (each cited where it is
 used). What we had to guess (the TT78 ``xmlInvData`` subset, the status numbers beyond 3
-and 5, the adjustment ``Type``, the invoice pattern of a template) lives in `VnptProfile`.
+and 5, the adjustment ``Type``, the invoice pattern of a template) lives in `WireProfile`.
 
-Shared by the client and the simulator (which never import each other).
+Every VNPT name the client (`connectors.einvoice.vnpt.client`) and the simulator
+(`connectors.testing.simulators.einvoice.vnpt`) use is here; neither imports the other.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from lxml import etree
 
+from connectors.core.deprecation import moved
 from connectors.core.errors import ValidationError
 from connectors.core.safexml import parse_xml
-from connectors.einvoice.codes import ResultCode, VendorCode
+from connectors.einvoice import provider
+from connectors.einvoice.codes import Refusal, ResultCode, VendorCode
 from connectors.einvoice.model_tax import LineKind
 from connectors.einvoice.models import Invoice, Receipt
-from connectors.einvoice.provider import DocumentStatus
+from connectors.einvoice.provider import DocumentStatus, IssuedDocument, Vendor
 from connectors.einvoice.symbols import is_valid_receipt_template
 from connectors.vn.time import VN_TZ, to_vn
 
 __all__ = [
+    "CANCEL",
+    "CANCEL_UNPAID",
     "DEFAULT_PROFILE",
+    "DOWNLOAD",
+    "DOWNLOAD_UNPAID",
     "ERR_CODES",
+    "LOOKUP",
     "METHOD_CODES",
     "OPERATIONS",
+    "PUBLISH",
+    "RELATED",
     "SERVICES",
+    "SERVICE_CALLS",
+    "SERVICE_OF",
     "SOAP_ENV",
+    "TAX_XML",
     "TEMPURI",
+    "VENDOR",
     "InvoiceItem",
-    "VnptProfile",
+    "Login",
+    "WireProfile",
+    "call_params",
     "code_for",
+    "decode_base64",
     "document_from_xml",
     "format_publish_date",
     "invoice_list_xml",
     "invoice_xml",
+    "listed_document",
+    "login_of",
+    "no_pay",
     "padded_number",
     "parse_invoice_list",
     "parse_publish_date",
     "parse_publish_result",
     "parse_result",
+    "pattern_of_issued",
     "plain_number",
+    "publish_result",
+    "published_document",
+    "refusal",
     "soap_call",
     "soap_envelope",
 ]
@@ -134,9 +160,123 @@ SERVICES: Mapping[str, tuple[str, ...]] = {
 }
 """Which ``.asmx`` service holds each operation."""
 
+SERVICE_CALLS: tuple[tuple[str, bool], ...] = (
+    ("PublishService", True),
+    ("PublishService", False),
+    ("BusinessService", False),
+    ("PortalService", True),
+)
+"""The services a client calls and whether it calls them to read (retried) or to write (sent
+once per attempt of its own): publish both, business writes, portal reads."""
+
+SERVICE_OF: Mapping[str, str] = {
+    operation: service for service, operations in SERVICES.items() for operation in operations
+}
+"""The service of each operation."""
+
+VENDOR = Vendor(
+    name="vnpt",
+    title="VNPT",
+    key_field="fkey",
+    not_found_code="Data",  # a lookup that found nothing answers an empty <Data/>
+    key_max_length=50,
+    secret_fields=("ACpass", "accPass", "userPass", "pass"),
+)
+"""VNPT's facts for the domain base: ``fkey`` up to 50 characters, the password
+parameters."""
+PUBLISH = "ImportAndPublishInv"
+LOOKUP = "listInvByCusFkey"
+TAX_XML = "GetInvDataByFkey"
+CANCEL = "cancelInv"
+RELATED: Mapping[str, str] = {"replace": "ReplaceInvoiceAction", "adjust": "AdjustInvoiceAction"}
+"""The operation issuing a replacement or an adjustment."""
+DOWNLOAD: Mapping[str, str] = {"pdf": "downloadInvPDFFkey", "xml": "downloadInvFkey"}
+"""The download operation of each format (PDF as base64, XML as text)."""
+CANCEL_UNPAID = "ERR:9"
+DOWNLOAD_UNPAID = "ERR:11"
+"""The answers sending the caller to the ``...NoPay`` variant (the invoice is not marked
+paid, or is)."""
+
+
+def no_pay(operation: str) -> str:
+    """The ``...NoPay`` variant of `operation` (for invoices not marked paid)."""
+    return f"{operation}NoPay"
+
 
 @dataclass(frozen=True)
-class VnptProfile:
+class Login:
+    """The two accounts every call carries: the issuing staff account (``Account``/``ACpass``,
+    ``account``/``accPass``) and the web-service user (``username``/``userName`` with
+    ``password``/``userPass``/``pass``)."""
+
+    account: str
+    account_password: str = field(repr=False)
+    username: str
+    password: str = field(repr=False)
+
+
+_LOGIN_PARAMS = {
+    "Account": "account",
+    "account": "account",
+    "ACpass": "account_password",
+    "accPass": "account_password",
+    "username": "username",
+    "userName": "username",
+    "password": "password",
+    "userPass": "password",
+    "pass": "password",
+}
+
+
+def login_of(params: Mapping[str, str]) -> Login:
+    """The accounts a call carries (the simulator's reader of `call_params`); a credential
+    the call lacks reads as empty."""
+    values = dict.fromkeys(("account", "account_password", "username", "password"), "")
+    for name, attribute in _LOGIN_PARAMS.items():
+        if name in params:
+            values[attribute] = params[name]
+    return Login(**values)
+
+
+def call_params(
+    operation: str,
+    login: Login,
+    *,
+    fkey: str = "",
+    xml: str = "",
+    pattern: str = "",
+    serial: str = "",
+    convert: int = 0,
+) -> dict[str, object]:
+    """Every parameter `OPERATIONS` declares for `operation`, in order: the credentials from
+    `login`, the key (``fkey``, or ``key`` for the lookup), ``xmlInvData``, ``pattern``,
+    ``serial`` and ``convert``; the others (dates, attachments) empty."""
+    values: dict[str, object] = {
+        "fkey": fkey,
+        "key": fkey,
+        "xmlInvData": xml,
+        "pattern": pattern,
+        "serial": serial,
+        "convert": convert,
+    }
+    return {
+        name: getattr(login, _LOGIN_PARAMS[name]) if name in _LOGIN_PARAMS else values.get(name, "")
+        for name in OPERATIONS[operation]
+    }
+
+
+_STATUS_NUMBERS = (
+    DocumentStatus.PENDING,  # 0
+    DocumentStatus.ISSUED,  # 1
+    DocumentStatus.ISSUED,  # 2 (declared)
+    DocumentStatus.REPLACED,  # 3
+    DocumentStatus.ADJUSTED,  # 4
+    DocumentStatus.CANCELLED,  # 5
+)
+
+
+@dataclass(frozen=True)
+class WireProfile:
     """Everything about VNPT's wire format that is configurable or guessed ([G])."""
 
     publish_path: str = "/PublishService.asmx"
@@ -152,14 +292,7 @@ class VnptProfile:
     date_format: str = "%Y-%m-%d"
     """``NLap`` in ``xmlInvData`` [G: TT78 style assumed for VNPT]."""
     statuses: Mapping[str, DocumentStatus] = field(
-        default_factory=lambda: {
-            "0": DocumentStatus.PENDING,
-            "1": DocumentStatus.ISSUED,
-            "2": DocumentStatus.ISSUED,
-            "3": DocumentStatus.REPLACED,
-            "4": DocumentStatus.ADJUSTED,
-            "5": DocumentStatus.CANCELLED,
-        }
+        default_factory=lambda: dict(zip("012345", _STATUS_NUMBERS, strict=True))
     )
     """``status`` of a ``listInvByCusFkey`` item. 0 is "not issued" (an SAP client treats it
     as an error, code index id 27781884998) and 3 and 5 are replaced and cancelled (the
@@ -178,17 +311,30 @@ class VnptProfile:
             return doc.template
         return f"{doc.template}/{self.invoice_pattern_suffix}"
 
+    def template_of(self, pattern: str) -> str:
+        """Our template of a VNPT ``pattern`` (``1/001`` -> ``1``; a receipt's as is)."""
+        suffix = f"/{self.invoice_pattern_suffix}"
+        return pattern[: -len(suffix)] if pattern.endswith(suffix) else pattern
+
+    def service_path(self, service: str) -> str:
+        """The path of a service (`SERVICES`) on the customer's host."""
+        paths = {
+            "PublishService": self.publish_path,
+            "BusinessService": self.business_path,
+            "PortalService": self.portal_path,
+        }
+        return paths[service]
+
     def status_of(self, value: str | None) -> DocumentStatus:
-        return self.statuses.get(value or "", DocumentStatus.ISSUED)
+        """Our status for an item's ``status`` (an unknown number reads as issued)."""
+        return provider.status_of(self.statuses, value, DocumentStatus.ISSUED)
 
     def status_text(self, status: DocumentStatus) -> str:
-        for text, ours in self.statuses.items():
-            if ours is status:
-                return text
-        return "1"
+        """The ``status`` number of our `status` (the simulator writes it)."""
+        return provider.status_text(self.statuses, status, "1")
 
 
-DEFAULT_PROFILE = VnptProfile()
+DEFAULT_PROFILE = WireProfile()
 
 _CERT = ResultCode.CERTIFICATE
 _BAD = ResultCode.INVALID_DATA
@@ -265,6 +411,12 @@ def code_for(method: str, number: str) -> VendorCode:
     return ERR_CODES.get(number, VendorCode(_BAD, "unknown VNPT error"))
 
 
+def refusal(method: str, number: str, detail: str | None = None) -> Refusal:
+    """What ``ERR:<number>`` (with its `detail`) answered by `method` means."""
+    known = code_for(method, number)
+    return Refusal(known.code, f"ERR:{number}", detail or known.meaning)
+
+
 def parse_result(text: str | None) -> tuple[bool, str, str | None]:
     """``"OK:..."`` -> ``(True, "...", None)``; ``"ERR:13:detail"`` -> ``(False, "13", "detail")``.
 
@@ -307,6 +459,14 @@ def parse_publish_result(payload: str, *, pattern: str, serial: str) -> dict[str
     return numbers
 
 
+def publish_result(pattern: str, serial: str, numbers: Mapping[str, int]) -> str:
+    """The answer of a publish (replace, adjust) that numbered `numbers` (fkey -> number):
+    ``OK:pattern;serial-fkey_0000001,...`` (the simulator's; `parse_publish_result` reads
+    it)."""
+    pairs = ",".join(f"{fkey}_{padded_number(number)}" for fkey, number in numbers.items())
+    return f"OK:{pattern};{serial}-{pairs}"
+
+
 def _sub(parent: etree._Element, tag: str, value: object | None) -> None:
     """Append <tag>value</tag> unless value is None or empty (no empty tags, QD1271)."""
     if value is None or value == "":
@@ -315,7 +475,7 @@ def _sub(parent: etree._Element, tag: str, value: object | None) -> None:
     child.text = str(value)
 
 
-def _dlhdon(doc: Invoice | Receipt, issued_at: datetime, profile: VnptProfile) -> etree._Element:
+def _dlhdon(doc: Invoice | Receipt, issued_at: datetime, profile: WireProfile) -> etree._Element:
     totals = doc.totals
     dl = etree.Element("DLHDon")
     general = etree.SubElement(dl, "TTChung")
@@ -386,7 +546,7 @@ def invoice_xml(
     *,
     fkey: str,
     issued_at: datetime,
-    profile: VnptProfile = DEFAULT_PROFILE,
+    profile: WireProfile = DEFAULT_PROFILE,
     action: str = "publish",
     reason: str | None = None,
 ) -> str:
@@ -494,6 +654,86 @@ def parse_invoice_list(text: str) -> list[InvoiceItem]:
     return items
 
 
+def listed_document(
+    items: list[InvoiceItem], key: str, profile: WireProfile = DEFAULT_PROFILE
+) -> IssuedDocument | None:
+    """The document a ``listInvByCusFkey`` answer holds under ``fkey`` `key`, or None.
+
+    ``lookup_code`` is the fkey: what VNPT's portal asks a citizen for [G]. An item without
+    a number is pending, whatever its status says.
+    """
+    found = [item for item in items if item.fkey in (key, "")]
+    if not found:
+        return None
+    item = found[0]
+    number = plain_number(item.number) if item.number else None
+    status = profile.status_of(item.status)
+    if not number and status is DocumentStatus.ISSUED:
+        status = DocumentStatus.PENDING
+    return IssuedDocument(
+        provider=VENDOR.name,
+        key=key,
+        number=number if number and number != "0" else None,
+        template=profile.template_of(item.pattern),
+        symbol=item.serial,
+        lookup_code=key,
+        issued_at=parse_publish_date(item.publish_date) if item.publish_date else None,
+        status=status,
+        raw={
+            "fkey": item.fkey or key,
+            "invToken": item.inv_token,
+            "pattern": item.pattern,
+            "serial": item.serial,
+            "invNum": item.number,
+            "status": item.status,
+            "publishDate": item.publish_date,
+            "amount": item.amount,
+        },
+    )
+
+
+def pattern_of_issued(document: IssuedDocument) -> str:
+    """The ``pattern`` VNPT listed a document under (what ``GetInvDataByFkey`` asks for)."""
+    return str(document.raw.get("pattern", ""))
+
+
+def published_document(
+    payload: str,
+    doc: Invoice | Receipt,
+    *,
+    fkey: str,
+    issued_at: datetime,
+    profile: WireProfile = DEFAULT_PROFILE,
+) -> IssuedDocument:
+    """The document a publish, replace or adjust result (after ``OK:``) gives `fkey`.
+
+    Raises `ValidationError` when the result cannot be read or does not name `fkey`.
+    """
+    pattern = profile.pattern_of(doc)
+    numbers = parse_publish_result(payload, pattern=pattern, serial=doc.series)
+    if fkey not in numbers:
+        raise ValidationError(f"the result does not name fkey {fkey!r}", field="result")
+    return IssuedDocument(
+        provider=VENDOR.name,
+        key=fkey,
+        number=numbers[fkey],
+        template=doc.template,
+        symbol=doc.series,
+        lookup_code=fkey,
+        issued_at=issued_at,
+        status=DocumentStatus.ISSUED,
+        raw={"result": f"OK:{payload}", "fkey": fkey, "pattern": pattern},
+    )
+
+
+def decode_base64(text: str) -> bytes:
+    """A base64 answer (a PDF, the coded XML) decoded; `ValidationError` if it is not."""
+    try:
+        return base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError("the answer is not base64", field="result") from None
+
+
 def padded_number(number: int) -> str:
     """``invNum`` as VNPT writes it: seven digits, zero-padded (``0000002``) [P: integrators'
     comments show ``key_0000002``; an SAP client reads eight characters]."""
@@ -570,7 +810,7 @@ def _text(node: etree._Element, path: str) -> str | None:
 
 
 def document_from_xml(
-    root: etree._Element, *, pattern: str, serial: str, profile: VnptProfile = DEFAULT_PROFILE
+    root: etree._Element, *, pattern: str, serial: str, profile: WireProfile = DEFAULT_PROFILE
 ) -> Invoice | Receipt:
     """Read ``xmlInvData`` (its ``HDon``, ``ThayTheHD`` or ``DieuChinhHD`` holder) back into
     the model, with the ``pattern`` and ``serial`` sent beside it (the simulator's reader).
@@ -648,6 +888,7 @@ def document_from_xml(
         if title:
             values["title"] = title
         return Receipt(template=pattern, **values)
-    suffix = f"/{profile.invoice_pattern_suffix}"
-    template = pattern[: -len(suffix)] if pattern.endswith(suffix) else pattern
-    return Invoice(template=template, title=title, **values)
+    return Invoice(template=profile.template_of(pattern), title=title, **values)
+
+
+__getattr__ = moved(__name__, {"VnptProfile": f"{__name__}:WireProfile"})

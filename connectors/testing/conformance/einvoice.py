@@ -8,7 +8,7 @@ simulator in process (behind `responses`) and on a loopback port.
     class TestVnptConformance(InvoiceProviderConformance):
         @pytest.fixture
         def harness(self) -> EInvoiceHarness:
-            return EInvoiceHarness(name="vnpt", make_simulator=VnptSimulator,
+            return EInvoiceHarness(name="vnpt", make_simulator=VnptInvoiceSimulator,
                                    make_client=make_vnpt_client,
                                    issue_route="ImportAndPublishInv")
 
@@ -33,8 +33,7 @@ from connectors.einvoice.model_lines import Line
 from connectors.einvoice.model_parties import Buyer, Seller
 from connectors.einvoice.models import Invoice, Receipt
 from connectors.einvoice.provider import DocumentStatus, InvoiceProvider, IssuedDocument
-from connectors.einvoice.simkit import AfterCommit
-from connectors.testing.faults import TimeoutAfterCommit, TimeoutBeforeProcessing
+from connectors.testing.faults import CommitThenStatus, TimeoutAfterCommit, TimeoutBeforeProcessing
 from connectors.testing.inprocess import mount
 from connectors.testing.server import serve
 from connectors.testing.simulator import Simulator
@@ -104,8 +103,8 @@ class EInvoiceHarness:
     status); `cancel` must still return the document as cancelled."""
     returns_signed_hdon: bool = True
     """The XML download is the tax-authority `HDon`: checked against our schema, its seller
-    signature verified and its content compared with what was sent
-    (`connectors.einvoice.gdt.check_returned`)."""
+    signature verified (and trusted, when the simulator has `credentials`) and its content
+    compared with what was sent (`connectors.einvoice.gdt.check_returned`)."""
 
     def document(self) -> Invoice | Receipt:
         return self.documents[0]()
@@ -205,10 +204,15 @@ class InvoiceProviderConformance:
             pytest.skip(f"{env.harness.name}'s simulator does not return tax-authority XML")
         from connectors.einvoice.gdt import check_returned
 
+        credentials = getattr(env.sim, "credentials", None)  # an InvoiceSimulator's key
+        trusted = credentials.certificate if credentials is not None else None
         for index, make in enumerate(env.harness.documents):
             doc = make()
             issued = env.client.issue(doc, idempotency_key=_key(f"xml-{index}"))
-            checked = check_returned(doc, env.client.download(issued.key, "xml"))
+            xml = env.client.download(issued.key, "xml")
+            checked = check_returned(doc, xml, trusted_certificate=trusted)
+            assert checked.signature is not None
+            assert checked.signature.trusted is (trusted is not None)
             assert str(checked.parsed.document.number) == issued.number
             assert doc.series == checked.parsed.document.symbol
             assert doc.total == checked.parsed.document.totals.grand_total
@@ -251,10 +255,8 @@ class InvoiceProviderConformance:
 
     def test_a_5xx_after_commit_returns_the_one_document(self, env: Running) -> None:
         """The vendor committed, then answered 500: looked up by key, never created again."""
-        if not isinstance(env.sim, AfterCommit):
-            pytest.skip(f"{env.harness.name}'s simulator cannot fail after a commit")
         key = _key("commit-then-500")
-        env.sim.fail_after_commit(env.harness.issue_route, status=500)
+        env.sim.faults.add(env.harness.issue_route, CommitThenStatus(500))
         issued = env.client.issue(env.harness.document(), idempotency_key=key)
         assert 1 == len(env.sim.requests_to(env.harness.issue_route))
         assert 1 == env.sim.ledger.count(env.harness.ledger_kind, key)

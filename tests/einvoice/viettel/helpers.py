@@ -1,25 +1,18 @@
-"""Building a Viettel client against the simulator for the tests."""
+"""Building a Viettel client against the simulator for the tests (`tests.einvoice.vendors`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from connectors.core import RetryPolicy, Timeouts, Transport
-from connectors.einvoice.viettel import ViettelSettings, ViettelSInvoice
-from connectors.einvoice.viettel.simulator import ViettelSimulator
+from connectors.einvoice.viettel import ViettelInvoice, ViettelInvoiceSettings
+from connectors.testing.simulators.einvoice.viettel import ViettelInvoiceSimulator
+from tests.einvoice import vendors
 
 URL = "https://viettel.sim.test"
 
 
-def make_settings(base_url: str = URL, **overrides: str) -> ViettelSettings:
-    values = {
-        "base_url": base_url,
-        "username": "0100109106-509",
-        "password": "sim-password",
-        "supplier_tax_code": "0100109106",
-        **overrides,
-    }
-    return ViettelSettings(**values)  # type: ignore[arg-type]
+def make_settings(base_url: str = URL, **overrides: str) -> ViettelInvoiceSettings:
+    return vendors.settings("viettel", base_url, **overrides)
 
 
 def make_client(
@@ -27,22 +20,12 @@ def make_client(
     sleeps: list[float] | None = None,
     clock: Callable[[], float] | None = None,
     **overrides: str,
-) -> ViettelSInvoice:
-    transport = Transport(
-        "viettel",
-        timeouts=Timeouts(connect=1.0, read=0.3, total=20.0),
-        retry=RetryPolicy(
-            max_attempts=3,
-            base_delay=0.01,
-            max_delay=0.02,
-            sleep=(sleeps if sleeps is not None else []).append,
-        ),
+) -> ViettelInvoice:
+    options = {} if clock is None else {"clock": clock}
+    return vendors.client(
+        "viettel", base_url, connect=1.0, sleeps=sleeps, settings_overrides=overrides, **options
     )
-    settings = make_settings(base_url, **overrides)
-    if clock is None:
-        return ViettelSInvoice(settings, transport=transport)
-    return ViettelSInvoice(settings, transport=transport, clock=clock)
 
 
-def make_simulator() -> ViettelSimulator:
-    return ViettelSimulator(sleep=lambda _s: None)
+def make_simulator() -> ViettelInvoiceSimulator:
+    return vendors.simulator("viettel")

@@ -16,9 +16,9 @@ from connectors.core import (
     ValidationError,
 )
 from connectors.einvoice import DocumentStatus, Line, Receipt, Seller
-from connectors.einvoice.viettel import ViettelSInvoice
-from connectors.einvoice.viettel.simulator import ViettelSimulator
+from connectors.einvoice.viettel import ViettelInvoice
 from connectors.testing import Reset, Status, TimeoutAfterCommit, mount
+from connectors.testing.simulators.einvoice.viettel import ViettelInvoiceSimulator
 from connectors.vn import VN_TZ
 from tests.einvoice.viettel.helpers import URL, make_client, make_settings
 
@@ -47,7 +47,7 @@ class Clock:
 
 
 def test_issue_sends_the_documented_request() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     with mount(sim, URL) as mock:
         issued = make_client().issue(receipt(), idempotency_key=KEY)
         login, create = mock.calls[0].request, mock.calls[1].request
@@ -71,7 +71,7 @@ def test_issue_sends_the_documented_request() -> None:
 
 
 def test_token_is_cached_then_refreshed_when_viettel_says_general() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     with mount(sim, URL):
         client = make_client()
         client.issue(receipt(), idempotency_key="key-0000000001")
@@ -85,7 +85,7 @@ def test_token_is_cached_then_refreshed_when_viettel_says_general() -> None:
 
 def test_token_is_refreshed_before_it_expires() -> None:
     clock = Clock()
-    sim = ViettelSimulator(token_ttl=600, clock=clock)
+    sim = ViettelInvoiceSimulator(token_ttl=600, clock=clock)
     with mount(sim, URL):
         client = make_client(clock=clock)
         client.issue(receipt(), idempotency_key="key-0000000001")
@@ -99,7 +99,7 @@ def test_token_is_refreshed_before_it_expires() -> None:
 
 
 def test_unknown_token_401_xml_logs_in_again() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     with mount(sim, URL):
         client = make_client()
         client.issue(receipt(), idempotency_key="key-0000000001")
@@ -109,7 +109,7 @@ def test_unknown_token_401_xml_logs_in_again() -> None:
 
 
 def test_bad_credentials_are_an_auth_error_without_leaking_the_password() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     with mount(sim, URL), pytest.raises(AuthError) as raised:
         make_client(password="wrong-password-123").issue(receipt(), idempotency_key=KEY)
     assert 401 == raised.value.http_status
@@ -118,7 +118,7 @@ def test_bad_credentials_are_an_auth_error_without_leaking_the_password() -> Non
 
 
 def test_vendor_refusal_maps_to_the_vocabulary() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     body = b'{"code": 400, "message": "VAT_AMOUNT_INVALID", "data": "tong tien thue"}'
     sim.faults.add("issue", Status(400, body, "application/json"))
     with mount(sim, URL), pytest.raises(Rejected) as raised:
@@ -134,7 +134,7 @@ def test_vendor_refusal_maps_to_the_vocabulary() -> None:
 
 
 def test_simulator_refuses_inconsistent_amounts() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     with mount(sim, URL) as mock:
         client = make_client()
         client.issue(receipt(), idempotency_key="key-0000000001")
@@ -178,7 +178,7 @@ def test_simulator_refuses_inconsistent_amounts() -> None:
 
 
 def test_lost_answer_and_failed_lookup_is_outcome_unknown_with_the_key() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     sim.faults.add("issue", TimeoutAfterCommit(2.0))
     sim.faults.add("lookup", Reset(), times=10)
     with mount(sim, URL), pytest.raises(OutcomeUnknown) as raised:
@@ -189,7 +189,7 @@ def test_lost_answer_and_failed_lookup_is_outcome_unknown_with_the_key() -> None
 
 
 def test_a_gateway_503_on_issue_is_reconciled_by_lookup() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     sim.faults.add("issue", Status(503))
     with mount(sim, URL):
         issued = make_client().issue(receipt(), idempotency_key=KEY)
@@ -200,7 +200,7 @@ def test_a_gateway_503_on_issue_is_reconciled_by_lookup() -> None:
 
 
 def test_persistent_500_is_provider_unavailable_after_lookups() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     sim.faults.add(
         "issue",
         Status(500, b'{"code": 500, "message": "SYSTEM_BUSY"}', "application/json"),
@@ -213,7 +213,7 @@ def test_persistent_500_is_provider_unavailable_after_lookups() -> None:
 
 
 def test_transaction_uuid_length_is_checked_before_sending() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     with mount(sim, URL), pytest.raises(ValidationError) as raised:
         make_client().issue(receipt(), idempotency_key="short")
     assert "idempotency_key" == raised.value.field
@@ -221,7 +221,7 @@ def test_transaction_uuid_length_is_checked_before_sending() -> None:
 
 
 def test_cancel_sends_the_original_number_and_date() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     with mount(sim, URL) as mock:
         client = make_client()
         client.issue(receipt(), idempotency_key=KEY)
@@ -244,7 +244,7 @@ def test_cancel_sends_the_original_number_and_date() -> None:
 
 
 def test_secrets_never_reach_the_hooks() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     events: list[RequestEvent] = []
     client = make_client()
     client.transport.on_request.append(events.append)
@@ -260,14 +260,14 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONNECTORS_VIETTEL_SINVOICE_USERNAME", "0100109106-509")
     monkeypatch.setenv("CONNECTORS_VIETTEL_SINVOICE_PASSWORD", "sim-password")
     monkeypatch.setenv("CONNECTORS_VIETTEL_SINVOICE_SUPPLIER_TAX_CODE", "0100109106")
-    client = ViettelSInvoice.from_env(base_url=URL)
+    client = ViettelInvoice.from_env(base_url=URL)
     assert "0100109106" == client.settings.supplier_tax_code
     assert "sim-password" not in repr(client.settings)
     assert make_settings().username == client.settings.username
 
 
 def test_asynchronous_numbering_shows_pending_then_the_number() -> None:
-    sim = ViettelSimulator(asynchronous=True)
+    sim = ViettelInvoiceSimulator(asynchronous=True)
     with mount(sim, URL):
         client = make_client()
         issued = client.issue(receipt(), idempotency_key=KEY)
@@ -283,7 +283,7 @@ def test_asynchronous_numbering_shows_pending_then_the_number() -> None:
 def test_resend_waits_for_viettel_to_finish_processing() -> None:
     from connectors.testing import TimeoutBeforeProcessing
 
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     sim.faults.add("issue", TimeoutBeforeProcessing(2.0))
     sleeps: list[float] = []
     with mount(sim, URL):

@@ -10,9 +10,9 @@ from typing import Any
 import requests
 
 from connectors.einvoice import DocumentStatus, Line, Receipt, Seller
-from connectors.einvoice.viettel.simulator import ViettelSimulator
 from connectors.einvoice.viettel.wire import invoice_payload
-from connectors.testing import mount
+from connectors.testing import CommitThenStatus, mount
+from connectors.testing.simulators.einvoice.viettel import ViettelInvoiceSimulator
 from connectors.vn import VN_TZ
 from tests.einvoice.viettel.helpers import URL, make_client
 
@@ -33,14 +33,14 @@ def receipt(*lines: Line) -> Receipt:
     )
 
 
-def routes(sim: ViettelSimulator) -> list[str]:
+def routes(sim: ViettelInvoiceSimulator) -> list[str]:
     return [seen.route for seen in sim.seen]
 
 
 def test_500_general_after_commit_is_looked_up_not_resent() -> None:
     """Issue 10.5: requests were login, create, login, create."""
-    sim = ViettelSimulator()
-    sim.fail_after_commit("issue", status=500, body=GENERAL, content_type="application/json")
+    sim = ViettelInvoiceSimulator()
+    sim.faults.add("issue", CommitThenStatus(500, GENERAL, "application/json"))
     sleeps: list[float] = []
     with mount(sim, URL):
         issued = make_client(sleeps=sleeps).issue(receipt(), idempotency_key=KEY)
@@ -52,7 +52,7 @@ def test_500_general_after_commit_is_looked_up_not_resent() -> None:
 
 
 def test_500_general_of_an_expired_token_logs_in_looks_up_then_resends() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     sleeps: list[float] = []
     with mount(sim, URL):
         client = make_client(sleeps=sleeps)
@@ -66,7 +66,7 @@ def test_500_general_of_an_expired_token_logs_in_looks_up_then_resends() -> None
 
 
 def test_the_search_status_is_the_payment_status() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     with mount(sim, URL) as mock:
         client = make_client()
         client.issue(receipt(), idempotency_key=KEY)
@@ -104,20 +104,20 @@ def test_discount_is_a_percentage_and_the_amount_goes_in_item_discount() -> None
         second["itemTotalAmountWithoutTax"],
         second["itemTotalAmountAfterDiscount"],
     )
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     with mount(sim, URL):
         issued = make_client().issue(receipt(by_rate, by_amount), idempotency_key=KEY)
     assert 90_000 == sim.invoices[KEY].total
     assert issued.number == "1"
 
 
-def raw_create(body: dict[str, Any], sim: ViettelSimulator) -> requests.Response:
+def raw_create(body: dict[str, Any], sim: ViettelInvoiceSimulator) -> requests.Response:
     token = next(iter(sim.tokens))
     return requests.post(CREATE, json=body, cookies={"access_token": token}, timeout=5)
 
 
 def test_the_old_discount_as_an_amount_is_refused() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     line = Line(name="Phí", quantity=1, unit_price=50_000, tax_rate="KCT", discount=5_000)
     body = invoice_payload(receipt(line), transaction_uuid="key-0000000002", issued_at=WHEN)
     item = body["itemInfo"][0]
@@ -132,7 +132,7 @@ def test_the_old_discount_as_an_amount_is_refused() -> None:
 
 
 def test_a_missing_required_field_is_refused() -> None:
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     body = invoice_payload(receipt(), transaction_uuid="key-0000000002", issued_at=WHEN)
     del body["generalInvoiceInfo"]["paymentStatus"]
     with mount(sim, URL):
@@ -157,13 +157,13 @@ def test_create_sends_what_odoo_sends() -> None:
 def test_odoos_way_of_sending_the_form_in_the_query_works_too() -> None:
     from dataclasses import replace as changed
 
-    from connectors.einvoice.viettel import ViettelSInvoice
+    from connectors.einvoice.viettel import ViettelInvoice
     from connectors.einvoice.viettel.wire import DEFAULT_PROFILE
 
-    sim = ViettelSimulator()
+    sim = ViettelInvoiceSimulator()
     with mount(sim, URL) as mock:
         base = make_client()
-        client = ViettelSInvoice(
+        client = ViettelInvoice(
             base.settings,
             profile=changed(DEFAULT_PROFILE, form_in_query=True),
             transport=base.transport,

@@ -1,41 +1,21 @@
-"""Building a VNPT client against the simulator for the tests."""
+"""Building a VNPT client against the simulator for the tests (`tests.einvoice.vendors`)."""
 
 from __future__ import annotations
 
-from connectors.core import RetryPolicy, Timeouts, Transport
-from connectors.einvoice.vnpt import VnptInvoice, VnptSettings
-from connectors.einvoice.vnpt.simulator import VnptSimulator
+from connectors.einvoice.vnpt import VnptInvoice
+from connectors.testing.simulators.einvoice.vnpt import VnptInvoiceSimulator
+from tests.einvoice import vendors
 
 URL = "https://vnpt.sim.test"
-
-
-def make_settings(base_url: str = URL, **overrides: str) -> VnptSettings:
-    values = {
-        "base_url": base_url,
-        "account": "sim-admin",
-        "account_password": "sim-ac-pass",
-        "username": "sim-service",
-        "password": "sim-service-pass",
-        **overrides,
-    }
-    return VnptSettings(**values)  # type: ignore[arg-type]
 
 
 def make_client(
     base_url: str = URL, sleeps: list[float] | None = None, **overrides: str
 ) -> VnptInvoice:
-    transport = Transport(
-        "vnpt",
-        timeouts=Timeouts(connect=1.0, read=0.3, total=20.0),
-        retry=RetryPolicy(
-            max_attempts=3,
-            base_delay=0.01,
-            max_delay=0.02,
-            sleep=(sleeps if sleeps is not None else []).append,
-        ),
+    return vendors.client(
+        "vnpt", base_url, connect=1.0, sleeps=sleeps, settings_overrides=overrides
     )
-    return VnptInvoice(make_settings(base_url, **overrides), transport=transport)
 
 
-def make_simulator() -> VnptSimulator:
-    return VnptSimulator(sleep=lambda _s: None)
+def make_simulator() -> VnptInvoiceSimulator:
+    return vendors.simulator("vnpt")

@@ -19,9 +19,9 @@ from connectors.core import (
 from connectors.einvoice import DocumentStatus, Invoice, Line, Receipt, ResultCode, Seller
 from connectors.einvoice.codes import ERROR_CLASSES
 from connectors.einvoice.vnpt import ERR_CODES, VnptInvoice
-from connectors.einvoice.vnpt.simulator import VnptSimulator
 from connectors.einvoice.vnpt.wire import code_for
 from connectors.testing import Reset, TimeoutAfterCommit, mount
+from connectors.testing.simulators.einvoice.vnpt import VnptInvoiceSimulator
 from connectors.vn import VN_TZ
 from tests.einvoice.vnpt.helpers import URL, make_client
 
@@ -44,7 +44,7 @@ def receipt(**changes: object) -> Receipt:
 
 
 def test_publish_is_one_soap_call_with_fkey_in_the_xml() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, URL) as mock:
         issued = make_client().issue(receipt(), idempotency_key=KEY)
         publish = mock.calls[0].request
@@ -71,7 +71,7 @@ def test_publish_is_one_soap_call_with_fkey_in_the_xml() -> None:
 
 
 def test_invoice_template_pattern_and_vat_lines() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     doc = Invoice(
         seller=SELLER,
         template="1",
@@ -95,7 +95,7 @@ ERR_NUMBERS: list[str] = sorted(ERR_CODES, key=int)
 
 @pytest.mark.parametrize("number", ERR_NUMBERS)
 def test_every_err_code_is_mapped_with_the_raw_code_kept(number: str) -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     sim.answer_next("listInvByCusFkey", f"ERR:{number}:chi tiet")
     expected = ERR_CODES[number].code
     with mount(sim, URL), pytest.raises(ERROR_CLASSES[expected]) as raised:
@@ -117,7 +117,7 @@ def test_err_13_means_duplicate_on_publish_only() -> None:
 
 
 def test_err_13_with_no_document_under_the_key_is_a_duplicate() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     sim.answer_next("ImportAndPublishInv", "ERR:13")
     with mount(sim, URL), pytest.raises(Duplicate) as raised:
         make_client().issue(receipt(), idempotency_key=KEY)
@@ -126,7 +126,7 @@ def test_err_13_with_no_document_under_the_key_is_a_duplicate() -> None:
 
 
 def test_a_key_used_by_an_earlier_run_returns_that_invoice() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, URL):
         first = make_client().issue(receipt(), idempotency_key=KEY)
         again = make_client().issue(receipt(), idempotency_key=KEY)  # e.g. after a crash
@@ -136,7 +136,7 @@ def test_a_key_used_by_an_earlier_run_returns_that_invoice() -> None:
 
 
 def test_wrong_account_is_an_auth_error() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, URL), pytest.raises(AuthError) as raised:
         make_client(account_password="not-the-password").issue(receipt(), idempotency_key=KEY)
     assert "ERR:1" == raised.value.vendor_code
@@ -144,7 +144,7 @@ def test_wrong_account_is_an_auth_error() -> None:
 
 
 def test_back_dating_is_refused() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, URL):
         client = make_client()
         client.issue(receipt(), idempotency_key="K-1")
@@ -157,7 +157,7 @@ def test_back_dating_is_refused() -> None:
 
 
 def test_temporary_error_is_retried_after_a_lookup() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     sim.answer_next("ImportAndPublishInv", "ERR:5")
     with mount(sim, URL):
         issued = make_client().issue(receipt(), idempotency_key=KEY)
@@ -167,7 +167,7 @@ def test_temporary_error_is_retried_after_a_lookup() -> None:
 
 
 def test_persistent_system_error_ends_in_outcome_unknown() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     sim.answer_next("ImportAndPublishInv", "ERR:5", times=5)
     with mount(sim, URL), pytest.raises(OutcomeUnknown) as raised:
         make_client().issue(receipt(), idempotency_key=KEY)
@@ -176,7 +176,7 @@ def test_persistent_system_error_ends_in_outcome_unknown() -> None:
 
 
 def test_lost_answer_and_failed_lookup_is_outcome_unknown() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     sim.faults.add("ImportAndPublishInv", TimeoutAfterCommit(2.0))
     sim.faults.add("listInvByCusFkey", Reset(), times=10)
     with mount(sim, URL), pytest.raises(OutcomeUnknown) as raised:
@@ -187,7 +187,7 @@ def test_lost_answer_and_failed_lookup_is_outcome_unknown() -> None:
 
 
 def test_cancel_falls_back_to_no_pay_and_uses_cancel_inv_when_paid() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, URL):
         client = make_client()
         client.issue(receipt(), idempotency_key="K-unpaid")
@@ -201,7 +201,7 @@ def test_cancel_falls_back_to_no_pay_and_uses_cancel_inv_when_paid() -> None:
 
 
 def test_download_falls_back_on_err_11_and_decodes_base64() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, URL):
         client = make_client()
         client.issue(receipt(), idempotency_key=KEY)
@@ -220,7 +220,7 @@ def test_download_falls_back_on_err_11_and_decodes_base64() -> None:
 
 
 def test_adjust_sends_dieu_chinh_with_reason_and_original_fkey() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, URL) as mock:
         client = make_client()
         client.issue(receipt(), idempotency_key="K-orig")
@@ -248,13 +248,13 @@ def test_adjust_sends_dieu_chinh_with_reason_and_original_fkey() -> None:
 
 
 def test_get_unknown_is_not_found() -> None:
-    with mount(VnptSimulator(), URL), pytest.raises(NotFound) as raised:
+    with mount(VnptInvoiceSimulator(), URL), pytest.raises(NotFound) as raised:
         make_client().get("nope")
     assert "Data" == raised.value.vendor_code  # listInvByCusFkey answered an empty <Data/>
 
 
 def test_passwords_never_reach_the_hooks() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     events: list[RequestEvent] = []
     client = make_client()
     client.transport.on_request.append(events.append)

@@ -1,19 +1,5 @@
 """The e-invoice conformance suite against the VNPT simulator, in process and on loopback."""
 
-from __future__ import annotations
+from tests.einvoice.vendors import conformance
 
-import pytest
-
-from connectors.testing.conformance.einvoice import EInvoiceHarness, InvoiceProviderConformance
-from tests.einvoice.vnpt.helpers import make_client, make_simulator
-
-
-class TestVnptConformance(InvoiceProviderConformance):
-    @pytest.fixture
-    def harness(self) -> EInvoiceHarness:
-        return EInvoiceHarness(
-            name="vnpt",
-            make_simulator=make_simulator,
-            make_client=make_client,
-            issue_route="ImportAndPublishInv",
-        )
+TestVnptConformance = conformance("vnpt", issue_route="ImportAndPublishInv")

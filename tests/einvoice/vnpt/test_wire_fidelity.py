@@ -14,9 +14,9 @@ from lxml import etree
 from connectors.core import NotFound, ProviderUnavailable, parse_xml, wsdl_path
 from connectors.einvoice import DocumentStatus, Invoice, Line, Receipt, Seller
 from connectors.einvoice.gdt import parse_hdon
-from connectors.einvoice.vnpt.simulator import VnptSimulator
 from connectors.einvoice.vnpt.wire import OPERATIONS, SERVICES, SOAP_ENV, TEMPURI
 from connectors.testing import mount
+from connectors.testing.simulators.einvoice.vnpt import VnptInvoiceSimulator
 from connectors.vn import VN_TZ
 from tests.einvoice.vnpt.helpers import URL, make_client
 
@@ -101,7 +101,7 @@ def test_the_real_parameter_names_of_the_operations_issue_11_named() -> None:
 
 def test_the_old_wrong_get_inv_data_by_fkey_request_is_refused_err_1() -> None:
     """What the adapter used to send: the credentials under names VNPT does not declare."""
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, URL):
         make_client().issue(coded_invoice(), idempotency_key="K-1")
         old = raw_call(
@@ -134,7 +134,7 @@ def test_the_old_wrong_get_inv_data_by_fkey_request_is_refused_err_1() -> None:
 
 
 def test_parameters_outside_the_tempuri_namespace_are_absent() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     params = [("key", "K-1"), ("userName", "sim-service"), ("userPass", "sim-service-pass")]
     with mount(sim, URL):
         unqualified = raw_call("PortalService", "listInvByCusFkey", params, namespace=None)
@@ -144,7 +144,7 @@ def test_parameters_outside_the_tempuri_namespace_are_absent() -> None:
 
 
 def test_an_unknown_soap_action_is_a_soap_fault() -> None:
-    with mount(VnptSimulator(), URL):
+    with mount(VnptInvoiceSimulator(), URL):
         response = raw_call("PublishService", "GetInvDataByFkeys", [])
     assert 500 == response.status_code
     fault = parse_xml(response.content).findtext(f".//{{{SOAP_ENV}}}Fault/faultstring") or ""
@@ -152,7 +152,7 @@ def test_an_unknown_soap_action_is_a_soap_fault() -> None:
 
 
 def test_replace_sends_attachfile_as_vnpt_spells_it() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, URL) as mock:
         client = make_client()
         client.issue(receipt(), idempotency_key="K-orig")
@@ -169,7 +169,7 @@ def test_replace_sends_attachfile_as_vnpt_spells_it() -> None:
 
 
 def test_get_reads_list_inv_by_cus_fkey() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, URL) as mock:
         client = make_client()
         client.issue(receipt(), idempotency_key="K-1")
@@ -185,7 +185,7 @@ def test_get_reads_list_inv_by_cus_fkey() -> None:
 
 
 def test_tax_authority_xml_is_the_coded_document() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, URL):
         client = make_client()
         client.issue(coded_invoice(), idempotency_key="K-coded")
@@ -200,7 +200,7 @@ def test_tax_authority_xml_is_the_coded_document() -> None:
 
 
 def test_download_of_an_unknown_fkey_is_not_found_err_6() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     with mount(sim, URL):
         response = raw_call(
             "PortalService",

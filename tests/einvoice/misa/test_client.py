@@ -23,8 +23,7 @@ from connectors.core import (
 )
 from connectors.einvoice import Buyer, DocumentStatus, Line, Receipt, Seller
 from connectors.einvoice.gdt import check_returned
-from connectors.einvoice.misa import MisaMeInvoice, MisaSettings
-from connectors.einvoice.misa.simulator import MisaSimulator
+from connectors.einvoice.misa import MisaInvoice, MisaInvoiceSettings
 from connectors.einvoice.misa.wire import invoice_payload
 from connectors.testing import (
     Reset,
@@ -34,10 +33,13 @@ from connectors.testing import (
     mount,
     serve,
 )
+from connectors.testing.simulators.einvoice.misa import MisaInvoiceSimulator
 from connectors.vn import VN_TZ
+from tests.einvoice import vendors
 
 HOST = "https://misa.sim.test"
-BASE = HOST + "/api/integration"
+PATH = "/api/integration"
+BASE = HOST + PATH
 PASSWORD = "test-password"
 KEY = "5f1c2b8e-0000-4000-8000-00000000a001"
 
@@ -53,35 +55,25 @@ def receipt(amount: int = 50_000, *, lines: int = 1, series: str = "25T") -> Rec
     )
 
 
-def settings(base_url: str = BASE, password: str = PASSWORD) -> MisaSettings:
-    return MisaSettings(
-        base_url=base_url,
-        app_id="TEST-APPID-0001",
-        tax_code="0100109106",
-        username="test-user",
-        password=password,
-    )
+def settings(base_url: str = BASE, password: str = PASSWORD) -> MisaInvoiceSettings:
+    return vendors.settings("misa", base_url.removesuffix(PATH), password=password)
 
 
-def client(base_url: str = BASE, *, password: str = PASSWORD, read: float = 0.5) -> MisaMeInvoice:
-    config = settings(base_url, password)
-    transport = Transport(
-        "misa",
-        timeouts=Timeouts(connect=0.5, read=read, total=10),
-        retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
-        redactor=config.redactor("Authorization"),
+def client(base_url: str = BASE, *, password: str = PASSWORD, read: float = 0.5) -> MisaInvoice:
+    overrides = {"password": password}
+    return vendors.client(
+        "misa", base_url.removesuffix(PATH), read=read, settings_overrides=overrides
     )
-    return MisaMeInvoice(config, transport=transport)
 
 
 @pytest.fixture
-def sim() -> Iterator[MisaSimulator]:
-    simulator = MisaSimulator(sleep=lambda _s: None)
+def sim() -> Iterator[MisaInvoiceSimulator]:
+    simulator = MisaInvoiceSimulator(sleep=lambda _s: None)
     with mount(simulator, HOST):
         yield simulator
 
 
-def test_issue_sends_refid_and_numbers_the_series(sim: MisaSimulator) -> None:
+def test_issue_sends_refid_and_numbers_the_series(sim: MisaInvoiceSimulator) -> None:
     issued = client().issue(receipt(), idempotency_key=KEY)
     assert (KEY, "1", "EBL01", "25T", DocumentStatus.ISSUED) == (
         issued.key,
@@ -126,7 +118,7 @@ def test_issue_sends_refid_and_numbers_the_series(sim: MisaSimulator) -> None:
     )
 
 
-def test_second_issue_numbers_the_next_invoice(sim: MisaSimulator) -> None:
+def test_second_issue_numbers_the_next_invoice(sim: MisaInvoiceSimulator) -> None:
     misa = client()
     first = misa.issue(receipt())
     second = misa.issue(receipt())
@@ -135,7 +127,7 @@ def test_second_issue_numbers_the_next_invoice(sim: MisaSimulator) -> None:
     assert 1 == len(sim.requests_to("login"))
 
 
-def test_timeout_after_commit_then_retry_leaves_one_invoice(sim: MisaSimulator) -> None:
+def test_timeout_after_commit_then_retry_leaves_one_invoice(sim: MisaInvoiceSimulator) -> None:
     sim.faults.add("issue", TimeoutAfterCommit(1.0))
     issued = client().issue(receipt(), idempotency_key=KEY)
     assert "1" == issued.number
@@ -144,7 +136,7 @@ def test_timeout_after_commit_then_retry_leaves_one_invoice(sim: MisaSimulator) 
     assert 1 == len(sim.requests_to("status"))
 
 
-def test_timeout_before_processing_is_resent_with_the_same_refid(sim: MisaSimulator) -> None:
+def test_timeout_before_processing_is_resent_with_the_same_refid(sim: MisaInvoiceSimulator) -> None:
     sim.faults.add("issue", TimeoutBeforeProcessing(1.0))
     issued = client().issue(receipt(), idempotency_key=KEY)
     assert KEY == issued.key
@@ -152,7 +144,7 @@ def test_timeout_before_processing_is_resent_with_the_same_refid(sim: MisaSimula
     assert 2 == len(sim.requests_to("issue"))
 
 
-def test_reissuing_a_used_refid_returns_the_existing_invoice(sim: MisaSimulator) -> None:
+def test_reissuing_a_used_refid_returns_the_existing_invoice(sim: MisaInvoiceSimulator) -> None:
     first = client().issue(receipt(), idempotency_key=KEY)
     again = client().issue(receipt(), idempotency_key=KEY)  # e.g. after a crash
     assert first.number == again.number
@@ -160,7 +152,7 @@ def test_reissuing_a_used_refid_returns_the_existing_invoice(sim: MisaSimulator)
     assert 1 == sim.ledger.count("invoice")
 
 
-def test_no_answer_and_no_lookup_is_outcome_unknown_with_the_key(sim: MisaSimulator) -> None:
+def test_no_answer_and_no_lookup_is_outcome_unknown_with_the_key(sim: MisaInvoiceSimulator) -> None:
     sim.faults.add("issue", Reset(), times=5)
     sim.faults.add("status", Status(503, b"{}", "application/json"), times=20)
     with pytest.raises(OutcomeUnknown) as raised:
@@ -169,7 +161,7 @@ def test_no_answer_and_no_lookup_is_outcome_unknown_with_the_key(sim: MisaSimula
     assert 0 == sim.ledger.count("invoice")
 
 
-def test_limits_are_checked_before_sending(sim: MisaSimulator) -> None:
+def test_limits_are_checked_before_sending(sim: MisaInvoiceSimulator) -> None:
     with pytest.raises(ValidationError) as raised:
         client().issue(receipt(lines=201))
     assert "lines" == raised.value.field
@@ -182,13 +174,13 @@ def test_limits_are_checked_before_sending(sim: MisaSimulator) -> None:
     assert [] == sim.seen
 
 
-def test_two_hundred_lines_are_accepted(sim: MisaSimulator) -> None:
+def test_two_hundred_lines_are_accepted(sim: MisaInvoiceSimulator) -> None:
     issued = client().issue(receipt(1_000, lines=200))
     assert "1" == issued.number
     assert 200 == len(sim.invoices[issued.key].payload["OriginalInvoiceDetail"])
 
 
-def test_batch_issues_in_one_request_with_consecutive_numbers(sim: MisaSimulator) -> None:
+def test_batch_issues_in_one_request_with_consecutive_numbers(sim: MisaInvoiceSimulator) -> None:
     keys = [f"5f1c2b8e-0000-4000-8000-00000000b00{n}" for n in range(3)]
     issued = client().issue_batch([receipt(), receipt(), receipt()], keys)
     assert ["1", "2", "3"] == [d.number for d in issued]
@@ -196,14 +188,14 @@ def test_batch_issues_in_one_request_with_consecutive_numbers(sim: MisaSimulator
     assert 1 == len(sim.requests_to("issue"))
 
 
-def test_batch_after_a_lost_answer_resends_nothing_twice(sim: MisaSimulator) -> None:
+def test_batch_after_a_lost_answer_resends_nothing_twice(sim: MisaInvoiceSimulator) -> None:
     sim.faults.add("issue", TimeoutAfterCommit(1.0))
     issued = client().issue_batch([receipt(), receipt()])
     assert ["1", "2"] == [d.number for d in issued]
     assert 2 == sim.ledger.count("invoice")
 
 
-def test_batch_with_a_refid_used_before_finds_it(sim: MisaSimulator) -> None:
+def test_batch_with_a_refid_used_before_finds_it(sim: MisaInvoiceSimulator) -> None:
     first = client().issue(receipt(), idempotency_key=KEY)
     issued = client().issue_batch([receipt(), receipt()], [KEY, None])
     assert first.lookup_code == issued[0].lookup_code
@@ -212,7 +204,7 @@ def test_batch_with_a_refid_used_before_finds_it(sim: MisaSimulator) -> None:
 
 
 def test_concurrent_issues_on_one_series_are_serialised_and_gap_free() -> None:
-    sim = MisaSimulator(processing_delay=0.02)
+    sim = MisaInvoiceSimulator(processing_delay=0.02)
     results: list[str | None] = []
     with serve(sim) as base:
         misa = client(base + "/api/integration", read=5.0)
@@ -231,7 +223,7 @@ def test_concurrent_issues_on_one_series_are_serialised_and_gap_free() -> None:
 
 
 def test_simulator_refuses_overlapping_requests_on_a_series() -> None:
-    sim = MisaSimulator(processing_delay=0.05)
+    sim = MisaInvoiceSimulator(processing_delay=0.05)
     answers: list[str | None] = []
     with serve(sim) as base:
         misa = client(base + "/api/integration", read=5.0)
@@ -260,7 +252,7 @@ def test_simulator_refuses_overlapping_requests_on_a_series() -> None:
     assert 1 == sim.overlaps
 
 
-def test_expired_token_is_renewed_once(sim: MisaSimulator) -> None:
+def test_expired_token_is_renewed_once(sim: MisaInvoiceSimulator) -> None:
     misa = client()
     misa.issue(receipt())
     sim.expire_tokens()
@@ -268,7 +260,7 @@ def test_expired_token_is_renewed_once(sim: MisaSimulator) -> None:
     assert 2 == len(sim.requests_to("login"))
 
 
-def test_wrong_password_is_an_auth_error_without_the_password(sim: MisaSimulator) -> None:
+def test_wrong_password_is_an_auth_error_without_the_password(sim: MisaInvoiceSimulator) -> None:
     with pytest.raises(AuthError) as raised:
         client(password="wrong-secret-pw").issue(receipt())
     assert "UnAuthorize" == raised.value.vendor_code
@@ -287,7 +279,7 @@ def test_wrong_password_is_an_auth_error_without_the_password(sim: MisaSimulator
     ],
 )
 def test_per_invoice_codes_map_to_the_vocabulary(
-    sim: MisaSimulator, vendor_code: str, error: type[Exception], code: str
+    sim: MisaInvoiceSimulator, vendor_code: str, error: type[Exception], code: str
 ) -> None:
     row = [{"RefID": KEY, "ErrorCode": vendor_code, "DescriptionErrorCode": "refused"}]
     body = json.dumps({"success": True, "publishInvoiceResult": json.dumps(row)}).encode()
@@ -298,7 +290,7 @@ def test_per_invoice_codes_map_to_the_vocabulary(
     assert code == raised.value.code  # type: ignore[attr-defined]
 
 
-def test_cancel_is_recorded_once_and_is_idempotent(sim: MisaSimulator) -> None:
+def test_cancel_is_recorded_once_and_is_idempotent(sim: MisaInvoiceSimulator) -> None:
     misa = client()
     misa.issue(receipt(), idempotency_key=KEY)
     assert DocumentStatus.CANCELLED == misa.cancel(KEY, "Thu sai phí").status
@@ -310,7 +302,7 @@ def test_cancel_is_recorded_once_and_is_idempotent(sim: MisaSimulator) -> None:
     assert "reason" == raised.value.field
 
 
-def test_replace_and_adjust_refer_to_the_original(sim: MisaSimulator) -> None:
+def test_replace_and_adjust_refer_to_the_original(sim: MisaInvoiceSimulator) -> None:
     misa = client()
     original = misa.issue(receipt(), idempotency_key=KEY)
     new = misa.replace(KEY, receipt(60_000), reason="Sai số tiền")
@@ -329,7 +321,7 @@ def test_replace_and_adjust_refer_to_the_original(sim: MisaSimulator) -> None:
         misa.replace(KEY, receipt(), reason="x", idempotency_key=KEY)
 
 
-def test_downloaded_xml_matches_what_was_sent_and_is_signed(sim: MisaSimulator) -> None:
+def test_downloaded_xml_matches_what_was_sent_and_is_signed(sim: MisaInvoiceSimulator) -> None:
     misa = client()
     doc = receipt(35_000)
     misa.issue(doc, idempotency_key=KEY)
@@ -342,7 +334,7 @@ def test_downloaded_xml_matches_what_was_sent_and_is_signed(sim: MisaSimulator) 
         misa.download(KEY, "docx")  # type: ignore[arg-type]
 
 
-def test_get_unknown_key_is_not_found(sim: MisaSimulator) -> None:
+def test_get_unknown_key_is_not_found(sim: MisaInvoiceSimulator) -> None:
     from connectors.core import NotFound
 
     with pytest.raises(NotFound) as raised:
@@ -355,15 +347,15 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("CONNECTORS_MISA_TAX_CODE", "0100109106")
     monkeypatch.setenv("CONNECTORS_MISA_USERNAME", "test-user")
     monkeypatch.setenv("CONNECTORS_MISA_PASSWORD", "test-password")
-    misa = MisaMeInvoice.from_env()
+    misa = MisaInvoice.from_env()
     assert "https://testapi.meinvoice.vn/api/integration" == misa.settings.base_url
     monkeypatch.delenv("CONNECTORS_MISA_PASSWORD")
     with pytest.raises(ConfigError) as raised:
-        MisaMeInvoice.from_env()
+        MisaInvoice.from_env()
     assert "password" == raised.value.field
 
 
-def test_a_numbering_conflict_is_looked_up_then_retried(sim: MisaSimulator) -> None:
+def test_a_numbering_conflict_is_looked_up_then_retried(sim: MisaInvoiceSimulator) -> None:
     row = [{"RefID": KEY, "ErrorCode": "InvoiceNumberNotCotinuous"}]
     body = json.dumps({"success": True, "publishInvoiceResult": json.dumps(row)}).encode()
     sim.faults.add("issue", Status(200, body, "application/json"))
@@ -374,14 +366,14 @@ def test_a_numbering_conflict_is_looked_up_then_retried(sim: MisaSimulator) -> N
     assert 1 == sim.ledger.count("invoice", KEY)
 
 
-def test_a_server_error_after_sending_is_looked_up(sim: MisaSimulator) -> None:
+def test_a_server_error_after_sending_is_looked_up(sim: MisaInvoiceSimulator) -> None:
     sim.faults.add("issue", Status(503, b"{}", "application/json"))
     issued = client().issue(receipt(), idempotency_key=KEY)
     assert "1" == issued.number
     assert 1 == sim.ledger.count("invoice", KEY)
 
 
-def test_credentials_and_token_never_reach_the_hooks(sim: MisaSimulator) -> None:
+def test_credentials_and_token_never_reach_the_hooks(sim: MisaInvoiceSimulator) -> None:
     seen: list[str] = []
     config = settings()
     transport = Transport(
@@ -392,7 +384,7 @@ def test_credentials_and_token_never_reach_the_hooks(sim: MisaSimulator) -> None
         on_request=[lambda e: seen.append(f"{e.headers} {e.body}")],
         on_response=[lambda e: seen.append(e.body)],
     )
-    MisaMeInvoice(config, transport=transport).issue(receipt())
+    MisaInvoice(config, transport=transport).issue(receipt())
     text = "\n".join(seen)
     assert "publishInvoiceResult" in text  # the hooks did see the traffic
     assert PASSWORD not in text

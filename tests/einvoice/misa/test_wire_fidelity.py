@@ -12,18 +12,18 @@ import requests
 
 from connectors.einvoice import Invoice, Line, Seller
 from connectors.einvoice.gdt import check_returned
-from connectors.einvoice.misa.simulator import MisaSimulator
 from connectors.einvoice.misa.wire import REQUIRED_TOTALS, decode_result_list, invoice_payload
 from connectors.testing import mount
+from connectors.testing.simulators.einvoice.misa import MisaInvoiceSimulator
 from connectors.vn import VN_TZ
-from tests.einvoice.test_misa_client import BASE, HOST, client, receipt
+from tests.einvoice.misa.test_client import BASE, HOST, client, receipt
 
 WHEN = datetime(2025, 6, 1, 9, 30, tzinfo=VN_TZ)
 
 
 @pytest.fixture
-def sim() -> Iterator[MisaSimulator]:
-    simulator = MisaSimulator(sleep=lambda _s: None)
+def sim() -> Iterator[MisaInvoiceSimulator]:
+    simulator = MisaInvoiceSimulator(sleep=lambda _s: None)
     with mount(simulator, HOST):
         yield simulator
 
@@ -41,7 +41,7 @@ def discounted() -> Invoice:
     )
 
 
-def post_invoice(sim: MisaSimulator, payload: dict[str, Any]) -> dict[str, Any]:
+def post_invoice(sim: MisaInvoiceSimulator, payload: dict[str, Any]) -> dict[str, Any]:
     token = next(iter(sim.tokens))
     response = requests.post(
         BASE + "/invoice",
@@ -76,7 +76,7 @@ def test_every_total_integrators_send_is_sent() -> None:
 
 
 def test_the_old_request_without_total_amount_without_vat_is_refused(
-    sim: MisaSimulator,
+    sim: MisaInvoiceSimulator,
 ) -> None:
     client().issue(receipt(), "ref-warm")
     payload = invoice_payload(receipt(), ref_id="ref-old", issue_date="2025-06-01")
@@ -88,7 +88,7 @@ def test_the_old_request_without_total_amount_without_vat_is_refused(
     assert 0 == sim.ledger.count("invoice", "ref-old")
 
 
-def test_totals_that_do_not_add_up_are_refused(sim: MisaSimulator) -> None:
+def test_totals_that_do_not_add_up_are_refused(sim: MisaInvoiceSimulator) -> None:
     client().issue(receipt(), "ref-warm")
     payload = invoice_payload(receipt(), ref_id="ref-bad", issue_date="2025-06-01")
     payload["TotalAmountOC"] += 1
@@ -97,7 +97,7 @@ def test_totals_that_do_not_add_up_are_refused(sim: MisaSimulator) -> None:
     assert 0 == sim.ledger.count("invoice", "ref-bad")
 
 
-def test_a_discounted_invoice_issues_and_its_xml_matches(sim: MisaSimulator) -> None:
+def test_a_discounted_invoice_issues_and_its_xml_matches(sim: MisaInvoiceSimulator) -> None:
     misa = client()
     doc = discounted()
     issued = misa.issue(doc, "ref-disc")

@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 
 from connectors.core import ConnectionFailed, RetryPolicy, Timeouts, Transport
-from connectors.einvoice.misa import MisaMeInvoice, PostgresSeriesLocks, SeriesLock
-from connectors.einvoice.misa.simulator import MisaSimulator
+from connectors.einvoice.misa import MisaInvoice, PostgresSeriesLocks, SeriesLock
 from connectors.testing import serve
-from tests.einvoice.test_misa_client import receipt, settings
+from connectors.testing.simulators.einvoice.misa import MisaInvoiceSimulator
+from tests.einvoice.misa.test_client import receipt, settings
 from tests.pg import PgTarget
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
-def server(pg: PgTarget, base_url: str) -> tuple[MisaMeInvoice, PostgresSeriesLocks]:
+def server(pg: PgTarget, base_url: str) -> tuple[MisaInvoice, PostgresSeriesLocks]:
     """One app server's MISA client: its own transport and its own database connections."""
     locks = PostgresSeriesLocks(pg.dsn, schema=pg.schema)
     config = settings(base_url)
@@ -30,19 +30,19 @@ def server(pg: PgTarget, base_url: str) -> tuple[MisaMeInvoice, PostgresSeriesLo
         retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
         redactor=config.redactor("Authorization"),
     )
-    return MisaMeInvoice(config, transport=transport, series_locks=locks), locks
+    return MisaInvoice(config, transport=transport, series_locks=locks), locks
 
 
 def test_three_servers_issuing_on_one_series_never_overlap_and_leave_no_gap(
     pg: PgTarget,
 ) -> None:
-    sim = MisaSimulator(processing_delay=0.03)
+    sim = MisaInvoiceSimulator(processing_delay=0.03)
     numbers: list[str | None] = []
     with serve(sim) as base:
         servers = [server(pg, base + "/api/integration") for _ in range(3)]
         try:
 
-            def work(misa: MisaMeInvoice) -> None:
+            def work(misa: MisaInvoice) -> None:
                 for _ in range(3):
                     numbers.append(misa.issue(receipt()).number)
 

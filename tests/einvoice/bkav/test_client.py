@@ -13,15 +13,11 @@ from connectors.core import (
     NotFound,
     OutcomeUnknown,
     ProviderError,
-    RetryPolicy,
-    Timeouts,
-    Transport,
     ValidationError,
     parse_xml,
 )
 from connectors.einvoice import Buyer, DocumentStatus, Invoice, Line, Receipt, Seller
-from connectors.einvoice.bkav import BkavEHoadon, BkavKey, BkavSettings, decode_json
-from connectors.einvoice.bkav.simulator import BkavSimulator
+from connectors.einvoice.bkav import BkavInvoice, BkavKey, decode_json
 from connectors.einvoice.gdt import check_returned
 from connectors.testing import (
     Reset,
@@ -31,10 +27,13 @@ from connectors.testing import (
     mount,
     serve,
 )
+from connectors.testing.simulators.einvoice.bkav import BkavInvoiceSimulator
 from connectors.vn import VN_TZ
+from tests.einvoice import vendors
 
 HOST = "https://bkav.sim.test"
-URL = HOST + "/WSPublicEHoaDon.asmx"
+PATH = "/WSPublicEHoaDon.asmx"
+URL = HOST + PATH
 GUID = "00000000-test-4000-8000-000000000001"
 TOKEN = BkavKey(bytes(range(32)), bytes(range(16, 32))).token()
 KEY = "hs-0001-receipt-key"
@@ -67,28 +66,20 @@ def invoice() -> Invoice:
     )
 
 
-def client(url: str = URL, *, guid: str = GUID, read: float = 0.5) -> BkavEHoadon:
-    config = BkavSettings(
-        base_url=url, partner_guid=guid, partner_token=TOKEN, tax_code="0100109106"
-    )
-    transport = Transport(
-        "bkav",
-        timeouts=Timeouts(connect=0.5, read=read, total=10),
-        retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
-        redactor=config.redactor("partnerGUID"),
-    )
-    return BkavEHoadon(config, transport=transport)
+def client(url: str = URL, *, guid: str = GUID, read: float = 0.5) -> BkavInvoice:
+    overrides = {"partner_guid": guid}
+    return vendors.client("bkav", url.removesuffix(PATH), read=read, settings_overrides=overrides)
 
 
 @pytest.fixture
-def sim() -> Iterator[BkavSimulator]:
-    simulator = BkavSimulator(sleep=lambda _s: None)
+def sim() -> Iterator[BkavInvoiceSimulator]:
+    simulator = vendors.simulator("bkav")
     with mount(simulator, HOST) as mock:
         simulator.mock = mock  # type: ignore[attr-defined]
         yield simulator
 
 
-def test_issue_creates_then_signs_and_numbers(sim: BkavSimulator) -> None:
+def test_issue_creates_then_signs_and_numbers(sim: BkavInvoiceSimulator) -> None:
     issued = client().issue(receipt(), KEY)
     assert (KEY, "1", "EBL01", "25T", DocumentStatus.ISSUED) == (
         issued.key,
@@ -103,7 +94,7 @@ def test_issue_creates_then_signs_and_numbers(sim: BkavSimulator) -> None:
     assert 1 == sim.ledger.count("sign", KEY)
 
 
-def test_the_wire_carries_only_encrypted_command_data(sim: BkavSimulator) -> None:
+def test_the_wire_carries_only_encrypted_command_data(sim: BkavInvoiceSimulator) -> None:
     client().create(receipt(), KEY)
     sent = sim.mock.calls[0].request  # type: ignore[attr-defined]
     body = sent.body if isinstance(sent.body, bytes) else sent.body.encode()
@@ -139,7 +130,7 @@ def test_the_wire_carries_only_encrypted_command_data(sim: BkavSimulator) -> Non
     assert "http://tempuri.org/ExecCommand" in sent.headers["SOAPAction"]
 
 
-def test_timeout_after_create_commits_leaves_one_invoice(sim: BkavSimulator) -> None:
+def test_timeout_after_create_commits_leaves_one_invoice(sim: BkavInvoiceSimulator) -> None:
     sim.faults.add("create", TimeoutAfterCommit(1.0))
     issued = client().issue(receipt(), KEY)
     assert "1" == issued.number
@@ -148,7 +139,7 @@ def test_timeout_after_create_commits_leaves_one_invoice(sim: BkavSimulator) -> 
     assert 1 == len(sim.requests_to("sign"))
 
 
-def test_timeout_before_processing_creates_once(sim: BkavSimulator) -> None:
+def test_timeout_before_processing_creates_once(sim: BkavInvoiceSimulator) -> None:
     sim.faults.add("create", TimeoutBeforeProcessing(1.0))
     issued = client().issue(receipt(), KEY)
     assert DocumentStatus.ISSUED == issued.status
@@ -157,7 +148,7 @@ def test_timeout_before_processing_creates_once(sim: BkavSimulator) -> None:
     assert 1 == sim.ledger.count("sign")
 
 
-def test_a_rerun_with_the_same_key_returns_the_same_invoice(sim: BkavSimulator) -> None:
+def test_a_rerun_with_the_same_key_returns_the_same_invoice(sim: BkavInvoiceSimulator) -> None:
     first = client().issue(receipt(), KEY)
     again = client().issue(receipt(), KEY)
     assert (first.number, first.lookup_code) == (again.number, again.lookup_code)
@@ -165,14 +156,16 @@ def test_a_rerun_with_the_same_key_returns_the_same_invoice(sim: BkavSimulator) 
     assert 1 == sim.ledger.count("sign")
 
 
-def test_consecutive_numbers_per_series(sim: BkavSimulator) -> None:
+def test_consecutive_numbers_per_series(sim: BkavInvoiceSimulator) -> None:
     bkav = client()
     numbers = [bkav.issue(receipt()).number for _ in range(3)]
     assert ["1", "2", "3"] == numbers
     assert "1" == bkav.issue(invoice()).number  # another series starts at 1
 
 
-def test_nothing_reaches_bkav_and_lookups_fail_is_outcome_unknown(sim: BkavSimulator) -> None:
+def test_nothing_reaches_bkav_and_lookups_fail_is_outcome_unknown(
+    sim: BkavInvoiceSimulator,
+) -> None:
     sim.faults.add("*", Reset(), times=30)
     with pytest.raises(OutcomeUnknown) as raised:
         client().create(receipt(), KEY)
@@ -180,14 +173,14 @@ def test_nothing_reaches_bkav_and_lookups_fail_is_outcome_unknown(sim: BkavSimul
     assert 0 == sim.ledger.count("create")
 
 
-def test_wrong_partner_guid_is_a_soap_fault(sim: BkavSimulator) -> None:
+def test_wrong_partner_guid_is_a_soap_fault(sim: BkavInvoiceSimulator) -> None:
     with pytest.raises(ProviderError) as raised:
         client(guid="00000000-test-4000-8000-0000000000ff").get(KEY)
     assert "partnerGUID không hợp lệ" == raised.value.vendor_message
     assert "00000000-test-4000-8000-0000000000ff" not in str(raised.value.context())
 
 
-def test_an_unreadable_result_is_malformed_response(sim: BkavSimulator) -> None:
+def test_an_unreadable_result_is_malformed_response(sim: BkavInvoiceSimulator) -> None:
     body = (
         f'<soap:Envelope xmlns:soap="{SOAP_ENV}"><soap:Body>'
         '<ExecCommandResponse xmlns="http://tempuri.org/"><ExecCommandResult>bm90IGVuY3J5cHRlZA=='
@@ -199,13 +192,13 @@ def test_an_unreadable_result_is_malformed_response(sim: BkavSimulator) -> None:
     assert "malformed_response" == raised.value.code
 
 
-def test_get_unknown_is_not_found(sim: BkavSimulator) -> None:
+def test_get_unknown_is_not_found(sim: BkavInvoiceSimulator) -> None:
     with pytest.raises(NotFound) as raised:
         client().get("no-such-key")
     assert "not_found" == raised.value.code
 
 
-def test_cancel_is_recorded_once(sim: BkavSimulator) -> None:
+def test_cancel_is_recorded_once(sim: BkavInvoiceSimulator) -> None:
     bkav = client()
     bkav.issue(receipt(), KEY)
     assert DocumentStatus.CANCELLED == bkav.cancel(KEY, "Thu sai").status
@@ -216,7 +209,7 @@ def test_cancel_is_recorded_once(sim: BkavSimulator) -> None:
     assert "reason" == raised.value.field
 
 
-def test_replace_and_adjust(sim: BkavSimulator) -> None:
+def test_replace_and_adjust(sim: BkavInvoiceSimulator) -> None:
     bkav = client()
     bkav.issue(receipt(), KEY)
     new = bkav.replace(KEY, receipt(60_000), reason="Sai số tiền")
@@ -229,7 +222,7 @@ def test_replace_and_adjust(sim: BkavSimulator) -> None:
     assert "2" == root.findtext("DLHDon/TTChung/TTHDLQuan/TCHDon")
 
 
-def test_downloaded_xml_is_signed_and_matches_what_was_sent(sim: BkavSimulator) -> None:
+def test_downloaded_xml_is_signed_and_matches_what_was_sent(sim: BkavInvoiceSimulator) -> None:
     bkav = client()
     doc = invoice()
     bkav.issue(doc, KEY)
@@ -241,7 +234,7 @@ def test_downloaded_xml_is_signed_and_matches_what_was_sent(sim: BkavSimulator) 
 
 
 def test_over_a_loopback_socket() -> None:
-    sim = BkavSimulator()
+    sim = BkavInvoiceSimulator()
     with serve(sim) as base:
         issued = client(base + "/WSPublicEHoaDon.asmx", read=5.0).issue(receipt(), KEY)
     assert "1" == issued.number
@@ -251,9 +244,9 @@ def test_settings_and_token_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONNECTORS_BKAV_PARTNER_GUID", GUID)
     monkeypatch.setenv("CONNECTORS_BKAV_PARTNER_TOKEN", TOKEN)
     monkeypatch.setenv("CONNECTORS_BKAV_TAX_CODE", "0100109106")
-    bkav = BkavEHoadon.from_env()
+    bkav = BkavInvoice.from_env()
     assert "https://wsdemo.ehoadon.vn/WSPublicEHoaDon.asmx" == bkav.settings.base_url
     monkeypatch.setenv("CONNECTORS_BKAV_PARTNER_TOKEN", "not-a-token")
     with pytest.raises(ConfigError) as raised:
-        BkavEHoadon.from_env()
+        BkavInvoice.from_env()
     assert "partner_token" == raised.value.field

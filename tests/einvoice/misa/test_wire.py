@@ -12,7 +12,7 @@ import pytest
 import connectors.einvoice.bkav as bkav_package
 import connectors.einvoice.misa as misa_package
 from connectors.einvoice import Buyer, Invoice, Line, LineKind, ResultCode, Seller
-from connectors.einvoice.misa import MISA_CODES, MisaProfile, SeriesLocks
+from connectors.einvoice.misa import MISA_CODES, SeriesLocks, WireProfile
 from connectors.einvoice.misa.wire import (
     OriginalInvoice,
     decode_result_list,
@@ -93,8 +93,8 @@ def test_result_lists_in_every_shape(value: object, expected: list[dict[str, str
 
 def test_result_lists_are_encoded_as_the_profile_says() -> None:
     rows = [{"RefID": "a"}]
-    assert json.dumps(rows) == encode_result_list(rows, MisaProfile())
-    assert rows == encode_result_list(rows, MisaProfile(results_as_json_string=False))
+    assert json.dumps(rows) == encode_result_list(rows, WireProfile())
+    assert rows == encode_result_list(rows, WireProfile(results_as_json_string=False))
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from lxml import etree
 
 from connectors.core import parse_xml
 from connectors.einvoice import Line, Receipt, Seller
-from connectors.einvoice.vnpt.simulator import VnptSimulator
 from connectors.einvoice.vnpt.wire import SOAP_ENV, TEMPURI, invoice_xml
 from connectors.testing import mount
+from connectors.testing.simulators.einvoice.vnpt import VnptInvoiceSimulator
 from connectors.vn import VN_TZ
 
 URL = "https://vnpt.sim.test"
@@ -58,7 +58,7 @@ def publish(xml: str, **overrides: str) -> str:
 
 
 def test_fkey_is_de_duplicated_with_err_13() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     xml = invoice_xml(DOC, fkey="F-1", issued_at=DOC.issued_at or datetime.now(VN_TZ))
     with mount(sim, URL):
         assert "OK:EBL01;25T-F-1_0000001" == publish(xml)
@@ -67,7 +67,7 @@ def test_fkey_is_de_duplicated_with_err_13() -> None:
 
 
 def test_numbers_follow_each_other_per_series() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     when = DOC.issued_at or datetime.now(VN_TZ)
     with mount(sim, URL):
         results = [publish(invoice_xml(DOC, fkey=f"F-{n}", issued_at=when)) for n in range(3)]
@@ -81,7 +81,7 @@ def test_numbers_follow_each_other_per_series() -> None:
 
 
 def test_inconsistent_totals_and_bad_credentials_are_refused() -> None:
-    sim = VnptSimulator()
+    sim = VnptInvoiceSimulator()
     xml = invoice_xml(DOC, fkey="F-1", issued_at=DOC.issued_at or datetime.now(VN_TZ))
     tampered = xml.replace("<TgTTTBSo>30000</TgTTTBSo>", "<TgTTTBSo>30001</TgTTTBSo>")
     assert tampered != xml

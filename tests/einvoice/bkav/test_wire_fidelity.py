@@ -15,8 +15,13 @@ from lxml import etree
 
 from connectors.core import RetryPolicy, Timeouts, Transport, ValidationError, parse_xml
 from connectors.einvoice import DocumentStatus, Invoice, Line, PaymentMethod, Receipt, Seller
-from connectors.einvoice.bkav import BkavEHoadon, BkavKey, BkavSettings, decode_json, encode_json
-from connectors.einvoice.bkav.simulator import BkavSimulator
+from connectors.einvoice.bkav import (
+    BkavInvoice,
+    BkavInvoiceSettings,
+    BkavKey,
+    decode_json,
+    encode_json,
+)
 from connectors.einvoice.bkav.wire import (
     CMD,
     DEFAULT_PROFILE,
@@ -25,6 +30,7 @@ from connectors.einvoice.bkav.wire import (
     parse_original_identify,
 )
 from connectors.testing import mount
+from connectors.testing.simulators.einvoice.bkav import BkavInvoiceSimulator
 from connectors.vn import VN_TZ
 
 HOST = "https://bkav.sim.test"
@@ -38,14 +44,14 @@ WHEN = datetime(2025, 6, 1, 9, 30, tzinfo=VN_TZ)
 
 
 @pytest.fixture
-def sim() -> Iterator[BkavSimulator]:
-    simulator = BkavSimulator(sleep=lambda _s: None)
+def sim() -> Iterator[BkavInvoiceSimulator]:
+    simulator = BkavInvoiceSimulator(sleep=lambda _s: None)
     with mount(simulator, HOST):
         yield simulator
 
 
-def client() -> BkavEHoadon:
-    settings = BkavSettings(
+def client() -> BkavInvoice:
+    settings = BkavInvoiceSettings(
         base_url=URL, partner_guid=GUID, partner_token=KEY.token(), tax_code="0100109106"
     )
     transport = Transport(
@@ -53,7 +59,7 @@ def client() -> BkavEHoadon:
         timeouts=Timeouts(connect=0.5, read=1.0, total=20),
         retry=RetryPolicy(max_attempts=3, sleep=lambda _s: None),
     )
-    return BkavEHoadon(settings, transport=transport)
+    return BkavInvoice(settings, transport=transport)
 
 
 def receipt(payment: PaymentMethod = PaymentMethod.CASH_OR_TRANSFER) -> Receipt:
@@ -157,7 +163,7 @@ def test_original_invoice_identify_has_brackets() -> None:
 
 
 def test_a_payment_method_bkav_has_no_code_for_is_refused_before_sending(
-    sim: BkavSimulator,
+    sim: BkavInvoiceSimulator,
 ) -> None:
     with pytest.raises(ValidationError) as raised:
         client().issue(receipt(PaymentMethod.OFFSET), "k-offset")
@@ -165,7 +171,7 @@ def test_a_payment_method_bkav_has_no_code_for_is_refused_before_sending(
     assert [] == sim.seen
 
 
-def test_the_old_create_is_refused(sim: BkavSimulator) -> None:
+def test_the_old_create_is_refused(sim: BkavInvoiceSimulator) -> None:
     answer = raw(CMD.create, [old_create("k-old")])
     assert 0 == answer["Status"]  # the envelope is fine; the invoice is not
     (row,) = decode(answer)
@@ -178,7 +184,7 @@ def test_the_old_create_is_refused(sim: BkavSimulator) -> None:
     assert 0 == sim.ledger.count("create")
 
 
-def test_an_unknown_item_type_is_refused(sim: BkavSimulator) -> None:
+def test_an_unknown_item_type_is_refused(sim: BkavInvoiceSimulator) -> None:
     item = invoice_object(vat_invoice(), key="k-99", issued_at=WHEN)
     item["ListInvoiceDetailsWS"][0]["ItemTypeID"] = 99
     (row,) = decode(raw(CMD.create, [item]))
@@ -191,7 +197,7 @@ def test_an_unknown_item_type_is_refused(sim: BkavSimulator) -> None:
     assert ([0], 2) == (entry.data["item_types"], entry.data["pay_method"])
 
 
-def test_an_unbracketed_original_is_not_found(sim: BkavSimulator) -> None:
+def test_an_unbracketed_original_is_not_found(sim: BkavInvoiceSimulator) -> None:
     bkav = client()
     issued = bkav.issue(vat_invoice(), "k-orig")
     item = invoice_object(
@@ -202,7 +208,7 @@ def test_an_unbracketed_original_is_not_found(sim: BkavSimulator) -> None:
     assert DocumentStatus.ISSUED == bkav.status("k-orig")
 
 
-def test_replaced_and_adjusted_are_reported_as_such(sim: BkavSimulator) -> None:
+def test_replaced_and_adjusted_are_reported_as_such(sim: BkavInvoiceSimulator) -> None:
     bkav = client()
     bkav.issue(vat_invoice(), "k-a")
     bkav.replace("k-a", vat_invoice(), reason="Sai", idempotency_key="k-b")
@@ -228,7 +234,7 @@ def test_status_ids_follow_bkavs_table(status_id: int, expected: DocumentStatus)
     assert expected == DEFAULT_PROFILE.invoice_statuses[status_id]
 
 
-def test_a_key_used_before_answers_the_existing_invoice(sim: BkavSimulator) -> None:
+def test_a_key_used_before_answers_the_existing_invoice(sim: BkavInvoiceSimulator) -> None:
     bkav = client()
     first = bkav.issue(vat_invoice(), "k-twice")
     (row,) = decode(raw(CMD.create, [invoice_object(vat_invoice(), key="k-twice", issued_at=WHEN)]))
@@ -240,7 +246,7 @@ def test_a_key_used_before_answers_the_existing_invoice(sim: BkavSimulator) -> N
 
 
 def test_cancel_twice_answers_already_cancelled_and_the_adapter_returns_it(
-    sim: BkavSimulator,
+    sim: BkavInvoiceSimulator,
 ) -> None:
     bkav = client()
     bkav.issue(vat_invoice(), "k-cancel")

@@ -45,12 +45,15 @@ def test_slow_portal_is_not_called_twice(gateway: str) -> None:
         )
         h.simulator.pay(intent.order_ref)
         h.simulator.ipn_timeout = 0.2  # type: ignore[attr-defined]
+        # Enough tries that a loaded machine still reaches the end of the slow call (the
+        # count of timed-out tries depends on the machine; what matters is below).
+        h.simulator.ipn_attempts = 40  # type: ignore[attr-defined]
         with serve(handler) as url:
             attempts = h.simulator.deliver_ipn(intent.order_ref, to=url + "/ipn")
             wait_for(lambda: received)
         duplicate = h.gateway.callback_answer(CallbackOutcome.DUPLICATE)
         waiting, last = attempts[:-1], attempts[-1]
-        assert 1 <= len(waiting) < 10
+        assert 1 <= len(waiting) < 40
         assert {"ReadTimeout"} == {a.error for a in waiting}
         assert (duplicate.status, duplicate.body) == (last.status, last.body)
         assert [intent.order_ref] == [n.order_ref for n in received]

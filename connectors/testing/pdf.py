@@ -2,7 +2,7 @@
 
 Real vendors render their own layout; a simulator needs a PDF that any viewer opens, that
 reads as the document it stands for, and whose text can be extracted and searched. Text is
-set in DejaVu Sans (shipped in ``connectors/testing/fonts/``, Latin and Vietnamese), embedded
+set in DejaVu Sans (shipped in ``connectors/core/fonts/``, Latin and Vietnamese), embedded
 as a TrueType CID font (``Identity-H``) with a ``ToUnicode`` map, so "Một triệu đồng" shows
 with its accents and copies out as typed. No dependency: the file is written here.
 
@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from connectors.testing.truetype import TrueTypeFont, shipped_font
+from connectors.core.truetype import TrueTypeFont, shipped_font
 
 __all__ = ["A4", "Align", "PdfPage", "text_pdf"]
 

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from connectors.core.truetype import shipped_font
 from connectors.testing.pdf import PdfPage, text_pdf
-from connectors.testing.truetype import shipped_font
 
 from .pdftext import objects, stream, text_lines
 
@@ -120,7 +120,7 @@ def test_poppler_extracts_the_vietnamese_text(tmp_path: Path) -> None:
 
 
 def test_the_fonts_ship_with_their_licence() -> None:
-    fonts = files("connectors.testing").joinpath("fonts")
+    fonts = files("connectors.core").joinpath("fonts")
     licence = fonts.joinpath("LICENSE.txt").read_text(encoding="utf-8")
     assert "Bitstream Vera Fonts Copyright" in licence
     assert "DejaVu changes are in public domain" in licence

@@ -15,7 +15,7 @@ from connectors.cli.output import ExitCode
 from connectors.sms.mobifone.wire import WireProfile as MobifoneProfile
 from connectors.sms.viettel.wire import WireProfile as ViettelProfile
 from connectors.vn import sms_segments
-from tests.banks.test_vietqr_caption import grey_pixels
+from tests.png import grey_pixels
 
 runner = CliRunner()
 BUILD = ["vietqr", "build", "--account", "0123456789", "--amount", "50000"]

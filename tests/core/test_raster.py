@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from connectors.core.raster import GreyImage
 from connectors.core.truetype import shipped_font
-from tests.banks.test_vietqr_caption import grey_pixels
+from tests.png import grey_pixels
 
 
 def _ink(image: GreyImage) -> list[tuple[int, int]]:

@@ -17,6 +17,7 @@ from connectors.commune.config import CommuneInfo, TemplateTable
 from connectors.commune.loading import (
     CommuneConfig,
     ProviderConfig,
+    SecretInFile,
     environment_variable,
     load,
     settings_for,
@@ -27,6 +28,7 @@ __all__ = [
     "CommuneConfig",
     "CommuneInfo",
     "ProviderConfig",
+    "SecretInFile",
     "TemplateTable",
     "build",
     "client_for",

@@ -20,7 +20,7 @@ from typing import Any, Self
 
 from connectors.banks import FeeGateway
 from connectors.commune.loading import CommuneConfig, ProviderConfig
-from connectors.core.errors import ConfigError
+from connectors.core.errors import ConfigError, ValidationError
 from connectors.core.postgres import is_postgres_dsn
 from connectors.delivery import PostgresOutbox, SqliteOutbox
 from connectors.delivery.fee_steps import FeedbackAnswers
@@ -34,11 +34,16 @@ Outbox = SqliteOutbox | PostgresOutbox
 
 def client_for(entry: ProviderConfig, *, templates: TemplateRegistry | None = None) -> Any:
     """A ready client of one configured provider (its class's `from_settings`); an SMS
-    provider takes the brandnames' registered `templates`."""
+    provider takes the brandnames' registered `templates`. `ConfigError` naming the
+    provider's table when the client refuses its settings."""
     cls = entry.provider.client_class()
-    if entry.section == "sms":
-        return cls.from_settings(entry.settings, templates=templates or TemplateRegistry())
-    return cls.from_settings(entry.settings)
+    options = {"templates": templates or TemplateRegistry()} if entry.section == "sms" else {}
+    try:
+        return cls.from_settings(entry.settings, **options)
+    except ValidationError as exc:
+        where = f"{entry.section}.{entry.name}"
+        field = f"{where}.{exc.field}" if exc.field else where
+        raise ConfigError(f"[{where}] {exc.message}", field=field) from None
 
 
 def _is_gateway(entry: ProviderConfig) -> bool:

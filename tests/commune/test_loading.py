@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from connectors.commune import CommuneConfig, SecretInFile, load
+from connectors.commune import CommuneConfig, SecretInFile, build, load
 from connectors.core import ConfigError
+from connectors.delivery import SqliteOutbox
 from connectors.einvoice import Seller
 
 FILE = """
@@ -176,3 +178,26 @@ def test_an_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
         load(tmp_path / "absent.toml")
     with pytest.raises(ConfigError, match="cannot read"):
         load(tmp_path)  # a folder
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        Path(__file__).resolve().parents[2] / "docs" / "vi" / "index.md",
+        Path(__file__).resolve().parents[2] / "connectors" / "commune" / "config.py",
+        Path(__file__).resolve().parents[2] / "docs" / "quickstart.md",
+    ],
+    ids=["vietnamese-guide", "config-docstring", "quickstart"],
+)
+def test_the_documented_configurations_load_and_build(source: Path, tmp_path: Path) -> None:
+    [example] = re.findall(r"```toml\n(.*?)```", source.read_text(encoding="utf-8"), re.S)
+    config = load(write(tmp_path, example), environ=SECRETS)
+    with build(config) as adapters:
+        assert config.einvoice is not None
+        assert config.einvoice.name == adapters.invoices.name
+        brandnames = {getattr(entry.settings, "brandname", None) for entry in config.sms}
+        assert {("paid", name) for name in brandnames} == {
+            (template.id, template.brandname) for template in config.templates
+        }
+        assert isinstance(adapters.outbox, SqliteOutbox)
+    assert (tmp_path / "etc" / "outbox.db").is_file()

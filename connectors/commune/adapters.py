@@ -63,23 +63,23 @@ class Adapters:
     payments: dict[str, FeeGateway]
     outbox: Outbox
     feedback: FeedbackAnswers | None = None
-    configured_invoices: InvoiceProvider | None = None
-    configured_sms: SmsSender | None = None
+    _invoices: InvoiceProvider | None = field(default=None, repr=False)
+    _sms: SmsSender | None = field(default=None, repr=False)
     _closing: ExitStack = field(default_factory=ExitStack, repr=False)
 
     @property
     def invoices(self) -> InvoiceProvider:
         """The e-invoice vendor's adapter."""
-        if self.configured_invoices is None:
+        if self._invoices is None:
             raise ConfigError("no [einvoice] provider is configured", field="einvoice")
-        return self.configured_invoices
+        return self._invoices
 
     @property
     def sms(self) -> SmsSender:
         """The SMS sender: the one provider, or a `RoutingSender` in failover order."""
-        if self.configured_sms is None:
+        if self._sms is None:
             raise ConfigError("no [sms] providers are configured", field="sms")
-        return self.configured_sms
+        return self._sms
 
     def close(self) -> None:
         """Close every client and the outbox (each once)."""
@@ -155,7 +155,7 @@ def build(config: CommuneConfig, *, outbox: Outbox | None = None) -> Adapters:
             payments=payments,
             outbox=outbox,
             feedback=feedback,
-            configured_invoices=invoices,
-            configured_sms=sms,
+            _invoices=invoices,
+            _sms=sms,
             _closing=stack,
         )

@@ -14,10 +14,10 @@ an unknown outcome:
 
 - **receipt**: looked up by its key before anything is resent (every e-invoice vendor
   offers `get(key)`), so a lost answer never issues a second receipt;
-- **sms**: resent with its key when the sender de-duplicates keys (it declares
-  ``dedupes_keys = True``; a `RoutingSender` when every provider in it does; or say so with
-  `sms_resend_safe`); otherwise (MobiFone smsg has no request id and no lookup) a job whose
-  answer was lost waits for staff (`connectors outbox resolve`), never texts twice;
+- **sms**: resent with its key when the sender's vendor de-duplicates keys (see
+  `resends_safely`; or say so with `sms_resend_safe`); otherwise (MobiFone smsg has no
+  request id and no lookup) a job whose answer was lost waits for staff
+  (`connectors outbox resolve`), never texts twice;
 - **status**: the citizen's iHanoi feedback about the dossier, if there is one
   (`feedback_for`), is answered with its key, which iHanoi de-duplicates.
 
@@ -94,9 +94,16 @@ def status_answer(fee: FeePaid, receipt: Mapping[str, Any]) -> str:
 
 
 def resends_safely(sender: SmsSender) -> bool:
-    """Whether `sender` de-duplicates an idempotency key sent again: it says so itself
-    (``dedupes_keys``), or it routes only to senders that do (`RoutingSender`)."""
+    """Whether `sender` de-duplicates an idempotency key sent again, so that an SMS whose
+    outcome is unknown may be resent with its key.
+
+    A sender says so itself (``dedupes_keys``), or through its vendor's facts (an SMS
+    client's ``vendor.keyed``: the gateway de-duplicates the request id); a router
+    (`RoutingSender`) does when every sender in it does. Anything else: no.
+    """
     declared = getattr(sender, "dedupes_keys", None)
+    if declared is None:
+        declared = getattr(getattr(sender, "vendor", None), "keyed", None)
     if isinstance(declared, bool):
         return declared
     senders = getattr(sender, "senders", None)

@@ -258,3 +258,20 @@ def test_the_sms_step_resends_only_where_the_vendor_de_duplicates(portal: Portal
     only: Any = RoutingSender({"a": keyed}, default=["a"])  # type: ignore[dict-item]
     assert (False, True) == (resends_safely(both), resends_safely(only))
     assert True is portal.fees(sms=only).tasks()["fee_sms"].resend_safe
+
+
+class _Vendor:
+    def __init__(self, keyed: bool) -> None:
+        self.keyed = keyed
+
+
+class _Client:
+    """A stand-in SMS client declaring its vendor's facts (``vendor.keyed``)."""
+
+    def __init__(self, keyed: bool) -> None:
+        self.vendor = _Vendor(keyed)
+
+
+@pytest.mark.parametrize("keyed", [True, False])
+def test_a_clients_vendor_facts_say_whether_it_de_duplicates(keyed: bool) -> None:
+    assert keyed is resends_safely(_Client(keyed))  # type: ignore[arg-type]

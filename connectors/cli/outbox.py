@@ -1,7 +1,9 @@
 """`connectors outbox status|dead|unknown|show|resolve|retry|run`: look after the outbox.
 
 `run` needs the portal's tasks (what each job kind does): name them as `module:attribute`,
-the way WSGI servers name an app, e.g. `--tasks myportal.jobs:fee_flow`.
+the way WSGI servers name an app, e.g. `--tasks myportal.jobs:fee_flow`; a factory that
+takes an argument gets the commune's adapters, loaded and built from the configuration
+(`connectors.commune.load` and `build`, see `connectors.cli.tasks`).
 
 The outbox is `--db`: an SQLite file or a ``postgresql://`` URL (with `--schema`, default
 ``connectors``). Without it: ``CONNECTORS_OUTBOX_DB``, then the commune configuration's
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import enum
 import getpass
-import importlib
 import json
 import signal
 import sqlite3
@@ -33,16 +34,15 @@ import typer
 from rich.table import Table
 
 from connectors.cli.output import JSON_OPTION, ExitCode, console, emit_json, fail, reporting_errors
+from connectors.cli.tasks import DEFAULT_CONFIG, portal_tasks
 from connectors.core.errors import ConfigError, ValidationError
 from connectors.core.postgres import is_postgres_dsn, load_psycopg, mask_dsn
 from connectors.delivery import (
-    Flow,
     Job,
     JobState,
     PostgresOutbox,
     ResolveAction,
     SqliteOutbox,
-    Task,
     Worker,
 )
 from connectors.vn import format_local_iso
@@ -76,7 +76,6 @@ CONFIG_OPTION = typer.Option(
     envvar="CONNECTORS_CONFIG",
     show_default=False,
 )
-_DEFAULT_CONFIG = Path("connectors.toml")
 _DEFAULT_DB = "outbox.db"
 
 
@@ -92,8 +91,8 @@ class Target:
         if self.db is not None and self.db.strip():
             return self.db.strip()
         config = self.config
-        if config is None and _DEFAULT_CONFIG.is_file():
-            config = _DEFAULT_CONFIG
+        if config is None and DEFAULT_CONFIG.is_file():
+            config = DEFAULT_CONFIG
         if config is None:
             return _DEFAULT_DB
         from connectors.commune.config import load_config
@@ -378,26 +377,9 @@ TASKS_OPTION = typer.Option(
     ...,
     "--tasks",
     help="module:attribute naming the portal's tasks: a dict of job kind -> Task, a Flow, "
-    "or a callable returning either.",
+    "or a callable returning either (given the commune's adapters if it takes an argument).",
     envvar="CONNECTORS_OUTBOX_TASKS",
 )
-
-
-def _load_tasks(target: str) -> dict[str, Task]:
-    module_name, _, attribute = target.partition(":")
-    if not module_name or not attribute:
-        raise ValidationError(f"--tasks must be module:attribute, got {target!r}", field="tasks")
-    try:
-        found: object = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"cannot load {target}: {exc}", field="tasks") from None
-    if callable(found) and not isinstance(found, Flow):
-        found = found()
-    if isinstance(found, Flow):
-        return found.tasks()
-    if isinstance(found, dict) and found and all(isinstance(t, Task) for t in found.values()):
-        return found
-    raise ConfigError(f"{target} is not a dict of Task or a Flow", field="tasks")
 
 
 @outbox_app.command()
@@ -417,8 +399,11 @@ def run(
         for signum in (signal.SIGINT, signal.SIGTERM)
     }
     try:
-        with _open(Target(db, schema, config)) as outbox:
-            worker = Worker(outbox, _load_tasks(tasks), lease_seconds=lease_seconds)
+        with (
+            _open(Target(db, schema, config)) as outbox,
+            portal_tasks(tasks, outbox=outbox, config=config) as found,
+        ):
+            worker = Worker(outbox, found, lease_seconds=lease_seconds)
             report = worker.run(stop=stop, until_idle=until_idle)
             counts = outbox.counts()
     finally:

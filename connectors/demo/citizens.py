@@ -118,7 +118,7 @@ def transfer_by_vietqr(
 
 def send_feedback(world: World, dossier: Dossier, log: Log, *, wait: float = 10.0) -> str:
     """The citizen asks about their dossier in iHanoi; the portal links it by webhook."""
-    feedback_id = world.ihanoi_sim.citizen_submits(
+    feedback_id: str = world.ihanoi_sim.citizen_submits(
         title=f"Hỏi về hồ sơ {dossier.code}",
         description="Tôi đã nộp phí, khi nào tôi nhận được biên lai điện tử?",
         dossier_code=dossier.code,

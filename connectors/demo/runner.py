@@ -22,7 +22,7 @@ from rich.progress import Progress
 
 from connectors.banks.matching import ExpectedPayment, TransferMatcher
 from connectors.core import ConnectorError, RetryPolicy
-from connectors.delivery import JobState, ResolveAction, Worker
+from connectors.delivery import FeeFlow, JobState, ResolveAction, Worker
 from connectors.demo.citizens import pay_at_gateways, send_feedback, transfer_by_vietqr
 from connectors.demo.portal import Portal
 from connectors.demo.report import (
@@ -38,7 +38,7 @@ from connectors.demo.scenario import (
     INVALID_PHONE_DOSSIER,
     dossiers,
 )
-from connectors.demo.steps import build_fee_flow, receipt_of_job
+from connectors.demo.steps import build_fee_flow
 from connectors.demo.world import World, connect_portal, start_world
 from connectors.einvoice.gdt import check_returned
 from connectors.testing import TimeoutAfterCommit
@@ -93,7 +93,7 @@ def _drain_outbox(world: World, worker: Worker, console: Console, *, deadline: f
                 time.sleep(0.05)
 
 
-def _write_receipt_files(world: World, output: Path, code: str) -> list[str]:
+def _write_receipt_files(world: World, flow: FeeFlow, output: Path, code: str) -> list[str]:
     """The first paid dossier's receipt as the vendor holds it: PDF and signed XML."""
     job = world.outbox.get(f"{code}:receipt")
     if job is None or job.state is not JobState.DONE:
@@ -102,7 +102,7 @@ def _write_receipt_files(world: World, output: Path, code: str) -> list[str]:
     xml = world.invoices.download(job.key, "xml")
     credentials = world.invoice_sim.credentials
     check_returned(
-        receipt_of_job(job),
+        flow.receipt_for(flow.fee_of(job)),
         xml,
         trusted_certificate=credentials.certificate if credentials else None,
     )
@@ -171,7 +171,7 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
         first_paid = next((row.code for row in rows if row.state == "paid"), None)
         if first_paid is not None:
             try:
-                files += _write_receipt_files(world, output, first_paid)
+                files += _write_receipt_files(world, flow, output, first_paid)
             except ConnectorError as exc:
                 findings.add(
                     "the vendor's signed receipt XML matches what was sent", False, str(exc)

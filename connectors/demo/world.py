@@ -28,10 +28,12 @@ from connectors.ihanoi.simulator import IHanoiSimulator
 from connectors.simulators import SMS_BRANDNAME, SMS_TEMPLATE
 from connectors.sms import Brandname, SmsSender, Template, TemplateRegistry
 from connectors.sms.mobifone import MobifoneSms
-from connectors.sms.mobifone.simulator import MobifoneSimulator
 from connectors.testing import serve
 from connectors.testing.simulators.einvoice.viettel import (
     ViettelInvoiceSimulator as ViettelSimulator,
+)
+from connectors.testing.simulators.sms.mobifone import (
+    MobifoneSmsSimulator as MobifoneSimulator,
 )
 
 __all__ = ["Endpoints", "World", "connect_portal", "start_world"]

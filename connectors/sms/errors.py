@@ -14,6 +14,8 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from connectors.core.codes import CodeTable
+from connectors.core.deprecation import warn_deprecated
 from connectors.core.errors import (
     AuthError,
     ConnectorError,
@@ -29,6 +31,7 @@ from connectors.core.errors import (
 from connectors.vn.phone import InvalidPhoneNumber
 
 __all__ = [
+    "SMS_ERRORS",
     "MessageTooLong",
     "SmsErrorCode",
     "TemplateMismatch",
@@ -84,31 +87,28 @@ _FAILOVER_OK = frozenset(
     }
 )
 
-_ERROR_CLASSES: dict[SmsErrorCode, type[ProviderError]] = {
-    SmsErrorCode.AUTH: AuthError,
-    SmsErrorCode.IP_NOT_ALLOWED: AuthError,
-    SmsErrorCode.INVALID_NUMBER: Rejected,
-    SmsErrorCode.TEMPLATE_MISMATCH: Rejected,
-    SmsErrorCode.BRANDNAME_NOT_REGISTERED_FOR_TELCO: Rejected,
-    SmsErrorCode.DUPLICATE: Duplicate,
-    SmsErrorCode.QUOTA: Rejected,
-    SmsErrorCode.RATE_LIMITED: RateLimited,
-    SmsErrorCode.CONTENT_REJECTED: Rejected,
-    SmsErrorCode.TOO_LONG: Rejected,
-    SmsErrorCode.TEMPORARY: ProviderUnavailable,
-    SmsErrorCode.INVALID_REQUEST: Rejected,
-    SmsErrorCode.UNKNOWN: ProviderError,
-}
+SMS_ERRORS: CodeTable[SmsErrorCode] = CodeTable(
+    {
+        SmsErrorCode.AUTH: AuthError,
+        SmsErrorCode.IP_NOT_ALLOWED: AuthError,
+        SmsErrorCode.DUPLICATE: Duplicate,
+        SmsErrorCode.RATE_LIMITED: RateLimited,
+        SmsErrorCode.TEMPORARY: ProviderUnavailable,
+        SmsErrorCode.UNKNOWN: ProviderError,
+    },
+    default=Rejected,
+    retryable=_RETRYABLE,
+)
+"""The domain's error table: auth/ip_not_allowed -> `AuthError`, duplicate -> `Duplicate`,
+rate_limited -> `RateLimited`, temporary -> `ProviderUnavailable`, unknown ->
+`ProviderError`, the rest (the message's own faults, quota, brandname) -> `Rejected`; only
+rate_limited and temporary are worth retrying (`SmsErrorCode.retryable`)."""
 
 
 def sms_error(code: SmsErrorCode, message: str, **context: Any) -> ProviderError:
-    """The `ProviderError` for a vendor answer mapped to `code` (the caller raises it).
-
-    auth/ip_not_allowed -> AuthError, duplicate -> Duplicate, rate_limited -> RateLimited,
-    temporary -> ProviderUnavailable, unknown -> ProviderError, the rest -> Rejected.
-    `context` is passed on (provider, operation, vendor_code, vendor_message, ...).
-    """
-    return _ERROR_CLASSES[code](message, code=code.value, retryable=code.retryable, **context)
+    """Deprecated: use `SMS_ERRORS.error(code, message, **context)`."""
+    warn_deprecated("connectors.sms.errors.sms_error", "connectors.sms.errors.SMS_ERRORS.error")
+    return SMS_ERRORS.error(code, message, **context)
 
 
 class TemplateMismatch(ValidationError):

@@ -66,7 +66,7 @@ def test_every_sender_is_an_sms_sender() -> None:
         harnesses.vnpt_sender(harnesses.VNPT_URL),
         harnesses.esms_sender(harnesses.ESMS_URL),
     ]
-    assert ["mobifone", "viettel", "vnpt", "esms"] == [s.provider for s in senders]
+    assert ["mobifone", "viettel", "vnpt", "esms"] == [s.name for s in senders]
     assert all(isinstance(s, SmsSender) for s in senders)
 
 

@@ -69,6 +69,16 @@ def test_each_code_says_retryable_and_failover_and_builds_its_error(code: SmsErr
     assert failover_ok is may_fail_over(error)
 
 
+def test_the_error_table_is_the_vocabulary() -> None:
+    """`SMS_ERRORS` (one `CodeTable`) says each code's class and retryability; the codes'
+    own `retryable` agrees with it."""
+    classes = {code: SMS_ERRORS.error_class(code) for code in SmsErrorCode}
+    assert {code: cls for code, (_r, _f, cls) in VOCABULARY.items()} == classes
+    assert [c for c in SmsErrorCode if c.retryable] == [
+        c for c in SmsErrorCode if SMS_ERRORS.is_retryable(c)
+    ]
+
+
 @pytest.mark.parametrize(
     ("exc", "allowed"),
     [

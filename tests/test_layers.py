@@ -47,9 +47,6 @@ KNOWN_VIOLATIONS: frozenset[str] = frozenset(
         "connectors.banks.vnpay.client",
         "connectors.banks.vnpay.simulator",
         "connectors.banks.vnpay.wire",
-        "connectors.ihanoi.sim_contract",
-        "connectors.ihanoi.sim_open311",
-        "connectors.ihanoi.simulator",
     }
 )
 """Production modules that still reach `connectors.testing` (issue 13 empties this)."""

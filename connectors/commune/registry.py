@@ -110,7 +110,10 @@ def _feedback_round_trip(entry: Provider) -> Callable[[Any], str]:
     def round_trip(settings: Any) -> str:
         sim = make_for_settings(entry.simulator_name, settings)
         client_type = entry.client_class()
-        with serve(sim) as base_url, client_type(base_url, settings.token) as client:
+        with (
+            serve(sim) as base_url,
+            client_type.from_settings(_with_url(settings, base_url)) as client,
+        ):
             page = client.list_updated()
         return f"listed feedback updates ({len(page.items)} items)"
 

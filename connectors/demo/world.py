@@ -23,8 +23,8 @@ from connectors.demo.portal import Dossiers, Portal
 from connectors.demo.scenario import DOSSIER_CODE
 from connectors.einvoice.gdt import generate_test_credentials
 from connectors.einvoice.provider import InvoiceProvider, provider_from_env
-from connectors.ihanoi import FeedbackEvent, IHanoiClient, WebhookReceiver
-from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.ihanoi import FeedbackEvent, WebhookReceiver
+from connectors.ihanoi.contract import IhanoiFeedback as IHanoiClient
 from connectors.simulators import SMS_BRANDNAME, SMS_TEMPLATE
 from connectors.sms import Brandname, SmsSender, Template, TemplateRegistry
 from connectors.sms.mobifone import MobifoneSms
@@ -32,6 +32,7 @@ from connectors.testing import serve
 from connectors.testing.simulators.einvoice.viettel import (
     ViettelInvoiceSimulator as ViettelSimulator,
 )
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator as IHanoiSimulator
 from connectors.testing.simulators.sms.mobifone import (
     MobifoneSmsSimulator as MobifoneSimulator,
 )
@@ -162,7 +163,7 @@ def start_world(stack: ExitStack, output: Path) -> World:
         brandname=SMS_BRANDNAME,
         **options,
     )
-    ihanoi = IHanoiClient(urls["ihanoi"], ihanoi_sim.token, **options)
+    ihanoi = IHanoiClient(base_url=urls["ihanoi"], token=ihanoi_sim.token, **options)
     stack.callback(ihanoi.close)
 
     return World(

@@ -18,9 +18,10 @@ from connectors.core import (
     Rejected,
     ValidationError,
 )
-from connectors.ihanoi import Attachment, Contract, FeedbackStatus, IHanoiClient, Open311Status
-from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.ihanoi import Attachment, FeedbackStatus, Open311Status
+from connectors.ihanoi.contract import IhanoiFeedback, WireProfile
 from connectors.testing import Malformed, Reset, Status, TimeoutAfterCommit, mount
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
 from connectors.vn import VN_TZ
 from tests.ihanoi.conftest import BASE_URL, draft, fast_retry
 
@@ -30,8 +31,8 @@ SHA = "ab" * 32
 # -- submit --------------------------------------------------------------------------------
 
 
-def test_submit_sends_the_modelled_json_with_bearer_token(sim: IHanoiSimulator) -> None:
-    with mount(sim, BASE_URL) as mock, IHanoiClient(BASE_URL, sim.token) as client:
+def test_submit_sends_the_modelled_json_with_bearer_token(sim: IhanoiFeedbackSimulator) -> None:
+    with mount(sim, BASE_URL) as mock, IhanoiFeedback(base_url=BASE_URL, token=sim.token) as client:
         submission = client.submit_feedback(draft())
         request = mock.calls[0].request
 
@@ -67,7 +68,7 @@ def test_submit_sends_the_modelled_json_with_bearer_token(sim: IHanoiSimulator) 
 
 
 def test_the_same_submission_twice_is_one_feedback(
-    client: IHanoiClient, sim: IHanoiSimulator
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     first = client.submit_feedback(draft())
     again = client.submit_feedback(draft())
@@ -78,7 +79,7 @@ def test_the_same_submission_twice_is_one_feedback(
 
 
 def test_a_conflicting_body_under_the_same_external_id_is_a_duplicate(
-    client: IHanoiClient, sim: IHanoiSimulator
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     client.submit_feedback(draft())
 
@@ -90,7 +91,7 @@ def test_a_conflicting_body_under_the_same_external_id_is_a_duplicate(
 
 
 def test_a_timeout_after_commit_is_retried_into_the_same_feedback(
-    client: IHanoiClient, sim: IHanoiSimulator
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     sim.faults.add("submit_feedback", TimeoutAfterCommit(hold=1.0))
 
@@ -102,7 +103,7 @@ def test_a_timeout_after_commit_is_retried_into_the_same_feedback(
 
 
 def test_a_reset_then_503_is_retried_to_one_feedback(
-    client: IHanoiClient, sim: IHanoiSimulator
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     sim.faults.add("submit_feedback", Reset())
     sim.faults.add("submit_feedback", Status(503, b"busy"))
@@ -114,7 +115,7 @@ def test_a_reset_then_503_is_retried_to_one_feedback(
 
 
 def test_an_unreadable_answer_is_outcome_unknown_keyed_by_external_id(
-    client: IHanoiClient, sim: IHanoiSimulator
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     sim.faults.add("submit_feedback", Malformed(content_type="application/json"))
 
@@ -126,10 +127,12 @@ def test_an_unreadable_answer_is_outcome_unknown_keyed_by_external_id(
     assert [recovered.feedback_id] == [e.key for e in sim.ledger.entries("feedback")]
 
 
-def test_a_wrong_token_is_an_auth_error_and_the_token_never_leaks(sim: IHanoiSimulator) -> None:
+def test_a_wrong_token_is_an_auth_error_and_the_token_never_leaks(
+    sim: IhanoiFeedbackSimulator,
+) -> None:
     with (
         mount(sim, BASE_URL),
-        IHanoiClient(BASE_URL, "wrong-token-value") as client,
+        IhanoiFeedback(base_url=BASE_URL, token="wrong-token-value") as client,
         pytest.raises(AuthError) as caught,
     ):
         client.submit_feedback(draft())
@@ -140,7 +143,7 @@ def test_a_wrong_token_is_an_auth_error_and_the_token_never_leaks(sim: IHanoiSim
 
 
 def test_bad_input_is_refused_before_anything_is_sent(
-    client: IHanoiClient, sim: IHanoiSimulator
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     long_title = "x" * 300
     with pytest.raises(ValidationError) as caught:
@@ -178,7 +181,7 @@ def test_bad_input_is_refused_before_anything_is_sent(
     ],
 )
 def test_each_bad_argument_names_its_field(
-    client: IHanoiClient, sim: IHanoiSimulator, call: object, field: str
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator, call: object, field: str
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         call(client)  # type: ignore[operator]
@@ -190,7 +193,7 @@ def test_each_bad_argument_names_its_field(
 # -- read, update, answer, list ---------------------------------------------------------------
 
 
-def test_get_returns_what_was_submitted(client: IHanoiClient) -> None:
+def test_get_returns_what_was_submitted(client: IhanoiFeedback) -> None:
     submission = client.submit_feedback(draft())
 
     feedback = client.get_feedback(submission.feedback_id)
@@ -203,16 +206,18 @@ def test_get_returns_what_was_submitted(client: IHanoiClient) -> None:
     assert ("Đã tiếp nhận", Open311Status.OPEN) == (feedback.status_label, feedback.open311_status)
 
 
-def test_get_an_unknown_id_is_not_found(client: IHanoiClient) -> None:
+def test_get_an_unknown_id_is_not_found(client: IhanoiFeedback) -> None:
     with pytest.raises(NotFound) as caught:
         client.get_feedback("PAKN-0000-999999")
 
     assert "not_found" == caught.value.vendor_code
 
 
-def test_update_status_sends_note_agency_and_an_idempotency_key(sim: IHanoiSimulator) -> None:
+def test_update_status_sends_note_agency_and_an_idempotency_key(
+    sim: IhanoiFeedbackSimulator,
+) -> None:
     due = datetime(2025, 1, 10, 17, 0, tzinfo=VN_TZ)
-    with mount(sim, BASE_URL) as mock, IHanoiClient(BASE_URL, sim.token) as client:
+    with mount(sim, BASE_URL) as mock, IhanoiFeedback(base_url=BASE_URL, token=sim.token) as client:
         feedback_id = client.submit_feedback(draft()).feedback_id
         updated = client.update_status(
             feedback_id,
@@ -244,7 +249,7 @@ def test_update_status_sends_note_agency_and_an_idempotency_key(sim: IHanoiSimul
 
 
 def test_a_timed_out_update_is_retried_and_applied_once(
-    client: IHanoiClient, sim: IHanoiSimulator
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     feedback_id = client.submit_feedback(draft()).feedback_id
     sim.faults.add("update_feedback", TimeoutAfterCommit(hold=1.0))
@@ -257,7 +262,7 @@ def test_a_timed_out_update_is_retried_and_applied_once(
 
 
 def test_an_idempotency_key_reused_with_another_body_is_a_duplicate(
-    client: IHanoiClient, sim: IHanoiSimulator
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     feedback_id = client.submit_feedback(draft()).feedback_id
     client.update_status(feedback_id, FeedbackStatus.ASSIGNED, idempotency_key="k-1")
@@ -268,13 +273,13 @@ def test_an_idempotency_key_reused_with_another_body_is_a_duplicate(
     assert FeedbackStatus.ASSIGNED == sim.feedback(feedback_id).status
 
 
-def test_answer_sends_reply_attachments_and_closes(sim: IHanoiSimulator) -> None:
+def test_answer_sends_reply_attachments_and_closes(sim: IhanoiFeedbackSimulator) -> None:
     attachment = Attachment(
         "https://files.example.test/tra-loi.pdf", SHA.upper(), "application/pdf"
     )
     with (
         mount(sim, BASE_URL) as mock,
-        IHanoiClient(BASE_URL, sim.token, clock=lambda: 1_735_787_460.0) as client,
+        IhanoiFeedback(base_url=BASE_URL, token=sim.token, clock=lambda: 1_735_787_460.0) as client,
     ):
         feedback_id = client.submit_feedback(draft()).feedback_id
         answered = client.answer(
@@ -310,9 +315,9 @@ def test_answer_sends_reply_attachments_and_closes(sim: IHanoiSimulator) -> None
     )
 
 
-def test_list_updated_filters_pages_and_is_inclusive(sim: IHanoiSimulator) -> None:
+def test_list_updated_filters_pages_and_is_inclusive(sim: IhanoiFeedbackSimulator) -> None:
     sim.page_size = 2
-    with mount(sim, BASE_URL) as mock, IHanoiClient(BASE_URL, sim.token) as client:
+    with mount(sim, BASE_URL) as mock, IhanoiFeedback(base_url=BASE_URL, token=sim.token) as client:
         ids = [client.submit_feedback(draft(f"portal-{n}")).feedback_id for n in range(3)]
         changed = client.update_status(ids[0], FeedbackStatus.IN_PROGRESS)
         page1 = client.list_updated()
@@ -333,7 +338,7 @@ def test_list_updated_filters_pages_and_is_inclusive(sim: IHanoiSimulator) -> No
 
 
 def test_a_malformed_list_answer_is_provider_unavailable(
-    client: IHanoiClient, sim: IHanoiSimulator
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     sim.faults.add("list_feedback", Malformed())
 
@@ -343,12 +348,12 @@ def test_a_malformed_list_answer_is_provider_unavailable(
     assert "list_updated" == caught.value.operation
 
 
-def test_a_refusal_is_rejected_with_the_vendor_message(sim: IHanoiSimulator) -> None:
+def test_a_refusal_is_rejected_with_the_vendor_message(sim: IhanoiFeedbackSimulator) -> None:
     values = {s: s.value for s in FeedbackStatus} | {FeedbackStatus.ASSIGNED: "chuyen_xu_ly"}
-    mismatched = Contract(status_values=values)  # a status value the simulator does not know
+    mismatched = WireProfile(status_values=values)  # a status value the simulator does not know
     with (
         mount(sim, BASE_URL),
-        IHanoiClient(BASE_URL, sim.token, contract=mismatched) as client,
+        IhanoiFeedback(base_url=BASE_URL, token=sim.token, profile=mismatched) as client,
     ):
         feedback_id = client.submit_feedback(draft()).feedback_id
         with pytest.raises(Rejected) as caught:
@@ -360,7 +365,7 @@ def test_a_refusal_is_rejected_with_the_vendor_message(sim: IHanoiSimulator) -> 
 
 
 def test_an_unknown_feedback_update_is_not_found(
-    client: IHanoiClient, sim: IHanoiSimulator
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     with pytest.raises(NotFound):
         client.update_status("PAKN-0000-000404", FeedbackStatus.ASSIGNED)
@@ -369,27 +374,27 @@ def test_an_unknown_feedback_update_is_not_found(
 
 
 def test_from_settings_reads_the_environment(
-    monkeypatch: pytest.MonkeyPatch, sim: IHanoiSimulator
+    monkeypatch: pytest.MonkeyPatch, sim: IhanoiFeedbackSimulator
 ) -> None:
     from connectors.core import load_settings
-    from connectors.ihanoi import IHanoiSettings
+    from connectors.ihanoi.contract import IhanoiFeedbackSettings
 
     monkeypatch.setenv("CONNECTORS_IHANOI_BASE_URL", BASE_URL)
     monkeypatch.setenv("CONNECTORS_IHANOI_TOKEN", sim.token)
-    settings = load_settings(IHanoiSettings)
+    settings = load_settings(IhanoiFeedbackSettings)
 
-    with mount(sim, BASE_URL), IHanoiClient.from_settings(settings) as client:
+    with mount(sim, BASE_URL), IhanoiFeedback.from_settings(settings) as client:
         submission = client.submit_feedback(draft())
 
     assert sim.feedback(submission.feedback_id).external_id == "portal-0001"
     assert 1 == sim.ledger.count("feedback")
 
 
-def test_the_deadline_bounds_retries(sim: IHanoiSimulator) -> None:
+def test_the_deadline_bounds_retries(sim: IhanoiFeedbackSimulator) -> None:
     sim.faults.add("get_feedback", Status(503, b"down"), times=10)
     with (
         mount(sim, BASE_URL),
-        IHanoiClient(BASE_URL, sim.token, retry=fast_retry(3)) as client,
+        IhanoiFeedback(base_url=BASE_URL, token=sim.token, retry=fast_retry(3)) as client,
         pytest.raises(ProviderUnavailable),
     ):
         client.get_feedback("PAKN-1")
@@ -397,17 +402,17 @@ def test_the_deadline_bounds_retries(sim: IHanoiSimulator) -> None:
     assert 3 == len(sim.requests_to("get_feedback"))
 
 
-def test_timestamps_are_gmt7(client: IHanoiClient) -> None:
+def test_timestamps_are_gmt7(client: IhanoiFeedback) -> None:
     feedback = client.get_feedback(client.submit_feedback(draft()).feedback_id)
 
     assert timedelta(hours=7) == feedback.updated_at.utcoffset()
 
 
-def test_the_token_never_reaches_hooks(sim: IHanoiSimulator) -> None:
+def test_the_token_never_reaches_hooks(sim: IhanoiFeedbackSimulator) -> None:
     from connectors.core import RequestEvent
 
     events: list[RequestEvent] = []
-    with mount(sim, BASE_URL), IHanoiClient(BASE_URL, sim.token) as client:
+    with mount(sim, BASE_URL), IhanoiFeedback(base_url=BASE_URL, token=sim.token) as client:
         client.transport.on_request.append(events.append)
         client.submit_feedback(draft())
 

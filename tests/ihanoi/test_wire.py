@@ -10,9 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.ihanoi import (
-    DEFAULT_CONTRACT,
     Attachment,
-    Contract,
     EventType,
     Feedback,
     FeedbackEvent,
@@ -20,14 +18,14 @@ from connectors.ihanoi import (
     Location,
     Open311Status,
     Reporter,
-    wire,
 )
+from connectors.ihanoi.contract import DEFAULT_PROFILE, WireProfile, wire
 from connectors.ihanoi.open311 import ServiceRequest
 from connectors.ihanoi.open311 import wire as o311
 from connectors.vn import VN_TZ
 
 RENAMED = replace(
-    DEFAULT_CONTRACT,
+    DEFAULT_PROFILE,
     field_names={"feedback_id": "ma", "status": "trang_thai", "version": "phien_ban"},
     status_values={s: s.value.upper() for s in FeedbackStatus},
 )
@@ -69,9 +67,9 @@ feedbacks = st.builds(
 )
 
 
-@given(feedbacks, st.sampled_from([DEFAULT_CONTRACT, RENAMED]))
+@given(feedbacks, st.sampled_from([DEFAULT_PROFILE, RENAMED]))
 def test_a_feedback_survives_json_through_any_contract(
-    feedback: Feedback, contract: Contract
+    feedback: Feedback, contract: WireProfile
 ) -> None:
     encoded = json.loads(json.dumps(wire.encode_feedback(feedback, contract)))
 

@@ -8,6 +8,7 @@ every leaf is text; decoders coerce ("true" -> True, "52.1" -> 52.1).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import Any, Literal
 
 from lxml import etree
 
+from connectors.core.deprecation import moved
 from connectors.core.safexml import parse_xml
 from connectors.ihanoi.open311.models import (
     AttributeDefinition,
@@ -28,9 +30,11 @@ from connectors.ihanoi.status import Open311Status
 
 __all__ = [
     "DECODE_ERRORS",
+    "DEFAULT_PROFILE",
     "LIST_ITEMS",
     "Format",
-    "Open311Profile",
+    "WireProfile",
+    "accept",
     "decode_definition",
     "decode_errors",
     "decode_receipts",
@@ -44,7 +48,10 @@ __all__ = [
     "form_fields",
     "from_xml",
     "parse_form",
+    "read_body",
+    "requests_query",
     "to_xml",
+    "url",
 ]
 
 Format = Literal["json", "xml"]
@@ -62,7 +69,7 @@ LIST_ITEMS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class Open311Profile:
+class WireProfile:
     """The few GeoReport v2 details that differ between servers.
 
     `attribute_param` is "attribute" as the standard writes it (`attribute[CODE]=v`);
@@ -73,6 +80,52 @@ class Open311Profile:
     multi_suffix: str = "[]"
     api_key_param: str = "api_key"
     jurisdiction_param: str = "jurisdiction_id"
+
+
+DEFAULT_PROFILE = WireProfile()
+"""GeoReport v2 as the standard writes it."""
+
+__getattr__ = moved(__name__, {"Open311Profile": "connectors.ihanoi.open311.wire:WireProfile"})
+
+
+# -- requests: paths, queries, formats ------------------------------------------------------
+
+
+def url(base_url: str, path: str, fmt: Format) -> str:
+    """The URL of an endpoint: `path` (e.g. ``/services``) with the format's extension."""
+    return f"{base_url}{path}.{fmt}"
+
+
+def accept(fmt: Format) -> str:
+    """The Accept header of a call answered in `fmt`."""
+    return "application/json" if fmt == "json" else "text/xml"
+
+
+def read_body(content: bytes, fmt: Format) -> Any:
+    """An answer's body as a plain object (JSON, or XML read into the same shape)."""
+    return json.loads(content) if fmt == "json" else from_xml(content)
+
+
+def requests_query(
+    *,
+    ids: Sequence[str] = (),
+    service_code: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    status: Open311Status | None = None,
+) -> list[tuple[str, str]]:
+    """The query of `GET /requests` (the caller checked the values)."""
+    params: list[tuple[str, str]] = []
+    if ids:
+        params.append(("service_request_id", ",".join(ids)))
+    if service_code is not None:
+        params.append(("service_code", service_code))
+    for name, value in (("start_date", start), ("end_date", end)):
+        if value is not None:
+            params.append((name, value.isoformat()))
+    if status is not None:
+        params.append(("status", status.value))
+    return params
 
 
 # -- XML <-> plain objects -----------------------------------------------------------------
@@ -248,7 +301,7 @@ def decode_definition(obj: Any) -> ServiceDefinition:
 
 def form_fields(
     request: NewServiceRequest,
-    profile: Open311Profile,
+    profile: WireProfile,
     *,
     api_key: str | None = None,
     jurisdiction_id: str | None = None,
@@ -287,7 +340,7 @@ def form_fields(
 
 
 def parse_form(
-    pairs: Sequence[tuple[str, str]], profile: Open311Profile
+    pairs: Sequence[tuple[str, str]], profile: WireProfile
 ) -> tuple[dict[str, str], dict[str, str | list[str]]]:
     """Split a posted form into standard fields and attributes (the simulator's side)."""
     plain: dict[str, str] = {}

@@ -26,8 +26,8 @@ import requests
 from connectors.core.client import ProviderClient
 from connectors.core.config import ProviderSettings
 from connectors.core.deprecation import moved, warn_deprecated
-from connectors.core.errors import OutcomeUnknown, ProviderUnavailable
-from connectors.core.http_errors import request_id_of
+from connectors.core.errors import OutcomeUnknown, ProviderError, ProviderUnavailable
+from connectors.core.http_errors import error_for_status, request_id_of
 from connectors.core.retry import RetryPolicy
 from connectors.core.transport import Timeouts, Transport
 
@@ -48,7 +48,12 @@ T = TypeVar("T")
 
 
 class FeedbackClient(ProviderClient[S], Generic[S, P], ABC):
-    """Base of the feedback clients (see the module docstring). Thread-safe."""
+    """Base of the feedback clients (see the module docstring). Thread-safe.
+
+    A caller's `session` is used as it is: `Timeouts.total` then holds inside an attempt
+    only if the session mounts a `connectors.core.deadline.DeadlineAdapter` (the one the
+    client makes by default does).
+    """
 
     title: ClassVar[str] = "the feedback provider"
     """How errors name the provider ("iHanoi", "Open311")."""
@@ -132,6 +137,14 @@ class FeedbackClient(ProviderClient[S], Generic[S, P], ABC):
 
     def _fail(self, response: requests.Response, operation: str) -> NoReturn:
         raise self._refusal(response, operation)
+
+    def _status_error(
+        self, response: requests.Response, operation: str, text: str, **vendor: Any
+    ) -> ProviderError:
+        """The error an HTTP error status stands for (`error_for_status`), saying `text`
+        and keeping the provider's `vendor_code` and `vendor_message`."""
+        context = {"provider": self.name, "operation": operation, **vendor}
+        return error_for_status(response, redactor=self.transport.redactor, message=text, **context)
 
     def _context(self, response: requests.Response, operation: str) -> dict[str, Any]:
         """What every error about `response` carries."""

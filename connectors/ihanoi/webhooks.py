@@ -31,6 +31,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from pydantic import SecretStr
 from connectors.core.deprecation import warn_deprecated
 from connectors.core.errors import SignatureError, ValidationError
 from connectors.core.inbound import HttpAnswer, InboundRequest, serve_wsgi
+from connectors.core.sqlite import given_or_opened
 from connectors.core.webhooks import EventGate, SeenStore, SqliteSeenStore
 from connectors.core.wsgi import BodyRefused
 from connectors.ihanoi.base import FeedbackEvent
@@ -80,7 +82,7 @@ class WebhookAnswer:
         return json.dumps(payload).encode()
 
 
-class WebhookReceiver:
+class WebhookReceiver(AbstractContextManager["WebhookReceiver"]):
     """Verifies iHanoi webhooks and calls `handler` for each event id until it has once
     returned (the handler must be idempotent on `event.event_id`).
 
@@ -110,12 +112,8 @@ class WebhookReceiver:
             profile = contract
         self.profile = profile
         self.handler = handler
-        self._owned: SqliteSeenStore | None = None
-        if isinstance(seen, SeenStore):
-            self.seen: SeenStore = seen
-        else:
-            self._owned = SqliteSeenStore(seen)
-            self.seen = self._owned
+        self.seen: SeenStore
+        self.seen, self._owned = given_or_opened(seen, SeenStore, SqliteSeenStore)
         self.namespace = namespace
         if max_body_bytes is not None and (
             isinstance(max_body_bytes, bool)
@@ -144,9 +142,6 @@ class WebhookReceiver:
         """Close the SQLite store the receiver opened itself (not one it was given)."""
         if self._owned is not None:
             self._owned.close()
-
-    def __enter__(self) -> WebhookReceiver:
-        return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()

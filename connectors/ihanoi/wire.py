@@ -1,35 +1,13 @@
 """Deprecated: `connectors.ihanoi.contract.wire` is the modelled contract's wire module."""
 
 from connectors.core.deprecation import moved
+from connectors.ihanoi.contract import wire as _wire
 
 __getattr__ = moved(
     __name__,
     {
         name: f"connectors.ihanoi.contract.wire:{name}"
-        for name in (
-            "DECODE_ERRORS",
-            "ContractVerifier",
-            "canonical_json",
-            "decode_attachments",
-            "decode_error",
-            "decode_event",
-            "decode_feedback",
-            "decode_new_feedback",
-            "decode_page",
-            "decode_submission",
-            "encode_attachments",
-            "encode_event",
-            "encode_feedback",
-            "encode_new_feedback",
-            "encode_page",
-            "encode_submission",
-            "encode_update",
-            "error_body",
-            "format_dt",
-            "parse_dt",
-            "rename_in",
-            "rename_out",
-            "webhook_headers",
-        )
+        for name in _wire.__all__
+        if name not in ("DEFAULT_PROFILE", "WireProfile")  # new names, never here
     },
 )

@@ -12,6 +12,7 @@ Local refusals (before anything is sent) are `ValidationError`s that also carry 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from typing import Any
 
 from connectors.core.codes import CodeTable
@@ -36,8 +37,10 @@ __all__ = [
     "SmsErrorCode",
     "TemplateMismatch",
     "code_of",
+    "common_code",
     "may_fail_over",
     "sms_error",
+    "vendor_code",
 ]
 
 
@@ -109,6 +112,25 @@ def sms_error(code: SmsErrorCode, message: str, **context: Any) -> ProviderError
     """Deprecated: use `SMS_ERRORS.error(code, message, **context)`."""
     warn_deprecated("connectors.sms.errors.sms_error", "connectors.sms.errors.SMS_ERRORS.error")
     return SMS_ERRORS.error(code, message, **context)
+
+
+VendorCodes = Mapping[str, tuple[SmsErrorCode, str]]
+"""A vendor's code table in its `wire.py`: raw code -> (common code, the vendor's text)."""
+
+
+def common_code(table: VendorCodes, raw: str) -> SmsErrorCode:
+    """The common code of vendor code `raw` (`UNKNOWN` when the table lacks it)."""
+    entry = table.get(raw)
+    return entry[0] if entry else SmsErrorCode.UNKNOWN
+
+
+def vendor_code(table: VendorCodes, code: SmsErrorCode) -> str:
+    """The first vendor code the table maps to `code` (what a simulator answers);
+    `ValueError` when there is none."""
+    for raw, (listed, _text) in table.items():
+        if listed is code:
+            return raw
+    raise ValueError(f"no vendor code stands for {code}")
 
 
 class TemplateMismatch(ValidationError):

@@ -151,13 +151,6 @@ class SmsClient(BatchSender, ProviderClient[S], Generic[S, P], ABC):
     default_profile: ClassVar[Any] = None
     """The provider's `wire.DEFAULT_PROFILE`."""
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        vendor = cls.__dict__.get("vendor")
-        if isinstance(vendor, Vendor):
-            cls.name = vendor.name
-            cls.secret_wire_fields = vendor.secret_fields
-
     def __init__(
         self,
         settings: S | None = None,

@@ -36,7 +36,6 @@ from pydantic_settings import SettingsConfigDict
 from connectors.core.config import ProviderSettings
 from connectors.core.deprecation import moved, warn_deprecated
 from connectors.core.errors import Duplicate, ValidationError
-from connectors.core.http_errors import error_for_status
 from connectors.core.retry import Idempotency
 from connectors.core.transport import RequestSpec
 from connectors.ihanoi.base import (
@@ -105,10 +104,6 @@ class IhanoiFeedback(FeedbackClient[IhanoiFeedbackSettings, WireProfile]):
     `from_env()` (`CONNECTORS_IHANOI_*`); options as `FeedbackClient`'s (`profile`: the
     contract's `wire.WireProfile`), plus `clock` (Unix seconds: dates answers'
     `resolved_at`). The token is kept secret (redacted from logs and errors). Thread-safe.
-
-    A caller's `session` is used as it is: `Timeouts.total` then holds inside an attempt
-    only if the session mounts a `connectors.core.deadline.DeadlineAdapter` (the one the
-    client makes by default does).
     """
 
     name = "ihanoi"
@@ -354,12 +349,6 @@ class IhanoiFeedback(FeedbackClient[IhanoiFeedbackSettings, WireProfile]):
             return Duplicate(
                 text, vendor_code=code, vendor_message=message, **self._context(response, operation)
             )
-        return error_for_status(
-            response,
-            provider=self.name,
-            operation=operation,
-            redactor=self.transport.redactor,
-            message=text,
-            vendor_code=code,
-            vendor_message=message,
+        return self._status_error(
+            response, operation, text, vendor_code=code, vendor_message=message
         )

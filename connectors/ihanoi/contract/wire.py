@@ -256,23 +256,21 @@ def canonical_json(obj: Any) -> bytes:
 # -- pieces ------------------------------------------------------------------------------
 
 
+_LOCATION = ("lat", "lng", "address", "ward_code", "district_code")
+_REPORTER = ("full_name", "phone", "email", "vneid_sub")
+
+
+def _fields(obj: object, names: Sequence[str]) -> dict[str, Any]:
+    """`obj`'s attributes `names`, as a canonical object in that order."""
+    return {name: getattr(obj, name) for name in names}
+
+
 def _location(loc: Location) -> dict[str, Any]:
-    return {
-        "lat": loc.lat,
-        "lng": loc.lng,
-        "address": loc.address,
-        "ward_code": loc.ward_code,
-        "district_code": loc.district_code,
-    }
+    return _fields(loc, _LOCATION)
 
 
 def _reporter(rep: Reporter) -> dict[str, Any]:
-    return {
-        "full_name": rep.full_name,
-        "phone": rep.phone,
-        "email": rep.email,
-        "vneid_sub": rep.vneid_sub,
-    }
+    return _fields(rep, _REPORTER)
 
 
 def encode_attachments(items: Sequence[Attachment]) -> list[dict[str, Any]]:
@@ -283,24 +281,14 @@ def encode_attachments(items: Sequence[Attachment]) -> list[dict[str, Any]]:
 def _decode_location(obj: Any) -> Location | None:
     if obj is None:
         return None
-    return Location(
-        lat=obj.get("lat"),
-        lng=obj.get("lng"),
-        address=obj.get("address"),
-        ward_code=obj.get("ward_code"),
-        district_code=obj.get("district_code"),
-    )
+    return Location(**{name: obj.get(name) for name in _LOCATION})
 
 
 def _decode_reporter(obj: Any) -> Reporter | None:
     if obj is None:
         return None
-    return Reporter(
-        full_name=obj["full_name"],
-        phone=obj.get("phone"),
-        email=obj.get("email"),
-        vneid_sub=obj.get("vneid_sub"),
-    )
+    values = {name: obj.get(name) for name in _REPORTER}
+    return Reporter(**{**values, "full_name": obj["full_name"]})
 
 
 def decode_attachments(items: Any) -> tuple[Attachment, ...]:

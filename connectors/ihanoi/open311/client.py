@@ -30,11 +30,9 @@ from connectors.core.deprecation import moved
 from connectors.core.errors import (
     AuthError,
     NotFound,
-    ProviderError,
     ProviderUnavailable,
     ValidationError,
 )
-from connectors.core.http_errors import error_for_status
 from connectors.core.retry import Idempotency
 from connectors.core.transport import RequestSpec
 from connectors.ihanoi.base import check_aware
@@ -93,10 +91,6 @@ class Open311Feedback(FeedbackClient[Open311FeedbackSettings, WireProfile]):
     options as `FeedbackClient`'s (`profile`: `wire.WireProfile`). `api_key` is required by
     servers for posting; `jurisdiction_id` only when the endpoint serves several
     jurisdictions. Thread-safe.
-
-    A caller's `session` is used as it is: `Timeouts.total` then holds inside an attempt
-    only if the session mounts a `connectors.core.deadline.DeadlineAdapter` (the one the
-    client makes by default does).
     """
 
     name = "open311"
@@ -289,13 +283,4 @@ class Open311Feedback(FeedbackClient[Open311FeedbackSettings, WireProfile]):
             return ValidationError(text, **fields, **self._context(response, operation))
         if status in (401, 403):
             return AuthError(text, **fields, **self._context(response, operation))
-        error: ProviderError = error_for_status(
-            response,
-            provider=self.name,
-            operation=operation,
-            redactor=self.transport.redactor,
-            message=text,
-            vendor_code=code,
-            vendor_message=description,
-        )
-        return error
+        return self._status_error(response, operation, text, **fields)

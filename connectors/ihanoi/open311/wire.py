@@ -18,14 +18,7 @@ from lxml import etree
 
 from connectors.core.deprecation import moved
 from connectors.core.safexml import parse_xml
-from connectors.ihanoi.open311.models import (
-    AttributeDefinition,
-    NewServiceRequest,
-    RequestReceipt,
-    Service,
-    ServiceDefinition,
-    ServiceRequest,
-)
+from connectors.ihanoi.open311 import models
 from connectors.ihanoi.status import Open311Status
 
 __all__ = [
@@ -224,24 +217,21 @@ def _list(value: Any) -> list[Any]:
 # -- services ----------------------------------------------------------------------------
 
 
-def encode_service(service: Service) -> dict[str, Any]:
-    return {
-        "service_code": service.service_code,
-        "service_name": service.service_name,
-        "description": service.description,
-        "metadata": service.metadata,
-        "type": service.type,
-        "keywords": ", ".join(service.keywords),
-        "group": service.group,
-    }
+_SERVICE = ("service_code", "service_name", "description", "metadata", "type", "keywords", "group")
 
 
-def decode_services(obj: Any) -> list[Service]:
+def encode_service(service: models.Service) -> dict[str, Any]:
+    body: dict[str, Any] = {name: getattr(service, name) for name in _SERVICE}
+    body["keywords"] = ", ".join(service.keywords)
+    return body
+
+
+def decode_services(obj: Any) -> list[models.Service]:
     result = []
     for item in _list(obj):
         keywords = _str(item.get("keywords")) or ""
         result.append(
-            Service(
+            models.Service(
                 service_code=str(item["service_code"]),
                 service_name=_str(item.get("service_name")) or "",
                 description=_str(item.get("description")) or "",
@@ -254,7 +244,7 @@ def decode_services(obj: Any) -> list[Service]:
     return result
 
 
-def encode_definition(definition: ServiceDefinition) -> dict[str, Any]:
+def encode_definition(definition: models.ServiceDefinition) -> dict[str, Any]:
     return {
         "service_code": definition.service_code,
         "attributes": [
@@ -273,14 +263,14 @@ def encode_definition(definition: ServiceDefinition) -> dict[str, Any]:
     }
 
 
-def decode_definition(obj: Any) -> ServiceDefinition:
+def decode_definition(obj: Any) -> models.ServiceDefinition:
     if not isinstance(obj, dict):
         raise TypeError("a service definition must be an object")
     attributes = []
     for item in _list(obj.get("attributes")):
         order = item.get("order")
         attributes.append(
-            AttributeDefinition(
+            models.AttributeDefinition(
                 code=str(item["code"]),
                 datatype=str(item["datatype"]),
                 required=_bool(item.get("required")),
@@ -293,14 +283,14 @@ def decode_definition(obj: Any) -> ServiceDefinition:
                 ),
             )
         )
-    return ServiceDefinition(str(obj["service_code"]), tuple(attributes))
+    return models.ServiceDefinition(str(obj["service_code"]), tuple(attributes))
 
 
 # -- posting a request ----------------------------------------------------------------------
 
 
 def form_fields(
-    request: NewServiceRequest,
+    request: models.NewServiceRequest,
     profile: WireProfile,
     *,
     api_key: str | None = None,
@@ -361,7 +351,7 @@ def parse_form(
     return plain, attributes
 
 
-def encode_receipt(receipt: RequestReceipt) -> dict[str, Any]:
+def encode_receipt(receipt: models.RequestReceipt) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if receipt.service_request_id is not None:
         body["service_request_id"] = receipt.service_request_id
@@ -372,10 +362,10 @@ def encode_receipt(receipt: RequestReceipt) -> dict[str, Any]:
     return body
 
 
-def decode_receipts(obj: Any) -> list[RequestReceipt]:
+def decode_receipts(obj: Any) -> list[models.RequestReceipt]:
     result = []
     for item in _list(obj):
-        receipt = RequestReceipt(
+        receipt = models.RequestReceipt(
             service_request_id=_str(item.get("service_request_id")),
             token=_str(item.get("token")),
             service_notice=_str(item.get("service_notice")),
@@ -388,7 +378,7 @@ def decode_receipts(obj: Any) -> list[RequestReceipt]:
 # -- requests --------------------------------------------------------------------------------
 
 
-def encode_request(request: ServiceRequest) -> dict[str, Any]:
+def encode_request(request: models.ServiceRequest) -> dict[str, Any]:
     def dt(value: datetime | None) -> str | None:
         return None if value is None else value.isoformat()
 
@@ -413,11 +403,11 @@ def encode_request(request: ServiceRequest) -> dict[str, Any]:
     }
 
 
-def decode_requests(obj: Any) -> list[ServiceRequest]:
+def decode_requests(obj: Any) -> list[models.ServiceRequest]:
     result = []
     for item in _list(obj):
         result.append(
-            ServiceRequest(
+            models.ServiceRequest(
                 service_request_id=str(item["service_request_id"]),
                 status=Open311Status(str(item["status"]).strip().lower()),
                 status_notes=_str(item.get("status_notes")),

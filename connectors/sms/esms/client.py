@@ -23,18 +23,6 @@ from connectors.core.transport import RequestSpec
 from connectors.sms.base import DeliveryReport
 from connectors.sms.compose import Composed
 from connectors.sms.esms import wire
-from connectors.sms.esms.wire import (
-    DEFAULT_PROFILE,
-    IN_PROGRESS,
-    OK,
-    SendBody,
-    WireProfile,
-    read_send_reply,
-    read_status,
-    report_from_fields,
-    send_body,
-    status_params,
-)
 from connectors.sms.keys import token_request_id
 from connectors.sms.sender import Accepted, SmsClient, SmsSettings
 
@@ -62,7 +50,7 @@ class EsmsSmsSettings(SmsSettings):
         return value
 
 
-class EsmsSms(SmsClient[EsmsSmsSettings, WireProfile]):
+class EsmsSms(SmsClient[EsmsSmsSettings, wire.WireProfile]):
     """The eSMS adapter; implements `connectors.sms.SmsSender`. Thread-safe.
 
     Construction: `EsmsSms(base_url=..., api_key=..., secret_key=..., templates=...)`
@@ -71,7 +59,7 @@ class EsmsSms(SmsClient[EsmsSmsSettings, WireProfile]):
 
     vendor = wire.VENDOR
     settings_class = EsmsSmsSettings
-    default_profile = DEFAULT_PROFILE
+    default_profile = wire.DEFAULT_PROFILE
 
     def request_id(self, key: str) -> str:
         """The RequestId sent for idempotency key `key`."""
@@ -80,8 +68,8 @@ class EsmsSms(SmsClient[EsmsSmsSettings, WireProfile]):
     def _submit(self, composed: Composed, key: str) -> Accepted:
         settings = self.settings
         request_id = self.request_id(key)
-        body = send_body(
-            SendBody(
+        body = wire.send_body(
+            wire.SendBody(
                 api_key=settings.api_key.get_secret_value(),
                 secret_key=settings.secret_key.get_secret_value(),
                 phone=composed.recipient.national,
@@ -95,11 +83,11 @@ class EsmsSms(SmsClient[EsmsSmsSettings, WireProfile]):
             )
         )
         spec = RequestSpec("POST", settings.base_url + self.profile.send_path, json=body)
-        reply = self._keyed_answer(spec, key, "send", read_send_reply)
+        reply = self._keyed_answer(spec, key, "send", wire.read_send_reply)
         answer = Accepted(reply.sms_id, reply.code or None, reply.message)
-        if reply.code == OK:
+        if reply.code == wire.OK:
             return Accepted(provider_message_id=reply.sms_id, vendor_code=reply.code)
-        if reply.code in IN_PROGRESS:
+        if reply.code in wire.IN_PROGRESS:
             raise OutcomeUnknown(
                 "eSMS is still processing an earlier attempt; send again later with the same key",
                 idempotency_key=key,
@@ -117,7 +105,7 @@ class EsmsSms(SmsClient[EsmsSmsSettings, WireProfile]):
         if not sms_id:
             raise ValidationError("sms_id is empty", field="sms_id")
         settings = self.settings
-        params = status_params(
+        params = wire.status_params(
             sms_id, settings.api_key.get_secret_value(), settings.secret_key.get_secret_value()
         )
         response = self.transport.request(
@@ -128,14 +116,14 @@ class EsmsSms(SmsClient[EsmsSmsSettings, WireProfile]):
         if response.status_code >= 400:
             raise self._http_error(response, "status")
         try:
-            code, fields = read_status(response.json(), sms_id)
+            code, fields = wire.read_status(response.json(), sms_id)
         except (ValueError, TypeError):
             raise self._malformed(response, "status") from None
-        if code != OK:
+        if code != wire.OK:
             raise self._refused(
                 self.profile.code_for(code),
                 f"eSMS refused the status query: {code}",
                 "status",
                 vendor_code=code,
             )
-        return report_from_fields(fields)
+        return wire.report_from_fields(fields)

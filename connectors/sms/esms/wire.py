@@ -25,7 +25,7 @@ from connectors.core.deprecation import moved
 from connectors.core.errors import ValidationError
 from connectors.sms.base import DeliveryReport, DeliveryStatus, Vendor
 from connectors.sms.compose import TextLimits
-from connectors.sms.errors import SmsErrorCode
+from connectors.sms.errors import SmsErrorCode, common_code, vendor_code
 from connectors.vn.money import parse_amount
 from connectors.vn.phone import InvalidPhoneNumber, parse_phone
 
@@ -128,15 +128,12 @@ class WireProfile:
     default_rate: float = 20.0  # [G] messages per second
 
     def code_for(self, code: str) -> SmsErrorCode:
-        entry = ERRORS.get(code)
-        return entry[0] if entry else SmsErrorCode.UNKNOWN
+        """The common code of a vendor code (`UNKNOWN` if unlisted)."""
+        return common_code(ERRORS, code)
 
     def answer_for(self, code: SmsErrorCode) -> str:
         """The CodeResult the simulated gateway answers for `code` (first listed)."""
-        for vendor, (listed, _text) in ERRORS.items():
-            if listed is code:
-                return vendor
-        raise ValueError(f"eSMS has no answer for {code}")
+        return vendor_code(ERRORS, code)
 
 
 DEFAULT_PROFILE = WireProfile()
@@ -332,15 +329,18 @@ def report_from_fields(
             recipient = parse_phone(fields["phonenumber"])
         except InvalidPhoneNumber:
             recipient = None
+    known: dict[str, Any] = {
+        "recipient": recipient,
+        "request_id": fields.get("RequestId") or None,
+        "telco": TELCOS.get(fields.get("telcoid", "")),
+    }
     return DeliveryReport(
-        provider=VENDOR.name,
-        provider_message_id=sms_id,
-        status=status,
-        final=final,
-        vendor_status=send_status,
-        recipient=recipient,
-        request_id=fields.get("RequestId") or None,
-        telco=TELCOS.get(fields.get("telcoid", "")),
+        VENDOR.name,
+        sms_id,
+        status,
+        final,
+        send_status,
+        **known,
         received_at=received_at,
         raw=dict(fields),
     )

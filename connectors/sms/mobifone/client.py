@@ -32,17 +32,6 @@ from connectors.core.transport import Timeouts
 from connectors.sms.compose import Composed
 from connectors.sms.errors import SmsErrorCode
 from connectors.sms.mobifone import wire
-from connectors.sms.mobifone.wire import (
-    DEFAULT_PROFILE,
-    SendForm,
-    WireProfile,
-    login_form,
-    parse_login,
-    parse_send,
-    request_spec,
-    send_form,
-    session_gone,
-)
 from connectors.sms.sender import Accepted, SmsClient, SmsSettings
 
 __all__ = ["MobifoneSms", "MobifoneSmsSettings"]
@@ -59,7 +48,7 @@ class MobifoneSmsSettings(SmsSettings):
     password: SecretStr
 
 
-class MobifoneSms(SmsClient[MobifoneSmsSettings, WireProfile]):
+class MobifoneSms(SmsClient[MobifoneSmsSettings, wire.WireProfile]):
     """The MobiFone smsg adapter; implements `connectors.sms.SmsSender`. Thread-safe.
 
     Construction: `MobifoneSms(base_url=..., username=..., password=..., templates=...)`,
@@ -69,7 +58,7 @@ class MobifoneSms(SmsClient[MobifoneSmsSettings, WireProfile]):
 
     vendor = wire.VENDOR
     settings_class = MobifoneSmsSettings
-    default_profile = DEFAULT_PROFILE
+    default_profile = wire.DEFAULT_PROFILE
 
     def __init__(
         self,
@@ -102,12 +91,12 @@ class MobifoneSms(SmsClient[MobifoneSmsSettings, WireProfile]):
                 self._sid = None
 
     def _login(self, deadline: _Deadline) -> str:
-        fields = login_form(
+        fields = wire.login_form(
             self.settings.username, self.settings.password.get_secret_value(), self.profile
         )
         try:
             response = self.transport.request(
-                request_spec(
+                wire.request_spec(
                     self.settings.base_url + self.profile.login_path, fields, self.profile
                 ),
                 operation="login",
@@ -128,7 +117,7 @@ class MobifoneSms(SmsClient[MobifoneSmsSettings, WireProfile]):
         if response.status_code >= 400:
             raise self._http_error(response, "login")
         try:
-            reply = parse_login(response.content)
+            reply = wire.parse_login(response.content)
         except (ValueError, KeyError):
             raise self._malformed(response, "login") from None
         if reply.status != self.profile.ok_status or not reply.sid:
@@ -151,7 +140,7 @@ class MobifoneSms(SmsClient[MobifoneSmsSettings, WireProfile]):
             sid = self._session(deadline)
             response = self._send_once(composed, sid, key, deadline)
             body = response.content.decode("utf-8", errors="replace")
-            if session_gone(response.status_code, body, self.profile):
+            if wire.session_gone(response.status_code, body, self.profile):
                 self._drop_session(sid)
                 if attempt == 1:
                     continue  # not accepted: log in again and send once more
@@ -169,8 +158,8 @@ class MobifoneSms(SmsClient[MobifoneSmsSettings, WireProfile]):
         self, composed: Composed, sid: str, key: str, deadline: _Deadline
     ) -> requests.Response:
         unicode = composed.encoding == "UCS-2"
-        path, fields = send_form(
-            SendForm(
+        path, fields = wire.send_form(
+            wire.SendForm(
                 sid=sid,
                 sender=composed.brandname,
                 recipient=composed.recipient.international,
@@ -180,7 +169,7 @@ class MobifoneSms(SmsClient[MobifoneSmsSettings, WireProfile]):
             self.profile,
         )
         return self.transport.request(
-            request_spec(self.settings.base_url + path, fields, self.profile),
+            wire.request_spec(self.settings.base_url + path, fields, self.profile),
             operation="send",
             idempotency=Idempotency.UNKEYED_WRITE,
             idempotency_key=key,  # not sent: only carried by OutcomeUnknown
@@ -199,7 +188,7 @@ class MobifoneSms(SmsClient[MobifoneSmsSettings, WireProfile]):
             )
         if response.status_code >= 400:
             raise self._http_error(response, "send")
-        reply = self._read(response, key, "send", parse_send)
+        reply = self._read(response, key, "send", wire.parse_send)
         if reply.status == self.profile.ok_status:
             return Accepted(vendor_code=reply.status, vendor_message=reply.message)
         raise self._refused(

@@ -26,15 +26,6 @@ from connectors.sms.compose import Composed
 from connectors.sms.errors import SmsErrorCode
 from connectors.sms.sender import MALFORMED, Accepted, SmsClient, SmsSettings
 from connectors.sms.viettel import wire
-from connectors.sms.viettel.wire import (
-    DEFAULT_PROFILE,
-    OPERATION,
-    MtCall,
-    WireProfile,
-    call_fields,
-    read_reply,
-    request_id_for,
-)
 
 __all__ = ["ViettelSms", "ViettelSmsSettings"]
 
@@ -51,7 +42,7 @@ class ViettelSmsSettings(SmsSettings):
     cp_code: str
 
 
-class ViettelSms(SmsClient[ViettelSmsSettings, WireProfile]):
+class ViettelSms(SmsClient[ViettelSmsSettings, wire.WireProfile]):
     """The Viettel wsCpMt adapter; implements `connectors.sms.SmsSender`. Thread-safe.
 
     Construction: `ViettelSms(base_url=..., user=..., password=..., cp_code=...,
@@ -60,7 +51,7 @@ class ViettelSms(SmsClient[ViettelSmsSettings, WireProfile]):
 
     vendor = wire.VENDOR
     settings_class = ViettelSmsSettings
-    default_profile = DEFAULT_PROFILE
+    default_profile = wire.DEFAULT_PROFILE
 
     def __init__(self, settings: ViettelSmsSettings | None = None, /, **options: Any) -> None:
         super().__init__(settings, **options)
@@ -74,11 +65,11 @@ class ViettelSms(SmsClient[ViettelSmsSettings, WireProfile]):
 
     def request_id(self, key: str) -> str:
         """The numeric RequestID sent for idempotency key `key`."""
-        return request_id_for(key, self.profile.request_id_digits)
+        return wire.request_id_for(key, self.profile.request_id_digits)
 
     def _submit(self, composed: Composed, key: str) -> Accepted:
         request_id = self.request_id(key)
-        call = MtCall(
+        call = wire.MtCall(
             user=self.settings.user,
             password=self.settings.password.get_secret_value(),
             cp_code=self.settings.cp_code,
@@ -91,19 +82,19 @@ class ViettelSms(SmsClient[ViettelSmsSettings, WireProfile]):
         )
         try:
             reply = self.soap.call(
-                OPERATION,
+                wire.OPERATION,
                 idempotency=Idempotency.KEYED_WRITE,
                 idempotency_key=key,
-                **call_fields(call),
+                **wire.call_fields(call),
             )
         except ProviderError as exc:
             raise self._translate(exc, key) from None
-        result, message = read_reply(reply)
+        result, message = wire.read_reply(reply)
         answer = Accepted(request_id, str(result), message)
         if result == 1:
             return answer
         return self._settle(
-            self.profile.code_for(message), answer, OPERATION, request_id=request_id
+            self.profile.code_for(message), answer, wire.OPERATION, request_id=request_id
         )
 
     def _remember_status(self, event: ResponseEvent) -> None:
@@ -116,16 +107,17 @@ class ViettelSms(SmsClient[ViettelSmsSettings, WireProfile]):
             code = SmsErrorCode.RATE_LIMITED if status == 429 else SmsErrorCode.AUTH
             return self._refused(
                 code,
-                f"Viettel answered {OPERATION} with HTTP {status}",
-                OPERATION,
+                f"Viettel answered {wire.OPERATION} with HTTP {status}",
+                wire.OPERATION,
                 http_status=status,
             )
         if exc.code == MALFORMED:
             return OutcomeUnknown(
-                f"Viettel answered {OPERATION} with an unreadable body; " + self.vendor.reconcile,
+                f"Viettel answered {wire.OPERATION} with an unreadable body; "
+                + self.vendor.reconcile,
                 idempotency_key=key,
                 provider=self.name,
-                operation=OPERATION,
+                operation=wire.OPERATION,
                 body_excerpt=exc.body_excerpt,
             )
         if exc.vendor_message is not None:  # a SOAP fault
@@ -136,7 +128,7 @@ class ViettelSms(SmsClient[ViettelSmsSettings, WireProfile]):
             return self._refused(
                 code if known else SmsErrorCode.TEMPORARY,
                 exc.message,
-                OPERATION,
+                wire.OPERATION,
                 http_status=exc.http_status,
                 vendor_code=(exc.vendor_code or "fault") if known else None,
                 vendor_message=exc.vendor_message,

@@ -14,6 +14,7 @@ shipped WSDL, on the client's side).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -157,20 +158,26 @@ class MtCall:
     user_id: str | None = None
 
 
+_CALL = (
+    ("User", "user"),
+    ("Password", "password"),
+    ("CPCode", "cp_code"),
+    ("RequestID", "request_id"),
+    ("UserID", "user_id"),
+    ("ReceiverID", "receiver"),
+    ("ServiceID", "brandname"),
+    ("CommandCode", "command_code"),
+    ("Content", "content"),
+)
+"""The operation's parameters, in the WSDL's order, and the `MtCall` field each carries."""
+
+
 def call_fields(call: MtCall) -> dict[str, Any]:
-    """The operation's parameters, in the WSDL's order."""
-    return {
-        "User": call.user,
-        "Password": call.password,
-        "CPCode": call.cp_code,
-        "RequestID": call.request_id,
-        "UserID": call.receiver if call.user_id is None else call.user_id,
-        "ReceiverID": call.receiver,
-        "ServiceID": call.brandname,
-        "CommandCode": call.command_code,
-        "Content": call.content,
-        "ContentType": "1" if call.unicode else "0",
-    }
+    """The operation's parameters (`UserID` is the receiver unless the call says)."""
+    if call.user_id is None:
+        call = dataclasses.replace(call, user_id=call.receiver)
+    fields = {name: getattr(call, attr) for name, attr in _CALL}
+    return {**fields, "ContentType": "1" if call.unicode else "0"}
 
 
 def read_reply(reply: Any) -> tuple[int | None, str]:
@@ -194,18 +201,8 @@ def call_of(body: bytes) -> MtCall | None:
     if found is None:
         return None
     f = {child.tag: (child.text or "") for child in found if isinstance(child.tag, str)}
-    return MtCall(
-        user=f.get("User", ""),
-        password=f.get("Password", ""),
-        cp_code=f.get("CPCode", ""),
-        request_id=f.get("RequestID", ""),
-        receiver=f.get("ReceiverID", ""),
-        brandname=f.get("ServiceID", ""),
-        command_code=f.get("CommandCode", ""),
-        content=f.get("Content", ""),
-        unicode=f.get("ContentType") == "1",
-        user_id=f.get("UserID", ""),
-    )
+    values = {attr: f.get(name, "") for name, attr in _CALL}
+    return MtCall(**values, unicode=f.get("ContentType") == "1")
 
 
 def reply_xml(message: str, result: int) -> str:

@@ -25,14 +25,6 @@ from connectors.sms.errors import TemplateMismatch
 from connectors.sms.keys import numeric_request_id
 from connectors.sms.sender import Accepted, SmsClient, SmsSettings
 from connectors.sms.vnpt import wire
-from connectors.sms.vnpt.wire import (
-    DEFAULT_PROFILE,
-    OK,
-    SendRequest,
-    WireProfile,
-    read_reply,
-    send_request,
-)
 
 __all__ = ["VnptSms", "VnptSmsSettings"]
 
@@ -53,7 +45,7 @@ class VnptSmsSettings(SmsSettings):
     labels: dict[str, str]
 
 
-class VnptSms(SmsClient[VnptSmsSettings, WireProfile]):
+class VnptSms(SmsClient[VnptSmsSettings, wire.WireProfile]):
     """The VNPT send_sms_list adapter; implements `connectors.sms.SmsSender`. Thread-safe.
 
     Construction: `VnptSms(base_url=..., agent_id=..., api_user=..., api_pass=...,
@@ -63,7 +55,7 @@ class VnptSms(SmsClient[VnptSmsSettings, WireProfile]):
 
     vendor = wire.VENDOR
     settings_class = VnptSmsSettings
-    default_profile = DEFAULT_PROFILE
+    default_profile = wire.DEFAULT_PROFILE
 
     def request_id(self, key: str) -> str:
         """The REQID sent for idempotency key `key`."""
@@ -99,8 +91,8 @@ class VnptSms(SmsClient[VnptSmsSettings, WireProfile]):
         assert composed.template is not None
         reqid = self.request_id(key)
         settings = self.settings
-        body = send_request(
-            SendRequest(
+        body = wire.send_request(
+            wire.SendRequest(
                 reqid=reqid,
                 label_id=settings.labels[composed.brandname],
                 contract_id=settings.contract_id,
@@ -117,8 +109,8 @@ class VnptSms(SmsClient[VnptSmsSettings, WireProfile]):
         )
         operation = self.profile.send_name
         spec = RequestSpec("POST", settings.base_url + self.profile.path, json=body)
-        error, description = self._keyed_answer(spec, key, operation, read_reply)
+        error, description = self._keyed_answer(spec, key, operation, wire.read_reply)
         answer = Accepted(provider_message_id=reqid, vendor_code=error, vendor_message=description)
-        if error == OK:
+        if error == wire.OK:
             return answer
         return self._settle(self.profile.code_for(error), answer, operation, request_id=reqid)

@@ -22,7 +22,7 @@ from typing import Any
 from connectors.core.deprecation import moved
 from connectors.sms.base import Vendor
 from connectors.sms.compose import TextLimits
-from connectors.sms.errors import SmsErrorCode
+from connectors.sms.errors import SmsErrorCode, common_code, vendor_code
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -96,15 +96,12 @@ class WireProfile:
     accented_telcos: frozenset[str] = field(default=frozenset({"vinaphone", "itelecom"}))  # [G]
 
     def code_for(self, error: str) -> SmsErrorCode:
-        entry = ERRORS.get(error)
-        return entry[0] if entry else SmsErrorCode.UNKNOWN
+        """The common code of a vendor code (`UNKNOWN` if unlisted)."""
+        return common_code(ERRORS, error)
 
     def answer_for(self, code: SmsErrorCode) -> str:
         """The `ERROR` the simulated gateway answers for `code` (first listed)."""
-        for error, (listed, _text) in ERRORS.items():
-            if listed is code:
-                return error
-        raise ValueError(f"VNPT has no answer for {code}")
+        return vendor_code(ERRORS, code)
 
 
 DEFAULT_PROFILE = WireProfile()

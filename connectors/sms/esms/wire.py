@@ -52,6 +52,8 @@ __all__ = [
     "send_of",
     "status_answer",
     "status_params",
+    "status_query_of",
+    "unreadable_answer",
 ]
 
 VENDOR = Vendor("esms", "eSMS", secret_fields=("ApiKey", "SecretKey"))
@@ -231,6 +233,11 @@ def send_answer(sms_id: str) -> dict[str, Any]:
     return {"CodeResult": OK, "CountRegenerate": 0, "SMSID": sms_id}
 
 
+def unreadable_answer() -> dict[str, str]:
+    """The answer (HTTP 400) to a send that is not a JSON object."""
+    return {"error": "Invalid request"}
+
+
 def error_answer(code: str, **extra: Any) -> dict[str, Any]:
     """The answer to a refused send (`code` from `ERRORS`; `extra` e.g. SendStatus)."""
     return {"CodeResult": code, "ErrorMessage": ERRORS[code][1], **extra}
@@ -242,6 +249,11 @@ def error_answer(code: str, **extra: Any) -> dict[str, Any]:
 def status_params(sms_id: str, api_key: str, secret_key: str) -> dict[str, str]:
     """The query of GetSendStatus for `sms_id`."""
     return {"RefId": sms_id, "ApiKey": api_key, "SecretKey": secret_key}
+
+
+def status_query_of(params: Mapping[str, str]) -> tuple[str, tuple[str, str]]:
+    """(RefId, (ApiKey, SecretKey)) of a GetSendStatus query (the simulator's side)."""
+    return params.get("RefId", ""), credentials_of(params)
 
 
 def read_status(data: Any, sms_id: str) -> tuple[str, dict[str, str]]:

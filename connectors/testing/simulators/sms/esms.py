@@ -27,7 +27,6 @@ from connectors.sms.esms.wire import (
     Report,
     SendBody,
     WireProfile,
-    credentials_of,
     error_answer,
     report_fields,
     send_answer,
@@ -81,7 +80,7 @@ class EsmsSmsSimulator(SmsSimulator):
         try:
             body = send_of(request.json())
         except (ValueError, TypeError):
-            return SimResponse.json({"error": "Invalid request"}, 400)
+            return SimResponse.json(wire.unreadable_answer(), 400)
         if (body.api_key, body.secret_key) != (self.api_key, self.secret_key):
             return self._refused("101")
         if body.sms_type != self.profile.sms_type or not body.content:
@@ -129,11 +128,11 @@ class EsmsSmsSimulator(SmsSimulator):
         return entry.key
 
     def _status(self, request: SimRequest) -> SimResponse:
-        args = request.args()
-        if credentials_of(args) != (self.api_key, self.secret_key):
+        sms_id, credentials = wire.status_query_of(request.args())
+        if credentials != (self.api_key, self.secret_key):
             return SimResponse.json(status_answer(None, refused="101"))
         with self._state_lock:
-            state = self.states.get(args.get("RefId", ""))
+            state = self.states.get(sms_id)
         return SimResponse.json(status_answer(None if state is None else state.report))
 
     # -- delivery ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from connectors.ihanoi import (
 )
 from connectors.ihanoi.contract import DEFAULT_PROFILE, WireProfile, wire
 from connectors.vn import VN_TZ
+from tests.ihanoi.strategies import moments, texts
 
 RENAMED = replace(
     DEFAULT_PROFILE,
@@ -28,13 +29,6 @@ RENAMED = replace(
     status_values={s: s.value.upper() for s in FeedbackStatus},
 )
 
-texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="<"),
-    max_size=80,
-).filter(lambda t: t.strip())
-moments = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(VN_TZ)
-)
 
 feedbacks = st.builds(
     Feedback,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,16 +10,7 @@ from hypothesis import strategies as st
 from connectors.ihanoi import Open311Status
 from connectors.ihanoi.open311 import ServiceRequest
 from connectors.ihanoi.open311 import wire as o311
-from connectors.vn import VN_TZ
-
-texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="<"),
-    max_size=80,
-).filter(lambda t: t.strip())
-moments = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(VN_TZ)
-)
-
+from tests.ihanoi.strategies import moments, texts
 
 requests_ = st.builds(
     ServiceRequest,

@@ -24,9 +24,9 @@ import requests
 from connectors.simulators import SMS_BRANDNAME, SMS_TEMPLATE
 from connectors.sms import Brandname, Template, TemplateRegistry
 from connectors.sms.mobifone import MobifoneSms
-from connectors.sms.mobifone.simulator import MobifoneSimulator
-from connectors.sms.mobifone.wire import WIRE
+from connectors.sms.mobifone.wire import DEFAULT_PROFILE
 from connectors.testing import serve
+from connectors.testing.simulators.sms import MobifoneSmsSimulator
 
 BRAND, TEXT = SMS_BRANDNAME, SMS_TEMPLATE
 USER, PASSWORD = "portal-test", "fake-password-1"
@@ -47,8 +47,8 @@ def baseline(base_url: str, n: int, threads: int) -> float:
     login = (
         session()
         .get(
-            base_url + WIRE.login_path,
-            params={"userName": USER, "password": PASSWORD, "bindMode": WIRE.bind_mode},
+            base_url + DEFAULT_PROFILE.login_path,
+            params={"userName": USER, "password": PASSWORD, "bindMode": DEFAULT_PROFILE.bind_mode},
             timeout=5,
         )
         .json()
@@ -61,8 +61,8 @@ def baseline(base_url: str, n: int, threads: int) -> float:
             "recipient": "84" + phone(i)[1:],
             "content": TEXT.format(dossier=f"HS{i:010d}", amount="50.000", code=f"BL{i}"),
         }
-        url = base_url + WIRE.send_path
-        if WIRE.method.upper() == "GET":
+        url = base_url + DEFAULT_PROFILE.send_path
+        if DEFAULT_PROFILE.method.upper() == "GET":
             session().get(url, params=fields, timeout=5).raise_for_status()
         else:
             session().post(url, data=fields, timeout=5).raise_for_status()
@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--threads", type=int, default=16)
     args = parser.parse_args()
-    sim = MobifoneSimulator(
+    sim = MobifoneSmsSimulator(
         brandnames=[BRAND], templates={BRAND: [TEXT]}, username=USER, password=PASSWORD
     )
     with serve(sim) as base_url:

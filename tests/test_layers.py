@@ -47,14 +47,6 @@ KNOWN_VIOLATIONS: frozenset[str] = frozenset(
         "connectors.banks.vnpay.client",
         "connectors.banks.vnpay.simulator",
         "connectors.banks.vnpay.wire",
-        "connectors.ihanoi.sim_contract",
-        "connectors.ihanoi.sim_open311",
-        "connectors.ihanoi.simulator",
-        "connectors.sms.esms.simulator",
-        "connectors.sms.mobifone.simulator",
-        "connectors.sms.simulation",
-        "connectors.sms.viettel.simulator",
-        "connectors.sms.vnpt.simulator",
     }
 )
 """Production modules that still reach `connectors.testing` (issue 13 empties this)."""

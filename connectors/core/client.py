@@ -39,6 +39,17 @@ class ProviderClient(Generic[S]):
     settings_class: ClassVar[type[ProviderSettings]] = ProviderSettings
     secret_wire_fields: ClassVar[tuple[str, ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass declaring its vendor's facts as `vendor` (an object with `name` and
+        `secret_fields`, e.g. the provider's `wire.VENDOR`) takes its `name` and
+        `secret_wire_fields` from it."""
+        super().__init_subclass__(**kwargs)
+        vendor = cls.__dict__.get("vendor")
+        name = getattr(vendor, "name", None)
+        if isinstance(name, str):
+            cls.name = name
+            cls.secret_wire_fields = tuple(getattr(vendor, "secret_fields", ()))
+
     def __init__(
         self,
         settings: S | None = None,

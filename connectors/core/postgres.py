@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXTRA",
     "PgConnections",
+    "SchemaOnce",
     "advisory_key",
     "check_schema_name",
     "ensure_schema",
@@ -306,6 +307,31 @@ def ensure_schema(
             " updated_at = now()",
             (component, version),
         )
+
+
+class SchemaOnce:
+    """`ensure_schema` run once per object, on first use (thread-safe): a store calls
+    `ensure()` before each query and pays one check in its lifetime."""
+
+    def __init__(
+        self,
+        connections: PgConnections,
+        schema: str,
+        component: str,
+        version: int,
+        statements: Sequence[str],
+    ) -> None:
+        self._args = (connections, schema, component, version, statements)
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def ensure(self) -> None:
+        """Make the component's tables if this object has not yet."""
+        if not self._ready:
+            with self._lock:
+                if not self._ready:
+                    ensure_schema(*self._args)
+                    self._ready = True
 
 
 def schema_has(connections: PgConnections, schema: str, table: str) -> bool:

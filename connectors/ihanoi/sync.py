@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from connectors.core.sqlite import SharedConnection
+from connectors.core.sqlite import SharedConnection, given_or_opened
 from connectors.ihanoi.base import Feedback, FeedbackPage
 from connectors.ihanoi.status import FeedbackStatus
 
@@ -113,7 +114,7 @@ class MemorySyncState:
             self._delivered[(name, feedback_id)] = revision
 
 
-class SqliteSyncState:
+class SqliteSyncState(AbstractContextManager["SqliteSyncState"]):
     """A SyncState in an SQLite file (WAL), shared by threads and processes.
 
     Every write is committed at once (autocommit), so what a killed process recorded is
@@ -133,9 +134,6 @@ class SqliteSyncState:
 
     def __repr__(self) -> str:
         return f"SqliteSyncState({self._path!r})"
-
-    def __enter__(self) -> SqliteSyncState:
-        return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -184,7 +182,7 @@ class SyncReport:
     cursor: datetime | None
 
 
-class FeedbackSync:
+class FeedbackSync(AbstractContextManager["FeedbackSync"]):
     """Hands every new or changed feedback to `handler` once, resuming after crashes.
 
     `state` is a `SyncState` or a path for a `SqliteSyncState` (":memory:" by default:
@@ -203,12 +201,8 @@ class FeedbackSync:
     ) -> None:
         self.source = source
         self.handler = handler
-        self._owned: SqliteSyncState | None = None
-        if isinstance(state, SyncState):
-            self.state: SyncState = state
-        else:
-            self._owned = SqliteSyncState(state)
-            self.state = self._owned
+        self.state: SyncState
+        self.state, self._owned = given_or_opened(state, SyncState, SqliteSyncState)
         self.name = name
         self.status = status
         self.max_pages = max_pages
@@ -217,9 +211,6 @@ class FeedbackSync:
         """Close the SQLite state the sync opened itself (not one it was given)."""
         if self._owned is not None:
             self._owned.close()
-
-    def __enter__(self) -> FeedbackSync:
-        return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()

@@ -1,15 +1,20 @@
 """SMS Brandname: tell citizens by SMS where their dossier stands.
 
 - `base`: the `SmsSender` protocol, `Message`, `SendResult`, `BatchResult`, delivery reports
-- `errors`: the common error vocabulary (`SmsErrorCode`) and the failover rule
+- `errors`: the common error vocabulary (`SmsErrorCode`), its error table (`SMS_ERRORS`)
+  and the failover rule
+- `sender`: `SmsClient`, the base every provider's client is built on (settings declared
+  once: keywords, `from_settings`, `from_env`)
 - `templates`: brandnames and their registered templates, matched before sending
 - `compose`: the text pipeline (diacritics, GSM-7/UCS-2 segments, provider limits)
 - `routing`: `RoutingSender`, by carrier, with failover that never texts twice
 - `delivery`: `DeliveryInbox`, de-duplicated delivery reports
 - `journal`: `MemoryJournal`, `SqliteJournal`, `PostgresJournal` (shared by every app
   server): accepted keys are never sent again
-- providers: `mobifone`, `viettel`, `vnpt`, `esms` (each with a `simulator` module);
-  `providers.sender_from_env(name, templates)` builds one from its settings
+- providers: `mobifone` (`MobifoneSms`), `viettel` (`ViettelSms`), `vnpt` (`VnptSms`),
+  `esms` (`EsmsSms`), each with its vocabulary in its `wire.py`;
+  `providers.sender_from_env(name, templates)` builds one from its settings. Their
+  simulators live on the testing side (`connectors.testing.simulators.sms`).
 """
 
 from connectors.sms.base import (
@@ -26,6 +31,7 @@ from connectors.sms.base import (
 from connectors.sms.compose import Composed, TextLimits, compose
 from connectors.sms.delivery import DeliveryInbox
 from connectors.sms.errors import (
+    SMS_ERRORS,
     MessageTooLong,
     SmsErrorCode,
     TemplateMismatch,
@@ -36,10 +42,11 @@ from connectors.sms.errors import (
 from connectors.sms.journal import MemoryJournal, SentJournal, SqliteJournal
 from connectors.sms.journal_postgres import PostgresJournal
 from connectors.sms.routing import FailoverExhausted, RoutingSender
-from connectors.sms.sender import SmsClient
+from connectors.sms.sender import SmsClient, SmsSettings
 from connectors.sms.templates import Brandname, Template, TemplateRegistry
 
 __all__ = [
+    "SMS_ERRORS",
     "BatchProgress",
     "BatchResult",
     "Brandname",
@@ -60,6 +67,7 @@ __all__ = [
     "SmsClient",
     "SmsErrorCode",
     "SmsSender",
+    "SmsSettings",
     "SqliteJournal",
     "Template",
     "TemplateMismatch",

@@ -14,7 +14,7 @@ from connectors.banks.base import PaymentRequest, PaymentStatus
 from connectors.banks.vnpay import VNPay
 from connectors.cli import app
 from connectors.cli.output import ExitCode
-from connectors.ihanoi import IHanoiClient
+from connectors.ihanoi.contract import IhanoiFeedback
 from connectors.simulators import CATALOG, make
 
 
@@ -61,7 +61,7 @@ def test_served_simulators_accept_the_printed_credentials() -> None:
         report = client.query(intent.order_ref, created_at=intent.created_at)
         assert PaymentStatus.PENDING == report.status
         ihanoi = served["ihanoi"]
-        with IHanoiClient(ihanoi["base_url"], ihanoi["token"]) as feedback:
+        with IhanoiFeedback(base_url=ihanoi["base_url"], token=ihanoi["token"]) as feedback:
             assert [] == list(feedback.list_updated().items)
     finally:
         process.terminate()

@@ -1,7 +1,7 @@
 """The feedback-exchange conformance suite: one set of checks for any `FeedbackExchange`.
 
 Run it against the bundled simulator today and against the real iHanoi API once its
-specification exists (build the client with a `Contract` matching it). A provider's tests
+specification exists (build the client with a `WireProfile` matching it). A provider's tests
 subclass `FeedbackExchangeConformance` and supply a `feedback_harness` fixture returning
 an object that satisfies `FeedbackHarness`:
 

@@ -1,4 +1,4 @@
-"""The Contract: one object that re-points client, receiver, sync and simulator."""
+"""The contract's WireProfile: one object that re-points client, receiver, sync and simulator."""
 
 from __future__ import annotations
 
@@ -8,20 +8,18 @@ from dataclasses import replace
 import pytest
 
 from connectors.ihanoi import (
-    DEFAULT_CONTRACT,
-    Contract,
     EventType,
     FeedbackEvent,
     FeedbackStatus,
     FeedbackSync,
-    IHanoiClient,
     WebhookReceiver,
 )
-from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.ihanoi.contract import DEFAULT_PROFILE, IhanoiFeedback, WireProfile
 from connectors.testing import mount
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
 from tests.ihanoi.conftest import BASE_URL, draft, no_sleep
 
-REAL_LOOKING = Contract(
+REAL_LOOKING = WireProfile(
     feedback_path="/api/v2/phan-anh",
     feedback_item_path="/api/v2/phan-anh/{feedback_id}",
     auth_header="X-Api-Token",
@@ -44,10 +42,10 @@ REAL_LOOKING = Contract(
 
 
 def test_client_and_simulator_agree_on_an_overridden_contract() -> None:
-    sim = IHanoiSimulator(contract=REAL_LOOKING, sleep=no_sleep)
+    sim = IhanoiFeedbackSimulator(profile=REAL_LOOKING, sleep=no_sleep)
     with (
         mount(sim, BASE_URL) as mock,
-        IHanoiClient(BASE_URL, sim.token, contract=REAL_LOOKING) as c,
+        IhanoiFeedback(base_url=BASE_URL, token=sim.token, profile=REAL_LOOKING) as c,
     ):
         first = c.submit_feedback(draft())
         again = c.submit_feedback(draft())
@@ -72,8 +70,11 @@ def test_client_and_simulator_agree_on_an_overridden_contract() -> None:
 def test_a_conflict_under_another_status_code_is_still_a_duplicate() -> None:
     from connectors.core import Duplicate
 
-    sim = IHanoiSimulator(contract=REAL_LOOKING, sleep=no_sleep)
-    with mount(sim, BASE_URL), IHanoiClient(BASE_URL, sim.token, contract=REAL_LOOKING) as c:
+    sim = IhanoiFeedbackSimulator(profile=REAL_LOOKING, sleep=no_sleep)
+    with (
+        mount(sim, BASE_URL),
+        IhanoiFeedback(base_url=BASE_URL, token=sim.token, profile=REAL_LOOKING) as c,
+    ):
         c.submit_feedback(draft())
         with pytest.raises(Duplicate) as caught:
             c.submit_feedback(draft(description="Khác"))
@@ -83,14 +84,14 @@ def test_a_conflict_under_another_status_code_is_still_a_duplicate() -> None:
 
 def test_webhooks_follow_the_contract_headers_and_scheme() -> None:
     got: list[FeedbackEvent] = []
-    hook = WebhookReceiver("s3cret-test", got.append, contract=REAL_LOOKING)
+    hook = WebhookReceiver("s3cret-test", got.append, profile=REAL_LOOKING)
 
     def deliver(url: str, headers: object, body: bytes) -> int:
         assert "X-Chu-Ky" in headers  # type: ignore[operator]
         assert str(headers["X-Chu-Ky"]).startswith("sha256=")  # type: ignore[index]
         return hook.handle(dict(headers), body).status  # type: ignore[call-overload]
 
-    sim = IHanoiSimulator(contract=REAL_LOOKING, sleep=no_sleep, deliver=deliver)
+    sim = IhanoiFeedbackSimulator(profile=REAL_LOOKING, sleep=no_sleep, deliver=deliver)
     sim.register_webhook("https://portal.example.test/hook", "s3cret-test")
     feedback_id = sim.citizen_submits(title="Hồ sơ", description="Chậm (thử)")
 
@@ -99,10 +100,13 @@ def test_webhooks_follow_the_contract_headers_and_scheme() -> None:
 
 
 def test_sync_works_through_an_overridden_contract() -> None:
-    sim = IHanoiSimulator(contract=REAL_LOOKING, sleep=no_sleep, page_size=1)
+    sim = IhanoiFeedbackSimulator(profile=REAL_LOOKING, sleep=no_sleep, page_size=1)
     ids = [sim.citizen_submits(title=f"P{i}", description="Thử") for i in range(3)]
     got: list[str] = []
-    with mount(sim, BASE_URL), IHanoiClient(BASE_URL, sim.token, contract=REAL_LOOKING) as c:
+    with (
+        mount(sim, BASE_URL),
+        IhanoiFeedback(base_url=BASE_URL, token=sim.token, profile=REAL_LOOKING) as c,
+    ):
         FeedbackSync(c, lambda f: got.append(f.feedback_id)).run_once()
 
     assert ids == got
@@ -123,11 +127,11 @@ def test_sync_works_through_an_overridden_contract() -> None:
 )
 def test_an_inconsistent_contract_is_refused(change: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        replace(DEFAULT_CONTRACT, **change)  # type: ignore[arg-type]
+        replace(DEFAULT_PROFILE, **change)  # type: ignore[arg-type]
 
 
 def test_the_default_contract_is_the_spec_proposal() -> None:
-    c = DEFAULT_CONTRACT
+    c = DEFAULT_PROFILE
     assert ("/v1/feedback", "/v1/feedback/PAKN%2F1") == (c.feedback_path, c.item_path("PAKN/1"))
     assert ("X-Event-Id", "X-Event-Type", "X-Timestamp", "X-Signature", "v1", 300.0) == (
         c.event_id_header,

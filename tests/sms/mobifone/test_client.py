@@ -22,9 +22,9 @@ from connectors.sms import (
     TemplateRegistry,
     may_fail_over,
 )
-from connectors.sms.mobifone import MobifoneSettings, MobifoneSms
-from connectors.sms.mobifone.simulator import MobifoneSimulator
+from connectors.sms.mobifone import MobifoneSms, MobifoneSmsSettings
 from connectors.testing import Malformed, Reset, Status, mount, serve
+from connectors.testing.simulators.sms import MobifoneSmsSimulator
 from connectors.vn import InvalidPhoneNumber
 from tests.sms import harnesses
 from tests.sms.harnesses import BRAND, MOBIFONE_URL, PAID, PARAMS
@@ -61,7 +61,7 @@ def test_login_then_send_exact_fields_on_the_wire() -> None:
 
 def test_accented_text_goes_to_send_2_with_ucs2() -> None:
     accented = "Hồ sơ {ma} đã được tiếp nhận"
-    sim = MobifoneSimulator(brandnames=[BRAND], templates={BRAND: [accented]})
+    sim = MobifoneSmsSimulator(brandnames=[BRAND], templates={BRAND: [accented]})
     registry = TemplateRegistry(
         [Brandname(BRAND, accented=True)], [Template("received", accented, BRAND, accented=True)]
     )
@@ -86,7 +86,7 @@ def test_accented_text_goes_to_send_2_with_ucs2() -> None:
 
 def test_session_is_reused_then_renewed_after_its_lifetime() -> None:
     now = [1000.0]
-    sim = MobifoneSimulator(brandnames=[BRAND], templates={BRAND: [PAID]}, clock=lambda: now[0])
+    sim = MobifoneSmsSimulator(brandnames=[BRAND], templates={BRAND: [PAID]}, clock=lambda: now[0])
     with mount(sim, MOBIFONE_URL):
         sender = harnesses.mobifone_sender(MOBIFONE_URL, clock=lambda: now[0])
         sender.send(paid("HS-1"), "K-1")
@@ -130,7 +130,7 @@ def test_a_fresh_session_refused_again_is_an_auth_error_without_a_third_try() ->
 
 
 def test_refused_login_is_auth_error_and_nothing_is_sent() -> None:
-    sim = MobifoneSimulator(brandnames=[BRAND], templates={BRAND: [PAID]}, password="other-pw")
+    sim = MobifoneSmsSimulator(brandnames=[BRAND], templates={BRAND: [PAID]}, password="other-pw")
     with mount(sim, MOBIFONE_URL), pytest.raises(ProviderError) as raised:
         harnesses.mobifone_sender(MOBIFONE_URL).send(paid(), "K")
     assert (SmsErrorCode.AUTH.value, "login") == (raised.value.code, raised.value.operation)
@@ -150,7 +150,7 @@ def test_unreadable_send_reply_is_outcome_unknown() -> None:
 
 
 def test_brandname_not_declared_for_the_telco() -> None:
-    sim = MobifoneSimulator(brandnames={BRAND: ["mobifone"]}, templates={BRAND: [PAID]})
+    sim = MobifoneSmsSimulator(brandnames={BRAND: ["mobifone"]}, templates={BRAND: [PAID]})
     with mount(sim, MOBIFONE_URL), pytest.raises(ProviderError) as raised:
         harnesses.mobifone_sender(MOBIFONE_URL).send(paid(), "K")  # a VinaPhone number
     assert SmsErrorCode.BRANDNAME_NOT_REGISTERED_FOR_TELCO.value == raised.value.code
@@ -171,7 +171,7 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONNECTORS_MOBIFONE_USERNAME", "portal-test")
     monkeypatch.setenv("CONNECTORS_MOBIFONE_PASSWORD", "fake-password-1")
     monkeypatch.setenv("CONNECTORS_MOBIFONE_BRANDNAME", BRAND)
-    settings = load_settings(MobifoneSettings)
+    settings = load_settings(MobifoneSmsSettings)
     assert "fake-password-1" not in repr(settings)
     sim = harnesses.mobifone_sim()
     with mount(sim, MOBIFONE_URL):

@@ -17,8 +17,8 @@ from connectors.sms import (
 )
 from connectors.sms.keys import numeric_request_id
 from connectors.sms.vnpt import VnptSms
-from connectors.sms.vnpt.simulator import VnptSimulator
 from connectors.testing import mount, serve
+from connectors.testing.simulators.sms import VnptSmsSimulator
 from tests.sms import harnesses
 from tests.sms.harnesses import (
     BRAND,
@@ -79,9 +79,9 @@ def test_plain_text_is_sent_as_the_template_it_matches() -> None:
     assert [text] == [e.data["text"] for e in sim.sent()]
 
 
-def accented_setup() -> tuple[VnptSimulator, TemplateRegistry]:
+def accented_setup() -> tuple[VnptSmsSimulator, TemplateRegistry]:
     text = "Hồ sơ {ma} đã được tiếp nhận"
-    sim = VnptSimulator(
+    sim = VnptSmsSimulator(
         brandnames=[BRAND], labels={VNPT_LABEL_ID: BRAND}, templates={"7001": (VNPT_LABEL_ID, text)}
     )
     registry = TemplateRegistry(
@@ -134,7 +134,7 @@ def test_template_without_a_vnpt_id_is_refused_before_sending() -> None:
 
 
 def test_gateway_template_out_of_sync_is_error_7() -> None:
-    sim = VnptSimulator(brandnames=[BRAND], labels={VNPT_LABEL_ID: BRAND}, templates={})
+    sim = VnptSmsSimulator(brandnames=[BRAND], labels={VNPT_LABEL_ID: BRAND}, templates={})
     with mount(sim, VNPT_URL), pytest.raises(ProviderError) as raised:
         harnesses.vnpt_sender(VNPT_URL).send(paid(), "K")
     assert (SmsErrorCode.TEMPLATE_MISMATCH.value, "7") == (
@@ -161,7 +161,7 @@ def test_gateway_refusals(options: dict[str, object], error: str, code: SmsError
         "templates": {VNPT_TEMPLATE_ID: (VNPT_LABEL_ID, PAID)},
         **options,
     }
-    sim = VnptSimulator(**settings)  # type: ignore[arg-type]
+    sim = VnptSmsSimulator(**settings)  # type: ignore[arg-type]
     with mount(sim, VNPT_URL), pytest.raises(ProviderError) as raised:
         harnesses.vnpt_sender(VNPT_URL).send(paid(), "K")
     assert (code.value, error) == (raised.value.code, raised.value.vendor_code)

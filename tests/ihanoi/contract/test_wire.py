@@ -1,4 +1,5 @@
-"""Wire round trips: what one side encodes, the other decodes to the same value."""
+"""The contract's wire round trips: what one side encodes, the other decodes to the same
+value."""
 
 from __future__ import annotations
 
@@ -10,35 +11,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.ihanoi import (
-    DEFAULT_CONTRACT,
     Attachment,
-    Contract,
     EventType,
     Feedback,
     FeedbackEvent,
     FeedbackStatus,
     Location,
-    Open311Status,
     Reporter,
-    wire,
 )
-from connectors.ihanoi.open311 import ServiceRequest
-from connectors.ihanoi.open311 import wire as o311
+from connectors.ihanoi.contract import DEFAULT_PROFILE, WireProfile, wire
 from connectors.vn import VN_TZ
+from tests.ihanoi.strategies import moments, texts
 
 RENAMED = replace(
-    DEFAULT_CONTRACT,
+    DEFAULT_PROFILE,
     field_names={"feedback_id": "ma", "status": "trang_thai", "version": "phien_ban"},
     status_values={s: s.value.upper() for s in FeedbackStatus},
 )
 
-texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="<"),
-    max_size=80,
-).filter(lambda t: t.strip())
-moments = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(VN_TZ)
-)
 
 feedbacks = st.builds(
     Feedback,
@@ -69,9 +59,9 @@ feedbacks = st.builds(
 )
 
 
-@given(feedbacks, st.sampled_from([DEFAULT_CONTRACT, RENAMED]))
+@given(feedbacks, st.sampled_from([DEFAULT_PROFILE, RENAMED]))
 def test_a_feedback_survives_json_through_any_contract(
-    feedback: Feedback, contract: Contract
+    feedback: Feedback, contract: WireProfile
 ) -> None:
     encoded = json.loads(json.dumps(wire.encode_feedback(feedback, contract)))
 
@@ -90,26 +80,3 @@ def test_datetimes_are_written_in_gmt7_with_the_offset() -> None:
     utc = datetime(2025, 1, 2, 3, 11, tzinfo=VN_TZ) - timedelta(hours=7)
 
     assert "2025-01-01T20:11:00+07:00" == wire.format_dt(utc)
-
-
-requests_ = st.builds(
-    ServiceRequest,
-    service_request_id=st.from_regex(r"\APAKN-[0-9]{6}\Z"),
-    status=st.sampled_from(list(Open311Status)),
-    service_code=st.none() | st.just("TTHC-HS"),
-    description=st.none() | texts.map(str.strip),
-    status_notes=st.none() | texts.map(str.strip),
-    requested_datetime=st.none() | moments,
-    lat=st.none() | st.floats(-90, 90, allow_nan=False),
-    long=st.none() | st.floats(-180, 180, allow_nan=False),
-)
-
-
-@given(st.lists(requests_, max_size=3))
-def test_open311_requests_read_the_same_from_xml_and_json(items: list[ServiceRequest]) -> None:
-    plain = [o311.encode_request(r) for r in items]
-
-    from_json = o311.decode_requests(json.loads(json.dumps(plain)))
-    from_xml = o311.decode_requests(o311.from_xml(o311.to_xml("service_requests", plain)))
-
-    assert items == from_json == from_xml

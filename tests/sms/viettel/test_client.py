@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from connectors.core import OutcomeUnknown, ProviderError, parse_xml
 from connectors.sms import Message, SmsErrorCode, may_fail_over
 from connectors.sms.viettel import request_id_for
-from connectors.sms.viettel.simulator import ViettelSimulator
 from connectors.sms.viettel.wire import NAMESPACE
 from connectors.testing import Malformed, Status, mount, serve
+from connectors.testing.simulators.sms import ViettelSmsSimulator
 from tests.sms import harnesses
 from tests.sms.harnesses import BRAND, PAID, PARAMS, VIETTEL_URL
 
@@ -81,7 +81,7 @@ def test_gateway_refusals_keep_viettel_text(
     options: dict[str, object], code: SmsErrorCode, text: str
 ) -> None:
     settings: dict[str, object] = {"brandnames": [BRAND], "templates": {BRAND: [PAID]}, **options}
-    sim = ViettelSimulator(**settings)  # type: ignore[arg-type]
+    sim = ViettelSmsSimulator(**settings)  # type: ignore[arg-type]
     with mount(sim, VIETTEL_URL), pytest.raises(ProviderError) as raised:
         harnesses.viettel_sender(VIETTEL_URL).send(paid(), "K")
     assert (code.value, "0", text) == (

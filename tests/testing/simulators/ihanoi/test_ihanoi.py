@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from connectors.core import OutcomeUnknown
-from connectors.ihanoi import FeedbackStatus, IHanoiClient
-from connectors.ihanoi.simulator import DEFAULT_SERVICES, IHanoiSimulator
+from connectors.ihanoi import FeedbackStatus
+from connectors.ihanoi.contract import IhanoiFeedback
 from connectors.testing import Latency, TooManyRequests
+from connectors.testing.simulators.ihanoi import DEFAULT_SERVICES, IhanoiFeedbackSimulator
 from tests.ihanoi.conftest import draft
 
 
-def test_citizen_submits_records_a_feedback_about_a_dossier(sim: IHanoiSimulator) -> None:
+def test_citizen_submits_records_a_feedback_about_a_dossier(sim: IhanoiFeedbackSimulator) -> None:
     feedback_id = sim.citizen_submits(
         title="Hồ sơ chậm", description="Chậm trả kết quả (thử)", dossier_code="HS-THU-0003"
     )
@@ -33,7 +34,7 @@ def test_citizen_submits_records_a_feedback_about_a_dossier(sim: IHanoiSimulator
     assert [] == sim.deliveries  # no webhook registered: nothing sent
 
 
-def test_operator_status_rating_and_overdue_bump_the_version(sim: IHanoiSimulator) -> None:
+def test_operator_status_rating_and_overdue_bump_the_version(sim: IhanoiFeedbackSimulator) -> None:
     feedback_id = sim.citizen_submits(title="Hồ sơ", description="Thử")
 
     sim.operator_sets_status(feedback_id, FeedbackStatus.ASSIGNED, note="Chuyển UBND phường")
@@ -53,7 +54,9 @@ def test_operator_status_rating_and_overdue_bump_the_version(sim: IHanoiSimulato
         sim.citizen_rates(feedback_id, 6)
 
 
-def test_answers_and_updates_are_read_back(client: IHanoiClient, sim: IHanoiSimulator) -> None:
+def test_answers_and_updates_are_read_back(
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator
+) -> None:
     feedback_id = sim.citizen_submits(title="Hồ sơ", description="Thử")
 
     client.update_status(feedback_id, FeedbackStatus.IN_PROGRESS, agency_code="UBND-PTN")
@@ -64,13 +67,13 @@ def test_answers_and_updates_are_read_back(client: IHanoiClient, sim: IHanoiSimu
     assert FeedbackStatus.ANSWERED == sim.feedback(feedback_id).status
 
 
-def test_an_unknown_feedback_is_a_key_error(sim: IHanoiSimulator) -> None:
+def test_an_unknown_feedback_is_a_key_error(sim: IhanoiFeedbackSimulator) -> None:
     with pytest.raises(KeyError):
         sim.feedback("PAKN-0000-000404")
 
 
 def test_latency_and_429_are_survived_by_keyed_writes(
-    client: IHanoiClient, sim: IHanoiSimulator
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     slept: list[float] = []
     sim.sleep = slept.append
@@ -84,20 +87,20 @@ def test_latency_and_429_are_survived_by_keyed_writes(
     assert 2 == len(sim.requests_to("submit_feedback"))
 
 
-def test_the_open311_services_are_fake_categories(sim: IHanoiSimulator) -> None:
+def test_the_open311_services_are_fake_categories(sim: IhanoiFeedbackSimulator) -> None:
     assert ["TTHC-HS", "TTHC-PHI", "HT-MT"] == [s.service_code for s in DEFAULT_SERVICES]
     assert sim.services == DEFAULT_SERVICES
 
 
-def test_a_retried_open311_post_is_never_doubled(sim: IHanoiSimulator) -> None:
-    from connectors.ihanoi.open311 import NewServiceRequest, Open311Client
+def test_a_retried_open311_post_is_never_doubled(sim: IhanoiFeedbackSimulator) -> None:
+    from connectors.ihanoi.open311 import NewServiceRequest, Open311Feedback
     from connectors.testing import Reset, mount
     from tests.ihanoi.conftest import BASE_URL, OPEN311_URL, fast_retry
 
     sim.faults.add("post_request", Reset())
     with (
         mount(sim, BASE_URL),
-        Open311Client(OPEN311_URL, api_key=sim.api_key, retry=fast_retry()) as client,
+        Open311Feedback(base_url=OPEN311_URL, api_key=sim.api_key, retry=fast_retry()) as client,
         pytest.raises(OutcomeUnknown),
     ):
         client.post_request(NewServiceRequest("TTHC-PHI", address_string="Phường Thử"))

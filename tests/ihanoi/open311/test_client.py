@@ -15,16 +15,17 @@ from connectors.core import (
     ProviderUnavailable,
     ValidationError,
 )
-from connectors.ihanoi import FeedbackStatus, IHanoiClient, Open311Status
+from connectors.ihanoi import FeedbackStatus, Open311Status
+from connectors.ihanoi.contract import IhanoiFeedback
 from connectors.ihanoi.open311 import (
     NewServiceRequest,
-    Open311Client,
-    Open311Profile,
+    Open311Feedback,
     RequestReceipt,
+    WireProfile,
 )
 from connectors.ihanoi.open311 import wire as o311
-from connectors.ihanoi.simulator import IHanoiSimulator
 from connectors.testing import Status, TimeoutAfterCommit, mount, serve
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
 from connectors.vn import VN_TZ
 from tests.ihanoi.conftest import BASE_URL, OPEN311_URL, fast_retry
 
@@ -37,9 +38,9 @@ def fmt(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def o311_client(mounted: IHanoiSimulator, fmt: str) -> Iterator[Open311Client]:
-    with Open311Client(
-        OPEN311_URL,
+def o311_client(mounted: IhanoiFeedbackSimulator, fmt: str) -> Iterator[Open311Feedback]:
+    with Open311Feedback(
+        base_url=OPEN311_URL,
         api_key=mounted.api_key,
         format=fmt,  # type: ignore[arg-type]
         retry=fast_retry(),
@@ -61,7 +62,9 @@ def dossier_request(**overrides: object) -> NewServiceRequest:
     return NewServiceRequest(**values)  # type: ignore[arg-type]
 
 
-def test_services_lists_every_category(o311_client: Open311Client, sim: IHanoiSimulator) -> None:
+def test_services_lists_every_category(
+    o311_client: Open311Feedback, sim: IhanoiFeedbackSimulator
+) -> None:
     services = o311_client.services()
 
     assert [s.service_code for s in sim.services] == [s.service_code for s in services]
@@ -69,7 +72,7 @@ def test_services_lists_every_category(o311_client: Open311Client, sim: IHanoiSi
     assert [f"/open311/v2/services.{o311_client.format}"] == [r.path for r in sim.seen]
 
 
-def test_a_service_definition_has_its_attributes(o311_client: Open311Client) -> None:
+def test_a_service_definition_has_its_attributes(o311_client: Open311Feedback) -> None:
     definition = o311_client.service_definition("TTHC-HS")
 
     ma_ho_so = definition.attribute("ma_ho_so")
@@ -85,7 +88,7 @@ def test_a_service_definition_has_its_attributes(o311_client: Open311Client) -> 
 
 
 def test_an_unknown_service_is_not_found_with_the_vendor_message(
-    o311_client: Open311Client,
+    o311_client: Open311Feedback,
 ) -> None:
     with pytest.raises(NotFound) as caught:
         o311_client.service_definition("KHONG-CO")
@@ -96,11 +99,13 @@ def test_an_unknown_service_is_not_found_with_the_vendor_message(
     )
 
 
-def test_post_request_is_form_encoded_with_attributes(sim: IHanoiSimulator, fmt: str) -> None:
+def test_post_request_is_form_encoded_with_attributes(
+    sim: IhanoiFeedbackSimulator, fmt: str
+) -> None:
     request = dossier_request(lat=21.0285, long=105.8542, attributes={"ma_ho_so": "HS-1"})
     with (
         mount(sim, BASE_URL) as mock,
-        Open311Client(OPEN311_URL, api_key=sim.api_key, format=fmt) as client,  # type: ignore[arg-type]
+        Open311Feedback(base_url=OPEN311_URL, api_key=sim.api_key, format=fmt) as client,  # type: ignore[arg-type]
     ):
         receipt = client.post_request(request)
         sent = mock.calls[0].request
@@ -126,7 +131,7 @@ def test_post_request_is_form_encoded_with_attributes(sim: IHanoiSimulator, fmt:
 
 
 def test_multivalue_attributes_and_a_custom_attribute_name() -> None:
-    profile = Open311Profile(attribute_param="attributes")
+    profile = WireProfile(attribute_param="attributes")
     request = dossier_request(attributes={"tags": ["a", "b"], "ma_ho_so": "HS-1"})
 
     fields = o311.form_fields(request, profile, api_key="k-123", jurisdiction_id="hanoi.test")
@@ -151,7 +156,7 @@ def test_multivalue_attributes_and_a_custom_attribute_name() -> None:
     )
 
 
-def test_a_batch_service_answers_a_token_that_resolves(o311_client: Open311Client) -> None:
+def test_a_batch_service_answers_a_token_that_resolves(o311_client: Open311Feedback) -> None:
     receipt = o311_client.post_request(
         NewServiceRequest("HT-MT", lat=21.03, long=105.85, description="Rác thải (thử)")
     )
@@ -168,13 +173,13 @@ def test_a_batch_service_answers_a_token_that_resolves(o311_client: Open311Clien
     assert "HT-MT" == o311_client.request(resolved.service_request_id).service_code
 
 
-def test_an_unknown_token_is_not_found(o311_client: Open311Client) -> None:
+def test_an_unknown_token_is_not_found(o311_client: Open311Feedback) -> None:
     with pytest.raises(NotFound):
         o311_client.token("tok-unknown")
 
 
 def test_a_missing_required_attribute_is_a_validation_error_with_the_vendor_message(
-    o311_client: Open311Client, sim: IHanoiSimulator
+    o311_client: Open311Feedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         o311_client.post_request(dossier_request(attributes={}))
@@ -185,7 +190,7 @@ def test_a_missing_required_attribute_is_a_validation_error_with_the_vendor_mess
 
 
 def test_with_the_definition_the_attribute_is_checked_before_sending(
-    o311_client: Open311Client, sim: IHanoiSimulator
+    o311_client: Open311Feedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     definition = o311_client.service_definition("TTHC-HS")
     sim.seen.clear()
@@ -200,10 +205,10 @@ def test_with_the_definition_the_attribute_is_checked_before_sending(
     assert [] == sim.seen
 
 
-def test_a_wrong_api_key_is_an_auth_error(sim: IHanoiSimulator, fmt: str) -> None:
+def test_a_wrong_api_key_is_an_auth_error(sim: IhanoiFeedbackSimulator, fmt: str) -> None:
     with (
         mount(sim, BASE_URL),
-        Open311Client(OPEN311_URL, api_key="not-the-key", format=fmt) as client,  # type: ignore[arg-type]
+        Open311Feedback(base_url=OPEN311_URL, api_key="not-the-key", format=fmt) as client,  # type: ignore[arg-type]
         pytest.raises(AuthError) as caught,
     ):
         client.post_request(dossier_request())
@@ -216,10 +221,10 @@ def test_a_wrong_api_key_is_an_auth_error(sim: IHanoiSimulator, fmt: str) -> Non
     assert 0 == sim.ledger.count("feedback")
 
 
-def test_posting_without_an_api_key_is_refused_before_sending(sim: IHanoiSimulator) -> None:
+def test_posting_without_an_api_key_is_refused_before_sending(sim: IhanoiFeedbackSimulator) -> None:
     with (
         mount(sim, BASE_URL),
-        Open311Client(OPEN311_URL) as client,
+        Open311Feedback(base_url=OPEN311_URL) as client,
         pytest.raises(ValidationError) as caught,
     ):
         client.post_request(dossier_request())
@@ -228,7 +233,7 @@ def test_posting_without_an_api_key_is_refused_before_sending(sim: IHanoiSimulat
 
 
 def test_get_requests_filters_by_status_service_and_ids(
-    o311_client: Open311Client, sim: IHanoiSimulator
+    o311_client: Open311Feedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     first = o311_client.post_request(dossier_request()).service_request_id
     second = o311_client.post_request(
@@ -249,12 +254,12 @@ def test_get_requests_filters_by_status_service_and_ids(
     assert [second, first] == [r.service_request_id for r in by_id]
 
 
-def test_a_date_window_selects_by_requested_time(sim: IHanoiSimulator, fmt: str) -> None:
+def test_a_date_window_selects_by_requested_time(sim: IhanoiFeedbackSimulator, fmt: str) -> None:
     clock = [1_735_787_460.0]
-    timed = IHanoiSimulator(clock=lambda: clock[0])
+    timed = IhanoiFeedbackSimulator(clock=lambda: clock[0])
     with (
         mount(timed, BASE_URL),
-        Open311Client(OPEN311_URL, api_key=timed.api_key, format=fmt) as client,  # type: ignore[arg-type]
+        Open311Feedback(base_url=OPEN311_URL, api_key=timed.api_key, format=fmt) as client,  # type: ignore[arg-type]
     ):
         old = client.post_request(dossier_request()).service_request_id
         clock[0] += 10 * 86_400
@@ -268,7 +273,7 @@ def test_a_date_window_selects_by_requested_time(sim: IHanoiSimulator, fmt: str)
 
 
 def test_a_window_over_90_days_is_refused_before_sending(
-    o311_client: Open311Client, sim: IHanoiSimulator
+    o311_client: Open311Feedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     start = datetime(2025, 1, 1, tzinfo=VN_TZ)
     with pytest.raises(ValidationError) as caught:
@@ -278,10 +283,10 @@ def test_a_window_over_90_days_is_refused_before_sending(
 
 
 def test_one_request_shows_the_answer_pushed_through_ihanoi(
-    o311_client: Open311Client, sim: IHanoiSimulator
+    o311_client: Open311Feedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     feedback_id = sim.citizen_submits(title="Hồ sơ chậm", description="Chậm trả kết quả (thử)")
-    with IHanoiClient(BASE_URL, sim.token) as ihanoi:
+    with IhanoiFeedback(base_url=BASE_URL, token=sim.token) as ihanoi:
         ihanoi.answer(feedback_id, "Đã trả kết quả", agency_code="UBND-PTN")
 
     found = o311_client.request(feedback_id)
@@ -295,7 +300,7 @@ def test_one_request_shows_the_answer_pushed_through_ihanoi(
     assert found.requested_datetime.tzinfo is not None
 
 
-def test_an_unknown_request_is_not_found(o311_client: Open311Client) -> None:
+def test_an_unknown_request_is_not_found(o311_client: Open311Feedback) -> None:
     with pytest.raises(NotFound) as caught:
         o311_client.request("PAKN-0000-000404")
 
@@ -303,7 +308,7 @@ def test_an_unknown_request_is_not_found(o311_client: Open311Client) -> None:
 
 
 def test_a_post_that_times_out_after_commit_is_outcome_unknown_not_doubled(
-    o311_client: Open311Client, sim: IHanoiSimulator
+    o311_client: Open311Feedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     sim.faults.add("post_request", TimeoutAfterCommit(hold=1.0))
 
@@ -314,7 +319,9 @@ def test_a_post_that_times_out_after_commit_is_outcome_unknown_not_doubled(
     assert 1 == sim.ledger.count("feedback")
 
 
-def test_reads_are_retried_on_503(o311_client: Open311Client, sim: IHanoiSimulator) -> None:
+def test_reads_are_retried_on_503(
+    o311_client: Open311Feedback, sim: IhanoiFeedbackSimulator
+) -> None:
     sim.faults.add("services", Status(503, b"busy"), times=2)
 
     services = o311_client.services()
@@ -324,7 +331,7 @@ def test_reads_are_retried_on_503(o311_client: Open311Client, sim: IHanoiSimulat
 
 
 def test_an_xml_answer_with_a_doctype_is_refused(
-    o311_client: Open311Client, sim: IHanoiSimulator
+    o311_client: Open311Feedback, sim: IhanoiFeedbackSimulator
 ) -> None:
     evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><services/>'
     sim.faults.add("services", Status(200, evil, "text/xml"))
@@ -335,12 +342,12 @@ def test_an_xml_answer_with_a_doctype_is_refused(
     assert "could not be read" in caught.value.message
 
 
-def test_xml_and_json_decode_to_the_same_requests(sim: IHanoiSimulator) -> None:
+def test_xml_and_json_decode_to_the_same_requests(sim: IhanoiFeedbackSimulator) -> None:
     feedback_id = sim.citizen_submits(title="Hồ sơ", description="Nội dung (thử) & <ký tự>")
     with (
         serve(sim) as base,
-        Open311Client(base + "/open311/v2", format="json") as json_client,
-        Open311Client(base + "/open311/v2", format="xml") as xml_client,
+        Open311Feedback(base_url=base + "/open311/v2", format="json") as json_client,
+        Open311Feedback(base_url=base + "/open311/v2", format="xml") as xml_client,
     ):
         assert json_client.request(feedback_id) == xml_client.request(feedback_id)
         assert json_client.services() == xml_client.services()
@@ -348,24 +355,24 @@ def test_xml_and_json_decode_to_the_same_requests(sim: IHanoiSimulator) -> None:
 
 
 def test_a_jurisdiction_is_sent_when_configured() -> None:
-    sim = IHanoiSimulator(jurisdiction_id="hanoi.test")
+    sim = IhanoiFeedbackSimulator(jurisdiction_id="hanoi.test")
     with mount(sim, BASE_URL) as mock:
-        with Open311Client(OPEN311_URL, jurisdiction_id="hanoi.test") as client:
+        with Open311Feedback(base_url=OPEN311_URL, jurisdiction_id="hanoi.test") as client:
             assert 3 == len(client.services())
             query = urlsplit(mock.calls[0].request.url).query
-        with Open311Client(OPEN311_URL) as without, pytest.raises(NotFound):
+        with Open311Feedback(base_url=OPEN311_URL) as without, pytest.raises(NotFound):
             without.services()
 
     assert "jurisdiction_id=hanoi.test" == query
 
 
-def test_the_api_key_never_reaches_hooks_or_logs(sim: IHanoiSimulator) -> None:
+def test_the_api_key_never_reaches_hooks_or_logs(sim: IhanoiFeedbackSimulator) -> None:
     from connectors.core import RequestEvent
 
     events: list[RequestEvent] = []
     with (
         mount(sim, BASE_URL),
-        Open311Client(OPEN311_URL, api_key=sim.api_key) as client,
+        Open311Feedback(base_url=OPEN311_URL, api_key=sim.api_key) as client,
     ):
         client.transport.on_request.append(events.append)
         client.post_request(dossier_request())

@@ -8,6 +8,8 @@ import time
 from collections.abc import Collection
 from typing import Any
 
+from connectors.core.errors import ConfigError
+
 __all__ = [
     "DOMAINS",
     "RECEIPT_KINDS",
@@ -27,6 +29,8 @@ RECEIPT_KINDS = frozenset({"fee_receipt"})
 step, enqueued with the payment): their age when done is the payment-to-receipt delay."""
 
 _NAME = "connectors"
+EXTRA = "pip install 'connectors[otel]'"
+"""How to install what `configure` needs."""
 
 
 class Instruments:
@@ -113,11 +117,16 @@ def configure(
 ) -> None:
     """Record with these providers from now on (the global ones for any not given).
 
-    Needs ``opentelemetry-api``. `receipt_kinds` replaces `RECEIPT_KINDS` (job kinds whose
-    completion is a receipt for a payment). Thread-safe; takes effect for the next call.
+    Needs ``opentelemetry-api`` (ConfigError naming the extra otherwise). `receipt_kinds`
+    replaces `RECEIPT_KINDS` (job kinds whose completion is a receipt for a payment).
+    Thread-safe; takes effect for the next call.
     """
-    from opentelemetry import metrics, trace
-
+    try:
+        from opentelemetry import metrics, trace
+    except ImportError:
+        raise ConfigError(
+            f"telemetry needs OpenTelemetry's API: {EXTRA}", field="telemetry"
+        ) from None
     kinds = RECEIPT_KINDS if receipt_kinds is None else frozenset(receipt_kinds)
     instruments = Instruments(
         tracer_provider or trace.get_tracer_provider(),
@@ -160,7 +169,10 @@ def active() -> Instruments | None:
 
 
 def _from_globals() -> Instruments | None:
-    from opentelemetry import metrics, trace
+    try:
+        from opentelemetry import metrics, trace
+    except ImportError:  # half there (a module left behind by an uninstall)
+        return None
 
     tracer_provider, meter_provider = trace.get_tracer_provider(), metrics.get_meter_provider()
     unset_meter = type(meter_provider).__name__ == "_ProxyMeterProvider"

@@ -12,7 +12,7 @@ import requests
 
 from connectors.banks.base import PaymentRequest
 from connectors.banks.ipn import IpnHandler
-from connectors.core import ConnectorError, MemorySeenStore
+from connectors.core import ConnectorError, MemorySeenStore, RetryPolicy, Transport
 from connectors.einvoice import Buyer, Line, Receipt, Seller
 from connectors.einvoice.provider import provider_from_env
 from connectors.ihanoi import FeedbackStatus, IHanoiClient, WebhookReceiver
@@ -49,7 +49,7 @@ def _einvoice(stack: ExitStack) -> None:
         username=sim.username,
         password=sim.password,
         supplier_tax_code=sim.supplier_tax_code,
-        http={"max_attempts": 2},
+        transport=Transport("viettel", retry=RetryPolicy(max_attempts=2, sleep=lambda _s: None)),
     )
     receipt = Receipt(
         seller=Seller(name="UBND Phường Thử", tax_code="0100109106", address="Số 1 Phố Thử"),

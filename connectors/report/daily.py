@@ -6,13 +6,15 @@ records; several days from one read.
 | payments confirmed, by gateway | fee flows started, by the event's payment time |
 | receipts issued, payment-to-receipt delay | receipt jobs done that day: done minus paid |
 | SMS sent / dead | SMS jobs done / dead-lettered that day |
-| SMS failed | SMS jobs whose last attempt failed, still to be retried now |
+| SMS failed | SMS jobs of that day whose last attempt failed, still to be retried now |
 | unknown outcomes awaiting reconciliation | jobs of any kind waiting for a person now |
 | reconciliation mismatches | the reconciliation recorded for that day (`ReportRecords`) |
 | feedback answered in time | feedback answered that day by its deadline (`ReportRecords`) |
 
-"Now" figures (SMS failed, unknown outcomes) describe the outbox as it is, for jobs
-created by the end of the day: the outbox keeps no history of them.
+Two figures describe the outbox as it is now, the outbox keeping no history of attempts:
+SMS failed (the day's SMS jobs still waiting for a retry: sent or dead later, they count
+there instead) and unknown outcomes (every job created by the end of the day still
+waiting for a person: a backlog).
 """
 
 from __future__ import annotations
@@ -149,7 +151,7 @@ def _one_day(
     sent = failed = dead = unknown = 0
     for job in jobs:
         fee = job.fee
-        if not scope.keeps(fee.commune if fee else None):
+        if not scope.keeps(job.commune):
             continue
         if job.state == "unknown" and job.created_at < hi:
             unknown += 1
@@ -164,7 +166,7 @@ def _one_day(
             sent += job.state == "done" and finished_today
             dead += job.state == "dead" and finished_today
             open_failing = job.state in ("pending", "leased") and job.failed
-            failed += open_failing and job.created_at < hi
+            failed += open_failing and _in(job.created_at, lo, hi)
     found = [
         counts
         for (when, commune), counts in recon.items()

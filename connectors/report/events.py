@@ -32,6 +32,7 @@ from typing import Any
 __all__ = [
     "PAYMENT_KIND",
     "FeeFacts",
+    "commune_of",
     "fee_facts",
     "is_receipt",
     "is_sms",
@@ -87,6 +88,14 @@ def _amount(event: Mapping[str, Any]) -> int | None:
     return None
 
 
+def commune_of(payload: Mapping[str, Any]) -> str | None:
+    """The commune a job's payload names (its event's ``commune``), if any."""
+    event = payload.get("event")
+    found = event.get("commune") if isinstance(event, Mapping) else None
+    found = found if found is not None else payload.get("commune")
+    return None if found is None else str(found)
+
+
 def fee_facts(payload: Mapping[str, Any], created_at: float) -> FeeFacts:
     """The fee facts of a flow job's `payload`; `created_at` (Unix seconds) stands for the
     payment time when the event has none (the portal records the payment and enqueues the
@@ -95,11 +104,11 @@ def fee_facts(payload: Mapping[str, Any], created_at: float) -> FeeFacts:
     if not isinstance(event, Mapping):
         event = {}
     dossier = event.get("dossier", payload.get("subject", ""))
-    commune = event.get("commune", payload.get("commune"))
+    commune = commune_of(payload)
     return FeeFacts(
         dossier=str(dossier),
         gateway=str(event.get("gateway") or "unknown"),
         amount=_amount(event),
         paid_at=_paid_at(event.get("paid_at"), created_at),
-        commune=None if commune is None else str(commune),
+        commune=commune,
     )

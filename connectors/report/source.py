@@ -19,7 +19,7 @@ from typing import Any
 
 from connectors.core.errors import ConfigError
 from connectors.core.postgres import PgConnections, is_postgres_dsn, qualified, schema_has
-from connectors.report.events import FeeFacts, fee_facts, is_receipt, is_sms
+from connectors.report.events import FeeFacts, commune_of, fee_facts, is_receipt, is_sms
 
 __all__ = ["LATE_CONFIRMATION", "JobRow", "read_jobs"]
 
@@ -50,14 +50,16 @@ class JobRow:
     """Its last attempt failed (it has a last error)."""
     fee: FeeFacts | None
     """The fee facts, for receipt and SMS jobs."""
+    commune: str | None
+    """The commune the job's event names, if any."""
 
 
 def _row(values: Sequence[Any]) -> JobRow:
     job_id, kind, state, created, finished, attempts, last_error, payload = values
-    fee = None
-    if is_receipt(kind) or is_sms(kind):
-        document = json.loads(payload) if isinstance(payload, str) else payload
-        fee = fee_facts(document if isinstance(document, dict) else {}, float(created))
+    document = json.loads(payload) if isinstance(payload, str) else payload
+    if not isinstance(document, dict):
+        document = {}
+    fee = fee_facts(document, float(created)) if is_receipt(kind) or is_sms(kind) else None
     return JobRow(
         id=int(job_id),
         kind=str(kind),
@@ -67,6 +69,7 @@ def _row(values: Sequence[Any]) -> JobRow:
         attempts=int(attempts),
         failed=bool(last_error),
         fee=fee,
+        commune=commune_of(document),
     )
 
 

@@ -19,6 +19,7 @@ waiting for a person: a backlog).
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections import Counter
@@ -138,35 +139,64 @@ def _in(moment: float | None, lo: float, hi: float) -> bool:
     return moment is not None and lo <= moment < hi
 
 
+_OFFSET = 7 * 3600  # GMT+7, without daylight saving since 1975
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _day_of(moment: float) -> date:
+    """The Vietnamese day of a Unix time (fast: Vietnam's offset is fixed)."""
+    return date.fromordinal(_EPOCH_ORDINAL + int((moment + _OFFSET) // 86_400))
+
+
+@dataclass
+class _Jobs:
+    """What the jobs give each day, gathered in one pass over them."""
+
+    payments: dict[date, Counter[str]] = field(default_factory=dict)
+    delays: dict[date, list[float]] = field(default_factory=dict)
+    sent: Counter[date] = field(default_factory=Counter)
+    failed: Counter[date] = field(default_factory=Counter)
+    dead: Counter[date] = field(default_factory=Counter)
+    unknown_since: list[float] = field(default_factory=list)
+    """Creation times of the jobs waiting for a person (a backlog from then on)."""
+
+    @classmethod
+    def gather(cls, jobs: Sequence[JobRow], scope: _Scope) -> _Jobs:
+        found = cls()
+        for job in jobs:
+            if not scope.keeps(job.commune):
+                continue
+            if job.state == "unknown":
+                found.unknown_since.append(job.created_at)
+            fee = job.fee
+            if fee is None:
+                continue
+            if job.kind == PAYMENT_KIND:
+                found.payments.setdefault(_day_of(fee.paid_at), Counter())[fee.gateway] += 1
+            finished = job.finished_at
+            if is_receipt(job.kind) and job.state == "done" and finished is not None:
+                delay = max(finished - fee.paid_at, 0.0)
+                found.delays.setdefault(_day_of(finished), []).append(delay)
+            elif is_sms(job.kind):
+                if job.state == "done" and finished is not None:
+                    found.sent[_day_of(finished)] += 1
+                elif job.state == "dead" and finished is not None:
+                    found.dead[_day_of(finished)] += 1
+                elif job.state in ("pending", "leased") and job.failed:
+                    found.failed[_day_of(job.created_at)] += 1
+        found.unknown_since.sort()
+        return found
+
+
 def _one_day(
     day: date,
-    jobs: Sequence[JobRow],
+    jobs: _Jobs,
     recon: dict[tuple[date, str], ReconciliationCounts],
     feedback: Sequence[FeedbackRecord],
     scope: _Scope,
 ) -> DayReport:
     lo, hi = day_bounds(day)
-    payments: Counter[str] = Counter()
-    delays: list[float] = []
-    sent = failed = dead = unknown = 0
-    for job in jobs:
-        fee = job.fee
-        if not scope.keeps(job.commune):
-            continue
-        if job.state == "unknown" and job.created_at < hi:
-            unknown += 1
-        if fee is None:
-            continue
-        finished_today = _in(job.finished_at, lo, hi)
-        if job.kind == PAYMENT_KIND and _in(fee.paid_at, lo, hi):
-            payments[fee.gateway] += 1
-        if is_receipt(job.kind) and job.state == "done" and finished_today:
-            delays.append(max((job.finished_at or 0.0) - fee.paid_at, 0.0))
-        elif is_sms(job.kind):
-            sent += job.state == "done" and finished_today
-            dead += job.state == "dead" and finished_today
-            open_failing = job.state in ("pending", "leased") and job.failed
-            failed += open_failing and _in(job.created_at, lo, hi)
+    delays = jobs.delays.get(day, [])
     found = [
         counts
         for (when, commune), counts in recon.items()
@@ -187,13 +217,13 @@ def _one_day(
     return DayReport(
         day=day,
         commune=scope.commune,
-        payments=dict(sorted(payments.items())),
+        payments=dict(sorted(jobs.payments.get(day, Counter()).items())),
         receipts=len(delays),
         delay=Delay.of(delays),
-        sms_sent=sent,
-        sms_failed=failed,
-        sms_dead=dead,
-        unknown=unknown,
+        sms_sent=jobs.sent[day],
+        sms_failed=jobs.failed[day],
+        sms_dead=jobs.dead[day],
+        unknown=bisect.bisect_left(jobs.unknown_since, hi),
         reconciliation=total,
         feedback_answered=answered,
         feedback_in_time=in_time,
@@ -212,4 +242,5 @@ def day_reports(
 ) -> list[DayReport]:
     """The report of each of `days` from what was read for their window."""
     scope = _Scope(commune, own_commune)
-    return [_one_day(day, jobs, reconciliations, feedback, scope) for day in days]
+    gathered = _Jobs.gather(jobs, scope)
+    return [_one_day(day, gathered, reconciliations, feedback, scope) for day in days]

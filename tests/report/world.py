@@ -21,28 +21,25 @@ from connectors.banks.base import PaymentNotification, PaymentRequest, PaymentSt
 from connectors.banks.ipn import IpnHandler
 from connectors.banks.matching import BankTransfer, ExpectedPayment, PaymentState
 from connectors.banks.reconcile import reconcile
-from connectors.core import MemorySeenStore, RetryPolicy, Timeouts, Transport
+from connectors.core import MemorySeenStore, RetryPolicy
 from connectors.core.errors import NotFound, ProviderError
 from connectors.delivery import Flow, SqliteOutbox, Step, StepContext, Worker
 from connectors.einvoice import Buyer, Line, Receipt, Seller
-from connectors.einvoice.provider import provider_from_env
 from connectors.ihanoi import Feedback, IHanoiClient
 from connectors.ihanoi.simulator import IHanoiSimulator
 from connectors.providers import provider
 from connectors.report import ReportRecords
-from connectors.simulators import SMS_BRANDNAME, SMS_TEMPLATE
-from connectors.sms import Brandname, Message, Template, TemplateRegistry
+from connectors.sms import Message
 from connectors.sms.mobifone import MobifoneSms
 from connectors.sms.mobifone.simulator import MobifoneSimulator
 from connectors.testing import mount
 from connectors.testing.simulators.einvoice.viettel import ViettelInvoiceSimulator
 from connectors.vn.time import VN_TZ, now_vn
 from tests.delivery.conftest import FakeClock
+from tests.telemetry.adapters import FAST, TIMEOUTS, mobifone, viettel
 
 ACCOUNT = "0123456789"
 AGENCY = "UBND-PHUONG-MAU"
-_FAST = RetryPolicy(max_attempts=2, sleep=lambda _s: None)
-_TIMEOUTS = Timeouts(connect=1, read=1, total=5)
 
 
 def at(day: date, hour: int, minute: int = 0) -> float:
@@ -228,45 +225,20 @@ def build_world(stack: ExitStack, folder: Path, start: date) -> World:
     vnpay_entry, sepay_entry = provider("payments", "vnpay"), provider("payments", "sepay")
     vnpay_sim = vnpay_entry.make_simulator(sleep=lambda _s: None)
     sepay_sim = sepay_entry.make_simulator(clock=clock)
-    invoice_sim = ViettelInvoiceSimulator(sleep=lambda _s: None, clock=clock)
-    sms_sim = MobifoneSimulator(
-        brandnames=[SMS_BRANDNAME],
-        templates={SMS_BRANDNAME: [SMS_TEMPLATE]},
-        username="portal",
-        password="sms-password",  # its clock dates sessions only: the client's own
-    )
+    invoice_sim, invoices = viettel(stack, clock)
+    # MobiFone's clock dates its sessions only: the client's own
+    sms_sim, sms = mobifone(stack, "sms-password")
     ihanoi_sim = IHanoiSimulator(sleep=lambda _s: None, clock=clock)
     for sim, url in (
         (vnpay_sim, "https://vnpay.sim.test"),
-        (invoice_sim, "https://viettel.sim.test"),
-        (sms_sim, "https://sms.sim.test"),
         (ihanoi_sim, "https://ihanoi.sim.test"),
     ):
         stack.enter_context(mount(sim, url))
     vnpay = vnpay_entry.client_class()(
         base_url="https://vnpay.sim.test",
-        retry=_FAST,
-        timeouts=_TIMEOUTS,
+        retry=FAST,
+        timeouts=TIMEOUTS,
         **vnpay_entry.credentials,
-    )
-    invoices = provider_from_env(
-        "viettel",
-        base_url="https://viettel.sim.test",
-        username=invoice_sim.username,
-        password=invoice_sim.password,
-        supplier_tax_code=invoice_sim.supplier_tax_code,
-        transport=Transport("viettel", retry=_FAST, timeouts=_TIMEOUTS),  # no real waits
-    )
-    sms = MobifoneSms(
-        base_url="https://sms.sim.test",
-        username="portal",
-        password="sms-password",
-        templates=TemplateRegistry(
-            [Brandname(SMS_BRANDNAME)], [Template("paid", SMS_TEMPLATE, SMS_BRANDNAME)]
-        ),
-        brandname=SMS_BRANDNAME,
-        retry=_FAST,
-        timeouts=_TIMEOUTS,
     )
     outbox = stack.enter_context(SqliteOutbox(folder / "outbox.db", clock=clock))
     records = stack.enter_context(ReportRecords(folder / "outbox.db", clock=clock))
@@ -282,7 +254,7 @@ def build_world(stack: ExitStack, folder: Path, start: date) -> World:
         vnpay=vnpay,
         invoices=invoices,
         sms=sms,
-        ihanoi=IHanoiClient("https://ihanoi.sim.test", ihanoi_sim.token, retry=_FAST, clock=clock),
+        ihanoi=IHanoiClient("https://ihanoi.sim.test", ihanoi_sim.token, retry=FAST, clock=clock),
     )
     world.flow = fee_flow(world)
     world.worker = Worker(

@@ -12,18 +12,14 @@ import requests
 
 from connectors.banks.base import PaymentRequest
 from connectors.banks.ipn import IpnHandler
-from connectors.core import ConnectorError, MemorySeenStore, RetryPolicy, Transport
+from connectors.core import ConnectorError, MemorySeenStore
 from connectors.einvoice import Buyer, Line, Receipt, Seller
-from connectors.einvoice.provider import provider_from_env
 from connectors.ihanoi import FeedbackStatus, IHanoiClient, WebhookReceiver
 from connectors.ihanoi.simulator import IHanoiSimulator
 from connectors.providers import provider
-from connectors.simulators import SMS_BRANDNAME, SMS_TEMPLATE
-from connectors.sms import Brandname, Message, Template, TemplateRegistry
-from connectors.sms.mobifone import MobifoneSms
-from connectors.sms.mobifone.simulator import MobifoneSimulator
+from connectors.sms import Message
 from connectors.testing import CommitThenStatus, Status, mount
-from connectors.testing.simulators.einvoice.viettel import ViettelInvoiceSimulator
+from tests.telemetry.adapters import mobifone, viettel
 from tests.telemetry.capture import Captured
 
 NAME = "Nguyễn Văn Canary"
@@ -41,16 +37,7 @@ def stack() -> Iterator[ExitStack]:
 
 
 def _einvoice(stack: ExitStack) -> None:
-    sim = ViettelInvoiceSimulator(sleep=lambda _s: None)
-    stack.enter_context(mount(sim, "https://viettel.sim.test"))
-    invoices = provider_from_env(
-        "viettel",
-        base_url="https://viettel.sim.test",
-        username=sim.username,
-        password=sim.password,
-        supplier_tax_code=sim.supplier_tax_code,
-        transport=Transport("viettel", retry=RetryPolicy(max_attempts=2, sleep=lambda _s: None)),
-    )
+    sim, invoices = viettel(stack)
     receipt = Receipt(
         seller=Seller(name="UBND Phường Thử", tax_code="0100109106", address="Số 1 Phố Thử"),
         buyer=Buyer(name=NAME, tax_code=TAX_CODE, phone=PHONE),
@@ -66,22 +53,7 @@ def _einvoice(stack: ExitStack) -> None:
 
 
 def _sms(stack: ExitStack) -> None:
-    sim = MobifoneSimulator(
-        brandnames=[SMS_BRANDNAME],
-        templates={SMS_BRANDNAME: [SMS_TEMPLATE]},
-        username="portal",
-        password="sms-password-canary",
-    )
-    stack.enter_context(mount(sim, "https://sms.sim.test"))
-    sms = MobifoneSms(
-        base_url="https://sms.sim.test",
-        username="portal",
-        password="sms-password-canary",
-        templates=TemplateRegistry(
-            [Brandname(SMS_BRANDNAME)], [Template("paid", SMS_TEMPLATE, SMS_BRANDNAME)]
-        ),
-        brandname=SMS_BRANDNAME,
-    )
+    sim, sms = mobifone(stack, "sms-password-canary")
     params = {"dossier": DOSSIER, "amount": "50.000", "code": "CANARY-TEXT"}
     assert sms.send(
         Message(PHONE, template_id="paid", params=params), idempotency_key="S1"

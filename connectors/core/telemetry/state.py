@@ -33,8 +33,68 @@ EXTRA = "pip install 'connectors[otel]'"
 """How to install what `configure` needs."""
 
 
+_COUNTER, _HISTOGRAM = "counter", "histogram"
+
+# attribute, kind, metric name, unit, description
+_METRICS = (
+    ("calls", _COUNTER, "connectors.vendor.calls", "{call}", "Vendor calls, by outcome."),
+    (
+        "call_duration",
+        _HISTOGRAM,
+        "connectors.vendor.call.duration",
+        "s",
+        "Duration of vendor calls, retries included.",
+    ),
+    ("retries", _COUNTER, "connectors.vendor.retries", "{attempt}", "Attempts after the first."),
+    (
+        "unknown_calls",
+        _COUNTER,
+        "connectors.vendor.unknown_outcomes",
+        "{call}",
+        "Writes that may or may not have happened at the vendor.",
+    ),
+    (
+        "rejections",
+        _COUNTER,
+        "connectors.vendor.rejections",
+        "{answer}",
+        "Vendor refusals, by the domain's common code.",
+    ),
+    ("jobs", _COUNTER, "connectors.outbox.jobs", "{job}", "Outbox jobs handled, by outcome."),
+    ("job_duration", _HISTOGRAM, "connectors.outbox.job.duration", "s", "Time to do one job."),
+    ("dead_letters", _COUNTER, "connectors.outbox.dead_letters", "{job}", "Jobs given up."),
+    (
+        "unknown_jobs",
+        _COUNTER,
+        "connectors.outbox.unknown_outcomes",
+        "{job}",
+        "Jobs set aside for a person to reconcile.",
+    ),
+    ("callbacks", _COUNTER, "connectors.callbacks", "{callback}", "Inbound callbacks, by verdict."),
+    (
+        "payment_to_receipt",
+        _HISTOGRAM,
+        "connectors.fee.payment_to_receipt",
+        "s",
+        "From the payment recorded to its receipt issued.",
+    ),
+)
+
+
 class Instruments:
-    """The tracer and every instrument, made once from a pair of providers."""
+    """The tracer and every instrument (`_METRICS`), made once from a pair of providers."""
+
+    calls: Any
+    call_duration: Any
+    retries: Any
+    unknown_calls: Any
+    rejections: Any
+    jobs: Any
+    job_duration: Any
+    dead_letters: Any
+    unknown_jobs: Any
+    callbacks: Any
+    payment_to_receipt: Any
 
     def __init__(
         self, tracer_provider: Any, meter_provider: Any, receipt_kinds: frozenset[str]
@@ -45,53 +105,11 @@ class Instruments:
 
         self.trace = trace
         self.tracer = tracer_provider.get_tracer(_NAME, __version__)
-        meter = meter_provider.get_meter(_NAME, __version__)
         self.receipt_kinds = receipt_kinds
-        self.calls = meter.create_counter(
-            "connectors.vendor.calls", unit="{call}", description="Vendor calls, by outcome."
-        )
-        self.call_duration = meter.create_histogram(
-            "connectors.vendor.call.duration",
-            unit="s",
-            description="Duration of vendor calls, retries included.",
-        )
-        self.retries = meter.create_counter(
-            "connectors.vendor.retries", unit="{attempt}", description="Attempts after the first."
-        )
-        self.unknown_calls = meter.create_counter(
-            "connectors.vendor.unknown_outcomes",
-            unit="{call}",
-            description="Writes that may or may not have happened at the vendor.",
-        )
-        self.rejections = meter.create_counter(
-            "connectors.vendor.rejections",
-            unit="{answer}",
-            description="Vendor refusals, by the domain's common code.",
-        )
-        self.jobs = meter.create_counter(
-            "connectors.outbox.jobs", unit="{job}", description="Outbox jobs handled, by outcome."
-        )
-        self.job_duration = meter.create_histogram(
-            "connectors.outbox.job.duration", unit="s", description="Time to carry out one job."
-        )
-        self.dead_letters = meter.create_counter(
-            "connectors.outbox.dead_letters", unit="{job}", description="Jobs given up."
-        )
-        self.unknown_jobs = meter.create_counter(
-            "connectors.outbox.unknown_outcomes",
-            unit="{job}",
-            description="Jobs set aside for a person to reconcile.",
-        )
-        self.callbacks = meter.create_counter(
-            "connectors.callbacks",
-            unit="{callback}",
-            description="Inbound callbacks, by verdict.",
-        )
-        self.payment_to_receipt = meter.create_histogram(
-            "connectors.fee.payment_to_receipt",
-            unit="s",
-            description="From the payment recorded to its receipt issued.",
-        )
+        meter = meter_provider.get_meter(_NAME, __version__)
+        for attribute, kind, name, unit, description in _METRICS:
+            make = meter.create_counter if kind == _COUNTER else meter.create_histogram
+            setattr(self, attribute, make(name, unit=unit, description=description))
 
 
 class _State:

@@ -26,7 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from connectors.banks.reconcile import ReconciliationReport, RowStatus
-from connectors.core.postgres import PgConnections, ensure_schema, is_postgres_dsn, qualified
+from connectors.core.postgres import (
+    PgConnections,
+    ensure_schema,
+    is_postgres_dsn,
+    qualified,
+    schema_has,
+)
 from connectors.core.sqlite import connect
 from connectors.ihanoi.base import Feedback
 
@@ -43,6 +49,7 @@ _FEEDBACK = (
     " commune TEXT NOT NULL, received_at {real}, due_at {real}, answered_at {real})"
 )
 _COMPONENT, _VERSION = "report", 1
+_HAS_TABLES = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_reconciliation'"
 
 
 @dataclass(frozen=True)
@@ -116,10 +123,12 @@ class ReportRecords:
         self._lock = threading.Lock()
         self._pg: PgConnections | None = None
         self._sqlite: sqlite3.Connection | None = None
-        self._create = create
+        self._recorded = True  # False: opened to read, and nothing was ever recorded
         if is_postgres_dsn(self._where):
             self._pg = PgConnections(self._where, application_name="connectors-report")
-            if create:
+            if not create:
+                self._recorded = schema_has(self._pg, schema, "report_reconciliation")
+            else:
                 ddl = [
                     statement.format(t="{schema}.", real="float8")
                     for statement in (_RECONCILIATION, _FEEDBACK)
@@ -131,6 +140,10 @@ class ReportRecords:
         elif Path(self._where).is_file():
             uri = f"{Path(self._where).resolve().as_uri()}?mode=ro"
             self._sqlite = connect(uri, uri=True)
+            found = self._sqlite.execute(_HAS_TABLES).fetchone()
+            self._recorded = found is not None
+        else:
+            self._recorded = False
 
     def __repr__(self) -> str:
         return f"ReportRecords({self._where if self._pg is None else self._pg.masked!r})"
@@ -154,6 +167,9 @@ class ReportRecords:
     @contextmanager
     def _execute(self) -> Iterator[Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]]:
         """A function running one statement (named ``%(x)s`` parameters) and its rows."""
+        if not self._recorded:
+            yield lambda _sql, _params: []
+            return
         if self._pg is not None:
             with self._pg.using() as conn:
 
@@ -170,12 +186,7 @@ class ReportRecords:
                 if lite is None:
                     return []
                 statement = sql.replace("%(", ":").replace(")s", "")
-                try:
-                    return lite.execute(statement, params).fetchall()
-                except sqlite3.OperationalError as exc:
-                    if not self._create and "no such table" in str(exc):
-                        return []  # never recorded: nothing to read
-                    raise
+                return lite.execute(statement, params).fetchall()
 
             yield run_sqlite
 

@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 from connectors.cli import app
 from connectors.cli.output import ExitCode
-from connectors.delivery import SqliteOutbox
+from connectors.delivery import PostgresOutbox, SqliteOutbox
 from connectors.report import daily_report
 from tests.delivery.conftest import FakeClock
+from tests.pg import PgTarget
 from tests.report.jobs import one_day
 
 runner = CliRunner()
@@ -97,3 +98,16 @@ def test_a_missing_outbox_is_a_configuration_error(tmp_path: Path) -> None:
 def test_json_and_csv_together_is_a_usage_error(db: Path) -> None:
     done = runner.invoke(app, ["report", "--db", str(db), "--json", "--csv"])
     assert ExitCode.USAGE == done.exit_code
+
+
+def test_a_postgresql_outbox(pg: PgTarget) -> None:
+    clock = FakeClock()
+    with PostgresOutbox(pg.dsn, schema=pg.schema, clock=clock) as outbox:
+        one_day(outbox, clock, DAY)
+    done = runner.invoke(
+        app, ["report", "--db", pg.dsn, "--schema", pg.schema, "--day", "2026-03-02", "--json"]
+    )
+    assert 0 == done.exit_code, done.output
+    assert {"issued": 3, "delay_seconds": {"median": 240.0, "p95": 600.0, "longest": 600.0}} == (
+        json.loads(done.stdout)["receipts"]
+    )

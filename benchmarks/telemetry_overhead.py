@@ -1,7 +1,7 @@
 """Telemetry overhead: a vendor call through the transport with telemetry off, against the
 same transport built without the hooks, and with telemetry on.
 
-    PYTHONPATH=. python benchmarks/telemetry_overhead.py [--calls N] [--rounds R]
+    PYTHONPATH=. python benchmarks/telemetry_overhead.py [--calls N] [--rounds R] [--in-process]
 
 Three transports in one process, the same loopback simulator: `Transport` as shipped
 (hooks in, telemetry off: OpenTelemetry not configured), a subclass whose `request` and
@@ -26,7 +26,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 
 from connectors.core import Idempotency, RequestSpec, Transport, telemetry
-from connectors.testing import SimResponse, Simulator, serve
+from connectors.testing import SimResponse, Simulator, mount, serve
 
 
 class _Bare(Transport):
@@ -80,6 +80,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="the simulator in process (connectors.testing.mount): no sockets, less noise",
+    )
     args = parser.parse_args(argv)
     sim = Simulator()
     sim.add_route("GET", "/ping", lambda _r: SimResponse.json({"ok": True}), name="ping")
@@ -89,7 +94,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     off_vs_bare: list[float] = []
     on_vs_bare: list[float] = []
     per_call: dict[str, list[float]] = {"bare": [], "off": [], "on": []}
-    with serve(sim) as base, _Bare("bench", trust_env=False) as bare:
+    where = mount(sim, "https://bench.sim.test") if args.in_process else serve(sim)
+    with where as served, _Bare("bench", trust_env=False) as bare:
+        base = "https://bench.sim.test" if args.in_process else served
         shipped: Any = Transport("bench", trust_env=False)
         url = f"{base}/ping"
         _calls(bare, url, 20)

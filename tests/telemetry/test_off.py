@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from connectors.core import ConfigError, telemetry
+from connectors.core.extras import MissingExtra
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,7 +78,10 @@ def test_global_providers_set_by_the_application_turn_it_on() -> None:
 
 
 def test_configure_without_opentelemetry_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "opentelemetry", None)
-    with pytest.raises(ConfigError, match=r"connectors\[otel\]"):
+    for name in ("opentelemetry", "opentelemetry.trace", "opentelemetry.metrics"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed
+    with pytest.raises(MissingExtra, match=r"vn-public-connectors\[otel\]") as raised:
         telemetry.configure()
+    assert isinstance(raised.value, ConfigError)
+    assert "otel" == raised.value.extra
     assert not telemetry.enabled()

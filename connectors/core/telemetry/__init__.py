@@ -1,6 +1,6 @@
 """OpenTelemetry traces and metrics for vendor calls, outbox jobs and inbound callbacks.
 
-Optional (``pip install 'connectors[otel]'``, the API only) and free when unused: nothing
+Optional (``pip install 'vn-public-connectors[otel]'``, the API only) and free when unused: nothing
 here imports OpenTelemetry. A hook checks one module-level value and returns when
 telemetry is off, which it is
 

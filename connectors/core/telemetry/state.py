@@ -8,7 +8,7 @@ import time
 from collections.abc import Collection
 from typing import Any
 
-from connectors.core.errors import ConfigError
+from connectors.core.extras import require
 
 __all__ = [
     "DOMAINS",
@@ -29,8 +29,6 @@ RECEIPT_KINDS = frozenset({"fee_receipt"})
 step, enqueued with the payment): their age when done is the payment-to-receipt delay."""
 
 _NAME = "connectors"
-EXTRA = "pip install 'connectors[otel]'"
-"""How to install what `configure` needs."""
 
 
 _COUNTER, _HISTOGRAM = "counter", "histogram"
@@ -135,16 +133,12 @@ def configure(
 ) -> None:
     """Record with these providers from now on (the global ones for any not given).
 
-    Needs ``opentelemetry-api`` (ConfigError naming the extra otherwise). `receipt_kinds`
+    Needs ``opentelemetry-api`` (`MissingExtra` naming the extra otherwise). `receipt_kinds`
     replaces `RECEIPT_KINDS` (job kinds whose completion is a receipt for a payment).
     Thread-safe; takes effect for the next call.
     """
-    try:
-        from opentelemetry import metrics, trace
-    except ImportError:
-        raise ConfigError(
-            f"telemetry needs OpenTelemetry's API: {EXTRA}", field="telemetry"
-        ) from None
+    trace = require("opentelemetry.trace", extra="otel", feature="telemetry")
+    metrics = require("opentelemetry.metrics", extra="otel", feature="telemetry")
     kinds = RECEIPT_KINDS if receipt_kinds is None else frozenset(receipt_kinds)
     instruments = Instruments(
         tracer_provider or trace.get_tracer_provider(),

@@ -15,6 +15,7 @@ from connectors.cli.doctor import doctor
 from connectors.cli.invoice import invoice_app
 from connectors.cli.outbox import outbox_app
 from connectors.cli.output import OneLineErrors
+from connectors.cli.report import report
 from connectors.cli.simulate import simulate
 from connectors.cli.vietqr import vietqr_app
 
@@ -47,6 +48,7 @@ def main(
 
 app.command()(demo)
 app.command()(doctor)
+app.command()(report)  # issue 15: connectors/cli/report.py
 app.command()(simulate)
 vn.register(app)
 app.add_typer(outbox_app, name="outbox")

@@ -47,6 +47,7 @@ from connectors.core.errors import (
 from connectors.core.http_errors import error_for_status, request_id_of
 from connectors.core.redaction import Redactor
 from connectors.core.retry import RETRYABLE_STATUSES, Idempotency, RetryPolicy, parse_retry_after
+from connectors.core.telemetry import traced_attempt, traced_call
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -260,6 +261,7 @@ class Transport:
 
     # -- the one entry point -------------------------------------------------------------
 
+    @traced_call  # a span and metrics per call when OpenTelemetry is on (core/telemetry.py)
     def request(
         self,
         spec: RequestSpec | Builder,
@@ -375,6 +377,7 @@ class Transport:
 
     # -- one attempt ---------------------------------------------------------------------
 
+    @traced_attempt  # counts the call's attempts for its span (core/telemetry.py)
     def _send_once(
         self,
         spec: RequestSpec,

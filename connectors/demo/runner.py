@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from connectors.banks.matching import ExpectedPayment, TransferMatcher
+from connectors.banks.reconcile import ReconciliationReport
 from connectors.core import ConnectorError, RetryPolicy
 from connectors.delivery import FeeFlow, JobState, ResolveAction, Worker
 from connectors.demo.citizens import pay_at_gateways, send_feedback, transfer_by_vietqr
@@ -41,7 +42,10 @@ from connectors.demo.scenario import (
 from connectors.demo.steps import build_fee_flow
 from connectors.demo.world import World, connect_portal, start_world
 from connectors.einvoice.gdt import check_returned
+from connectors.ihanoi import FeedbackExchange
+from connectors.report import ReportRecords, for_run
 from connectors.testing import TimeoutAfterCommit
+from connectors.vn import now_vn
 
 __all__ = ["DemoResult", "run"]
 
@@ -183,7 +187,9 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
                     f"{first_paid}: schema, totals, parties and seller signature checked",
                 )
         console.print(summary_table(rows, findings, world))
-        console.print(reconciliation_table(reconciliation(rows, world, portal)))
+        settled = reconciliation(rows, world, portal)
+        console.print(reconciliation_table(settled))
+        _report_the_day(world, settled, feedback_id, console)
         for job in findings.dead:
             console.print(f"[yellow]dead letter[/yellow] {job.key}: {job.last_error}")
         for job in findings.unknown:
@@ -195,6 +201,19 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
     return DemoResult(
         len(cases), paid, time.monotonic() - started, findings, files, repaired, reconciled
     )
+
+
+def _report_the_day(
+    world: World, settled: ReconciliationReport, feedback_id: str | None, console: Console
+) -> None:
+    """Keep what the outbox does not hold (the reconciliation's counts, the feedback's
+    times) beside it, then print the day's operations report (`connectors report`)."""
+    with ReportRecords(world.outbox.path) as records:
+        records.record_reconciliation(settled, day=now_vn().date())
+        exchange = world.adapters.feedback
+        if feedback_id and isinstance(exchange, FeedbackExchange):
+            records.record_feedback(exchange.get_feedback(feedback_id))
+    for_run(world.outbox.path, console=console)
 
 
 def _repair_dead_letters(world: World, log: Callable[[str], None]) -> list[str]:

@@ -386,6 +386,9 @@ MATRIX: list[tuple[list[str], int]] = [
         )
     ],
     (["doctor", "--config", "/dev/zero"], CONFIG),
+    # report: the outbox is garbage, the day is not a date (issue 15)
+    *[(["report", "--db", f"{{{name}}}"], CONFIG) for name in (*BAD_FILES, "receipt.xml")],
+    (["report", "--db", "{garbage.txt}", "--day", "yesterday"], USAGE),
 ]
 
 COVERED = {

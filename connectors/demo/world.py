@@ -13,10 +13,10 @@ from typing import Any
 
 from connectors.banks.base import FeeGateway
 from connectors.banks.ipn import IpnHandler
-from connectors.banks.momo import MoMo, MoMoSimulator
-from connectors.banks.payos import PayOS, PayOSSimulator
-from connectors.banks.sepay import SePaySimulator, SePayWebhook
-from connectors.banks.vnpay import VNPay, VNPaySimulator
+from connectors.banks.momo import MomoGateway as MoMo
+from connectors.banks.payos import PayosGateway as PayOS
+from connectors.banks.sepay import SepayWebhook as SePayWebhook
+from connectors.banks.vnpay import VnpayGateway as VNPay
 from connectors.core import RetryPolicy, Timeouts
 from connectors.delivery import SqliteOutbox
 from connectors.demo.portal import Dossiers, Portal
@@ -30,6 +30,10 @@ from connectors.sms import Brandname, SmsSender, Template, TemplateRegistry
 from connectors.sms.mobifone import MobifoneSms
 from connectors.sms.mobifone.simulator import MobifoneSimulator
 from connectors.testing import serve
+from connectors.testing.simulators.banks import MomoGatewaySimulator as MoMoSimulator
+from connectors.testing.simulators.banks import PayosGatewaySimulator as PayOSSimulator
+from connectors.testing.simulators.banks import SepayTransactionsSimulator as SePaySimulator
+from connectors.testing.simulators.banks import VnpayGatewaySimulator as VNPaySimulator
 from connectors.testing.simulators.einvoice.viettel import (
     ViettelInvoiceSimulator as ViettelSimulator,
 )

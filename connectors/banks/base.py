@@ -45,6 +45,7 @@ __all__ = [
     "RefundStatus",
     "StaleCallback",
     "UnsupportedOperation",
+    "Vendor",
     "ascii_safe",
     "check_amount",
     "provider_error",
@@ -139,6 +140,23 @@ class Capability(enum.StrEnum):
     REFUND = "refund"
     PARTIAL_REFUND = "partial_refund"
     CANCEL = "cancel"
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """What the domain knows of a gateway, declared once in its `wire.py` (``VENDOR``).
+
+    `name` is its registry name ("vnpay"), `title` its name in messages ("VNPay");
+    `capabilities` the optional operations it offers; `order_ref` what it takes as an order
+    reference to query or cancel; `secret_fields` the message fields that carry a secret or
+    a checksum (masked in logs).
+    """
+
+    name: str
+    title: str
+    capabilities: frozenset[Capability]
+    order_ref: re.Pattern[str] = _REF
+    secret_fields: tuple[str, ...] = ()
 
 
 def provider_error(code: PaymentErrorCode, message: str, **context: Any) -> ProviderError:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import secrets
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -44,6 +45,7 @@ from connectors.banks.base import (
     Refund,
     RefundRequest,
     UnsupportedOperation,
+    Vendor,
     ascii_safe,
 )
 from connectors.banks.codes import MALFORMED, Refusal, refusal_error
@@ -116,17 +118,28 @@ class GatewayClient(ProviderClient[S], Generic[S, P], ABC):
     Options beside the settings fields: `transport` (a caller's, made to mask the
     secrets too), or `timeouts` and `retry` for a new one; `profile` (the vendor's
     `wire.WireProfile`, the class's `default_profile` when None); `clock` (seconds since
-    the epoch; dates payments). Thread-safe.
+    the epoch; dates payments); `request_ids` (fresh request ids, for tests). Thread-safe.
     """
 
+    vendor: ClassVar[Vendor] = Vendor("gateway", "the gateway", frozenset())
+    """The gateway's facts (its `wire.VENDOR`): `name`, `title`, `capabilities`,
+    `order_ref_pattern` and `secret_wire_fields` follow it."""
     title: ClassVar[str] = "the gateway"
     """The gateway's name in messages ("VNPay")."""
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     """The optional operations this gateway offers."""
+    order_ref_pattern: ClassVar[re.Pattern[str]] = vendor.order_ref
+    """What the gateway takes as an order reference to query or cancel."""
     default_profile: ClassVar[Any] = None
     """The vendor's `wire.DEFAULT_PROFILE`."""
-    order_ref_pattern: ClassVar[re.Pattern[str]] = re.compile(r"\A[A-Za-z0-9._-]{1,50}\Z")
-    """What the gateway takes as an order reference to query or cancel."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        vendor = cls.__dict__.get("vendor")
+        if isinstance(vendor, Vendor):
+            cls.name, cls.title, cls.capabilities = vendor.name, vendor.title, vendor.capabilities
+            cls.order_ref_pattern = vendor.order_ref
+            cls.secret_wire_fields = vendor.secret_fields
 
     def __init__(
         self,
@@ -138,6 +151,7 @@ class GatewayClient(ProviderClient[S], Generic[S, P], ABC):
         retry: RetryPolicy | None = None,
         profile: P | None = None,
         clock: Callable[[], float] = time.time,
+        request_ids: Callable[[], str] | None = None,
         **fields: Any,
     ) -> None:
         super().__init__(settings, transport=transport, **fields)
@@ -145,6 +159,7 @@ class GatewayClient(ProviderClient[S], Generic[S, P], ABC):
             tune_transport(self, timeouts, retry)
         self.profile: P = self.default_profile if profile is None else profile
         self.clock = clock
+        self._request_ids = request_ids or self._new_request_id
 
     @property
     def base_url(self) -> str:
@@ -164,6 +179,10 @@ class GatewayClient(ProviderClient[S], Generic[S, P], ABC):
         self, method: str, query: Mapping[str, str], body: bytes, headers: Mapping[str, str]
     ) -> PaymentNotification:
         """Verify and parse one callback (`SignatureError`, `ValidationError`)."""
+
+    def _new_request_id(self) -> str:
+        """A fresh request id for a read (a query); 32 hex digits by default."""
+        return secrets.token_hex(16)
 
     def _check_request(self, request: PaymentRequest) -> None:
         """The vendor's own limits on a payment request (`ValidationError` naming the

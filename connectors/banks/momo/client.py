@@ -8,8 +8,7 @@ wire is in `connectors.banks.momo.wire`.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +16,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from connectors.banks.base import (
-    Capability,
     PaymentIntent,
     PaymentNotification,
     PaymentRequest,
@@ -62,32 +60,12 @@ class MomoGateway(GatewayClient[MomoGatewaySettings, WireProfile]):
     ids for queries). The keys are never logged nor put in an error.
     """
 
-    name = wire.NAME
-    title = wire.TITLE
+    vendor = wire.VENDOR
     settings_class = MomoGatewaySettings
-    secret_wire_fields = wire.SECRET_FIELDS
     default_profile = wire.DEFAULT_PROFILE
-    capabilities = frozenset(
-        {
-            Capability.REDIRECT,
-            Capability.QR,
-            Capability.QUERY,
-            Capability.REFUND,
-            Capability.PARTIAL_REFUND,
-        }
-    )
-    order_ref_pattern = wire.ORDER_REF
 
-    def __init__(
-        self,
-        settings: MomoGatewaySettings | None = None,
-        /,
-        *,
-        request_ids: Callable[[], str] | None = None,
-        **options: Any,
-    ) -> None:
+    def __init__(self, settings: MomoGatewaySettings | None = None, /, **options: Any) -> None:
         super().__init__(settings, **options)
-        self._request_ids = request_ids or (lambda: secrets.token_hex(16))
         self._keys = Keys(
             self.settings.partner_code, self.settings.access_key, self.settings.secret_key
         )

@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from connectors.banks.base import (
     CallbackOutcome,
+    Capability,
     HttpAnswer,
     PaymentNotification,
     PaymentStatus,
@@ -26,6 +27,7 @@ from connectors.banks.base import (
     Refund,
     RefundRequest,
     RefundStatus,
+    Vendor,
 )
 from connectors.banks.codes import PaymentErrorCode, Refusal
 from connectors.core.errors import ValidationError
@@ -47,8 +49,7 @@ __all__ = [
     "REFUND_FIELDS",
     "RESULT_CODES",
     "SANDBOX_BASE_URL",
-    "SECRET_FIELDS",
-    "TITLE",
+    "VENDOR",
     "ApiRequest",
     "Keys",
     "WireProfile",
@@ -77,10 +78,6 @@ __all__ = [
 
 NAME = "momo"
 """The provider's name."""
-TITLE = "MoMo"
-"""The gateway's name in messages."""
-SECRET_FIELDS = ("accessKey", "secretKey")
-"""Fields that would carry a key: masked in logs."""
 
 SANDBOX_BASE_URL = "https://test-payment.momo.vn"
 """Sandbox host [V]; production is https://payment.momo.vn."""
@@ -90,6 +87,23 @@ ORDER_ID = re.compile(r"\A[0-9a-zA-Z]([-_.]*[0-9a-zA-Z]+)*\Z")
 
 ORDER_REF = re.compile(r"\A(?=.{1,50}\Z)[0-9a-zA-Z]([-_.]*[0-9a-zA-Z]+)*\Z")
 """`ORDER_ID` of at most 50 characters."""
+
+VENDOR = Vendor(
+    NAME,
+    "MoMo",
+    frozenset(
+        {
+            Capability.REDIRECT,
+            Capability.QR,
+            Capability.QUERY,
+            Capability.REFUND,
+            Capability.PARTIAL_REFUND,
+        }
+    ),
+    order_ref=ORDER_REF,
+    secret_fields=("accessKey", "secretKey"),
+)
+"""MoMo's facts: pay URL and QR, query, full and partial refunds; no cancel."""
 
 CREATE_FIELDS = (
     "accessKey",

@@ -18,7 +18,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from connectors.banks.base import (
-    Capability,
     PaymentIntent,
     PaymentNotification,
     PaymentRequest,
@@ -65,15 +64,9 @@ class PayosGateway(GatewayClient[PayosGatewaySettings, WireProfile]):
     error.
     """
 
-    name = wire.NAME
-    title = wire.TITLE
+    vendor = wire.VENDOR
     settings_class = PayosGatewaySettings
-    secret_wire_fields = wire.SECRET_FIELDS
     default_profile = wire.DEFAULT_PROFILE
-    capabilities = frozenset(
-        {Capability.REDIRECT, Capability.QR, Capability.QUERY, Capability.CANCEL}
-    )
-    order_ref_pattern = wire.ORDER_REF
 
     def __init__(
         self,

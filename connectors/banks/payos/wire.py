@@ -23,11 +23,13 @@ from pydantic import SecretStr
 
 from connectors.banks.base import (
     CallbackOutcome,
+    Capability,
     HttpAnswer,
     Payer,
     PaymentNotification,
     PaymentStatus,
     PaymentStatusReport,
+    Vendor,
 )
 from connectors.banks.codes import PaymentErrorCode, Refusal
 from connectors.core.errors import SignatureError, ValidationError
@@ -44,9 +46,8 @@ __all__ = [
     "NULL_TEXTS",
     "ORDER_REF",
     "PRODUCTION_BASE_URL",
-    "SECRET_FIELDS",
     "STATUSES",
-    "TITLE",
+    "VENDOR",
     "CreateRequest",
     "Link",
     "WireProfile",
@@ -78,12 +79,16 @@ __all__ = [
 
 NAME = "payos"
 """The provider's name."""
-TITLE = "payOS"
-"""The gateway's name in messages."""
-SECRET_FIELDS = ("x-api-key", "checksumKey")
-"""Fields and headers that would carry a key: masked in logs."""
 ORDER_REF = re.compile(r"\A[A-Za-z0-9-]*[A-Za-z0-9][A-Za-z0-9-]*\Z")
 """What a status query or a cancel names: an orderCode or a paymentLinkId."""
+VENDOR = Vendor(
+    NAME,
+    "payOS",
+    frozenset({Capability.REDIRECT, Capability.QR, Capability.QUERY, Capability.CANCEL}),
+    order_ref=ORDER_REF,
+    secret_fields=("x-api-key", "checksumKey"),
+)
+"""payOS's facts: checkout URL and VietQR, status, cancel; no refund API."""
 
 PRODUCTION_BASE_URL = "https://api-merchant.payos.vn"
 """payOS's API host [S]; payOS has no separate sandbox host (test channels)."""

@@ -9,7 +9,7 @@ URL, return URL and IPN (VNPay's pay.html); querydr and refund follow integrator
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from connectors.banks.base import (
-    Capability,
     PaymentIntent,
     PaymentNotification,
     PaymentRequest,
@@ -73,26 +72,12 @@ class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
     logged nor put in an error.
     """
 
-    name = wire.NAME
-    title = wire.TITLE
+    vendor = wire.VENDOR
     settings_class = VnpayGatewaySettings
-    secret_wire_fields = wire.SECRET_FIELDS
     default_profile = wire.DEFAULT_PROFILE
-    capabilities = frozenset(
-        {Capability.REDIRECT, Capability.QUERY, Capability.REFUND, Capability.PARTIAL_REFUND}
-    )
-    order_ref_pattern = wire.TXN_REF
 
-    def __init__(
-        self,
-        settings: VnpayGatewaySettings | None = None,
-        /,
-        *,
-        request_ids: Callable[[], str] | None = None,
-        **options: Any,
-    ) -> None:
-        super().__init__(settings, **options)
-        self._request_ids = request_ids or _random_request_id
+    def _new_request_id(self) -> str:
+        return f"Q{format_compact(now_vn(self.clock))}{secrets.token_hex(6)}"
 
     @property
     def tmn_code(self) -> str:
@@ -301,10 +286,6 @@ class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
             ),
         )
         return wire.refund_result(answer, request)
-
-
-def _random_request_id() -> str:
-    return f"Q{format_compact(now_vn())}{secrets.token_hex(6)}"
 
 
 __getattr__ = moved(

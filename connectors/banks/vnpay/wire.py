@@ -27,6 +27,7 @@ from pydantic import SecretStr
 
 from connectors.banks.base import (
     CallbackOutcome,
+    Capability,
     HttpAnswer,
     Payer,
     PaymentNotification,
@@ -35,6 +36,7 @@ from connectors.banks.base import (
     Refund,
     RefundRequest,
     RefundStatus,
+    Vendor,
 )
 from connectors.banks.codes import PaymentErrorCode, Refusal
 from connectors.core.errors import SignatureError, ValidationError
@@ -55,10 +57,9 @@ __all__ = [
     "REFUND_HASH_FIELDS",
     "REFUND_RESPONSE_HASH_FIELDS",
     "SANDBOX_BASE_URL",
-    "SECRET_FIELDS",
-    "TITLE",
     "TRANSACTION_STATUSES",
     "TXN_REF",
+    "VENDOR",
     "ApiRequest",
     "ApiResult",
     "PayOrder",
@@ -95,19 +96,25 @@ __all__ = [
 
 NAME = "vnpay"
 """The provider's name."""
-TITLE = "VNPay"
-"""The gateway's name in messages."""
 
 SANDBOX_BASE_URL = "https://sandbox.vnpayment.vn"
 """The sandbox host: pay page and merchant_webapi both live there [V]."""
 
 Encoder = Literal["java", "python"]
 
-SECRET_FIELDS = ("vnp_SecureHash",)
-"""Fields that carry a checksum: masked in logs with the hash secret."""
-
 TXN_REF = re.compile(r"\A[A-Za-z0-9._-]{1,100}\Z")
 """What `vnp_TxnRef` may hold (the merchant's order reference) [S]."""
+
+VENDOR = Vendor(
+    NAME,
+    "VNPay",
+    frozenset(
+        {Capability.REDIRECT, Capability.QUERY, Capability.REFUND, Capability.PARTIAL_REFUND}
+    ),
+    order_ref=TXN_REF,
+    secret_fields=("vnp_SecureHash",),
+)
+"""VNPay's facts: redirect, querydr, full and partial refunds; no cancel (a payment expires)."""
 
 
 @dataclass(frozen=True)
@@ -635,18 +642,11 @@ PAY_OUTCOMES: Mapping[str, tuple[str, str]] = {
 
 ORDER_FIELD = "vnp_TxnRef"
 """The form field naming the order on the (simulated) pay page."""
-PENDING = "01"
-"""`vnp_TransactionStatus` of a payment not completed yet."""
-PAID = "00"
-"""`vnp_TransactionStatus` of a successful payment."""
-REFUNDING = "05"
-"""`vnp_TransactionStatus` of a refund in progress."""
-PAYMENT = "01"
-"""`vnp_TransactionType` of a payment."""
-FULL_REFUND = "02"
-"""`vnp_TransactionType` of a full refund."""
-PARTIAL_REFUND = "03"
-"""`vnp_TransactionType` of a partial refund."""
+PENDING, PAID, REFUNDING = "01", "00", "05"
+"""`vnp_TransactionStatus` of a payment not completed yet, of a successful payment, of a
+refund in progress."""
+PAYMENT, FULL_REFUND, PARTIAL_REFUND = "01", "02", "03"
+"""`vnp_TransactionType` of a payment, a full refund, a partial refund."""
 
 PAY_ERRORS: Mapping[str, str] = {
     "signature": "70",
@@ -658,12 +658,10 @@ PAY_ERRORS: Mapping[str, str] = {
 """The pay page's error codes (`Payment/Error.html?code=NN`) [U]: wrong checksum, unknown
 terminal, a `vnp_TxnRef` reused with other content, bad format, expired."""
 
-BAD_TERMINAL = "02"
-BAD_FORMAT = "03"
-NOT_FOUND = "91"
-REFUND_REFUSED = "95"
-BAD_CHECKSUM = "97"
-OTHER_ERROR = "99"
+BAD_TERMINAL, BAD_FORMAT, NOT_FOUND = "02", "03", "91"
+REFUND_REFUSED, BAD_CHECKSUM, OTHER_ERROR = "95", "97", "99"
+"""querydr/refund refusals: unknown terminal, bad format, no such transaction, refund not
+allowed, wrong checksum, other error (`API_CODES`)."""
 
 
 @dataclass

@@ -55,32 +55,34 @@ class FeeGatewaySimulator(Simulator):
     """Base of the gateway simulators (see the module docstring).
 
     `ipn_url`: where callbacks go by default (a URL, or a WSGI app called in process);
-    `ipn_attempts` tries `ipn_interval` seconds apart (through `sleep`), each waiting
-    `ipn_timeout` for the portal; `clock` (Unix seconds) dates payments; `auto_deliver`
-    sends the callback in the background once the pay page's button is pressed.
+    `ipn_attempts` tries `ipn_interval` seconds apart (through `sleep`; the class's
+    `ipn_schedule` by default), each waiting `ipn_timeout` for the portal; `clock` (Unix
+    seconds) dates payments; `auto_deliver` sends the callback in the background once the
+    pay page's button is pressed.
     """
 
     title: ClassVar[str] = "gateway"
     """The gateway's name on its pay page."""
+    ipn_schedule: ClassVar[tuple[int, float]] = (3, 60.0)
+    """How many times, and how many seconds apart, the gateway sends a callback."""
 
     def __init__(
         self,
         *,
         ipn_url: str | WSGIApp | None = None,
-        ipn_attempts: int,
-        ipn_interval: float,
+        ipn_attempts: int | None = None,
+        ipn_interval: float | None = None,
         ipn_timeout: float = 15.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         auto_deliver: bool = False,
     ) -> None:
         super().__init__(sleep=sleep)
-        self.ipn_url = ipn_url
-        self.ipn_attempts = ipn_attempts
-        self.ipn_interval = ipn_interval
-        self.ipn_timeout = ipn_timeout
-        self.clock = clock
-        self.auto_deliver = auto_deliver
+        attempts, interval = self.ipn_schedule
+        self.ipn_url, self.ipn_timeout = ipn_url, ipn_timeout
+        self.ipn_attempts = attempts if ipn_attempts is None else ipn_attempts
+        self.ipn_interval = interval if ipn_interval is None else ipn_interval
+        self.clock, self.auto_deliver = clock, auto_deliver
         self._lock = threading.RLock()
 
     # -- the vendor's steps ----------------------------------------------------------------

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -56,7 +57,7 @@ class MomoGatewaySimulator(FeeGatewaySimulator):
     """A MoMo partner account simulated (one partner code and key pair)."""
 
     provider = wire.NAME
-    title = wire.TITLE
+    title = wire.VENDOR.title
 
     def __init__(
         self,
@@ -65,12 +66,10 @@ class MomoGatewaySimulator(FeeGatewaySimulator):
         access_key: str,
         secret_key: str,
         public_url: str = "https://test-payment.momo.vn",
-        ipn_attempts: int = 3,
-        ipn_interval: float = 60.0,
         profile: wire.WireProfile = wire.DEFAULT_PROFILE,
         **options: Any,
     ) -> None:
-        super().__init__(ipn_attempts=ipn_attempts, ipn_interval=ipn_interval, **options)
+        super().__init__(**options)
         self.partner_code = partner_code
         self._keys = Keys(partner_code, access_key, secret_key)
         self.public_url = public_url.rstrip("/")
@@ -146,40 +145,51 @@ class MomoGatewaySimulator(FeeGatewaySimulator):
         )
         return SimResponse.json(answer, 400)
 
-    def _replay(self, request: ApiRequest) -> SimResponse | None:
-        previous = self._answers.get(request.request_id)
-        if previous is None:
-            return None
-        if previous[0] != request.signature:
-            return self._refuse(request, wire.DUPLICATE_REQUEST)
-        return SimResponse.json(previous[1])
-
-    def _create(self, request: SimRequest) -> SimResponse:
-        found = self._read(request, wire.CREATE_FIELDS)
+    def _keyed(
+        self,
+        request: SimRequest,
+        fields: tuple[str, ...],
+        write: Callable[[ApiRequest], dict[str, Any] | SimResponse],
+    ) -> SimResponse:
+        """A keyed write: a repeated requestId gets its first answer again (40 when its
+        signature differs); otherwise `write` makes the answer, remembered."""
+        found = self._read(request, fields)
         if isinstance(found, SimResponse):
             return found
         with self._lock:
-            replay = self._replay(found)
-            if replay is not None:
-                return replay
-            amount, code = found.amount, self._create_problem(found)
-            if code is not None or not isinstance(amount, int):
-                return self._refuse(found, code or wire.BAD_FORMAT)
-            self.orders[found.order_id] = _Order(found, amount)
-            token = secrets.token_urlsafe(12)
-            self._tokens[token] = found.order_id
-            answer = wire.create_answer(
-                found,
-                partner_code=self.partner_code,
-                amount=amount,
-                pay_url=f"{self.public_url}{_PAY_PATH}?t={token}",
-                token=token,
-                now_ms=self._now_ms(),
-            )
+            previous = self._answers.get(found.request_id)
+            if previous is not None:
+                same = previous[0] == found.signature
+                return (
+                    SimResponse.json(previous[1])
+                    if same
+                    else self._refuse(found, wire.DUPLICATE_REQUEST)
+                )
+            answer = write(found)
+            if isinstance(answer, SimResponse):
+                return answer
             self._answers[found.request_id] = (found.signature, answer)
-            ref = found.order_id
-            self.ledger.record("order", ref, amount=amount, request_id=found.request_id)
         return SimResponse.json(answer)
+
+    def _create(self, request: SimRequest) -> SimResponse:
+        return self._keyed(request, wire.CREATE_FIELDS, self._create_order)
+
+    def _create_order(self, found: ApiRequest) -> dict[str, Any] | SimResponse:
+        amount, code = found.amount, self._create_problem(found)
+        if code is not None or not isinstance(amount, int):
+            return self._refuse(found, code or wire.BAD_FORMAT)
+        self.orders[found.order_id] = _Order(found, amount)
+        token = secrets.token_urlsafe(12)
+        self._tokens[token] = found.order_id
+        self.ledger.record("order", found.order_id, amount=amount, request_id=found.request_id)
+        return wire.create_answer(
+            found,
+            partner_code=self.partner_code,
+            amount=amount,
+            pay_url=f"{self.public_url}{_PAY_PATH}?t={token}",
+            token=token,
+            now_ms=self._now_ms(),
+        )
 
     def _create_problem(self, found: ApiRequest) -> int | None:
         amount = found.amount
@@ -217,36 +227,31 @@ class MomoGatewaySimulator(FeeGatewaySimulator):
         return SimResponse.json(answer)
 
     def _refund(self, request: SimRequest) -> SimResponse:
-        found = self._read(request, wire.REFUND_FIELDS)
-        if isinstance(found, SimResponse):
-            return found
-        with self._lock:
-            replay = self._replay(found)
-            if replay is not None:
-                return replay
-            paid = [o for o in self.orders.values() if o.trans_id and o.trans_id == found.trans_id]
-            if not paid:
-                return self._refuse(found, wire.BAD_ORDER)
-            order, amount = paid[0], found.amount
-            refunded = sum(r["amount"] for r in order.refunds)
-            if (
-                order.result_code != 0
-                or not isinstance(amount, int)
-                or not 0 < amount <= order.amount - refunded
-            ):
-                return self._refuse(found, wire.REFUND_FAILED)
-            answer, entry = wire.refund_answer(
-                found,
-                partner_code=self.partner_code,
-                amount=amount,
-                trans_id=next(self._trans_ids),
-                now_ms=self._now_ms(),
-            )
-            order.refunds.append(entry)
-            self._answers[found.request_id] = (found.signature, answer)
-            ref = order.request.order_id
-            self.ledger.record("refund", found.request_id, order_id=ref, amount=amount)
-        return SimResponse.json(answer)
+        return self._keyed(request, wire.REFUND_FIELDS, self._refund_order)
+
+    def _refund_order(self, found: ApiRequest) -> dict[str, Any] | SimResponse:
+        paid = [o for o in self.orders.values() if o.trans_id and o.trans_id == found.trans_id]
+        if not paid:
+            return self._refuse(found, wire.BAD_ORDER)
+        order, amount = paid[0], found.amount
+        refunded = sum(r["amount"] for r in order.refunds)
+        if (
+            order.result_code != 0
+            or not isinstance(amount, int)
+            or not 0 < amount <= order.amount - refunded
+        ):
+            return self._refuse(found, wire.REFUND_FAILED)
+        answer, entry = wire.refund_answer(
+            found,
+            partner_code=self.partner_code,
+            amount=amount,
+            trans_id=next(self._trans_ids),
+            now_ms=self._now_ms(),
+        )
+        order.refunds.append(entry)
+        ref = order.request.order_id
+        self.ledger.record("refund", found.request_id, order_id=ref, amount=amount)
+        return answer
 
     # -- pay page ----------------------------------------------------------------------
 

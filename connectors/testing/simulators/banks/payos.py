@@ -28,6 +28,7 @@ import itertools
 import json
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -57,7 +58,7 @@ class PayosGatewaySimulator(FeeGatewaySimulator):
     """
 
     provider = wire.NAME
-    title = wire.TITLE
+    title = wire.VENDOR.title
 
     def __init__(
         self,
@@ -69,14 +70,10 @@ class PayosGatewaySimulator(FeeGatewaySimulator):
         webhook_url: str | WSGIApp | None = None,
         account_number: str = "0123456789",
         bank_bin: str = "970432",
-        ipn_attempts: int = 3,
-        ipn_interval: float = 60.0,
         profile: wire.WireProfile = wire.DEFAULT_PROFILE,
         **options: Any,
     ) -> None:
-        super().__init__(
-            ipn_url=webhook_url, ipn_attempts=ipn_attempts, ipn_interval=ipn_interval, **options
-        )
+        super().__init__(ipn_url=webhook_url, **options)
         self.client_id = client_id
         self._api_key = api_key
         self._checksum = checksum_key
@@ -197,28 +194,29 @@ class PayosGatewaySimulator(FeeGatewaySimulator):
             (link for link in self.links.values() if link.link_id == ref), None
         )
 
-    def _info(self, request: SimRequest) -> SimResponse:
+    def _with_link(self, request: SimRequest, act: Callable[[Link], SimResponse]) -> SimResponse:
+        """`act` on the link a status or cancel call names (401, 101 otherwise)."""
         if not self._authorised(request):
             return self._refuse(wire.UNAUTHORIZED, "Unauthorized", 401)
         with self._lock:
             link = self._find(request.path_params["ref"])
             if link is None:
                 return self._refuse(wire.NOT_FOUND, "Payment link not found")
-            return self._answer(wire.link_info(link))
+            return act(link)
+
+    def _info(self, request: SimRequest) -> SimResponse:
+        return self._with_link(request, lambda link: self._answer(wire.link_info(link)))
 
     def _cancel(self, request: SimRequest) -> SimResponse:
-        if not self._authorised(request):
-            return self._refuse(wire.UNAUTHORIZED, "Unauthorized", 401)
-        with self._lock:
-            link = self._find(request.path_params["ref"])
-            if link is None:
-                return self._refuse(wire.NOT_FOUND, "Payment link not found")
+        def cancel(link: Link) -> SimResponse:
             if link.status == "PENDING":
                 link.status = "CANCELLED"
                 self.ledger.record("cancel", str(link.request.order_code))
             elif link.status != "CANCELLED":
                 return self._refuse(wire.BAD_REQUEST, f"Payment link is {link.status}")
             return self._answer(wire.link_info(link))
+
+        return self._with_link(request, cancel)
 
     def _confirm(self, request: SimRequest) -> SimResponse:
         if not self._authorised(request):

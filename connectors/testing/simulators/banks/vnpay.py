@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import html
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -33,7 +33,7 @@ from connectors.banks.vnpay.wire import ApiRequest, ApiResult, PayOrder
 from connectors.core.errors import ValidationError
 from connectors.testing.simulator import SimRequest, SimResponse
 from connectors.testing.simulators.banks.base import OUTCOMES, FeeGatewaySimulator
-from connectors.testing.simulators.banks.delivery import DeliveryAttempt, WSGIApp
+from connectors.testing.simulators.banks.delivery import DeliveryAttempt
 from connectors.vn.time import format_compact, now_vn
 
 __all__ = ["Outcome", "VnpayGatewaySimulator"]
@@ -54,27 +54,37 @@ class _Order(PayOrder):
     callback: CallbackRequest | None = None
     refunds: list[str] = field(default_factory=list)
 
+    def result(self, **changes: Any) -> ApiResult:
+        """The order as querydr reports it, with `changes`."""
+        paid = ApiResult(
+            self.txn_ref,
+            self.amount,
+            self.bank_code,
+            self.pay_date,
+            self.transaction_no,
+            wire.PAYMENT,
+            self.status,
+            self.order_info,
+        )
+        return replace(paid, **changes)
+
 
 class VnpayGatewaySimulator(FeeGatewaySimulator):
     """A VNPay terminal simulated (one `tmn_code`, one `hash_secret`)."""
 
     provider = wire.NAME
-    title = wire.TITLE
+    title = wire.VENDOR.title
+    ipn_schedule = (10, 300.0)
 
     def __init__(
         self,
         *,
         tmn_code: str = "HNTEST01",
         hash_secret: str,
-        ipn_url: str | WSGIApp | None = None,
-        ipn_attempts: int = 10,
-        ipn_interval: float = 300.0,
         profile: wire.WireProfile = wire.DEFAULT_PROFILE,
         **options: Any,
     ) -> None:
-        super().__init__(
-            ipn_url=ipn_url, ipn_attempts=ipn_attempts, ipn_interval=ipn_interval, **options
-        )
+        super().__init__(**options)
         self.tmn_code = tmn_code
         self._secret = hash_secret
         self.profile = profile
@@ -207,21 +217,11 @@ class VnpayGatewaySimulator(FeeGatewaySimulator):
             held = self._held(request)
             if held is None:
                 return self._api(request, wire.NOT_FOUND, "Transaction not found")
-            status, txn_type = held.status, wire.PAYMENT
+            result = held.result()
             if held.refunded:
                 full = held.refunded == held.amount
-                status = wire.REFUNDING
-                txn_type = wire.FULL_REFUND if full else wire.PARTIAL_REFUND
-            result = ApiResult(
-                txn_ref=held.txn_ref,
-                amount=held.amount,
-                bank_code=held.bank_code,
-                pay_date=held.pay_date,
-                transaction_no=held.transaction_no,
-                transaction_type=txn_type,
-                transaction_status=status,
-                order_info=held.order_info,
-            )
+                kind = wire.FULL_REFUND if full else wire.PARTIAL_REFUND
+                result = held.result(transaction_type=kind, transaction_status=wire.REFUNDING)
         return self._api(request, wire.OK, "QueryDR Success", result)
 
     def _refund(self, request: ApiRequest) -> SimResponse:
@@ -254,10 +254,8 @@ class VnpayGatewaySimulator(FeeGatewaySimulator):
                 amount=amount,
                 created_by=request.create_by,
             )
-            result = ApiResult(
-                txn_ref=held.txn_ref,
+            result = held.result(
                 amount=amount,
-                bank_code=held.bank_code,
                 pay_date=format_compact(now_vn(self.clock)),
                 transaction_no=number,
                 transaction_type=request.transaction_type,

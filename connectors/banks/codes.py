@@ -13,18 +13,10 @@ from __future__ import annotations
 import enum
 from typing import Any, NamedTuple
 
+from connectors.core import errors
 from connectors.core.codes import CodeTable
-from connectors.core.errors import (
-    AuthError,
-    Duplicate,
-    NotFound,
-    ProviderError,
-    ProviderUnavailable,
-    RateLimited,
-    Rejected,
-)
 
-__all__ = ["MALFORMED", "PAYMENT_ERRORS", "PaymentErrorCode", "Refusal", "refusal_error"]
+__all__ = ["MALFORMED", "PAYMENT_ERRORS", "PaymentErrorCode", "Refusal"]
 
 MALFORMED = "malformed_response"
 """`ProviderError.code` of an answer that cannot be read."""
@@ -47,20 +39,18 @@ class PaymentErrorCode(enum.StrEnum):
 
 PAYMENT_ERRORS: CodeTable[PaymentErrorCode] = CodeTable(
     {
-        PaymentErrorCode.AUTH: AuthError,
-        PaymentErrorCode.BAD_SIGNATURE: AuthError,
-        PaymentErrorCode.BAD_REQUEST: Rejected,
-        PaymentErrorCode.NOT_FOUND: NotFound,
-        PaymentErrorCode.DUPLICATE: Duplicate,
-        PaymentErrorCode.INVALID_AMOUNT: Rejected,
-        PaymentErrorCode.REFUND_REFUSED: Rejected,
-        PaymentErrorCode.RATE_LIMITED: RateLimited,
-        PaymentErrorCode.TEMPORARY: ProviderUnavailable,
+        **dict.fromkeys((PaymentErrorCode.AUTH, PaymentErrorCode.BAD_SIGNATURE), errors.AuthError),
+        PaymentErrorCode.NOT_FOUND: errors.NotFound,
+        PaymentErrorCode.DUPLICATE: errors.Duplicate,
+        PaymentErrorCode.RATE_LIMITED: errors.RateLimited,
+        PaymentErrorCode.TEMPORARY: errors.ProviderUnavailable,
+        PaymentErrorCode.UNKNOWN: errors.ProviderError,
     },
-    default=ProviderError,
+    default=errors.Rejected,
 )
-"""The domain's error table: only `TEMPORARY` and `RATE_LIMITED` are worth retrying (their
-classes' own default); `UNKNOWN` is a plain `ProviderError`."""
+"""The domain's error table: a bad request, an invalid amount and a refused refund are
+`Rejected`; `UNKNOWN` is a plain `ProviderError`; only `TEMPORARY` and `RATE_LIMITED` are
+worth retrying (their classes' own default)."""
 
 
 class Refusal(NamedTuple):
@@ -70,19 +60,11 @@ class Refusal(NamedTuple):
     vendor_code: str
     vendor_message: str | None = None
 
-
-def refusal_error(refusal: Refusal, *, title: str, operation: str, **context: Any) -> ProviderError:
-    """The core error for `refusal` (the caller raises it), keeping the vendor's raw answer.
-
-    `title` names the gateway in the message ("VNPay refused the query: 91 ..."); `context`
-    is passed on (provider, http_status, request_id, body_excerpt).
-    """
-    text = f"{title} refused the {operation}: {refusal.vendor_code} {refusal.vendor_message or ''}"
-    return PAYMENT_ERRORS.error(
-        refusal.code,
-        text.strip(),
-        operation=operation,
-        vendor_code=refusal.vendor_code,
-        vendor_message=refusal.vendor_message,
-        **context,
-    )
+    def error(self, *, title: str, operation: str, **context: Any) -> errors.ProviderError:
+        """The core error for this refusal (`PAYMENT_ERRORS`; the caller raises it), the
+        vendor's raw answer kept. `title` names the gateway in the message ("VNPay refused
+        the query: 91 ..."); `context` is passed on (provider, http_status, body_excerpt).
+        """
+        text = f"{title} refused the {operation}: {self.vendor_code} {self.vendor_message or ''}"
+        context.update(vendor_code=self.vendor_code, vendor_message=self.vendor_message)
+        return PAYMENT_ERRORS.error(self.code, text.strip(), operation=operation, **context)

@@ -48,7 +48,7 @@ from connectors.banks.base import (
     Vendor,
     ascii_safe,
 )
-from connectors.banks.codes import MALFORMED, Refusal, refusal_error
+from connectors.banks.codes import MALFORMED, Refusal
 from connectors.core.client import ProviderClient
 from connectors.core.config import ProviderSettings
 from connectors.core.errors import ProviderError, SignatureError, ValidationError
@@ -330,9 +330,7 @@ class GatewayClient(ProviderClient[S], Generic[S, P], ABC):
             body = None
         found = read(body, response.status_code)
         if isinstance(found, Refusal):
-            raise refusal_error(
-                found, title=self.title, operation=operation, **self._context(response)
-            )
+            raise found.error(title=self.title, operation=operation, **self._context(response))
         if found is not None:
             return found
         if response.status_code >= 400:

@@ -3,17 +3,14 @@
 
 from connectors.core.deprecation import moved
 
-_DELIVERY = "connectors.testing.simulators.banks.delivery:"
-_BASE = "connectors.testing.simulators.banks.base:"
+_HOME = "connectors.testing.simulators.banks."
 __getattr__ = moved(
     __name__,
     {
-        "OUTCOMES": _BASE + "OUTCOMES",
-        "checkout_page": _BASE + "checkout_page",
-        "DeliveryAttempt": _DELIVERY + "DeliveryAttempt",
-        "WSGIApp": _DELIVERY + "WSGIApp",
-        "deliver": _DELIVERY + "deliver",
-        "in_background": _DELIVERY + "in_background",
-        "send_callback": _DELIVERY + "send_callback",
+        **{name: f"{_HOME}base:{name}" for name in ("OUTCOMES", "checkout_page")},
+        **{
+            name: f"{_HOME}delivery:{name}"
+            for name in ("DeliveryAttempt", "WSGIApp", "deliver", "in_background", "send_callback")
+        },
     },
 )

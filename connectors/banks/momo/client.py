@@ -15,14 +15,7 @@ from typing import Any
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from connectors.banks.base import (
-    PaymentIntent,
-    PaymentNotification,
-    PaymentRequest,
-    PaymentStatusReport,
-    Refund,
-    RefundRequest,
-)
+from connectors.banks import base
 from connectors.banks.gateway import GatewayClient
 from connectors.banks.momo import wire
 from connectors.banks.momo.wire import Keys, WireProfile
@@ -82,7 +75,7 @@ class MomoGateway(GatewayClient[MomoGatewaySettings, WireProfile]):
 
     # -- create ----------------------------------------------------------------------------
 
-    def _check_request(self, request: PaymentRequest) -> None:
+    def _check_request(self, request: base.PaymentRequest) -> None:
         if not wire.ORDER_REF.match(request.order_ref or request.dossier_code):
             raise ValidationError(
                 "MoMo orderId must match [0-9a-zA-Z]([-_.]*[0-9a-zA-Z]+)*", field="order_ref"
@@ -91,7 +84,7 @@ class MomoGateway(GatewayClient[MomoGatewaySettings, WireProfile]):
             raise ValidationError("MoMo needs an IPN URL (notify_url)", field="notify_url")
 
     def create_body(
-        self, request: PaymentRequest, *, request_id: str, extra_data: str = ""
+        self, request: base.PaymentRequest, *, request_id: str, extra_data: str = ""
     ) -> dict[str, Any]:
         """The signed JSON body of a captureWallet create (spec 3.1)."""
         request = self._checked_request(request)
@@ -111,13 +104,13 @@ class MomoGateway(GatewayClient[MomoGatewaySettings, WireProfile]):
 
     def _create(
         self,
-        request: PaymentRequest,
+        request: base.PaymentRequest,
         *,
         client_ip: str,
         created_at: datetime,
         request_id: str | None = None,
         **options: Any,
-    ) -> PaymentIntent:
+    ) -> base.PaymentIntent:
         """Create a captureWallet payment: the pay URL and the QR content.
 
         A keyed write on `request_id` (made once here unless given, reused on every
@@ -133,7 +126,7 @@ class MomoGateway(GatewayClient[MomoGatewaySettings, WireProfile]):
 
     # -- IPN and redirect ------------------------------------------------------------------
 
-    def verify_ipn(self, body: bytes | str | Mapping[str, Any]) -> PaymentNotification:
+    def verify_ipn(self, body: bytes | str | Mapping[str, Any]) -> base.PaymentNotification:
         """Verify an IPN (the raw JSON body, or the redirect's parameters) and parse it.
 
         Raises `SignatureError` for a missing or wrong signature, another partner code, or
@@ -150,7 +143,7 @@ class MomoGateway(GatewayClient[MomoGatewaySettings, WireProfile]):
 
     def _notification(
         self, method: str, query: Mapping[str, str], body: bytes, headers: Mapping[str, str]
-    ) -> PaymentNotification:
+    ) -> base.PaymentNotification:
         """The IPN (POST JSON body) or the redirect (GET parameters), verified."""
         return self.verify_ipn(query if method == "GET" and query else body)
 
@@ -158,7 +151,7 @@ class MomoGateway(GatewayClient[MomoGatewaySettings, WireProfile]):
 
     def _query(
         self, order_ref: str, created_at: datetime | None, **options: Any
-    ) -> PaymentStatusReport:
+    ) -> base.PaymentStatusReport:
         """The payment's status, a read; a fresh request id each attempt."""
         self._no_options("query", options)
 
@@ -174,7 +167,7 @@ class MomoGateway(GatewayClient[MomoGatewaySettings, WireProfile]):
         )
         return wire.query_report(answer, order_ref, self.profile.paid_codes)
 
-    def _refund(self, request: RefundRequest) -> Refund:
+    def _refund(self, request: base.RefundRequest) -> base.Refund:
         """Refund all or part of a paid payment (needs its `gateway_txn_id`).
 
         `refund_ref` is both the refund's new order id and its request id: a keyed write

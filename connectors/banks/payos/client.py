@@ -17,13 +17,7 @@ from typing import Any
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from connectors.banks.base import (
-    PaymentIntent,
-    PaymentNotification,
-    PaymentRequest,
-    PaymentStatusReport,
-    ascii_safe,
-)
+from connectors.banks import base
 from connectors.banks.codes import PaymentErrorCode
 from connectors.banks.gateway import GatewayClient
 from connectors.banks.payos import wire
@@ -92,18 +86,19 @@ class PayosGateway(GatewayClient[PayosGatewaySettings, WireProfile]):
 
     # -- create ----------------------------------------------------------------------------
 
-    def _check_request(self, request: PaymentRequest) -> None:
+    def _check_request(self, request: base.PaymentRequest) -> None:
         ref = request.order_ref
         if ref is not None and not (ref.isdigit() and 0 < int(ref) <= wire.MAX_ORDER_CODE):
             raise ValidationError("payOS order_ref must be a positive integer", field="order_ref")
 
-    def create_body(self, request: PaymentRequest, *, order_code: int) -> dict[str, Any]:
+    def create_body(self, request: base.PaymentRequest, *, order_code: int) -> dict[str, Any]:
         """The signed JSON body of a payment-link create."""
         request = self._checked_request(request)
+        description = base.ascii_safe(request.description, max_length=self.profile.max_description)
         return wire.create_body(
             order_code=order_code,
             amount=request.amount,
-            description=ascii_safe(request.description, max_length=self.profile.max_description),
+            description=description,
             return_url=request.return_url,
             cancel_url=request.return_url,
             expires_at=now_vn(self.clock) + request.expires_in,
@@ -112,8 +107,8 @@ class PayosGateway(GatewayClient[PayosGatewaySettings, WireProfile]):
         )
 
     def _create(
-        self, request: PaymentRequest, *, client_ip: str, created_at: datetime, **options: Any
-    ) -> PaymentIntent:
+        self, request: base.PaymentRequest, *, client_ip: str, created_at: datetime, **options: Any
+    ) -> base.PaymentIntent:
         """Create a payment link: the checkout URL and the VietQR payload to render.
 
         `order_ref` must be digits (payOS's orderCode); without one a code is made. A
@@ -154,7 +149,7 @@ class PayosGateway(GatewayClient[PayosGatewaySettings, WireProfile]):
 
     # -- webhook ---------------------------------------------------------------------------
 
-    def verify_webhook(self, body: bytes | str | Mapping[str, Any]) -> PaymentNotification:
+    def verify_webhook(self, body: bytes | str | Mapping[str, Any]) -> base.PaymentNotification:
         """Verify a webhook (the raw JSON body) and parse it (spec 4.3).
 
         Raises `SignatureError` for a body that is not JSON, a missing data object or
@@ -170,7 +165,7 @@ class PayosGateway(GatewayClient[PayosGatewaySettings, WireProfile]):
 
     def _notification(
         self, method: str, query: Mapping[str, str], body: bytes, headers: Mapping[str, str]
-    ) -> PaymentNotification:
+    ) -> base.PaymentNotification:
         """`verify_webhook` on the raw body."""
         return self.verify_webhook(body)
 
@@ -178,12 +173,12 @@ class PayosGateway(GatewayClient[PayosGatewaySettings, WireProfile]):
 
     def _query(
         self, order_ref: str, created_at: datetime | None, **options: Any
-    ) -> PaymentStatusReport:
+    ) -> base.PaymentStatusReport:
         """The payment link's status (GET), a read retried on transient faults."""
         self._no_options("query", options)
         return wire.report(order_ref, self._info(order_ref))
 
-    def _cancel(self, order_ref: str, reason: str | None) -> PaymentStatusReport:
+    def _cancel(self, order_ref: str, reason: str | None) -> base.PaymentStatusReport:
         """Cancel an unpaid payment link; cancelling again is harmless (a keyed write)."""
         url = self.base_url + self.profile.cancel_path.format(ref=order_ref)
         response = self.transport.request(

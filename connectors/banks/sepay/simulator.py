@@ -3,12 +3,6 @@
 from connectors.core.deprecation import moved
 
 _NEW = "connectors.testing.simulators.banks.sepay:"
-__getattr__ = moved(
-    __name__,
-    {
-        "SePaySimulator": _NEW + "SepayTransactionsSimulator",
-        "Delivery": _NEW + "Delivery",
-        "DeliveryAttempt": _NEW + "DeliveryAttempt",
-        "WebhookRequest": _NEW + "WebhookRequest",
-    },
-)
+_RENAMED = {"SePaySimulator": "SepayTransactionsSimulator"}
+_RENAMED |= {name: name for name in ("Delivery", "DeliveryAttempt", "WebhookRequest")}
+__getattr__ = moved(__name__, {old: _NEW + new for old, new in _RENAMED.items()})

@@ -17,15 +17,7 @@ import pydantic
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from connectors.banks.base import (
-    PaymentIntent,
-    PaymentNotification,
-    PaymentRequest,
-    PaymentStatusReport,
-    Refund,
-    RefundRequest,
-    ascii_safe,
-)
+from connectors.banks import base
 from connectors.banks.gateway import GatewayClient, check_ip
 from connectors.banks.vnpay import wire
 from connectors.banks.vnpay.wire import WireProfile
@@ -98,7 +90,7 @@ class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
 
     def payment_params(
         self,
-        request: PaymentRequest,
+        request: base.PaymentRequest,
         *,
         client_ip: str,
         created_at: datetime,
@@ -129,7 +121,7 @@ class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
 
     def payment_url(
         self,
-        request: PaymentRequest,
+        request: base.PaymentRequest,
         *,
         client_ip: str = "127.0.0.1",
         created_at: datetime | None = None,
@@ -155,13 +147,13 @@ class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
 
     def _create(
         self,
-        request: PaymentRequest,
+        request: base.PaymentRequest,
         *,
         client_ip: str,
         created_at: datetime,
         bank_code: str | None = None,
         **options: Any,
-    ) -> PaymentIntent:
+    ) -> base.PaymentIntent:
         """The intent with the pay URL; nothing is sent (VNPay creates on redirect).
         Option: `bank_code` (the bank to pay with)."""
         url = self.payment_url(
@@ -172,7 +164,7 @@ class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
 
     # -- return URL and IPN ----------------------------------------------------------------
 
-    def verify_callback(self, params: Mapping[str, str]) -> PaymentNotification:
+    def verify_callback(self, params: Mapping[str, str]) -> base.PaymentNotification:
         """Verify return-URL or IPN parameters (decoded) and parse them.
 
         Raises `SignatureError` when the checksum is missing or does not match (the
@@ -189,7 +181,7 @@ class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
 
     def _notification(
         self, method: str, query: Mapping[str, str], body: bytes, headers: Mapping[str, str]
-    ) -> PaymentNotification:
+    ) -> base.PaymentNotification:
         """`verify_callback` on the query (GET) or, failing that, a form-encoded body."""
         return self.verify_callback(wire.callback_params(query, body))
 
@@ -203,14 +195,14 @@ class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
         order_info: str | None = None,
         transaction_no: str | None = None,
         **options: Any,
-    ) -> PaymentStatusReport:
+    ) -> base.PaymentStatusReport:
         """querydr: VNPay finds nothing without the payment's `created_at`. Each attempt
         has a fresh request id and creation time and is signed anew. Options:
         `order_info` (a note), `transaction_no` (VNPay's transaction number)."""
         self._no_options("query", options)
         if created_at is None:
             raise ValidationError("VNPay needs the payment's created_at", field="created_at")
-        info = ascii_safe(order_info or f"Truy van GD {order_ref}", field_name="order_info")
+        info = base.ascii_safe(order_info or f"Truy van GD {order_ref}", field_name="order_info")
 
         def build(_attempt: int) -> RequestSpec:
             body = wire.query_body(
@@ -242,7 +234,7 @@ class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
 
     # -- refund ----------------------------------------------------------------------------
 
-    def _refund(self, request: RefundRequest) -> Refund:
+    def _refund(self, request: base.RefundRequest) -> base.Refund:
         """Refund all or part of a paid payment.
 
         A keyed write on `request.refund_ref` (VNPay's request id), retried on transient

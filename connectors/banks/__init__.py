@@ -1,9 +1,14 @@
 """The banks domain: fee collection through payment gateways, QR transfers and webhooks.
 
-The shared protocol and models live in `connectors.banks.base` (re-exported here), the IPN
-handler a portal mounts in `connectors.banks.ipn`; each provider is a sub-package
-(`connectors.banks.vnpay`, `.momo`, `.payos`, ...) with its client, wire format and
-simulator.
+- the `FeeGateway` protocol, its models and vocabularies (`connectors.banks.base`,
+  re-exported here);
+- `GatewayClient`, the base every gateway's client is built on (`connectors.banks.gateway`),
+  and the one error table `PAYMENT_ERRORS` (`connectors.banks.codes`);
+- the IPN handler a portal mounts (`connectors.banks.ipn`).
+
+Each provider is a sub-package (`connectors.banks.vnpay`, `.momo`, `.payos`, `.sepay`,
+`.vietqr`) with its client and its wire format (`wire.py`); the simulators live on the
+testing side (`connectors.testing.simulators.banks`).
 """
 
 from connectors.banks.base import (
@@ -24,15 +29,20 @@ from connectors.banks.base import (
     RefundStatus,
     StaleCallback,
     UnsupportedOperation,
+    Vendor,
     ascii_safe,
 )
+from connectors.banks.codes import PAYMENT_ERRORS, Refusal
+from connectors.banks.gateway import GatewayClient
 from connectors.banks.ipn import IpnHandler, IpnResult
 
 __all__ = [
+    "PAYMENT_ERRORS",
     "CallbackOutcome",
     "CallbackRequest",
     "Capability",
     "FeeGateway",
+    "GatewayClient",
     "HttpAnswer",
     "IpnHandler",
     "IpnResult",
@@ -46,7 +56,9 @@ __all__ = [
     "Refund",
     "RefundRequest",
     "RefundStatus",
+    "Refusal",
     "StaleCallback",
     "UnsupportedOperation",
+    "Vendor",
     "ascii_safe",
 ]

@@ -11,54 +11,11 @@ Each provider is a sub-package (`connectors.banks.vnpay`, `.momo`, `.payos`, `.s
 testing side (`connectors.testing.simulators.banks`).
 """
 
-from connectors.banks.base import (
-    CallbackOutcome,
-    CallbackRequest,
-    Capability,
-    FeeGateway,
-    HttpAnswer,
-    Payer,
-    PaymentErrorCode,
-    PaymentIntent,
-    PaymentNotification,
-    PaymentRequest,
-    PaymentStatus,
-    PaymentStatusReport,
-    Refund,
-    RefundRequest,
-    RefundStatus,
-    StaleCallback,
-    UnsupportedOperation,
-    Vendor,
-    ascii_safe,
-)
+from connectors.banks import base
+from connectors.banks.base import *  # noqa: F403 - the protocol and models, as `base.__all__`
 from connectors.banks.codes import PAYMENT_ERRORS, Refusal
 from connectors.banks.gateway import GatewayClient
 from connectors.banks.ipn import IpnHandler, IpnResult
 
-__all__ = [
-    "PAYMENT_ERRORS",
-    "CallbackOutcome",
-    "CallbackRequest",
-    "Capability",
-    "FeeGateway",
-    "GatewayClient",
-    "HttpAnswer",
-    "IpnHandler",
-    "IpnResult",
-    "Payer",
-    "PaymentErrorCode",
-    "PaymentIntent",
-    "PaymentNotification",
-    "PaymentRequest",
-    "PaymentStatus",
-    "PaymentStatusReport",
-    "Refund",
-    "RefundRequest",
-    "RefundStatus",
-    "Refusal",
-    "StaleCallback",
-    "UnsupportedOperation",
-    "Vendor",
-    "ascii_safe",
-]
+__all__ = ["PAYMENT_ERRORS", "GatewayClient", "IpnHandler", "IpnResult", "Refusal"]
+__all__ += base.__all__

@@ -48,7 +48,6 @@ __all__ = [
     "Vendor",
     "ascii_safe",
     "check_amount",
-    "provider_error",
 ]
 
 ASCII_SAFE_CHARS = "A-Za-z0-9 ._:,/-"

@@ -17,18 +17,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from connectors.banks.base import (
-    CallbackOutcome,
-    Capability,
-    HttpAnswer,
-    PaymentNotification,
-    PaymentStatus,
-    PaymentStatusReport,
-    Refund,
-    RefundRequest,
-    RefundStatus,
-    Vendor,
-)
+from connectors.banks import base
+from connectors.banks.base import CallbackOutcome, Capability, PaymentStatus, RefundStatus
 from connectors.banks.codes import PaymentErrorCode, Refusal
 from connectors.core.errors import ValidationError
 from connectors.core.signing import HmacSigner, constant_time_equals
@@ -88,7 +78,7 @@ ORDER_ID = re.compile(r"\A[0-9a-zA-Z]([-_.]*[0-9a-zA-Z]+)*\Z")
 ORDER_REF = re.compile(r"\A(?=.{1,50}\Z)[0-9a-zA-Z]([-_.]*[0-9a-zA-Z]+)*\Z")
 """`ORDER_ID` of at most 50 characters."""
 
-VENDOR = Vendor(
+VENDOR = base.Vendor(
     NAME,
     "MoMo",
     frozenset(
@@ -184,9 +174,9 @@ class WireProfile:
         }
     )
 
-    def answer(self, outcome: CallbackOutcome) -> HttpAnswer:
+    def answer(self, outcome: CallbackOutcome) -> base.HttpAnswer:
         """HTTP 204 No Content when accepted (spec 3.2); other statuses per `ipn_statuses`."""
-        return HttpAnswer(
+        return base.HttpAnswer(
             self.ipn_statuses.get(outcome) or self.ipn_statuses[CallbackOutcome.ERROR]
         )
 
@@ -372,7 +362,7 @@ def query_body(
 
 
 def refund_body(
-    keys: Keys, request: RefundRequest, *, profile: WireProfile = DEFAULT_PROFILE
+    keys: Keys, request: base.RefundRequest, *, profile: WireProfile = DEFAULT_PROFILE
 ) -> dict[str, Any]:
     """The signed JSON body of a refund: `refund_ref` is both its orderId and its requestId
     (MoMo de-duplicates it); `transId` is the payment's (`gateway_txn_id`, digits)."""
@@ -422,7 +412,7 @@ def created(answer: Mapping[str, Any]) -> dict[str, Any]:
 
 def query_report(
     answer: Mapping[str, Any], order_ref: str, paid_codes: frozenset[int]
-) -> PaymentStatusReport:
+) -> base.PaymentStatusReport:
     """The payment's status from a query answer, refunds included."""
     code = result_code(answer.get("resultCode"))
     status = payment_status(code, paid_codes)
@@ -435,7 +425,7 @@ def query_report(
     if refunded and status is PaymentStatus.PAID:
         full = refunded >= amount
         status = PaymentStatus.REFUNDED if full else PaymentStatus.PARTIALLY_REFUNDED
-    return PaymentStatusReport(
+    return base.PaymentStatusReport(
         gateway=NAME,
         order_ref=order_ref,
         status=status,
@@ -448,9 +438,9 @@ def query_report(
     )
 
 
-def refund_result(answer: Mapping[str, Any], request: RefundRequest) -> Refund:
+def refund_result(answer: Mapping[str, Any], request: base.RefundRequest) -> base.Refund:
     """The refund a successful refund answer reports."""
-    return Refund(
+    return base.Refund(
         gateway=NAME,
         order_ref=request.order_ref,
         refund_ref=request.refund_ref,
@@ -478,7 +468,7 @@ def ipn_problem(data: Mapping[str, Any], keys: Keys) -> str | None:
     return None
 
 
-def notification(data: Mapping[str, Any], paid_codes: frozenset[int]) -> PaymentNotification:
+def notification(data: Mapping[str, Any], paid_codes: frozenset[int]) -> base.PaymentNotification:
     """A verified IPN parsed; `ValidationError` naming the field for a missing orderId, an
     `amount` that is not a whole number of VND (a JSON integer, or ASCII digits in the
     redirect's parameters) or a `responseTime` that is not epoch milliseconds."""
@@ -491,7 +481,7 @@ def notification(data: Mapping[str, Any], paid_codes: frozenset[int]) -> Payment
     paid_at = (
         None if stamp in (None, "") else from_epoch_ms(parse_amount(stamp, field="responseTime"))
     )
-    return PaymentNotification(
+    return base.PaymentNotification(
         gateway=NAME,
         order_ref=order_id,
         amount=amount,

@@ -21,16 +21,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from connectors.banks.base import (
-    CallbackOutcome,
-    Capability,
-    HttpAnswer,
-    Payer,
-    PaymentNotification,
-    PaymentStatus,
-    PaymentStatusReport,
-    Vendor,
-)
+from connectors.banks import base
+from connectors.banks.base import CallbackOutcome, Capability, PaymentStatus
 from connectors.banks.codes import PaymentErrorCode, Refusal
 from connectors.core.errors import SignatureError, ValidationError
 from connectors.core.signing import HmacSigner, constant_time_equals
@@ -81,7 +73,7 @@ NAME = "payos"
 """The provider's name."""
 ORDER_REF = re.compile(r"\A[A-Za-z0-9-]*[A-Za-z0-9][A-Za-z0-9-]*\Z")
 """What a status query or a cancel names: an orderCode or a paymentLinkId."""
-VENDOR = Vendor(
+VENDOR = base.Vendor(
     NAME,
     "payOS",
     frozenset({Capability.REDIRECT, Capability.QR, Capability.QUERY, Capability.CANCEL}),
@@ -136,11 +128,11 @@ class WireProfile:
         }
     )
 
-    def answer(self, outcome: CallbackOutcome) -> HttpAnswer:
+    def answer(self, outcome: CallbackOutcome) -> base.HttpAnswer:
         """200 and a small JSON body when accepted; see `webhook_answers`."""
         answers = self.webhook_answers
         status, body = answers.get(outcome) or answers[CallbackOutcome.ERROR]
-        return HttpAnswer(status, (("Content-Type", "application/json"),), body)
+        return base.HttpAnswer(status, (("Content-Type", "application/json"),), body)
 
 
 DEFAULT_PROFILE = WireProfile()
@@ -234,7 +226,7 @@ def create_body(
     return_url: str,
     cancel_url: str,
     expires_at: datetime,
-    payer: Payer | None,
+    payer: base.Payer | None,
     checksum_key: str | SecretStr,
 ) -> dict[str, Any]:
     """The signed JSON body of a payment-link create (`CREATE_FIELDS` signed)."""
@@ -320,13 +312,13 @@ def link_fields(data: Mapping[str, Any], profile: WireProfile = DEFAULT_PROFILE)
     }
 
 
-def report(order_ref: str, data: Mapping[str, Any]) -> PaymentStatusReport:
+def report(order_ref: str, data: Mapping[str, Any]) -> base.PaymentStatusReport:
     """A payment link's status (the last transaction's reference and time)."""
     vendor_status = str(data.get("status", ""))
     transactions = data.get("transactions") or []
     last = transactions[-1] if transactions and isinstance(transactions[-1], dict) else {}
     amount = data.get("amount")
-    return PaymentStatusReport(
+    return base.PaymentStatusReport(
         gateway=NAME,
         order_ref=order_ref,
         status=STATUSES.get(vendor_status, PaymentStatus.UNKNOWN),
@@ -367,7 +359,7 @@ def webhook_problem(payload: Mapping[str, Any], checksum_key: str | SecretStr) -
     return None
 
 
-def notification(payload: Mapping[str, Any]) -> PaymentNotification:
+def notification(payload: Mapping[str, Any]) -> base.PaymentNotification:
     """A verified webhook parsed; `ValidationError` naming the field when the signed
     `amount` is not a JSON integer of at most 15 digits or `orderCode` not a positive
     integer payOS could have made."""
@@ -377,7 +369,7 @@ def notification(payload: Mapping[str, Any]) -> PaymentNotification:
     if not 0 < order_code <= MAX_ORDER_CODE:
         raise ValidationError("orderCode is out of range", field="orderCode")
     code = str(data.get("code", payload.get("code", "")))
-    return PaymentNotification(
+    return base.PaymentNotification(
         gateway=NAME,
         order_ref=str(order_code),
         amount=amount,

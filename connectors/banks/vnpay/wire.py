@@ -25,19 +25,8 @@ from urllib.parse import parse_qsl, quote_plus
 
 from pydantic import SecretStr
 
-from connectors.banks.base import (
-    CallbackOutcome,
-    Capability,
-    HttpAnswer,
-    Payer,
-    PaymentNotification,
-    PaymentStatus,
-    PaymentStatusReport,
-    Refund,
-    RefundRequest,
-    RefundStatus,
-    Vendor,
-)
+from connectors.banks import base
+from connectors.banks.base import CallbackOutcome, Capability, PaymentStatus, RefundStatus
 from connectors.banks.codes import PaymentErrorCode, Refusal
 from connectors.core.errors import SignatureError, ValidationError
 from connectors.core.signing import HmacSigner, constant_time_equals
@@ -105,7 +94,7 @@ Encoder = Literal["java", "python"]
 TXN_REF = re.compile(r"\A[A-Za-z0-9._-]{1,100}\Z")
 """What `vnp_TxnRef` may hold (the merchant's order reference) [S]."""
 
-VENDOR = Vendor(
+VENDOR = base.Vendor(
     NAME,
     "VNPay",
     frozenset(
@@ -153,11 +142,11 @@ class WireProfile:
         }
     )
 
-    def answer(self, outcome: CallbackOutcome) -> HttpAnswer:
+    def answer(self, outcome: CallbackOutcome) -> base.HttpAnswer:
         """HTTP 200 with `{"RspCode": "..", "Message": ".."}` (spec 1.4)."""
         code, message = self.ipn_messages.get(outcome) or self.ipn_messages[CallbackOutcome.ERROR]
         body = f'{{"RspCode":"{code}","Message":"{message}"}}'.encode()
-        return HttpAnswer(200, (("Content-Type", "application/json"),), body)
+        return base.HttpAnswer(200, (("Content-Type", "application/json"),), body)
 
 
 DEFAULT_PROFILE = WireProfile()
@@ -363,7 +352,7 @@ def pay_params(
     bank_code: str | None = None,
     locale: str | None = None,
     order_type: str | None = None,
-    payer: Payer | None = None,
+    payer: base.Payer | None = None,
     profile: WireProfile = DEFAULT_PROFILE,
 ) -> dict[str, str]:
     """The `vnp_*` parameters of the pay redirect (spec 1.2), unsigned (see `signed`)."""
@@ -388,7 +377,7 @@ def pay_params(
     return params
 
 
-def bill_fields(payer: Payer | None) -> dict[str, str]:
+def bill_fields(payer: base.Payer | None) -> dict[str, str]:
     """The payer's phone and e-mail as the optional `vnp_Bill_*` fields (spec 1.2);
     `ValidationError` naming `payer.phone` or `payer.email` when they cannot be sent."""
     fields: dict[str, str] = {}
@@ -460,7 +449,7 @@ def callback_problem(
     return None
 
 
-def notification(params: Mapping[str, str]) -> PaymentNotification:
+def notification(params: Mapping[str, str]) -> base.PaymentNotification:
     """Verified callback `params` parsed (`callback_problem` first).
 
     `ValidationError(field="vnp_Amount")` when the signed amount is not VND x 100 as ASCII
@@ -468,7 +457,7 @@ def notification(params: Mapping[str, str]) -> PaymentNotification:
     """
     response_code = params.get("vnp_ResponseCode", "")
     pay_date = params.get("vnp_PayDate")
-    return PaymentNotification(
+    return base.PaymentNotification(
         gateway=NAME,
         order_ref=params["vnp_TxnRef"],
         amount=from_wire_amount(params.get("vnp_Amount", "")),
@@ -516,7 +505,7 @@ def query_body(
 
 
 def refund_body(
-    request: RefundRequest,
+    request: base.RefundRequest,
     *,
     paid_created_at: datetime,
     tmn_code: str,
@@ -589,14 +578,14 @@ def read_answer(
     return Refusal(api_error_code(code), code, message or None)
 
 
-def query_report(answer: Mapping[str, Any], order_ref: str) -> PaymentStatusReport:
+def query_report(answer: Mapping[str, Any], order_ref: str) -> base.PaymentStatusReport:
     """The payment's status from a querydr answer; `ValidationError` when its amount or
     payment date cannot be read."""
     status_code = str(answer.get("vnp_TransactionStatus", ""))
     pay_date = answer.get("vnp_PayDate")
     amount = answer.get("vnp_Amount")
     txn_type = answer.get("vnp_TransactionType")
-    return PaymentStatusReport(
+    return base.PaymentStatusReport(
         gateway=NAME,
         order_ref=order_ref,
         status=query_status(status_code, str(txn_type) if txn_type else None),
@@ -609,14 +598,14 @@ def query_report(answer: Mapping[str, Any], order_ref: str) -> PaymentStatusRepo
     )
 
 
-def refund_result(answer: Mapping[str, Any], request: RefundRequest) -> Refund:
+def refund_result(answer: Mapping[str, Any], request: base.RefundRequest) -> base.Refund:
     """The refund a refund answer reports: pending while VNPay processes it (05), or when
     a retry heard 94 (an earlier attempt was accepted: confirm it with querydr)."""
     code = str(answer.get("vnp_ResponseCode", ""))
     duplicate = code == DUPLICATE_REQUEST
     pending = duplicate or str(answer.get("vnp_TransactionStatus")) == REFUNDING
     message = str(answer.get("vnp_Message") or "") or None
-    return Refund(
+    return base.Refund(
         gateway=NAME,
         order_ref=request.order_ref,
         refund_ref=request.refund_ref,

@@ -47,6 +47,7 @@ __all__ = [
     "create_body",
     "created",
     "error_code",
+    "from_wire_amount",
     "ipn",
     "ipn_problem",
     "notification",
@@ -63,6 +64,7 @@ __all__ = [
     "refusal_answer",
     "result_code",
     "sign",
+    "to_wire_amount",
     "with_amount",
 ]
 
@@ -273,6 +275,18 @@ def payment_status(
     return PaymentStatus.FAILED
 
 
+def to_wire_amount(vnd: int) -> int:
+    """Whole VND -> MoMo's `amount`: a JSON integer of whole VND (no scaling)."""
+    return vnd
+
+
+def from_wire_amount(value: object, *, field: str = "amount") -> int:
+    """MoMo's `amount` -> whole VND: a JSON integer, or ASCII digits in the redirect's
+    parameters (`connectors.vn.money.parse_amount`); anything else is a `ValidationError`
+    naming `field`."""
+    return parse_amount(value, field=field)
+
+
 def result_code(value: object) -> int:
     """A result code or count as MoMo sends it (JSON int or ASCII digits); -1 if not one."""
     if isinstance(value, bool):
@@ -336,7 +350,7 @@ def create_body(
         "partnerName": profile.partner_name,
         "storeId": profile.store_id,
         "requestId": request_id,
-        "amount": amount,
+        "amount": to_wire_amount(amount),
         "orderId": order_id,
         "orderInfo": order_info,
         "redirectUrl": redirect_url,
@@ -370,7 +384,7 @@ def refund_body(
         "partnerCode": keys.partner_code,
         "orderId": request.refund_ref,
         "requestId": request.refund_ref,
-        "amount": request.amount,
+        "amount": to_wire_amount(request.amount),
         "transId": int(request.gateway_txn_id or "0"),
         "lang": profile.lang,
         "description": request.reason,
@@ -473,7 +487,7 @@ def notification(data: Mapping[str, Any], paid_codes: frozenset[int]) -> base.Pa
     `amount` that is not a whole number of VND (a JSON integer, or ASCII digits in the
     redirect's parameters) or a `responseTime` that is not epoch milliseconds."""
     code = result_code(data.get("resultCode"))
-    amount = parse_amount(data.get("amount"), field="amount")
+    amount = from_wire_amount(data.get("amount"))
     order_id = data.get("orderId")
     if not isinstance(order_id, str) or not order_id:
         raise ValidationError("orderId is missing", field="orderId", provider=NAME)
@@ -659,7 +673,7 @@ def ipn(
         "partnerCode": keys.partner_code,
         "orderId": request.order_id,
         "requestId": request.request_id,
-        "amount": amount,
+        "amount": to_wire_amount(amount),
         "orderInfo": request.order_info,
         "orderType": "momo_wallet",
         "transId": trans_id,

@@ -53,6 +53,7 @@ __all__ = [
     "credentials",
     "data_string",
     "field_text",
+    "from_wire_amount",
     "is_duplicate",
     "link_fields",
     "link_info",
@@ -63,6 +64,7 @@ __all__ = [
     "return_query",
     "sign",
     "signed_answer",
+    "to_wire_amount",
     "webhook",
     "webhook_problem",
     "webhook_url",
@@ -194,6 +196,19 @@ ERROR_CODES: Mapping[str, PaymentErrorCode] = {
 }
 """API `code` other than "00" -> common code [U: recalled from integrators' code]."""
 
+
+def to_wire_amount(vnd: int) -> int:
+    """Whole VND -> payOS's `amount`: a JSON integer of whole VND (no scaling)."""
+    return vnd
+
+
+def from_wire_amount(value: object, *, field: str = "amount") -> int:
+    """payOS's `amount` -> whole VND: a JSON integer of at most 15 digits
+    (`connectors.vn.money.parse_amount`); anything else is a `ValidationError` naming
+    `field`."""
+    return parse_amount(value, field=field, text=False)
+
+
 OK = "00"
 """`code` of success."""
 BAD_REQUEST = "20"
@@ -232,7 +247,7 @@ def create_body(
     """The signed JSON body of a payment-link create (`CREATE_FIELDS` signed)."""
     body: dict[str, Any] = {
         "orderCode": order_code,
-        "amount": amount,
+        "amount": to_wire_amount(amount),
         "description": description,
         "cancelUrl": cancel_url,
         "returnUrl": return_url,
@@ -364,7 +379,7 @@ def notification(payload: Mapping[str, Any]) -> base.PaymentNotification:
     `amount` is not a JSON integer of at most 15 digits or `orderCode` not a positive
     integer payOS could have made."""
     data: Mapping[str, Any] = payload["data"]
-    amount = parse_amount(data.get("amount"), field="amount", text=False)
+    amount = from_wire_amount(data.get("amount"))
     order_code = parse_amount(data.get("orderCode"), field="orderCode", max_digits=16, text=False)
     if not 0 < order_code <= MAX_ORDER_CODE:
         raise ValidationError("orderCode is out of range", field="orderCode")
@@ -498,7 +513,7 @@ def webhook(
     description = link.request.description
     data: dict[str, Any] = {
         "orderCode": link.request.order_code,
-        "amount": amount,
+        "amount": to_wire_amount(amount),
         "description": description,
         "accountNumber": account_number,
         "reference": reference,

@@ -520,15 +520,11 @@ PAY_OUTCOMES: Mapping[str, tuple[int, str]] = {
 }
 """A citizen's outcome -> the IPN's resultCode and message."""
 
-INITIATED = 1000
-ACCESS_DENIED = 11
-BAD_SIGNATURE = 13
-BAD_FORMAT = 20
-AMOUNT_OUT_OF_RANGE = 22
-DUPLICATE_REQUEST = 40
-DUPLICATE_ORDER = 41
-BAD_ORDER = 42
-REFUND_FAILED = 1080
+PAID, INITIATED = 0, 1000
+"""resultCode of a paid order, and of one waiting for the citizen."""
+ACCESS_DENIED, BAD_SIGNATURE, BAD_FORMAT, AMOUNT_OUT_OF_RANGE = 11, 13, 20, 22
+DUPLICATE_REQUEST, DUPLICATE_ORDER, BAD_ORDER, REFUND_FAILED = 40, 41, 42, 1080
+"""resultCodes the simulated MoMo refuses with (`RESULT_CODES`)."""
 
 
 @dataclass(frozen=True)

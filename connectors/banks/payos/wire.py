@@ -439,6 +439,10 @@ def check_create(
     )
 
 
+PENDING, PAID, CANCELLED = "PENDING", "PAID", "CANCELLED"
+"""A payment link's `status` while unpaid, once paid, once cancelled."""
+
+
 @dataclass
 class Link:
     """A payment link as payOS holds it."""
@@ -446,7 +450,7 @@ class Link:
     request: CreateRequest
     link_id: str
     created_at: str
-    status: str = "PENDING"
+    status: str = PENDING
     transactions: list[dict[str, Any]] = field(default_factory=list)
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from connectors.banks.base import CallbackRequest
+from connectors.banks.base import CallbackOutcome, CallbackRequest
 from connectors.banks.momo import wire
 from connectors.banks.momo.wire import ApiRequest, Keys
 from connectors.testing.simulator import SimRequest, SimResponse
@@ -124,7 +124,7 @@ class MomoGatewaySimulator(FeeGatewaySimulator):
         return self.orders[order_ref].request.ipn_url
 
     def _acknowledged(self, attempt: DeliveryAttempt) -> bool:
-        return attempt.status == 204
+        return attempt.status == self.profile.answer(CallbackOutcome.ACCEPTED).status
 
     # -- API ---------------------------------------------------------------------------
 
@@ -236,7 +236,7 @@ class MomoGatewaySimulator(FeeGatewaySimulator):
         order, amount = paid[0], found.amount
         refunded = sum(r["amount"] for r in order.refunds)
         if (
-            order.result_code != 0
+            order.result_code != wire.PAID
             or not isinstance(amount, int)
             or not 0 < amount <= order.amount - refunded
         ):

@@ -114,10 +114,10 @@ class PayosGatewaySimulator(FeeGatewaySimulator):
         """The citizen transfers (or gives up); returns what payOS then sends."""
         with self._lock:
             link = self.links[order_ref]
-            if link.status != "PENDING":
+            if link.status != wire.PENDING:
                 raise ValueError(f"link {order_ref} is {link.status}")
             if outcome == "cancelled":
-                link.status = "CANCELLED"
+                link.status = wire.CANCELLED
                 self.ledger.record("payment", order_ref, outcome=outcome)
                 query = wire.return_query(link, paid=False)
                 return CallbackRequest("GET", query, {}, b"", "/payos/cancel")
@@ -130,7 +130,7 @@ class PayosGatewaySimulator(FeeGatewaySimulator):
                 account_number=self.account_number,
                 checksum_key=self._checksum,
             )
-            link.status = "PAID"
+            link.status = wire.PAID
             link.transactions.append(transaction)
             raw = json.dumps(payload, ensure_ascii=False).encode("utf-8")
             callback = CallbackRequest("POST", {}, _JSON, raw, "/payos/webhook")
@@ -209,10 +209,10 @@ class PayosGatewaySimulator(FeeGatewaySimulator):
 
     def _cancel(self, request: SimRequest) -> SimResponse:
         def cancel(link: Link) -> SimResponse:
-            if link.status == "PENDING":
-                link.status = "CANCELLED"
+            if link.status == wire.PENDING:
+                link.status = wire.CANCELLED
                 self.ledger.record("cancel", str(link.request.order_code))
-            elif link.status != "CANCELLED":
+            elif link.status != wire.CANCELLED:
                 return self._refuse(wire.BAD_REQUEST, f"Payment link is {link.status}")
             return self._answer(wire.link_info(link))
 

@@ -30,6 +30,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from connectors.cli.help import tidy, tidy_params
 from connectors.core.errors import (
     ConfigError,
     ConnectorError,
@@ -160,6 +161,19 @@ class OneLineErrors(TyperGroup):
     exit code 70 (set `CONNECTORS_DEBUG=1` to get the traceback instead). With
     `standalone_mode=False` (a caller embedding the command) nothing is changed.
     """
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """A subcommand, its help tidied (`connectors.cli.help`)."""
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            tidy(command, ctx)
+        return command
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        self.rich_markup_mode = "markdown"
+        tidy_params(params)
+        return params
 
     def main(
         self,

@@ -1,8 +1,8 @@
 """PostgreSQL plumbing for the stores that live in the portal's own database.
 
-psycopg 3 is an optional extra (``pip install 'connectors[postgres]'``): nothing in this
-module imports it until a store opens a connection, and a missing driver is a ConfigError
-naming the extra. What the stores share:
+psycopg 3 is an optional extra (``pip install 'vn-public-connectors[postgres]'``): nothing
+in this module imports it until a store opens a connection, and a missing driver is a
+ConfigError naming the extra. What the stores share:
 
 - `PgConnections`: one connection per thread (as the SQLite stores do), opened on first
   use, replaced on next use once the server dropped it (a restart, a failover,
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from connectors.core.errors import ConfigError, ValidationError
+from connectors.core.extras import install_hint
 
 if TYPE_CHECKING:
     import psycopg
@@ -47,7 +48,7 @@ __all__ = [
     "text_for_postgres",
 ]
 
-EXTRA = "pip install 'connectors[postgres]'"
+EXTRA = install_hint("postgres")
 """How to install the PostgreSQL driver this module needs."""
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")

@@ -15,7 +15,6 @@ from collections.abc import Callable
 import requests
 
 from connectors.banks.base import PaymentRequest
-from connectors.banks.ipn_delivery import send_callback
 from connectors.banks.vietqr import (
     bank_by_short_name,
     build_vietqr,
@@ -26,6 +25,7 @@ from connectors.banks.vietqr import (
 from connectors.core.errors import ConnectorError
 from connectors.demo.scenario import ACCOUNT, Dossier
 from connectors.demo.world import Endpoints, World
+from connectors.testing.simulators.banks.delivery import send_callback
 
 __all__ = ["pay_at_gateways", "send_feedback", "transfer_by_vietqr"]
 

@@ -11,7 +11,7 @@ import requests
 from typer.testing import CliRunner
 
 from connectors.banks.base import PaymentRequest, PaymentStatus
-from connectors.banks.vnpay import VNPay
+from connectors.banks.vnpay import VnpayGateway
 from connectors.cli import app
 from connectors.cli.output import ExitCode
 from connectors.ihanoi.contract import IhanoiFeedback
@@ -43,7 +43,7 @@ def test_served_simulators_accept_the_printed_credentials() -> None:
         served = json.loads("".join(lines))
         vnpay = served["vnpay"]
         assert vnpay["base_url"].startswith("http://127.0.0.1:")
-        client = VNPay(
+        client = VnpayGateway(
             tmn_code=vnpay["tmn_code"],
             hash_secret=vnpay["hash_secret"],
             base_url=vnpay["base_url"],

@@ -25,15 +25,16 @@ from connectors.core import MemorySeenStore, RetryPolicy
 from connectors.core.errors import NotFound, ProviderError
 from connectors.delivery import Flow, SqliteOutbox, Step, StepContext, Worker
 from connectors.einvoice import Buyer, Line, Receipt, Seller
-from connectors.ihanoi import Feedback, IHanoiClient
-from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.ihanoi import Feedback
+from connectors.ihanoi.contract import IhanoiFeedback
 from connectors.providers import provider
 from connectors.report import ReportRecords
 from connectors.sms import Message
 from connectors.sms.mobifone import MobifoneSms
-from connectors.sms.mobifone.simulator import MobifoneSimulator
 from connectors.testing import mount
 from connectors.testing.simulators.einvoice.viettel import ViettelInvoiceSimulator
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
+from connectors.testing.simulators.sms.mobifone import MobifoneSmsSimulator
 from connectors.vn.time import VN_TZ, now_vn
 from tests.delivery.conftest import FakeClock
 from tests.telemetry.adapters import FAST, TIMEOUTS, mobifone, viettel
@@ -67,12 +68,12 @@ class World:
     vnpay_sim: Any
     sepay_sim: Any
     invoice_sim: ViettelInvoiceSimulator
-    sms_sim: MobifoneSimulator
-    ihanoi_sim: IHanoiSimulator
+    sms_sim: MobifoneSmsSimulator
+    ihanoi_sim: IhanoiFeedbackSimulator
     vnpay: Any
     invoices: Any
     sms: MobifoneSms
-    ihanoi: IHanoiClient
+    ihanoi: IhanoiFeedback
     ipn: IpnHandler | None = None
     worker: Worker | None = None
     flow: Flow | None = None
@@ -228,7 +229,7 @@ def build_world(stack: ExitStack, folder: Path, start: date) -> World:
     invoice_sim, invoices = viettel(stack, clock)
     # MobiFone's clock dates its sessions only: the client's own
     sms_sim, sms = mobifone(stack, "sms-password")
-    ihanoi_sim = IHanoiSimulator(sleep=lambda _s: None, clock=clock)
+    ihanoi_sim = IhanoiFeedbackSimulator(sleep=lambda _s: None, clock=clock)
     for sim, url in (
         (vnpay_sim, "https://vnpay.sim.test"),
         (ihanoi_sim, "https://ihanoi.sim.test"),
@@ -254,7 +255,9 @@ def build_world(stack: ExitStack, folder: Path, start: date) -> World:
         vnpay=vnpay,
         invoices=invoices,
         sms=sms,
-        ihanoi=IHanoiClient("https://ihanoi.sim.test", ihanoi_sim.token, retry=FAST, clock=clock),
+        ihanoi=IhanoiFeedback(
+            base_url="https://ihanoi.sim.test", token=ihanoi_sim.token, retry=FAST, clock=clock
+        ),
     )
     world.flow = fee_flow(world)
     world.worker = Worker(

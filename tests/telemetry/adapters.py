@@ -11,9 +11,9 @@ from connectors.einvoice.provider import provider_from_env
 from connectors.simulators import SMS_BRANDNAME, SMS_TEMPLATE
 from connectors.sms import Brandname, Template, TemplateRegistry
 from connectors.sms.mobifone import MobifoneSms
-from connectors.sms.mobifone.simulator import MobifoneSimulator
 from connectors.testing import mount
 from connectors.testing.simulators.einvoice.viettel import ViettelInvoiceSimulator
+from connectors.testing.simulators.sms.mobifone import MobifoneSmsSimulator
 
 FAST = RetryPolicy(max_attempts=2, sleep=lambda _s: None)
 """Two attempts, no real waiting."""
@@ -21,9 +21,9 @@ TIMEOUTS = Timeouts(connect=1, read=1, total=5)
 SMS_URL, INVOICE_URL = "https://sms.sim.test", "https://viettel.sim.test"
 
 
-def mobifone(stack: ExitStack, password: str) -> tuple[MobifoneSimulator, MobifoneSms]:
+def mobifone(stack: ExitStack, password: str) -> tuple[MobifoneSmsSimulator, MobifoneSms]:
     """MobiFone's simulator and client, the template "paid" registered on both."""
-    sim = MobifoneSimulator(
+    sim = MobifoneSmsSimulator(
         brandnames=[SMS_BRANDNAME],
         templates={SMS_BRANDNAME: [SMS_TEMPLATE]},
         username="portal",

@@ -8,7 +8,7 @@ from connectors.core import MemorySeenStore, SignatureError
 from connectors.core.telemetry import callback_refused, callback_verdict
 from connectors.core.webhooks import EventGate, StaleTimestamp, check_timestamp
 from connectors.ihanoi import WebhookReceiver
-from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
 from tests.telemetry.capture import Captured
 
 SECRET = "whsec-telemetry-not-a-real-secret"
@@ -24,7 +24,7 @@ def _verdicts(otel: Captured) -> dict[tuple[str, str], float]:
 
 
 def test_ihanoi_webhooks_get_each_verdict(otel: Captured) -> None:
-    sim = IHanoiSimulator(clock=lambda: float(NOW), sleep=lambda _s: None)
+    sim = IhanoiFeedbackSimulator(clock=lambda: float(NOW), sleep=lambda _s: None)
     sim.register_webhook("http://127.0.0.1:9/unused", SECRET)
     feedback_id = sim.citizen_submits(title="Hồ sơ chậm", description="Chậm trả (thử)")
     handled: list[str] = []

@@ -14,11 +14,12 @@ from connectors.banks.base import PaymentRequest
 from connectors.banks.ipn import IpnHandler
 from connectors.core import ConnectorError, MemorySeenStore
 from connectors.einvoice import Buyer, Line, Receipt, Seller
-from connectors.ihanoi import FeedbackStatus, IHanoiClient, WebhookReceiver
-from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.ihanoi import FeedbackStatus, WebhookReceiver
+from connectors.ihanoi.contract import IhanoiFeedback
 from connectors.providers import provider
 from connectors.sms import Message
 from connectors.testing import CommitThenStatus, Status, mount
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
 from tests.telemetry.adapters import mobifone, viettel
 from tests.telemetry.capture import Captured
 
@@ -91,7 +92,7 @@ def _banks(stack: ExitStack) -> None:
 
 
 def _ihanoi(stack: ExitStack) -> None:
-    sim = IHanoiSimulator(sleep=lambda _s: None)
+    sim = IhanoiFeedbackSimulator(sleep=lambda _s: None)
     stack.enter_context(mount(sim, "https://ihanoi.sim.test"))
     secret = "whsec-canary-secret"
     sim.register_webhook("http://127.0.0.1:9/unused", secret)
@@ -102,7 +103,7 @@ def _ihanoi(stack: ExitStack) -> None:
     headers, body = sim.webhooks.request_for(sim.event_for(feedback_id, event_id="evt-c1"))
     receiver.handle(headers, body)
     receiver.handle({**headers, "X-Signature": "v1=" + "0" * 64}, body)
-    client = IHanoiClient("https://ihanoi.sim.test", sim.token)
+    client = IhanoiFeedback(base_url="https://ihanoi.sim.test", token=sim.token)
     client.answer(
         feedback_id,
         f"{NAME} ơi, {TEXT}",

@@ -4,7 +4,7 @@ A provider's tests subclass `FeeGatewayConformance` and supply a `harness` fixtu
 returning a `BanksHarness`: the gateway client pointed at its simulator (mounted in process
 or served on loopback), the simulator, and where the simulator should deliver callbacks.
 
-    class TestVNPay(FeeGatewayConformance):
+    class TestVnpayGateway(FeeGatewayConformance):
         @pytest.fixture
         def harness(self) -> Iterator[BanksHarness]: ...
 
@@ -47,7 +47,6 @@ from connectors.banks.base import (
     UnsupportedOperation,
 )
 from connectors.banks.ipn import IpnHandler
-from connectors.banks.ipn_delivery import DeliveryAttempt
 from connectors.core.errors import ProviderError, SignatureError
 from connectors.core.transport import DEFAULT_MAX_RESPONSE_BYTES, Timeouts
 from connectors.core.webhooks import MemorySeenStore
@@ -61,6 +60,7 @@ from connectors.testing.conformance.maybe_sent import (
 )
 from connectors.testing.faults import FaultPlan
 from connectors.testing.simulator import Ledger, SeenRequest
+from connectors.testing.simulators.banks.delivery import DeliveryAttempt
 
 __all__ = [
     "BanksHarness",

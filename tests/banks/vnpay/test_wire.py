@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -208,3 +209,18 @@ def test_api_codes_map_to_the_common_errors() -> None:
 def test_every_pay_response_code_of_the_spec_is_known() -> None:
     spec = ["00", "07", "09", "10", "11", "12", "13", "24", "51", "65", "75", "79", "99"]
     assert spec == sorted(wire.PAY_RESPONSE_CODES)
+
+
+def test_only_the_wire_names_vnpay_fields() -> None:
+    """The client, the simulator and everything else speak VNPay through this module."""
+    import connectors
+
+    root = Path(connectors.__file__).parent
+    wire_file = root / "banks" / "vnpay" / "wire.py"
+    naming = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path != wire_file and "vnp_" in path.read_text(encoding="utf-8")
+    )
+    assert [] == naming
+    assert "vnp_Amount" in wire_file.read_text(encoding="utf-8")

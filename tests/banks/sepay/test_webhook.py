@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import connectors.banks.sepay as sepay
 from connectors.banks.base import CallbackOutcome, HttpAnswer
 from connectors.banks.matching import BankTransfer, TransferDirection
-from connectors.banks.sepay import SePayWebhook, WireProfile, parse_payload
+from connectors.banks.sepay import SepayWebhook, WireProfile, parse_payload
 from connectors.core.errors import ConfigError, SignatureError, ValidationError
 from connectors.core.webhooks import MemorySeenStore
 from connectors.testing import serve
@@ -46,9 +46,9 @@ def signed(body: bytes = BODY, *, stamp: int = NOW, secret: str = SECRET) -> dic
     }
 
 
-def receiver(**kwargs: object) -> SePayWebhook:
+def receiver(**kwargs: object) -> SepayWebhook:
     args: dict[str, object] = {"hmac_secret": SECRET, "clock": lambda: float(NOW), **kwargs}
-    return SePayWebhook(**args)  # type: ignore[arg-type]
+    return SepayWebhook(**args)  # type: ignore[arg-type]
 
 
 # -- parsing -------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def test_tolerance_edge_is_accepted() -> None:
 
 
 def test_api_key_scheme() -> None:
-    hook = SePayWebhook(api_key=API_KEY)
+    hook = SepayWebhook(api_key=API_KEY)
     hook.verify(BODY, {"Authorization": f"Apikey {API_KEY}"})
     hook.verify(BODY, {"authorization": f"apikey {API_KEY}"})
     for bad in (f"Apikey {API_KEY}x", f"Bearer {API_KEY}", "Apikey", ""):
@@ -215,18 +215,18 @@ def test_api_key_scheme() -> None:
 
 def test_configuration_errors() -> None:
     with pytest.raises(ConfigError):
-        SePayWebhook()
+        SepayWebhook()
     with pytest.raises(ConfigError):
-        SePayWebhook(hmac_secret=SECRET, api_key=API_KEY)
+        SepayWebhook(hmac_secret=SECRET, api_key=API_KEY)
     with pytest.raises(ConfigError):
-        SePayWebhook(api_key="")
-    open_hook = SePayWebhook(allow_unauthenticated=True)
+        SepayWebhook(api_key="")
+    open_hook = SepayWebhook(allow_unauthenticated=True)
     assert "92704" == open_hook.parse(BODY, {}).transfer_id
 
 
 def test_repr_hides_secrets() -> None:
     assert SECRET not in repr(receiver())
-    assert API_KEY not in repr(SePayWebhook(api_key=API_KEY))
+    assert API_KEY not in repr(SepayWebhook(api_key=API_KEY))
 
 
 def test_profile_can_rename_the_headers() -> None:
@@ -404,9 +404,9 @@ def test_wsgi_app_over_loopback() -> None:
 
 def test_public_api() -> None:
     expected = {
-        "DEFAULT_BASE_URL", "WIRE", "Delivery", "DeliveryAttempt", "SePaySettings",
-        "SePaySimulator", "SePayTransactions", "SePayWebhook", "WebhookPayload", "WebhookReceipt",
-        "WebhookRequest", "WireProfile", "parse_payload", "transfer_from_payload",
+        "DEFAULT_BASE_URL", "DEFAULT_PROFILE", "SepayTransactionsSettings", "SepayTransactions",
+        "SepayWebhook", "WebhookPayload", "WebhookReceipt", "WireProfile", "parse_payload",
+        "transfer_from_payload",
     }  # fmt: skip
     assert expected == set(sepay.__all__)
     assert all(hasattr(sepay, name) for name in expected)

@@ -11,9 +11,10 @@ import requests
 
 from connectors.banks.base import CallbackOutcome, PaymentRequest
 from connectors.banks.ipn import IpnHandler
-from connectors.banks.vnpay import VNPay, VNPaySimulator, wire
+from connectors.banks.vnpay import VnpayGateway, wire
 from connectors.core.webhooks import MemorySeenStore
 from connectors.testing import mount, serve
+from connectors.testing.simulators.banks.vnpay import VnpayGatewaySimulator
 from connectors.vn.time import VN_TZ
 from tests.banks.gateways import VNPAY_SECRET
 
@@ -22,7 +23,7 @@ NOW = datetime(2025, 1, 2, 10, 15, tzinfo=VN_TZ)
 
 
 def pay_url(ref: str = "HS1", amount: int = 50_000, secret: str = VNPAY_SECRET) -> str:
-    vnpay = VNPay(tmn_code="HNTEST01", hash_secret=secret, base_url=URL, clock=NOW.timestamp)
+    vnpay = VnpayGateway(tmn_code="HNTEST01", hash_secret=secret, base_url=URL, clock=NOW.timestamp)
     request = PaymentRequest(
         dossier_code=ref, amount=amount, description="Le phi", return_url="https://a.vn/r"
     )
@@ -34,11 +35,13 @@ def open_url(url: str) -> requests.Response:
 
 
 @pytest.fixture
-def sim() -> VNPaySimulator:
-    return VNPaySimulator(hash_secret=VNPAY_SECRET, clock=NOW.timestamp, sleep=lambda _s: None)
+def sim() -> VnpayGatewaySimulator:
+    return VnpayGatewaySimulator(
+        hash_secret=VNPAY_SECRET, clock=NOW.timestamp, sleep=lambda _s: None
+    )
 
 
-def test_pay_page_registers_the_order_once(sim: VNPaySimulator) -> None:
+def test_pay_page_registers_the_order_once(sim: VnpayGatewaySimulator) -> None:
     with mount(sim, URL):
         assert 200 == open_url(pay_url()).status_code
         assert 200 == open_url(pay_url()).status_code  # the citizen reloads the page
@@ -54,7 +57,7 @@ def test_pay_page_registers_the_order_once(sim: VNPaySimulator) -> None:
         (lambda u: u.split("&vnp_SecureHash")[0], "70"),
     ],
 )
-def test_pay_page_refuses_like_vnpay(sim: VNPaySimulator, mutate: object, code: str) -> None:
+def test_pay_page_refuses_like_vnpay(sim: VnpayGatewaySimulator, mutate: object, code: str) -> None:
     with mount(sim, URL):
         response = open_url(mutate(pay_url()))  # type: ignore[operator]
     assert 302 == response.status_code
@@ -62,7 +65,7 @@ def test_pay_page_refuses_like_vnpay(sim: VNPaySimulator, mutate: object, code: 
     assert 0 == sim.ledger.count("order")
 
 
-def test_pay_page_refuses_a_reused_txn_ref_with_other_content(sim: VNPaySimulator) -> None:
+def test_pay_page_refuses_a_reused_txn_ref_with_other_content(sim: VnpayGatewaySimulator) -> None:
     with mount(sim, URL):
         open_url(pay_url(amount=50_000))
         response = open_url(pay_url(amount=60_000))
@@ -70,14 +73,14 @@ def test_pay_page_refuses_a_reused_txn_ref_with_other_content(sim: VNPaySimulato
     assert 50_000 == sim.orders["HS1"].amount
 
 
-def test_expired_pay_url_is_refused(sim: VNPaySimulator) -> None:
+def test_expired_pay_url_is_refused(sim: VnpayGatewaySimulator) -> None:
     url = pay_url()
     sim.clock = (NOW + timedelta(minutes=16)).timestamp
     with mount(sim, URL):
         assert open_url(url).headers["Location"].endswith("code=11")
 
 
-def test_pay_returns_signed_ipn_parameters(sim: VNPaySimulator) -> None:
+def test_pay_returns_signed_ipn_parameters(sim: VnpayGatewaySimulator) -> None:
     with mount(sim, URL):
         open_url(pay_url())
     callback = sim.pay("HS1", outcome="cancelled")
@@ -96,9 +99,9 @@ def test_pay_returns_signed_ipn_parameters(sim: VNPaySimulator) -> None:
 
 
 def test_ipn_is_retried_ten_times_five_minutes_apart_until_confirmed(
-    sim: VNPaySimulator,
+    sim: VnpayGatewaySimulator,
 ) -> None:
-    vnpay = VNPay(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
+    vnpay = VnpayGateway(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
     sleeps: list[float] = []
     sim.sleep = sleeps.append
     with mount(sim, URL):
@@ -119,8 +122,8 @@ def test_ipn_is_retried_ten_times_five_minutes_apart_until_confirmed(
     assert 10 == sim.ledger.count("ipn", "HS1")
 
 
-def test_ipn_stops_at_02(sim: VNPaySimulator) -> None:
-    vnpay = VNPay(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
+def test_ipn_stops_at_02(sim: VnpayGatewaySimulator) -> None:
+    vnpay = VnpayGateway(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
     sim.ipn_url = IpnHandler(
         vnpay,
         expected_amount=lambda _ref: 50_000,
@@ -137,7 +140,7 @@ def test_ipn_stops_at_02(sim: VNPaySimulator) -> None:
     assert [answer(CallbackOutcome.DUPLICATE).body] == [a.body for a in second]
 
 
-def test_deliver_without_url_or_payment_is_refused(sim: VNPaySimulator) -> None:
+def test_deliver_without_url_or_payment_is_refused(sim: VnpayGatewaySimulator) -> None:
     with mount(sim, URL):
         open_url(pay_url())
     with pytest.raises(ValueError, match="IPN URL"):

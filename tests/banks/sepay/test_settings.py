@@ -7,10 +7,11 @@ import hmac
 
 import pytest
 
-from connectors.banks.sepay import SePaySettings, SePaySimulator
+from connectors.banks.sepay import SepayTransactionsSettings
 from connectors.core.config import load_settings
 from connectors.core.errors import ConfigError
 from connectors.testing import mount
+from connectors.testing.simulators.banks.sepay import SepayTransactionsSimulator
 
 SECRET = "fake-env-secret-0003"
 TOKEN = "fake-env-token-0003"
@@ -21,7 +22,7 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONNECTORS_SEPAY_API_TOKEN", TOKEN)
     monkeypatch.setenv("CONNECTORS_SEPAY_ACCOUNTS", '["0123456789"]')
     monkeypatch.setenv("CONNECTORS_SEPAY_BASE_URL", "https://userapi.sepay.test/")
-    settings = load_settings(SePaySettings)
+    settings = load_settings(SepayTransactionsSettings)
     assert ("0123456789",) == settings.accounts
     assert "https://userapi.sepay.test" == settings.base_url
     assert SECRET not in repr(settings)
@@ -37,7 +38,7 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     headers = {"X-SePay-Timestamp": stamp, "X-SePay-Signature": f"sha256={digest}"}
     assert "1" == hook.parse(body, headers).transfer_id
 
-    sim = SePaySimulator(api_token=TOKEN)
+    sim = SepayTransactionsSimulator(api_token=TOKEN)
     sim.transfer(account="0123456789", amount=5, content="x")
     with mount(sim, settings.base_url):
         assert [5] == [t.amount for t in settings.transactions().fetch()]
@@ -45,14 +46,14 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_api_key_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONNECTORS_SEPAY_WEBHOOK_API_KEY", "fake-key-0003")
-    hook = load_settings(SePaySettings).webhook()
+    hook = load_settings(SepayTransactionsSettings).webhook()
     hook.verify(b"{}", {"Authorization": "Apikey fake-key-0003"})
 
 
 def test_missing_settings_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("WEBHOOK_HMAC_SECRET", "WEBHOOK_API_KEY", "API_TOKEN"):
         monkeypatch.delenv(f"CONNECTORS_SEPAY_{name}", raising=False)
-    settings = load_settings(SePaySettings)
+    settings = load_settings(SepayTransactionsSettings)
     with pytest.raises(ConfigError) as webhook:
         settings.webhook()
     assert "webhook_hmac_secret" == webhook.value.field
@@ -60,5 +61,5 @@ def test_missing_settings_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> 
         settings.transactions()
     assert "api_token" == token.value.field
     with pytest.raises(ConfigError) as bad_url:
-        load_settings(SePaySettings, base_url="ftp://x")
+        load_settings(SepayTransactionsSettings, base_url="ftp://x")
     assert "base_url" == bad_url.value.field

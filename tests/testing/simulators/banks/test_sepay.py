@@ -23,16 +23,11 @@ from connectors.banks.matching import (
     TransferDirection,
     TransferMatcher,
 )
-from connectors.banks.sepay import (
-    WIRE,
-    SePaySimulator,
-    SePayTransactions,
-    SePayWebhook,
-    WireProfile,
-)
+from connectors.banks.sepay import DEFAULT_PROFILE, SepayTransactions, SepayWebhook, WireProfile
 from connectors.core.errors import AuthError, ProviderError, ValidationError
 from connectors.core.retry import RetryPolicy
 from connectors.testing import Malformed, Status, mount, serve
+from connectors.testing.simulators.banks.sepay import SepayTransactionsSimulator
 from connectors.vn.time import VN_TZ
 
 SECRET = "fake-webhook-secret-0002"
@@ -48,7 +43,7 @@ def ticking(start: int = 1_735_787_700) -> Callable[[], float]:
     return lambda: float(next(counter))
 
 
-def simulator(**kwargs: Any) -> tuple[SePaySimulator, list[float]]:
+def simulator(**kwargs: Any) -> tuple[SepayTransactionsSimulator, list[float]]:
     sleeps: list[float] = []
     args: dict[str, Any] = {
         "hmac_secret": SECRET,
@@ -57,7 +52,7 @@ def simulator(**kwargs: Any) -> tuple[SePaySimulator, list[float]]:
         "sleep": sleeps.append,
         **kwargs,
     }
-    return SePaySimulator(**args), sleeps
+    return SepayTransactionsSimulator(**args), sleeps
 
 
 class Recorder:
@@ -107,7 +102,7 @@ def test_transfer_books_and_returns_the_signed_webhook() -> None:
     assert entry is not None
     assert 50_000 == entry.data["accumulated"]
     assert ("92704",) == sim.pending
-    hook = SePayWebhook(hmac_secret=SECRET, clock=lambda: 1_735_787_700.0)
+    hook = SepayWebhook(hmac_secret=SECRET, clock=lambda: 1_735_787_700.0)
     transfer = hook.parse(request.body, request.headers)
     assert entry.data["transfer"] == transfer
 
@@ -144,7 +139,7 @@ def test_api_key_mode_header() -> None:
     request = sim.transfer(account=ACCOUNT, amount=1, content="x")
     assert "Apikey fake-key-02" == request.headers["Authorization"]
     assert "X-SePay-Signature" not in request.headers
-    SePayWebhook(api_key="fake-key-02").verify(request.body, request.headers)
+    SepayWebhook(api_key="fake-key-02").verify(request.body, request.headers)
 
 
 # -- delivery ------------------------------------------------------------------------------
@@ -161,7 +156,7 @@ def test_delivery_retries_non_2xx_with_fibonacci_waits_and_fresh_signatures() ->
     assert [60.0, 60.0] == sleeps
     stamps = [headers["x-sepay-timestamp"] for headers, _ in endpoint.requests]
     assert len(set(stamps)) == 3
-    hook = SePayWebhook(hmac_secret=SECRET, clock=lambda: float(stamps[-1]))
+    hook = SepayWebhook(hmac_secret=SECRET, clock=lambda: float(stamps[-1]))
     hook.verify(endpoint.requests[-1][1], endpoint.requests[-1][0])
     assert [1, 2, 3] == [e.data["attempt"] for e in sim.ledger.entries("delivery")]
     assert () == sim.pending
@@ -174,7 +169,7 @@ def test_delivery_gives_up_after_seven_retries_about_33_minutes() -> None:
         (delivery,) = sim.deliver(url)
     assert 8 == len(delivery.attempts)
     assert not delivery.delivered
-    assert list(WIRE.retry_delays) == sleeps
+    assert list(DEFAULT_PROFILE.retry_delays) == sleeps
     assert 33 * 60 == sum(sleeps)
     assert () == sim.pending
 
@@ -211,7 +206,7 @@ def test_full_path_into_the_matcher_delivered_three_times() -> None:
         ExpectedPayment("HS-2025-000124", 30_000),
     ]
     matcher = TransferMatcher(payments, accounts={ACCOUNT})
-    hook = SePayWebhook(hmac_secret=SECRET)
+    hook = SepayWebhook(hmac_secret=SECRET)
     sim, _ = simulator(clock=time.time)
     sim.transfer(account=ACCOUNT, amount=50_000, content="MBVCB.1.hs2025000123 le phi")
     sim.transfer(account=ACCOUNT, amount=20_000, content="IBFT HS 2025 000124")
@@ -232,9 +227,9 @@ def test_full_path_into_the_matcher_delivered_three_times() -> None:
 
 
 @contextmanager
-def api(sim: SePaySimulator) -> Iterator[tuple[SePayTransactions, Any]]:
+def api(sim: SepayTransactionsSimulator) -> Iterator[tuple[SepayTransactions, Any]]:
     with mount(sim, API) as mock:
-        client = SePayTransactions(
+        client = SepayTransactions(
             api_token=TOKEN,
             base_url=API,
             profile=sim.profile,
@@ -243,7 +238,7 @@ def api(sim: SePaySimulator) -> Iterator[tuple[SePayTransactions, Any]]:
         yield client, mock
 
 
-def book(sim: SePaySimulator, count: int) -> list[BankTransfer]:
+def book(sim: SepayTransactionsSimulator, count: int) -> list[BankTransfer]:
     for n in range(count):
         direction = TransferDirection.OUT if n == 2 else TransferDirection.IN
         sim.transfer(
@@ -326,7 +321,7 @@ def test_list_malformed_answer() -> None:
 
 def test_list_rejects_an_empty_token() -> None:
     with pytest.raises(ValidationError) as caught:
-        SePayTransactions(api_token="")
+        SepayTransactions(api_token="")
     assert "api_token" == caught.value.field
 
 

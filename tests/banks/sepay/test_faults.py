@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 
 from connectors.banks.base import CallbackOutcome
 from connectors.banks.matching import BankTransfer, TransferDirection
-from connectors.banks.sepay import SePaySimulator, SePayWebhook, WireProfile
+from connectors.banks.sepay import SepayWebhook, WireProfile
 from connectors.banks.sepay.wire import encode_json, parse_payload, payload_for
 from connectors.banks.sepay.wire import transfer_from_payload as from_payload
 from connectors.testing import serve
+from connectors.testing.simulators.banks.sepay import SepayTransactionsSimulator
 from connectors.vn.time import VN_TZ
 
 SECRET = "fake-webhook-secret-0004"
@@ -31,8 +32,8 @@ def test_slow_portal_times_out_once_and_the_transfer_is_processed_once() -> None
         if len(calls) == 1:
             release.wait(2.0)  # longer than the sender's timeout below
 
-    receiver = SePayWebhook(hmac_secret=SECRET)
-    sim = SePaySimulator(
+    receiver = SepayWebhook(hmac_secret=SECRET)
+    sim = SepayTransactionsSimulator(
         hmac_secret=SECRET,
         profile=WireProfile(delivery_timeout=0.3),
         retry_delays=(0.0, 0.0),
@@ -58,8 +59,8 @@ def test_portal_crashing_once_is_retried_and_processed() -> None:
             raise RuntimeError("portal database restarting")
 
     sleeps: list[float] = []
-    receiver = SePayWebhook(hmac_secret=SECRET)
-    sim = SePaySimulator(hmac_secret=SECRET, sleep=sleeps.append)
+    receiver = SepayWebhook(hmac_secret=SECRET)
+    sim = SepayTransactionsSimulator(hmac_secret=SECRET, sleep=sleeps.append)
     sim.transfer(account=ACCOUNT, amount=50_000, content="HS2025000123")
     with serve(receiver.wsgi_app(crash_once)) as url:
         (delivery,) = sim.deliver(url)
@@ -79,9 +80,9 @@ def test_concurrent_duplicates_call_the_portal_once() -> None:
             calls.append(transfer.transfer_id)
 
     clock_now = time.time()
-    sim = SePaySimulator(hmac_secret=SECRET, clock=lambda: clock_now)
+    sim = SepayTransactionsSimulator(hmac_secret=SECRET, clock=lambda: clock_now)
     request = sim.transfer(account=ACCOUNT, amount=1, content="x")
-    receiver = SePayWebhook(hmac_secret=SECRET, clock=lambda: clock_now)
+    receiver = SepayWebhook(hmac_secret=SECRET, clock=lambda: clock_now)
     outcomes: list[CallbackOutcome] = []
     barrier = threading.Barrier(8)
 

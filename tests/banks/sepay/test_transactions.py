@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from connectors.banks.sepay import SePaySimulator, SePayTransactions
+from connectors.banks.sepay import SepayTransactions
 from connectors.banks.sepay.transactions import PAGE_LIMIT
 from connectors.core import (
     ConnectorError,
@@ -21,6 +21,7 @@ from connectors.core import (
     Transport,
 )
 from connectors.testing import Malformed, Oversize, Reset, Status, serve
+from connectors.testing.simulators.banks.sepay import SepayTransactionsSimulator
 
 TOKEN = "fake-api-token-0077"
 ACCOUNT = "0123456789"
@@ -36,7 +37,7 @@ def closed_port_url() -> str:
 def test_the_token_never_leaks_through_a_callers_transport(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    sim = SePaySimulator(api_token=TOKEN, sleep=lambda _s: None)
+    sim = SepayTransactionsSimulator(api_token=TOKEN, sleep=lambda _s: None)
     sim.transfer(account=ACCOUNT, amount=50_000, content="HS2025000123")
     requests_seen: list[RequestEvent] = []
     responses_seen: list[ResponseEvent] = []
@@ -54,14 +55,14 @@ def test_the_token_never_leaks_through_a_callers_transport(
         caplog.at_level(logging.DEBUG, "urllib3"),
         serve(sim) as base_url,
     ):
-        client = SePayTransactions(api_token=TOKEN, base_url=base_url, transport=transport)
+        client = SepayTransactions(api_token=TOKEN, base_url=base_url, transport=transport)
         assert 1 == len(client.fetch())
         for fault, times in ((Status(401, echo), 1), (Malformed(echo), 1), (Reset(), 2)):
             sim.faults.add("transactions", fault, times=times)
             with pytest.raises(ConnectorError) as raised:
                 client.fetch()
             errors.append(raised.value)
-        down = SePayTransactions(api_token=TOKEN, base_url=closed_port_url(), transport=transport)
+        down = SepayTransactions(api_token=TOKEN, base_url=closed_port_url(), transport=transport)
         with pytest.raises(ConnectorError) as raised:
             down.fetch()
         errors.append(raised.value)
@@ -76,10 +77,10 @@ def test_the_token_never_leaks_through_a_callers_transport(
 
 
 def test_a_page_over_the_list_limit_is_refused() -> None:
-    sim = SePaySimulator(api_token=TOKEN, sleep=lambda _s: None)
+    sim = SepayTransactionsSimulator(api_token=TOKEN, sleep=lambda _s: None)
     sim.faults.add("transactions", Oversize(PAGE_LIMIT + 1, content_type="application/json"))
     with serve(sim) as base_url:
-        client = SePayTransactions(
+        client = SepayTransactions(
             api_token=TOKEN,
             base_url=base_url,
             retry=RetryPolicy(max_attempts=3, base_delay=0.0, max_delay=0.0),

@@ -176,6 +176,9 @@ class UnsupportedOperation(ConnectorError):
 class StaleCallback(SignatureError):
     """A correctly signed callback whose time is outside the accepted window."""
 
+    stale = True
+    """Counted as a ``stale`` callback, not a forged one (`connectors.core.telemetry`)."""
+
 
 class CallbackOutcome(enum.StrEnum):
     """What became of an inbound callback; each gateway turns it into its expected answer.

@@ -51,6 +51,7 @@ from connectors.banks.base import (
 )
 from connectors.core.errors import SignatureError, ValidationError
 from connectors.core.inbound import InboundRequest, request_from_wsgi, serve_wsgi
+from connectors.core.telemetry import callback_refused
 from connectors.core.webhooks import EventGate, SeenStore, SqliteSeenStore
 from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused
 from connectors.vn.time import now_vn
@@ -178,6 +179,7 @@ class IpnHandler:
             )
         except SignatureError as exc:
             _log.warning("%s callback refused: %s", self.gateway.name, exc.message)
+            callback_refused(self.gateway.name, exc)
             return self._result(CallbackOutcome.INVALID_SIGNATURE, None, exc.message)
         except ValidationError as exc:
             _log.warning("%s callback malformed: %s", self.gateway.name, exc.message)
@@ -232,6 +234,7 @@ class IpnHandler:
             self._check_age(notification)
         except StaleCallback as exc:
             _log.warning("%s callback refused: %s", self.gateway.name, exc.message)
+            callback_refused(self.gateway.name, exc)
             return self._result(CallbackOutcome.INVALID_SIGNATURE, notification, exc.message)
         if isinstance(expected, bool) or not isinstance(expected, int):
             _log.error("%s expected_amount(%s) is not an int", self.gateway.name, ref)

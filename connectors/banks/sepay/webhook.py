@@ -38,6 +38,7 @@ from connectors.core.deprecation import moved, warn_deprecated
 from connectors.core.errors import ConfigError, SignatureError, ValidationError
 from connectors.core.inbound import InboundRequest, serve_wsgi
 from connectors.core.signing import HmacSigner, constant_time_equals
+from connectors.core.telemetry import callback_refused
 from connectors.core.webhooks import EventGate, MemorySeenStore, SeenStore, check_timestamp
 from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused
 
@@ -191,6 +192,7 @@ class SepayWebhook:
         try:
             transfer = self.parse(body, headers)
         except SignatureError as exc:
+            callback_refused(self.name, exc)
             outcome = CallbackOutcome.INVALID_SIGNATURE
             return WebhookReceipt(outcome, self.answer(outcome, "unauthorized"), error=str(exc))
         except ValidationError as exc:

@@ -418,8 +418,13 @@ class Transport:
         failure: TransportError | None = None
         with watch(remaining) as deadline:
             try:
+                # Proxies, CA bundle and certificate merged as `Session.request` does: one
+                # look at the environment (`send` alone resolves proxies again: 3 scans).
+                settings = self.session.merge_environment_settings(
+                    prepared.url, {}, True, None, None
+                )
                 response = self.session.send(
-                    prepared, timeout=timeout, allow_redirects=False, stream=True
+                    prepared, timeout=timeout, allow_redirects=False, **settings
                 )
                 _read_body(response, limit)
                 if deadline.fired:  # cut mid-headers, http.client may take what it got

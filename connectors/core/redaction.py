@@ -23,13 +23,12 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus, unquote_plus
 
-from lxml import etree
-from pydantic import SecretStr
-
-from connectors.core.safexml import parse_xml
+if TYPE_CHECKING:  # lxml and pydantic load only where a body is XML or a secret is one
+    from lxml import etree
+    from pydantic import SecretStr
 
 __all__ = ["DEFAULT_SECRET_FIELDS", "MASK", "RedactingFilter", "Redactor"]
 
@@ -80,8 +79,8 @@ def _sniff(text: str) -> str:
 
 
 def _raw(value: str | SecretStr | bytes) -> bytes:
-    if isinstance(value, SecretStr):
-        value = value.get_secret_value()
+    if not isinstance(value, str | bytes | bytearray | memoryview):
+        value = value.get_secret_value()  # a SecretStr, tested without importing pydantic
     return value.encode("utf-8") if isinstance(value, str) else bytes(value)
 
 
@@ -112,7 +111,7 @@ def _variants(value: str | SecretStr | bytes) -> set[str]:
     forms |= _base64_runs(raw)
     encoded_full = base64.b64encode(raw).decode("ascii")
     forms |= {encoded_full, encoded_full.rstrip("=")}
-    if not isinstance(value, str | SecretStr):
+    if isinstance(value, bytes | bytearray | memoryview):
         forms |= {raw.hex(), raw.hex().upper()}
     return {form for form in forms if len(form) >= _MIN_VALUE_LENGTH}
 
@@ -334,6 +333,10 @@ class Redactor:
         WS-Security Password and Nonce are masked too. Parsed safely (no DTD, no
         entities); malformed or unsafe XML is masked as `text`: this never raises.
         """
+        from lxml import etree
+
+        from connectors.core.safexml import parse_xml
+
         text = _decode(body)
         try:
             root = parse_xml(body, what="XML body")
@@ -345,6 +348,8 @@ class Redactor:
         return self._mask_values(masked)
 
     def _mask_element(self, element: etree._Element) -> None:
+        from lxml import etree
+
         if element.text is not None:
             element.text = self.text(element.text)
         if element.tail is not None:

@@ -11,7 +11,6 @@ amount as an integer. Same process, interleaved rounds; no network.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import hmac
 import json
@@ -19,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote_plus
 
-from benchmarks.harness import Outcome, Row, fmt_seconds, paired, print_rows, repeat
+from benchmarks.harness import Outcome, Row, fmt_seconds, paired, repeat, run_script
 from connectors.banks.momo import MoMo
 from connectors.banks.momo import wire as momo_wire
 from connectors.banks.payos import PayOS
@@ -153,11 +152,5 @@ def measure(quick: bool = False) -> Outcome:
     return Outcome(rows)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds")
-    print_rows(measure(parser.parse_args().quick).rows)
-
-
 if __name__ == "__main__":
-    main()
+    run_script(measure, __doc__)

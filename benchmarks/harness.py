@@ -9,6 +9,7 @@ ratios is the figure. No thresholds: the target is printed beside the figure.
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -208,6 +209,13 @@ def print_rows(rows: Sequence[Row]) -> None:
     for row in rows:
         verdict = {True: "met", False: "NOT met", None: ""}[row.met]
         print(f"median ratio {row.key}: {row.ratio:.2f}x (target {row.target}) {verdict}".rstrip())
+
+
+def run_script(measure: Callable[[bool], Outcome], doc: str | None) -> None:
+    """A row script's command line: `--quick` for fewer rounds; the rows, ratios last."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, smaller sizes")
+    print_rows(measure(parser.parse_args().quick).rows)
 
 
 def fmt_seconds(seconds: float) -> str:

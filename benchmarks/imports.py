@@ -10,9 +10,7 @@ machine barely moves), with the wall time and the peak resident memory beside it
 
 from __future__ import annotations
 
-import argparse
-
-from benchmarks.harness import Outcome, Row, fmt_seconds, paired_processes, print_rows
+from benchmarks.harness import Outcome, Row, fmt_seconds, paired_processes, run_script
 
 BASELINE = "import requests"
 VERSION = (
@@ -48,11 +46,5 @@ def measure(quick: bool = False) -> Outcome:
     return Outcome(rows)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer pairs")
-    print_rows(measure(parser.parse_args().quick).rows)
-
-
 if __name__ == "__main__":
-    main()
+    run_script(measure, __doc__)

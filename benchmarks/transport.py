@@ -13,14 +13,13 @@ Loopback only.
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import requests
 
-from benchmarks.harness import Outcome, Row, fmt_seconds, paired, print_rows, repeat
+from benchmarks.harness import Outcome, Row, fmt_seconds, paired, repeat, run_script
 from connectors.core.retry import Idempotency
 from connectors.core.transport import RequestSpec, Transport
 from connectors.testing import serve
@@ -101,11 +100,5 @@ def measure(quick: bool = False) -> Outcome:
     return Outcome(rows)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds and calls")
-    print_rows(measure(parser.parse_args().quick).rows)
-
-
 if __name__ == "__main__":
-    main()
+    run_script(measure, __doc__)

@@ -2,10 +2,9 @@
 library knows, canonicalisation and digests.
 
 Canonicalisation is C14N 1.0 (inclusive or exclusive) of a node *as if it were the root of
-its own document* with its in-scope namespaces: libxml2 canonicalises a non-root element
-whose default namespace is declared on an ancestor with spurious `xmlns=""` on its
-descendants, so such a node is re-rooted first. A node with no namespace in scope (the
-invoice data, `DLHDon`) is canonicalised where it is, without a copy.
+its own document* with its in-scope namespaces (libxml2's inclusive C14N of a non-root
+element whose default namespace is declared on an ancestor writes spurious `xmlns=""` on
+its descendants; `c14n` avoids it without copying the node).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import hashlib
 from cryptography.hazmat.primitives import hashes
 from lxml import etree
 
-from connectors.core import ValidationError, safe_parser
+from connectors.core import ValidationError
 from connectors.einvoice.gdt.profile import DSIG_NS, GdtProfile
 
 __all__ = [
@@ -79,11 +78,25 @@ def algorithms(profile: GdtProfile) -> tuple[type[hashes.HashAlgorithm], str, bo
 
 
 def c14n(node: etree._Element, *, exclusive: bool = False, with_comments: bool = False) -> bytes:
-    """C14N 1.0 of `node` as the root of its own document, with its in-scope namespaces."""
-    if node.getparent() is not None and node.nsmap:
-        node = etree.fromstring(etree.tostring(node), safe_parser())
+    """C14N 1.0 of `node` as the root of its own document, with its in-scope namespaces.
+
+    A node under namespace declarations is canonicalised in place with exclusive C14N
+    whose InclusiveNamespaces list names every prefix in scope in its subtree: those
+    prefixes follow the inclusive rules, so the bytes are inclusive C14N's, without the
+    copy (and without libxml2's spurious `xmlns=""`, which its exclusive mode does not add).
+    """
+    prefixes: list[str] | None = None
+    if not exclusive and node.getparent() is not None and node.nsmap:
+        found = {prefix for element in node.iter() for prefix in element.nsmap}
+        prefixes = sorted(prefix or "#default" for prefix in found)
     return bytes(
-        etree.tostring(node, method="c14n", exclusive=exclusive, with_comments=with_comments)
+        etree.tostring(
+            node,
+            method="c14n",
+            exclusive=exclusive or prefixes is not None,
+            with_comments=with_comments,
+            inclusive_ns_prefixes=prefixes,
+        )
     )
 
 

@@ -180,3 +180,29 @@ def test_a_receipt_with_a_comment_in_its_data_still_verifies(
     assert verify_hdon(signed, trusted_certificate=credentials.certificate).trusted
     changed = signed.replace(b"one-stop desk", b"back office")
     assert verify_hdon(changed).signing_time == SIGNED_AT  # comments are not signed (C14N)
+
+
+@pytest.mark.parametrize(
+    "declarations",
+    [
+        b"",
+        b' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:q="urn:q"',
+    ],
+)
+def test_canonical_forms_are_those_of_a_rerooted_copy(
+    credentials: SellerCredentials, declarations: bytes
+) -> None:
+    data = _signed(credentials).replace(b"<HDon>", b"<HDon" + declarations + b">")
+    root = parse_xml(data)
+    signature = root.find(SIGNATURE, DS)
+    assert signature is not None
+    nodes = [root.find("DLHDon"), *signature.findall("ds:SignedInfo", DS)]
+    nodes += signature.findall("ds:Object", DS)
+    extra = etree.SubElement(nodes[1], "Extra", nsmap={"u": "urn:unused"})  # type: ignore[arg-type]
+    extra.text = "x"
+    for node in nodes:
+        assert node is not None
+        copy = etree.fromstring(etree.tostring(node), safe_parser())
+        for exclusive in (False, True):
+            expected = etree.tostring(copy, method="c14n", exclusive=exclusive)
+            assert expected == c14n(node, exclusive=exclusive)

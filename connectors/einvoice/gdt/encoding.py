@@ -37,16 +37,18 @@ def format_number(value: Decimal | int, *, field: str, digits: int = 21, places:
     Raises `ValidationError` naming `field` for a float, NaN/infinity, more than `places`
     decimals or more than `digits` digits in total.
     """
-    if type(value) is int or (type(value) is Decimal and value and _whole(value)):
-        text = str(value)  # the common case: a whole number, written as it is
-        count = len(text) - (value < 0)
-        if count > digits:
-            raise ValidationError(f"{field} has {count} digits; at most {digits}", field=field)
-        return text
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise ValidationError(
             f"{field} must be an int or Decimal, not {type(value).__name__}", field=field
         )
+    if isinstance(value, int) and value.bit_length() > 4 * digits:  # 2**(4d) > 10**d
+        raise ValidationError(f"{field} has more than {digits} digits", field=field)
+    text = str(value)
+    bare = text.removeprefix("-")
+    if bare.isdigit():  # the common case: a whole number already written plainly
+        if len(bare) > digits:
+            raise ValidationError(f"{field} has {len(bare)} digits; at most {digits}", field=field)
+        return text if bare.strip("0") else "0"
     number = Decimal(value)
     if not number.is_finite():
         raise ValidationError(f"{field} must be a finite number, got {value}", field=field)
@@ -64,11 +66,6 @@ def format_number(value: Decimal | int, *, field: str, digits: int = 21, places:
     if total > digits:
         raise ValidationError(f"{field} has {total} digits; at most {digits}", field=field)
     return f"{number:f}"
-
-
-def _whole(value: Decimal) -> bool:
-    """A finite Decimal written without a point or an exponent ("2012", not "2.0E+3")."""
-    return value.is_finite() and value.as_tuple().exponent == 0
 
 
 def parse_number(text: str | None, *, field: str) -> Decimal:

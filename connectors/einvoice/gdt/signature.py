@@ -37,7 +37,13 @@ from connectors.einvoice.gdt.profile import DEFAULT_PROFILE, DSIG_NS, GdtProfile
 from connectors.einvoice.gdt.verify import VerifiedSignature, verify_hdon
 from connectors.vn import now_vn
 
-__all__ = ["SellerCredentials", "VerifiedSignature", "sign_hdon", "verify_hdon"]
+__all__ = [
+    "SellerCredentials",
+    "VerifiedSignature",
+    "seller_signature_xml",
+    "sign_hdon",
+    "verify_hdon",
+]
 
 
 @dataclass(frozen=True)
@@ -135,8 +141,6 @@ def _seller_slot(root: etree._Element) -> etree._Element:
     if seller is None:
         seller = etree.Element("NBan")
         slots.insert(0, seller)
-    if seller.find(DS + "Signature") is not None:
-        raise ValidationError("the document already carries a seller signature", field="DSCKS/NBan")
     return seller
 
 
@@ -152,6 +156,23 @@ def sign_hdon(
     `signing_time` defaults to now; it must be aware and inside the certificate's validity.
     Serialise the result with `serialize` and never re-indent it afterwards.
     """
+    signature = seller_signature_xml(root, credentials, signing_time=signing_time, profile=profile)
+    _seller_slot(root).append(etree.fromstring(signature, safe_parser()))
+    return root
+
+
+def seller_signature_xml(
+    root: etree._Element,
+    credentials: SellerCredentials,
+    *,
+    signing_time: datetime | None = None,
+    profile: GdtProfile = DEFAULT_PROFILE,
+) -> str:
+    """The seller's `Signature` element over `root` as XML text, not yet put in place.
+
+    The checks of `sign_hdon` (an `HDon` with `DLHDon@Id`, an aware signing time inside
+    the certificate's validity, no seller signature yet) are made here.
+    """
     if root.tag != "HDon":
         raise ValidationError("only an HDon document can be signed", field="HDon")
     data = root.find("DLHDon")
@@ -166,9 +187,11 @@ def sign_hdon(
         raise ValidationError(
             "the signing time is outside the certificate's validity", field="signing_time"
         )
-    slot = _seller_slot(root)
+    signed_already = root.find(f"DSCKS/NBan/{DS}Signature")
+    if signed_already is not None:
+        raise ValidationError("the document already carries a seller signature", field="DSCKS/NBan")
     # The Object and SignedInfo are written in canonical form (see `canonical`), digested
-    # and signed as they are; then the whole signature is parsed once and put in place.
+    # and signed as they are; the caller parses the whole signature once or splices it.
     time_c14n, info, obj = _forms(profile, str(data.get("Id")))
     when_text = text(format_datetime(when))
     time_digest = digest(time_c14n.replace(_WHEN, when_text).encode(), digest_name)
@@ -177,7 +200,7 @@ def sign_hdon(
     signed = credentials.private_key.sign(
         element("SignedInfo", info, root=True).encode(), padding.PKCS1v15(), sign_hash()
     )
-    signature = element(
+    return element(
         "Signature",
         element("SignedInfo", info)
         + element("SignatureValue", base64.b64encode(signed).decode("ascii"))
@@ -186,5 +209,3 @@ def sign_hdon(
         root=True,
         Id=profile.signature_id,
     )
-    slot.append(etree.fromstring(signature, safe_parser()))
-    return root

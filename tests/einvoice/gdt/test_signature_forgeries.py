@@ -28,6 +28,7 @@ from connectors.einvoice.gdt import (
     document_from_model,
     serialize,
     sign_hdon,
+    signed_hdon,
     verify_hdon,
 )
 from connectors.einvoice.gdt.dsig import c14n
@@ -206,3 +207,14 @@ def test_canonical_forms_are_those_of_a_rerooted_copy(
         for exclusive in (False, True):
             expected = etree.tostring(copy, method="c14n", exclusive=exclusive)
             assert expected == c14n(node, exclusive=exclusive)
+
+
+def test_signed_hdon_is_the_document_sign_hdon_makes(credentials: SellerCredentials) -> None:
+    document = document_from_model(sample_invoice(), number=7)
+    spliced = signed_hdon(document, credentials, signing_time=SIGNED_AT)
+    built = serialize(sign_hdon(build_hdon(document), credentials, signing_time=SIGNED_AT))
+    assert etree.tostring(parse_xml(built), method="c14n") == etree.tostring(
+        parse_xml(spliced), method="c14n"
+    )
+    assert spliced.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n<HDon><DLHDon")
+    assert verify_hdon(spliced, trusted_certificate=credentials.certificate).trusted

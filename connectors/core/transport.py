@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-import tenacity
 from urllib3.exceptions import (
     ConnectTimeoutError,
     MaxRetryError,
@@ -329,33 +328,29 @@ class Transport:
                 return idempotency is not Idempotency.UNKEYED_WRITE
             return False
 
-        def wait(state: tenacity.RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
+        def give_up(number: int, exc: BaseException) -> float | None:
+            """The pause before the next attempt, or None when this one was the last."""
+            if not should_retry(exc):
+                return None
             retry_after = None
             if isinstance(exc, _RetryableStatus):
                 retry_after = parse_retry_after(exc.response.headers.get("Retry-After"))
-            return policy.backoff(state.attempt_number, retry_after)
+            pause = policy.backoff(number, retry_after)
+            if number >= policy.max_attempts or policy.clock() - start + pause >= tmo.total:
+                return None
+            return pause if policy.spend_budget() else None
 
-        def stop(state: tenacity.RetryCallState) -> bool:
-            if state.attempt_number >= policy.max_attempts:
-                return True
-            if policy.clock() - start + state.upcoming_sleep >= tmo.total:
-                return True
-            return not policy.spend_budget()
-
-        retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(should_retry),
-            wait=wait,
-            stop=stop,
-            sleep=policy.sleep,
-            reraise=True,
-        )
+        number = 1
         try:
-            for tenacity_attempt in retrying:
-                with tenacity_attempt:
-                    number = tenacity_attempt.retry_state.attempt_number
-                    result = attempt(number)
-            return result
+            while True:
+                try:
+                    return attempt(number)
+                except Exception as exc:
+                    pause = give_up(number, exc)
+                    if pause is None:
+                        raise
+                policy.sleep(pause)
+                number += 1
         except (TransportError, _RetryableStatus, _AmbiguousStatus) as exc:
             final = self._final_error(exc, operation)
             if idempotency.is_write and maybe_happened:
@@ -397,7 +392,7 @@ class Transport:
         if sign is not None:
             sign(prepared, number)
         redactor = self.redactor
-        redacted_url = redactor.url(prepared.url or "")
+        where = functools.partial(redactor.url, prepared.url or "")  # redacted when needed
         logging_on = _log.isEnabledFor(logging.DEBUG)
         if self.on_request or logging_on:
             body, kind = prepared.body, prepared.headers.get("Content-Type")
@@ -406,7 +401,7 @@ class Transport:
                 operation=operation,
                 attempt=number,
                 method=prepared.method or spec.method,
-                url=redacted_url,
+                url=where(),
                 headers=redactor.headers(prepared.headers),
                 _body=_LazyBody(functools.partial(redactor.body, body, kind)),
             )
@@ -428,11 +423,11 @@ class Transport:
                 )
                 _read_body(response, limit)
                 if deadline.fired:  # cut mid-headers, http.client may take what it got
-                    failure = self._deadline_error(operation, redacted_url, tmo)
+                    failure = self._deadline_error(operation, where(), tmo)
             except _TooLarge as too_large:
-                failure = self._too_large(too_large, operation, redacted_url, limit)
+                failure = self._too_large(too_large, operation, where(), limit)
             except requests.RequestException as exc:
-                failure = self._transport_error(exc, operation, redacted_url, deadline, tmo)
+                failure = self._transport_error(exc, operation, where(), deadline, tmo)
         if failure is not None:
             # Raised outside the except block: requests' own exception quotes the raw URL
             # (query-string secrets included) and must not ride along as __context__.

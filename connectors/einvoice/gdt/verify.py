@@ -33,6 +33,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from lxml import etree
 
 from connectors.core import SignatureError, parse_xml
@@ -50,7 +51,8 @@ from connectors.einvoice.gdt.profile import DEFAULT_PROFILE, GdtProfile
 
 __all__ = ["VerifiedSignature", "verify_hdon"]
 
-_ID_VALUES = "//@Id | //@ID | //@id"
+_ID_VALUES = etree.XPath("//@Id | //@ID | //@id")
+"""Every Id/ID/id value in a document (compiled once; lxml locks it per evaluation)."""
 _DEFAULT_C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 
 
@@ -80,7 +82,7 @@ def _signing_time(signature: etree._Element) -> tuple[etree._Element, datetime]:
 
 def _ids_once(root: etree._Element, wanted: tuple[str, ...]) -> None:
     """Each of `wanted` is the value of exactly one Id/ID/id attribute in the document."""
-    values = root.xpath(_ID_VALUES)  # one walk over the whole document
+    values = _ID_VALUES(root)  # one walk over the whole document
     counts = Counter(str(value) for value in values) if isinstance(values, list) else Counter()
     for target in wanted:
         if counts[target] != 1:
@@ -149,6 +151,11 @@ def _certificate(text: str) -> x509.Certificate:
 @lru_cache(maxsize=64)
 def _subject(cert: x509.Certificate) -> str:
     return cert.subject.rfc4514_string()
+
+
+@lru_cache(maxsize=64)
+def _public_key(cert: x509.Certificate) -> CertificatePublicKeyTypes:
+    return cert.public_key()
 
 
 def _chain_to(
@@ -237,7 +244,7 @@ def _check_value(
     if c14n_uri not in C14N_METHODS:
         raise SignatureError(f"seller signature uses an unsupported algorithm {c14n_uri!r}")
     method = SIGNATURE_HASHES[_allowed(parts[1].get("Algorithm"), SIGNATURE_HASHES, allow_sha1)]
-    key = signer.public_key()
+    key = _public_key(signer)
     if not isinstance(key, rsa.RSAPublicKey):
         raise SignatureError("the seller certificate does not carry an RSA key")
     value = _base64(signature.findtext(DS + "SignatureValue"), "SignatureValue")

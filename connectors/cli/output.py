@@ -24,10 +24,10 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from functools import cache
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
 from connectors.cli.help import tidy, tidy_params
@@ -64,10 +64,31 @@ _MAX_MESSAGE = 400  # characters of one error line; an echoed 5,000-digit input 
 UNDECODABLE = re.compile("[\ud800-\udfff]")
 """A lone surrogate: how Python hands on bytes of an argument that are not UTF-8."""
 
-console = Console()
-if not console.is_terminal:  # piped or captured: wide enough for the demo's tables
-    console = Console(width=120)
-_stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    console: Console
+    """The console commands print to (rich loads when a command first prints)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name != "console":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from rich.console import Console
+
+    made = Console()
+    if not made.is_terminal:  # piped or captured: wide enough for the demo's tables
+        made = Console(width=120)
+    globals()["console"] = made
+    return made
+
+
+@cache
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document instead of tables.")
 
@@ -102,7 +123,7 @@ def _one_line(message: str) -> str:
 
 
 def _print_error(message: str) -> None:
-    _stderr.print(f"error: {_one_line(message)}", markup=False)
+    _stderr().print(f"error: {_one_line(message)}", markup=False)
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:

@@ -18,15 +18,17 @@ it (never its value). The client reads `self.settings.<field>`; nothing is copie
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Generic, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, cast
 
-from connectors.core.config import ProviderSettings, load_settings, settings_from
 from connectors.core.errors import ConfigError
-from connectors.core.transport import Transport
+
+if TYPE_CHECKING:  # settings (pydantic-settings) load when a client is first made
+    from connectors.core.config import ProviderSettings
+    from connectors.core.transport import Transport
 
 __all__ = ["ProviderClient"]
 
-S = TypeVar("S", bound=ProviderSettings)
+S = TypeVar("S", bound="ProviderSettings")
 
 
 class ProviderClient(Generic[S]):
@@ -36,7 +38,7 @@ class ProviderClient(Generic[S]):
     Thread-safe as long as the subclass is. A context manager closing the transport."""
 
     name: ClassVar[str] = "provider"
-    settings_class: ClassVar[type[ProviderSettings]] = ProviderSettings
+    settings_class: ClassVar[type[ProviderSettings]]
     secret_wire_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -58,6 +60,8 @@ class ProviderClient(Generic[S]):
         transport: Transport | None = None,
         **fields: Any,
     ) -> None:
+        from connectors.core.config import settings_from
+
         if settings is None:
             settings = cast(S, settings_from(self.settings_class, fields))
         elif fields:
@@ -87,6 +91,8 @@ class ProviderClient(Generic[S]):
         `values` that are settings fields override the environment (e.g. `base_url=` a
         simulator); the others are the client's options (`transport=`, `profile=`...).
         """
+        from connectors.core.config import load_settings
+
         names = cls.settings_class.model_fields
         fields = {key: value for key, value in values.items() if key in names}
         options = {key: value for key, value in values.items() if key not in names}

@@ -14,6 +14,11 @@ from connectors.core.deprecation import deprecated_names
 CHANGELOG = Path(__file__).parents[2] / "CHANGELOG.md"
 
 
+def _ours() -> dict[str, dict[str, str]]:
+    """The library's tables (tests may register their own under other names)."""
+    return {m: t for m, t in deprecated_names().items() if m.startswith("connectors.")}
+
+
 def _import_everything() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -40,7 +45,7 @@ def _listed(section: str, module: str, old: str, new: str) -> bool:
 
 def test_every_deprecated_name_is_in_the_changelog_with_its_replacement() -> None:
     _import_everything()
-    names = deprecated_names()
+    names = _ours()
     assert len(names) > 40  # the registry sees the modules' tables
     section = _deprecated_section()
     missing = sorted(
@@ -54,7 +59,7 @@ def test_every_deprecated_name_is_in_the_changelog_with_its_replacement() -> Non
 
 def test_each_old_name_resolves_to_its_replacement_with_a_warning() -> None:
     _import_everything()
-    for module, table in deprecated_names().items():
+    for module, table in _ours().items():
         for old, new in table.items():
             target_module, _, attr = new.partition(":")
             with warnings.catch_warnings(record=True) as caught:

@@ -5,12 +5,13 @@
     # reply receipt.answer.status / headers / body
 
 A body over `max_body_bytes` (64 KiB by default) is refused with 413, unread by the WSGI
-app. Verification comes next and a request that fails it changes no state. A transfer id
-already handled is answered with success (so SePay stops retrying) without calling the
-portal again. The id is marked handled only once the portal's callback has returned
-(claim after the effect): if it raises, SePay gets a 500 and its next retry calls it
-again, and so does the retry after a crash inside it. So `on_transfer` must be idempotent
-on `transfer.transfer_id` (a matcher that records each transfer id once is).
+app (`wsgi_app`) and the ASGI app (`asgi_app`). Verification comes next and a request that
+fails it changes no state. A transfer id already handled is answered with success (so
+SePay stops retrying) without calling the portal again. The id is marked handled only once
+the portal's callback has returned (claim after the effect): if it raises, SePay gets a
+500 and its next retry calls it again, and so does the retry after a crash inside it. So
+`on_transfer` must be idempotent on `transfer.transfer_id` (a matcher that records each
+transfer id once is).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,9 +35,10 @@ from connectors.banks.sepay.wire import (
     parse_payload,
     transfer_from_payload,
 )
+from connectors.core.asgi import ASGIReceive, ASGISend, Scope
 from connectors.core.deprecation import moved, warn_deprecated
 from connectors.core.errors import ConfigError, SignatureError, ValidationError
-from connectors.core.inbound import InboundRequest, serve_wsgi
+from connectors.core.inbound import AsyncReceiving, InboundRequest, serve_wsgi
 from connectors.core.signing import HmacSigner, constant_time_equals
 from connectors.core.telemetry import callback_refused
 from connectors.core.webhooks import EventGate, MemorySeenStore, SeenStore, check_timestamp
@@ -47,6 +49,7 @@ __all__ = ["SepayWebhook", "WebhookReceipt"]
 _log = logging.getLogger("connectors.banks.sepay")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+ASGIApp = Callable[[Scope, ASGIReceive, ASGISend], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,8 +232,14 @@ class SepayWebhook:
         """
         return _SepayApp(self, on_transfer)
 
+    def asgi_app(self, on_transfer: Callable[[BankTransfer], object]) -> ASGIApp:
+        """The same app under ASGI (`connectors.core.inbound.serve_asgi`): same refusals,
+        same answers; `handle` (and so `on_transfer`) runs in a worker thread, never on the
+        event loop."""
+        return _SepayApp(self, on_transfer).asgi
 
-class _SepayApp:
+
+class _SepayApp(AsyncReceiving):
     """`SepayWebhook.wsgi_app`: the webhook bound to the portal's `on_transfer`."""
 
     methods = frozenset({"POST"})

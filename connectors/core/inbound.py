@@ -55,6 +55,7 @@ from connectors.core.wsgi import (
 )
 
 __all__ = [
+    "AsgiApp",
     "AsyncReceiving",
     "HttpAnswer",
     "InboundRequest",
@@ -262,18 +263,36 @@ async def _lifespan(receive: ASGIReceive, send: ASGISend) -> None:
             return
 
 
+class AsgiApp:
+    """A receiver as an ASGI app (`serve_asgi`); an object, not a function, so that
+    Starlette's `Route(path, receiver.asgi)` and FastAPI's `app.add_route` take it as an
+    app of its own rather than as a request handler."""
+
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+
+    def __repr__(self) -> str:
+        return f"AsgiApp({self.receiver!r})"
+
+    async def __call__(self, scope: Scope, receive: ASGIReceive, send: ASGISend) -> None:
+        """Answer one request (see `serve_asgi`)."""
+        await serve_asgi(self.receiver, scope, receive, send)
+
+
 class AsyncReceiving:
     """The ASGI app and the async entry point of a receiver (a mixin every receiver has).
 
     `await receiver.receive_async(request)` is `receive` run in a worker thread (for an
     async view that built its own `InboundRequest`); `receiver.asgi` is the receiver as an
-    ASGI app (`app.mount("/ipn/vnpay", handler.asgi)`).
+    ASGI app: `app.add_route("/ipn/vnpay", handler.asgi)` (FastAPI, Starlette: the exact
+    path, any method), `app.mount("/ipn", handler.asgi)`, or any ASGI server.
     """
 
     async def receive_async(self: Receiver, request: InboundRequest) -> HttpAnswer:
         """`receive` in a worker thread: never blocks the event loop."""
         return await receive_in_thread(self, request)
 
-    async def asgi(self: Receiver, scope: Scope, receive: ASGIReceive, send: ASGISend) -> None:
+    @property
+    def asgi(self: Receiver) -> AsgiApp:
         """The receiver as an ASGI app (`serve_asgi`): mount it where the sender posts."""
-        await serve_asgi(self, scope, receive, send)
+        return AsgiApp(self)

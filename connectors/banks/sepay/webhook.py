@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +35,9 @@ from connectors.banks.sepay.wire import (
     parse_payload,
     transfer_from_payload,
 )
-from connectors.core.asgi import ASGIReceive, ASGISend, Scope
 from connectors.core.deprecation import moved, warn_deprecated
 from connectors.core.errors import ConfigError, SignatureError, ValidationError
-from connectors.core.inbound import AsyncReceiving, InboundRequest, serve_wsgi
+from connectors.core.inbound import AsgiApp, AsyncReceiving, InboundRequest, serve_wsgi
 from connectors.core.signing import HmacSigner, constant_time_equals
 from connectors.core.telemetry import callback_refused
 from connectors.core.webhooks import EventGate, MemorySeenStore, SeenStore, check_timestamp
@@ -49,7 +48,6 @@ __all__ = ["SepayWebhook", "WebhookReceipt"]
 _log = logging.getLogger("connectors.banks.sepay")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-ASGIApp = Callable[[Scope, ASGIReceive, ASGISend], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +230,7 @@ class SepayWebhook:
         """
         return _SepayApp(self, on_transfer)
 
-    def asgi_app(self, on_transfer: Callable[[BankTransfer], object]) -> ASGIApp:
+    def asgi_app(self, on_transfer: Callable[[BankTransfer], object]) -> AsgiApp:
         """The same app under ASGI (`connectors.core.inbound.serve_asgi`): same refusals,
         same answers; `handle` (and so `on_transfer`) runs in a worker thread, never on the
         event loop."""

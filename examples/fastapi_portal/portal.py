@@ -145,6 +145,9 @@ def create_app(config_path: Path = CONFIG) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         portal.ipn.close()
+        close_store = getattr(portal.ipn.store, "close", None)
+        if callable(close_store):  # a PostgresSeenStore given to the handler
+            close_store()
         adapters.close()
 
     app = FastAPI(lifespan=lifespan)

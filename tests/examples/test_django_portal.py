@@ -1,6 +1,6 @@
-"""The Django example portal, through Django's test `Client` against the simulators, and
-its worker run as a portal runs it: `connectors outbox run --tasks fees.tasks:fee_tasks
---django-settings mysite.settings` from the project's folder."""
+"""The Django example portal, through Django's test `Client` (in fresh processes) against
+the simulators, and its worker run as a portal runs it: `connectors outbox run --tasks
+fees.tasks:fee_tasks --django-settings mysite.settings` from the project's folder."""
 
 from __future__ import annotations
 
@@ -23,62 +23,61 @@ PROJECT = EXAMPLES / "django_portal"
 ROOT = EXAMPLES.parent
 
 
-def outbox_run(config: Path, *options: str, env: dict[str, str] | None = None) -> Any:
-    """`connectors outbox run` in a fresh process, from the Django project's folder (the
-    library from this checkout)."""
-    command = [sys.executable, "-m", "connectors", "outbox", "run", "--config", str(config)]
-    environ = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_CONFIG": str(config), **(env or {})}
-    environ.pop("DJANGO_SETTINGS_MODULE", None)
+def _fresh(command: list[str], config: Path, env: dict[str, str] | None = None) -> Any:
+    """`command` in a fresh process, from the Django project's folder (the library from
+    this checkout, the commune's configuration `config`)."""
+    environ = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(PROJECT)]),
+        "PORTAL_CONFIG": str(config),
+        **(env or {}),
+    }
     return subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [*command, *options],
-        cwd=PROJECT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        command, cwd=PROJECT, env=environ, capture_output=True, text=True, timeout=120, check=False
     )
+
+
+def outbox_run(config: Path, *options: str) -> Any:
+    """`connectors outbox run --config config OPTIONS` as a portal runs it."""
+    command = [sys.executable, "-m", "connectors", "outbox", "run", "--config", str(config)]
+    return _fresh([*command, *options], config, {"DJANGO_SETTINGS_MODULE": ""})
+
+
+def step(config: Path, *args: str) -> Any:
+    """One step of the portal through Django's test `Client` (`django_steps.py`)."""
+    done = _fresh(
+        [sys.executable, str(Path(__file__).with_name("django_steps.py")), *args],
+        config,
+        {"DJANGO_SETTINGS_MODULE": "mysite.settings"},
+    )
+    assert 0 == done.returncode, done.stderr
+    return json.loads(done.stdout)
 
 
 def test_a_dossier_is_paid_through_django_and_the_worker_sends_receipt_and_sms_once(
-    vendors: Vendors, monkeypatch: pytest.MonkeyPatch
+    vendors: Vendors,
 ) -> None:
-    django = pytest.importorskip("django")
-    monkeypatch.setenv("PORTAL_CONFIG", str(vendors.config))
-    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "mysite.settings")
-    monkeypatch.syspath_prepend(str(PROJECT))
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connections
-    from django.test import Client
-    from fees import portal
-    from fees.models import Dossier
-
-    call_command("migrate", verbosity=0)
-    try:
-        pay_and_run_the_worker(vendors, Client(), Dossier)
-    finally:
-        portal.close()
-        connections.close_all()
-
-
-def pay_and_run_the_worker(vendors: Vendors, web: Any, Dossier: Any) -> None:
+    pytest.importorskip("django")
     code = vendors.new_code()
-    Dossier.objects.create(
-        code=code,
-        citizen="Trần Thị Bình",
-        phone="0987654321",
-        fee_name="Lệ phí hộ tịch",
-        fee=30_000,
-    )
-    created = web.post(f"/dossiers/{code}/payment").json()
+    dossier = {
+        "citizen": "Trần Thị Bình",
+        "phone": "0987654321",
+        "fee_name": "Lệ phí hộ tịch",
+        "fee": 30_000,
+    }
+    step(vendors.config, "register", code, json.dumps(dossier))
+    created = step(vendors.config, "pay", code)
+    assert code == created["order_ref"]
     assert 200 == requests.get(created["pay_url"], timeout=5).status_code  # the citizen pays
     ipn = vendors.vnpay.pay(code)
-    first = web.get("/ipn/vnpay", ipn.query)
-    again = web.get("/ipn/vnpay", ipn.query)
-    assert b'{"RspCode":"00","Message":"Confirm Success"}' == first.content
-    assert b'{"RspCode":"02","Message":"Order already confirmed"}' == again.content
-    assert Dossier.objects.get(code=code).paid
+    received = step(vendors.config, "ipn", code, json.dumps(dict(ipn.query)))
+    assert {
+        "answers": [
+            '{"RspCode":"00","Message":"Confirm Success"}',
+            '{"RspCode":"02","Message":"Order already confirmed"}',
+        ],
+        "paid": True,
+    } == received
 
     worker = outbox_run(
         vendors.config,

@@ -50,7 +50,12 @@ from connectors.banks.base import (
     StaleCallback,
 )
 from connectors.core.errors import SignatureError, ValidationError
-from connectors.core.inbound import InboundRequest, request_from_wsgi, serve_wsgi
+from connectors.core.inbound import (
+    AsyncReceiving,
+    InboundRequest,
+    request_from_wsgi,
+    serve_wsgi,
+)
 from connectors.core.telemetry import callback_refused
 from connectors.core.webhooks import EventGate, SeenStore, SqliteSeenStore
 from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused
@@ -78,7 +83,7 @@ class IpnResult:
     error: str | None = None
 
 
-class IpnHandler:
+class IpnHandler(AsyncReceiving):
     """Verifies, de-duplicates and dispatches one gateway's callbacks; thread-safe.
 
     - `expected_amount(order_ref)`: the amount (whole VND) the portal expects for that

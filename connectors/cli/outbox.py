@@ -34,7 +34,7 @@ import typer
 from rich.table import Table
 
 from connectors.cli.output import JSON_OPTION, ExitCode, console, emit_json, fail, reporting_errors
-from connectors.cli.tasks import DEFAULT_CONFIG, portal_tasks
+from connectors.cli.tasks import DEFAULT_CONFIG, PortalCodeError, portal_tasks, prepare_portal
 from connectors.core.errors import ConfigError, ValidationError
 from connectors.core.postgres import is_postgres_dsn, load_psycopg, mask_dsn
 from connectors.delivery import (
@@ -43,6 +43,7 @@ from connectors.delivery import (
     PostgresOutbox,
     ResolveAction,
     SqliteOutbox,
+    Task,
     Worker,
 )
 from connectors.vn import format_local_iso
@@ -373,6 +374,18 @@ def retry(
         console.print(f"{len(revived)} job(s) back in the queue")
 
 
+@contextmanager
+def _portal_tasks(
+    target: str, *, outbox: SqliteOutbox | PostgresOutbox, config: Path | None
+) -> Iterator[dict[str, Task]]:
+    """`portal_tasks`, the portal's code failing as one line and exit 6."""
+    try:
+        with portal_tasks(target, outbox=outbox, config=config) as found:
+            yield found
+    except PortalCodeError as exc:
+        fail(str(exc), ExitCode.PORTAL_CODE)
+
+
 TASKS_OPTION = typer.Option(
     ...,
     "--tasks",
@@ -390,9 +403,24 @@ def run(
     config: Path | None = CONFIG_OPTION,
     until_idle: bool = typer.Option(False, "--until-idle", help="Stop when nothing is due."),
     lease_seconds: float = typer.Option(120.0, min=1.0, help="Longer than any task takes."),
+    django_settings: str | None = typer.Option(
+        None,
+        "--django-settings",
+        metavar="MODULE",
+        help="Call django.setup() with these settings before importing the tasks "
+        "(also done when DJANGO_SETTINGS_MODULE is set).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Carry out due jobs with the portal's tasks until stopped (SIGINT/SIGTERM)."""
+    """Carry out due jobs with the portal's tasks until stopped (SIGINT/SIGTERM).
+
+    The tasks are imported with the current directory on sys.path; a failure of the
+    portal's code while importing or setting up is one line and exit 6.
+    """
+    try:
+        prepare_portal(django_settings)
+    except PortalCodeError as exc:
+        fail(str(exc), ExitCode.PORTAL_CODE)
     stop = threading.Event()
     previous = {
         signum: signal.signal(signum, lambda *_: stop.set())
@@ -401,7 +429,7 @@ def run(
     try:
         with (
             _open(Target(db, schema, config)) as outbox,
-            portal_tasks(tasks, outbox=outbox, config=config) as found,
+            _portal_tasks(tasks, outbox=outbox, config=config) as found,
         ):
             worker = Worker(outbox, found, lease_seconds=lease_seconds)
             report = worker.run(stop=stop, until_idle=until_idle)

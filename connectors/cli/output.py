@@ -8,6 +8,7 @@ Exit codes (documented in docs/cli.md):
 - 3: invalid input (a malformed phone, a tampered QR, an invalid XML, a bad signature)
 - 4: configuration error (missing or invalid setting)
 - 5: a provider or the network failed
+- 6: the portal's code failed to import or set up (`outbox run --tasks`, Django)
 - 70: an internal error (a bug); `CONNECTORS_DEBUG=1` shows its traceback
 
 Every error is one line on stderr, `error: ...`: our own errors through `reporting_errors`
@@ -100,6 +101,7 @@ class ExitCode(enum.IntEnum):
     INVALID_INPUT = 3
     CONFIG = 4
     PROVIDER = 5
+    PORTAL_CODE = 6
     INTERNAL = 70
 
 

@@ -9,12 +9,24 @@ the commune's adapters, loaded and built from its configuration (`--config`, els
         return fee_steps(invoices=adapters.invoices, sms=adapters.sms, ...)
 
     connectors outbox run --tasks myportal.jobs:fee_tasks --config connectors.toml
+
+The module is imported with the current directory first on `sys.path` (run the command
+from the project's root, as `manage.py` is). A Django project's tasks need Django set up
+first: `--django-settings mysite.settings`, or `DJANGO_SETTINGS_MODULE` in the
+environment, makes the command call `django.setup()` before importing them.
+
+A `--tasks` that names nothing (no such module or attribute, not tasks) is a configuration
+error (exit 4); the portal's code failing while it is imported or set up (Django's
+`AppRegistryNotReady`, `ImproperlyConfigured`, a missing dependency of the module, any
+exception its module body raises) is `PortalCodeError`: one line, exit 6.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,10 +34,51 @@ from pathlib import Path
 from connectors.core.errors import ConfigError, ValidationError
 from connectors.delivery import PostgresOutbox, SqliteOutbox, Task
 
-__all__ = ["DEFAULT_CONFIG", "portal_tasks"]
+__all__ = ["DEFAULT_CONFIG", "PortalCodeError", "portal_tasks", "prepare_portal"]
 
 DEFAULT_CONFIG = Path("connectors.toml")
 """The commune's configuration when none is named."""
+
+
+class PortalCodeError(Exception):
+    """The portal's own code failed while being imported or set up (the CLI's exit 6)."""
+
+
+def _failed(what: str, exc: BaseException) -> PortalCodeError:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return PortalCodeError(f"{what}: {type(exc).__name__}{': ' + first if first else ''}")
+
+
+def prepare_portal(django_settings: str | None = None) -> None:
+    """Make the portal's code importable: the current directory first on `sys.path`, and
+    `django.setup()` when `django_settings` is given or `DJANGO_SETTINGS_MODULE` is set.
+
+    `PortalCodeError` if Django is asked for but missing, or its setup fails.
+    """
+    here = os.getcwd()
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    if django_settings:
+        os.environ["DJANGO_SETTINGS_MODULE"] = django_settings
+    settings = os.environ.get("DJANGO_SETTINGS_MODULE")
+    if not settings:
+        return
+    try:
+        django = importlib.import_module("django")
+    except ImportError:
+        if django_settings:
+            raise PortalCodeError("--django-settings needs Django installed") from None
+        return  # DJANGO_SETTINGS_MODULE left in an environment without Django
+    try:
+        django.setup()
+    except Exception as exc:
+        raise _failed(f"django.setup() with {settings} failed", exc) from None
+
+
+def _names_target(exc: ModuleNotFoundError, module_name: str) -> bool:
+    """Whether the missing module is `module_name` itself or one of its packages."""
+    missing = exc.name or ""
+    return bool(missing) and (module_name == missing or module_name.startswith(missing + "."))
 
 
 def _attribute(target: str) -> object:
@@ -33,8 +86,16 @@ def _attribute(target: str) -> object:
     if not module_name or not attribute:
         raise ValidationError(f"--tasks must be module:attribute, got {target!r}", field="tasks")
     try:
-        found: object = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if _names_target(exc, module_name):
+            raise ConfigError(f"cannot load {target}: {exc}", field="tasks") from None
+        raise _failed(f"importing {module_name} failed", exc) from None
+    except Exception as exc:
+        raise _failed(f"importing {module_name} failed", exc) from None
+    try:
+        found: object = getattr(module, attribute)
+    except AttributeError as exc:
         raise ConfigError(f"cannot load {target}: {exc}", field="tasks") from None
     return found
 

@@ -196,6 +196,16 @@ class SqliteOutbox:
                     self._discard(conn)
             raise
 
+    def joined(self, connection: sqlite3.Connection) -> OutboxTransaction:
+        """Enqueue on the caller's open `connection` and transaction, which its owner
+        commits or rolls back (a rollback leaves no job).
+
+        `connection` is an `sqlite3.Connection` to this outbox's file: a portal whose own
+        tables are in that file, e.g. Django's `connection.connection` inside
+        `transaction.atomic()`, so the business write and its jobs are one transaction.
+        """
+        return OutboxTransaction(connection, self._clock)
+
     def enqueue(self, job: NewJob, *, not_before: float | None = None) -> Job:
         with self.transaction() as tx:
             return tx.enqueue(job, not_before=not_before)

@@ -40,7 +40,7 @@ from pydantic import SecretStr
 
 from connectors.core.deprecation import warn_deprecated
 from connectors.core.errors import SignatureError, ValidationError
-from connectors.core.inbound import HttpAnswer, InboundRequest, serve_wsgi
+from connectors.core.inbound import AsyncReceiving, HttpAnswer, InboundRequest, serve_wsgi
 from connectors.core.sqlite import given_or_opened
 from connectors.core.webhooks import EventGate, SeenStore, SqliteSeenStore
 from connectors.core.wsgi import BodyRefused
@@ -82,7 +82,7 @@ class WebhookAnswer:
         return json.dumps(payload).encode()
 
 
-class WebhookReceiver(AbstractContextManager["WebhookReceiver"]):
+class WebhookReceiver(AsyncReceiving, AbstractContextManager["WebhookReceiver"]):
     """Verifies iHanoi webhooks and calls `handler` for each event id until it has once
     returned (the handler must be idempotent on `event.event_id`).
 

@@ -5,12 +5,13 @@
     # reply receipt.answer.status / headers / body
 
 A body over `max_body_bytes` (64 KiB by default) is refused with 413, unread by the WSGI
-app. Verification comes next and a request that fails it changes no state. A transfer id
-already handled is answered with success (so SePay stops retrying) without calling the
-portal again. The id is marked handled only once the portal's callback has returned
-(claim after the effect): if it raises, SePay gets a 500 and its next retry calls it
-again, and so does the retry after a crash inside it. So `on_transfer` must be idempotent
-on `transfer.transfer_id` (a matcher that records each transfer id once is).
+app (`wsgi_app`) and the ASGI app (`asgi_app`). Verification comes next and a request that
+fails it changes no state. A transfer id already handled is answered with success (so
+SePay stops retrying) without calling the portal again. The id is marked handled only once
+the portal's callback has returned (claim after the effect): if it raises, SePay gets a
+500 and its next retry calls it again, and so does the retry after a crash inside it. So
+`on_transfer` must be idempotent on `transfer.transfer_id` (a matcher that records each
+transfer id once is).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from connectors.banks.sepay.wire import (
 )
 from connectors.core.deprecation import moved, warn_deprecated
 from connectors.core.errors import ConfigError, SignatureError, ValidationError
-from connectors.core.inbound import InboundRequest, serve_wsgi
+from connectors.core.inbound import AsgiApp, AsyncReceiving, InboundRequest, serve_wsgi
 from connectors.core.signing import HmacSigner, constant_time_equals
 from connectors.core.telemetry import callback_refused
 from connectors.core.webhooks import EventGate, MemorySeenStore, SeenStore, check_timestamp
@@ -229,8 +230,14 @@ class SepayWebhook:
         """
         return _SepayApp(self, on_transfer)
 
+    def asgi_app(self, on_transfer: Callable[[BankTransfer], object]) -> AsgiApp:
+        """The same app under ASGI (`connectors.core.inbound.serve_asgi`): same refusals,
+        same answers; `handle` (and so `on_transfer`) runs in a worker thread, never on the
+        event loop."""
+        return _SepayApp(self, on_transfer).asgi
 
-class _SepayApp:
+
+class _SepayApp(AsyncReceiving):
     """`SepayWebhook.wsgi_app`: the webhook bound to the portal's `on_transfer`."""
 
     methods = frozenset({"POST"})

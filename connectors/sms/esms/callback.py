@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from connectors.core.errors import ValidationError
-from connectors.core.inbound import HttpAnswer, InboundRequest, serve_wsgi
+from connectors.core.inbound import AsyncReceiving, HttpAnswer, InboundRequest, serve_wsgi
 from connectors.core.signing import constant_time_equals
 from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused
 from connectors.sms.base import DeliveryReport
@@ -35,7 +35,7 @@ def parse_callback(query: str | Mapping[str, str]) -> DeliveryReport:
     return report_from_fields(fields)
 
 
-class EsmsDeliveryReceiver:
+class EsmsDeliveryReceiver(AsyncReceiving):
     """A WSGI app receiving eSMS callbacks at `.../<token>` (GET; POST form also accepted).
 
     Answers 200 for a report (new or a copy), 403 for a wrong token (nothing recorded),

@@ -15,7 +15,6 @@ and replaced on next use.
 from __future__ import annotations
 
 import heapq
-import json
 import sqlite3
 import threading
 import time
@@ -32,7 +31,6 @@ from connectors.delivery.jobs import (
     JobState,
     NewJob,
     ResolveAction,
-    check_reason,
     dump_payload,
     job_from_row,
 )
@@ -62,6 +60,7 @@ from connectors.delivery.sqlite_queries import (
     UNION_ALL,
 )
 from connectors.delivery.sqlite_schema import check_existing_outbox, upgrade
+from connectors.delivery.store import Resolution, no_job_to_resolve
 
 __all__ = ["OutboxTransaction", "SqliteOutbox"]
 
@@ -295,24 +294,15 @@ class SqliteOutbox:
         by: str,
         result: Mapping[str, Any] | None = None,
     ) -> Job:
-        action = ResolveAction(action)
-        decision = {
-            "action": action.value,
-            "reason": check_reason(reason),
-            "by": check_reason(by, field_name="by"),
-            "at": self._clock(),
-        }
-        if action is ResolveAction.RETRY and result is not None:
-            raise ValidationError("a result goes with 'done', not 'retry'", field="result")
-        done = action is ResolveAction.DONE
-        stored = dump_payload(result or {}, field_name="result") if done else None
+        decision = Resolution.check(action, reason=reason, by=by, result=result)
+        at = self._clock()
         with self.transaction() as tx:
             row = tx.connection.execute(RESOLUTIONS, (key,)).fetchone()
             if row is None:
-                raise ValidationError(f"no unknown or dead job with key {key!r}", field="key")
-            history = json.dumps([*json.loads(row[0] or "[]"), decision])
-            at = decision["at"]
-            tx.connection.execute(RESOLVE, (at, at, history, stored, int(done), key))
+                raise no_job_to_resolve(key)
+            history = decision.history(row[0], at)
+            values = (at, at, history, decision.result, int(decision.done), key)
+            tx.connection.execute(RESOLVE, values)
             row = tx.connection.execute(JOB_BY_KEY, (key,)).fetchone()
         return job_from_row(row)
 

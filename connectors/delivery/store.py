@@ -20,12 +20,23 @@ store implements this protocol with the same guarantees (the contract suite in
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from connectors.delivery.jobs import Job, JobResult, JobState, NewJob, ResolveAction
+from connectors.core.errors import ValidationError
+from connectors.delivery.jobs import (
+    Job,
+    JobResult,
+    JobState,
+    NewJob,
+    ResolveAction,
+    check_reason,
+    dump_payload,
+)
 
-__all__ = ["Enqueuer", "OutboxStore"]
+__all__ = ["Enqueuer", "OutboxStore", "Resolution", "no_job_to_resolve"]
 
 
 @runtime_checkable
@@ -129,3 +140,46 @@ class OutboxStore(Protocol):
         ValidationError if no dead job has that key.
         """
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A person's checked decision on a job, as every store records it (`OutboxStore.resolve`).
+
+    `result` is the canonical JSON stored with `DONE`, None with `RETRY`.
+    """
+
+    action: ResolveAction
+    reason: str
+    by: str
+    result: str | None
+
+    @classmethod
+    def check(
+        cls, action: ResolveAction, *, reason: str, by: str, result: Mapping[str, Any] | None
+    ) -> Resolution:
+        """The decision, checked; ValidationError if `reason` or `by` is empty, or a
+        `result` comes with `RETRY`."""
+        action = ResolveAction(action)
+        why = check_reason(reason)
+        who = check_reason(by, field_name="by")
+        if action is ResolveAction.RETRY and result is not None:
+            raise ValidationError("a result goes with 'done', not 'retry'", field="result")
+        done = action is ResolveAction.DONE
+        stored = dump_payload(result or {}, field_name="result") if done else None
+        return cls(action, why, who, stored)
+
+    @property
+    def done(self) -> bool:
+        """Whether the job is to be recorded done without running."""
+        return self.action is ResolveAction.DONE
+
+    def history(self, previous: str | None, at: Any) -> str:
+        """The job's stored decisions (JSON, None for none) with this one, made `at`, added."""
+        decision = {"action": self.action.value, "reason": self.reason, "by": self.by, "at": at}
+        return json.dumps([*json.loads(previous or "[]"), decision])
+
+
+def no_job_to_resolve(key: str) -> ValidationError:
+    """The error `resolve` raises when no unknown or dead job has `key`."""
+    return ValidationError(f"no unknown or dead job with key {key!r}", field="key")

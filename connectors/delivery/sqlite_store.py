@@ -23,6 +23,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from connectors.core.closing import Closeable
 from connectors.core.errors import ValidationError
 from connectors.core.sqlite import connect
 from connectors.delivery.jobs import (
@@ -95,7 +96,7 @@ class OutboxTransaction:
         return stored
 
 
-class SqliteOutbox:
+class SqliteOutbox(Closeable):
     """The `OutboxStore` in an SQLite file (WAL). Pass `clock` to control time in tests.
 
     With `create=False` the file must already hold an outbox: a missing path, a directory,
@@ -131,12 +132,6 @@ class SqliteOutbox:
 
     def __repr__(self) -> str:
         return f"SqliteOutbox({str(self.path)!r})"
-
-    def __enter__(self) -> SqliteOutbox:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close every connection this store opened (in any thread)."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from datetime import datetime
 from typing import Any
 
 from connectors.core.errors import ValidationError
@@ -22,11 +21,12 @@ from connectors.ihanoi.contract import wire
 from connectors.ihanoi.contract.wire import WireProfile
 from connectors.ihanoi.status import FeedbackStatus
 from connectors.testing.simulator import Ledger, SimRequest, SimResponse
+from connectors.testing.simulators.ihanoi.store import FeedbackStoreHooks
 
 __all__ = ["ContractRoutes"]
 
 
-class ContractRoutes:
+class ContractRoutes(FeedbackStoreHooks):
     """The modelled iHanoi endpoints over the simulator's store (a mixin)."""
 
     # Provided by IhanoiFeedbackSimulator.
@@ -38,18 +38,6 @@ class ContractRoutes:
     _store: dict[str, Feedback]
     _external: dict[str, tuple[bytes, Submission]]
     _patches: dict[str, tuple[bytes, dict[str, Any]]]
-
-    def _now(self) -> datetime:
-        raise NotImplementedError
-
-    def _create(self, draft: Feedback, *, source: str, extra: dict[str, Any]) -> Feedback:
-        raise NotImplementedError
-
-    def _get(self, feedback_id: str) -> Feedback | None:
-        raise NotImplementedError
-
-    def _all(self) -> list[Feedback]:
-        raise NotImplementedError
 
     def _change(self, feedback_id: str, **changes: Any) -> tuple[Feedback, Feedback] | None:
         raise NotImplementedError

@@ -25,6 +25,7 @@ from connectors.ihanoi.open311.models import (
 from connectors.ihanoi.open311.wire import WireProfile
 from connectors.ihanoi.status import FeedbackStatus
 from connectors.testing.simulator import SimRequest, SimResponse
+from connectors.testing.simulators.ihanoi.store import FeedbackStoreHooks
 
 __all__ = ["Open311Routes"]
 
@@ -44,7 +45,7 @@ class _Refused(Exception):
         self.description = description
 
 
-class Open311Routes:
+class Open311Routes(FeedbackStoreHooks):
     """GeoReport v2 endpoints over the simulator's store (mixed into IhanoiFeedbackSimulator)."""
 
     # Provided by IhanoiFeedbackSimulator.
@@ -54,18 +55,6 @@ class Open311Routes:
     services: tuple[Service, ...]
     definitions: dict[str, ServiceDefinition]
     add_route: Callable[..., None]
-
-    def _now(self) -> datetime:
-        raise NotImplementedError
-
-    def _create(self, draft: Feedback, *, source: str, extra: dict[str, Any]) -> Feedback:
-        raise NotImplementedError
-
-    def _get(self, feedback_id: str) -> Feedback | None:
-        raise NotImplementedError
-
-    def _all(self) -> list[Feedback]:
-        raise NotImplementedError
 
     def _token_target(self, token: str) -> str | None:
         raise NotImplementedError

@@ -23,7 +23,6 @@ from connectors.ihanoi.open311.models import (
     ServiceRequest,
 )
 from connectors.ihanoi.open311.wire import WireProfile
-from connectors.ihanoi.status import FeedbackStatus
 from connectors.testing.simulator import SimRequest, SimResponse
 from connectors.testing.simulators.ihanoi.store import FeedbackStoreHooks
 
@@ -131,22 +130,14 @@ class Open311Routes(FeedbackStoreHooks):
         except (ValueError, ValidationError) as exc:
             message = exc.message if isinstance(exc, ValidationError) else str(exc)
             raise _Refused(400, message) from None
-        now = self._now()
-        feedback = self._create(
-            Feedback(
-                feedback_id="",
-                status=FeedbackStatus.RECEIVED,
-                category_code=service.service_code,
-                title=service.service_name,
-                description=draft.description or service.service_name,
-                updated_at=now,
-                location=location,
-                reporter=reporter,
-                submitted_at=now,
-                received_at=now,
-            ),
+        feedback = self._receive(
             source="open311",
             extra={"attributes": attributes, "media_url": draft.media_url},
+            category_code=service.service_code,
+            title=service.service_name,
+            description=draft.description or service.service_name,
+            location=location,
+            reporter=reporter,
         )
         notice = "Đã tiếp nhận phản ánh (mô phỏng)"
         if service.type == "batch":

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.ihanoi.base import Feedback
+from connectors.ihanoi.status import FeedbackStatus
 
 __all__ = ["FeedbackStoreHooks"]
 
@@ -32,3 +33,17 @@ class FeedbackStoreHooks:
     def _all(self) -> list[Feedback]:
         """Every stored feedback."""
         raise NotImplementedError
+
+    def _receive(self, *, source: str, extra: dict[str, Any], **fields: Any) -> Feedback:
+        """Store a feedback received now: status `RECEIVED`, updated, received (and, unless
+        `fields` says otherwise, submitted) at the simulator's clock."""
+        now = self._now()
+        fields.setdefault("submitted_at", now)
+        draft = Feedback(
+            feedback_id="",
+            status=FeedbackStatus.RECEIVED,
+            updated_at=now,
+            received_at=now,
+            **fields,
+        )
+        return self._create(draft, source=source, extra=extra)

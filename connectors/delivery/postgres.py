@@ -26,7 +26,7 @@ worker logs such errors, backs off and carries on. Needs the `postgres` extra.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,13 +37,12 @@ from connectors.delivery.jobs import (
     JobResult,
     JobState,
     NewJob,
-    ResolveAction,
     dump_payload,
     job_from_row,
 )
 from connectors.delivery.postgres_queries import OutboxQueries
 from connectors.delivery.postgres_schema import COMPONENT, DDL, TABLE, VERSION
-from connectors.delivery.store import Resolution, no_job_to_resolve
+from connectors.delivery.store import Failure, OutboxChecks, Resolution, no_job_to_resolve
 
 __all__ = ["PostgresOutbox", "PostgresTransaction"]
 
@@ -117,7 +116,7 @@ class PostgresTransaction:
         return stored
 
 
-class PostgresOutbox(PgStore):
+class PostgresOutbox(OutboxChecks, PgStore):
     """The `OutboxStore` in a PostgreSQL database (schema `schema`, table ``outbox_jobs``).
 
     `dsn` is a libpq connection string (``postgresql://user@host/db`` or key=value pairs;
@@ -220,18 +219,9 @@ class PostgresOutbox(PgStore):
 
     # -- the worker's side ---------------------------------------------------------------
 
-    def lease(
-        self,
-        owner: str,
-        *,
-        limit: int,
-        lease_seconds: float,
-        kinds: Collection[str] | None = None,
+    def _lease(
+        self, owner: str, limit: int, lease_seconds: float, kinds: Collection[str] | None
     ) -> list[Job]:
-        if limit < 1 or lease_seconds <= 0:
-            raise ValueError("limit and lease_seconds must be positive")
-        if kinds is not None and not kinds:
-            return []
         # One statement, atomic on its own (a transaction of its own in autocommit).
         with self._using() as conn:
             if kinds is None:
@@ -253,9 +243,7 @@ class PostgresOutbox(PgStore):
         rows.sort(key=lambda row: (row[0], row[1], row[2]))
         return [job_from_row(row[2:]) for row in rows]
 
-    def start(self, job_id: int, owner: str, *, lease_seconds: float) -> Job | None:
-        if lease_seconds <= 0:
-            raise ValueError("lease_seconds must be positive")
+    def _start(self, job_id: int, owner: str, lease_seconds: float) -> Job | None:
         values = {
             "id": job_id,
             "owner": text_for_postgres(owner),
@@ -284,23 +272,14 @@ class PostgresOutbox(PgStore):
                 tx.enqueue(follow_up)
         return True
 
-    def fail(
-        self,
-        job_id: int,
-        owner: str,
-        *,
-        error: str,
-        retry_at: float | None,
-        outcome_unknown: bool = False,
-    ) -> bool:
-        state = JobState.DEAD if retry_at is None else JobState.PENDING
+    def _fail(self, job_id: int, owner: str, failure: Failure) -> bool:
         values = {
             "id": job_id,
             "owner": text_for_postgres(owner),
-            "state": state.value,
-            "error": text_for_postgres(error),
-            "unknown": bool(outcome_unknown),
-            "delay": None if retry_at is None else retry_at - self.clock(),
+            "state": failure.state.value,
+            "error": text_for_postgres(failure.error),
+            "unknown": bool(failure.outcome_unknown),
+            "delay": None if failure.retry_at is None else failure.retry_at - self.clock(),
             "now": self._now(),
         }
         with self._using() as conn:
@@ -317,16 +296,7 @@ class PostgresOutbox(PgStore):
 
     # -- staff's side --------------------------------------------------------------------
 
-    def resolve(
-        self,
-        key: str,
-        action: ResolveAction,
-        *,
-        reason: str,
-        by: str,
-        result: Mapping[str, Any] | None = None,
-    ) -> Job:
-        decision = Resolution.check(action, reason=reason, by=by, result=result)
+    def _resolve(self, key: str, decision: Resolution) -> Job:
         with self._transaction() as conn:
             found = conn.execute(
                 self.queries.resolutions, {"key": key, "now": self._now()}

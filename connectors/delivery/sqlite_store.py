@@ -18,7 +18,7 @@ import heapq
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,6 @@ from connectors.delivery.jobs import (
     JobResult,
     JobState,
     NewJob,
-    ResolveAction,
     dump_payload,
     job_from_row,
 )
@@ -61,7 +60,7 @@ from connectors.delivery.sqlite_queries import (
     UNION_ALL,
 )
 from connectors.delivery.sqlite_schema import check_existing_outbox, upgrade
-from connectors.delivery.store import Resolution, no_job_to_resolve
+from connectors.delivery.store import Failure, OutboxChecks, Resolution, no_job_to_resolve
 
 __all__ = ["OutboxTransaction", "SqliteOutbox"]
 
@@ -96,7 +95,7 @@ class OutboxTransaction:
         return stored
 
 
-class SqliteOutbox(Closeable):
+class SqliteOutbox(OutboxChecks, Closeable):
     """The `OutboxStore` in an SQLite file (WAL). Pass `clock` to control time in tests.
 
     With `create=False` the file must already hold an outbox: a missing path, a directory,
@@ -219,18 +218,9 @@ class SqliteOutbox(Closeable):
                 candidates.append((rank, due, job_id))
         return [job_id for _, _, job_id in heapq.nsmallest(limit, candidates)]
 
-    def lease(
-        self,
-        owner: str,
-        *,
-        limit: int,
-        lease_seconds: float,
-        kinds: Collection[str] | None = None,
+    def _lease(
+        self, owner: str, limit: int, lease_seconds: float, kinds: Collection[str] | None
     ) -> list[Job]:
-        if limit < 1 or lease_seconds <= 0:
-            raise ValueError("limit and lease_seconds must be positive")
-        if kinds is not None and not kinds:
-            return []
         now = self._clock()
         with self.transaction() as tx:
             conn = tx.connection
@@ -241,9 +231,7 @@ class SqliteOutbox(Closeable):
             rows = [conn.execute(JOB_BY_ID, (job_id,)).fetchone() for job_id in ids]
         return [job_from_row(row) for row in rows]
 
-    def start(self, job_id: int, owner: str, *, lease_seconds: float) -> Job | None:
-        if lease_seconds <= 0:
-            raise ValueError("lease_seconds must be positive")
+    def _start(self, job_id: int, owner: str, lease_seconds: float) -> Job | None:
         now = self._clock()
         with self.transaction() as tx:
             if not tx.connection.execute(START, (now + lease_seconds, now, job_id, owner)).rowcount:
@@ -261,18 +249,11 @@ class SqliteOutbox(Closeable):
                 tx.enqueue(follow_up)
         return True
 
-    def fail(
-        self,
-        job_id: int,
-        owner: str,
-        *,
-        error: str,
-        retry_at: float | None,
-        outcome_unknown: bool = False,
-    ) -> bool:
-        state = JobState.DEAD if retry_at is None else JobState.PENDING
+    def _fail(self, job_id: int, owner: str, failure: Failure) -> bool:
+        retry_at = failure.retry_at
         finished = self._clock() if retry_at is None else None
-        values = (state.value, error, int(outcome_unknown), retry_at, finished, job_id, owner)
+        unknown = int(failure.outcome_unknown)
+        values = (failure.state.value, failure.error, unknown, retry_at, finished, job_id, owner)
         with self.transaction() as tx:
             return bool(tx.connection.execute(MARK_FAILED, values).rowcount)
 
@@ -280,16 +261,7 @@ class SqliteOutbox(Closeable):
         with self.transaction() as tx:
             return bool(tx.connection.execute(PARK, (error, job_id, owner)).rowcount)
 
-    def resolve(
-        self,
-        key: str,
-        action: ResolveAction,
-        *,
-        reason: str,
-        by: str,
-        result: Mapping[str, Any] | None = None,
-    ) -> Job:
-        decision = Resolution.check(action, reason=reason, by=by, result=result)
+    def _resolve(self, key: str, decision: Resolution) -> Job:
         at = self._clock()
         with self.transaction() as tx:
             row = tx.connection.execute(RESOLUTIONS, (key,)).fetchone()

@@ -36,7 +36,7 @@ from connectors.delivery.jobs import (
     dump_payload,
 )
 
-__all__ = ["Enqueuer", "OutboxStore", "Resolution", "no_job_to_resolve"]
+__all__ = ["Enqueuer", "Failure", "OutboxChecks", "OutboxStore", "Resolution", "no_job_to_resolve"]
 
 
 @runtime_checkable
@@ -183,3 +183,92 @@ class Resolution:
 def no_job_to_resolve(key: str) -> ValidationError:
     """The error `resolve` raises when no unknown or dead job has `key`."""
     return ValidationError(f"no unknown or dead job with key {key!r}", field="key")
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failed attempt as a store records it (`OutboxStore.fail`): the job is pending again
+    at `retry_at` (this host's time), or dead when it is None."""
+
+    error: str
+    retry_at: float | None
+    outcome_unknown: bool = False
+
+    @property
+    def state(self) -> JobState:
+        """The job's state after the failure: `PENDING`, or `DEAD` with no retry."""
+        return JobState.DEAD if self.retry_at is None else JobState.PENDING
+
+
+class OutboxChecks:
+    """What every outbox store does before it touches storage: the checks of `lease`,
+    `start`, `fail` and `resolve` (`OutboxStore` says what each means). A store implements
+    the `_lease`, `_start`, `_fail` and `_resolve` hooks on checked arguments."""
+
+    __slots__ = ()
+
+    def lease(
+        self,
+        owner: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        kinds: Collection[str] | None = None,
+    ) -> list[Job]:
+        """Reserve up to `limit` due jobs for `owner` (see `OutboxStore.lease`)."""
+        if limit < 1 or lease_seconds <= 0:
+            raise ValueError("limit and lease_seconds must be positive")
+        if kinds is not None and not kinds:
+            return []
+        return self._lease(owner, limit, lease_seconds, kinds)
+
+    def start(self, job_id: int, owner: str, *, lease_seconds: float) -> Job | None:
+        """Begin an attempt, fenced to `owner` (see `OutboxStore.start`)."""
+        if lease_seconds <= 0:
+            raise ValueError("lease_seconds must be positive")
+        return self._start(job_id, owner, lease_seconds)
+
+    def fail(
+        self,
+        job_id: int,
+        owner: str,
+        *,
+        error: str,
+        retry_at: float | None,
+        outcome_unknown: bool = False,
+    ) -> bool:
+        """Record a failed attempt: pending again at `retry_at`, or dead when it is None."""
+        return self._fail(job_id, owner, Failure(error, retry_at, outcome_unknown))
+
+    def resolve(
+        self,
+        key: str,
+        action: ResolveAction,
+        *,
+        reason: str,
+        by: str,
+        result: Mapping[str, Any] | None = None,
+    ) -> Job:
+        """Record a person's decision on an unknown or dead job (see `OutboxStore.resolve`)."""
+        decision = Resolution.check(action, reason=reason, by=by, result=result)
+        return self._resolve(key, decision)
+
+    def _lease(
+        self, owner: str, limit: int, lease_seconds: float, kinds: Collection[str] | None
+    ) -> list[Job]:  # pragma: no cover - implemented by each store
+        raise NotImplementedError
+
+    def _start(
+        self, job_id: int, owner: str, lease_seconds: float
+    ) -> Job | None:  # pragma: no cover - implemented by each store
+        raise NotImplementedError
+
+    def _fail(
+        self, job_id: int, owner: str, failure: Failure
+    ) -> bool:  # pragma: no cover - implemented by each store
+        raise NotImplementedError
+
+    def _resolve(
+        self, key: str, decision: Resolution
+    ) -> Job:  # pragma: no cover - implemented by each store
+        raise NotImplementedError

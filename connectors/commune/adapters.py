@@ -16,15 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from connectors.banks import FeeGateway
 from connectors.commune.loading import CommuneConfig, ProviderConfig
+from connectors.core.closing import Closeable
 from connectors.core.errors import ConfigError, ValidationError
 from connectors.core.postgres import is_postgres_dsn
 from connectors.delivery import PostgresOutbox, SqliteOutbox
-from connectors.delivery.fee_steps import FeedbackAnswers
 from connectors.einvoice import InvoiceProvider
+from connectors.ihanoi import FeedbackExchange
 from connectors.sms import RoutingSender, SmsSender, TemplateRegistry
 
 __all__ = ["Adapters", "build", "client_for"]
@@ -53,7 +54,7 @@ def _is_gateway(entry: ProviderConfig) -> bool:
 
 
 @dataclass
-class Adapters:
+class Adapters(Closeable):
     """The commune's ready adapters (see the module docstring); closes them all on `close`.
 
     `invoices` and `sms` raise `ConfigError` when the configuration has no such table.
@@ -62,7 +63,7 @@ class Adapters:
     config: CommuneConfig
     payments: dict[str, FeeGateway]
     outbox: Outbox
-    feedback: FeedbackAnswers | None = None
+    feedback: FeedbackExchange | None = None
     _invoices: InvoiceProvider | None = field(default=None, repr=False)
     _sms: SmsSender | None = field(default=None, repr=False)
     _closing: ExitStack = field(default_factory=ExitStack, repr=False)
@@ -84,12 +85,6 @@ class Adapters:
     def close(self) -> None:
         """Close every client and the outbox (each once)."""
         self._closing.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 def _closes(stack: ExitStack, client: Any) -> Any:

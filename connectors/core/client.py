@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, cast
 
+from connectors.core.closing import Closeable
 from connectors.core.errors import ConfigError
 
 if TYPE_CHECKING:  # settings (pydantic-settings) load when a client is first made
@@ -31,7 +32,7 @@ __all__ = ["ProviderClient"]
 S = TypeVar("S", bound="ProviderSettings")
 
 
-class ProviderClient(Generic[S]):
+class ProviderClient(Closeable, Generic[S]):
     """Holds `settings` and the `transport` built from them (or given, then made to mask
     the settings' secrets too). Subclasses set `name` and `settings_class`, and may list
     `secret_wire_fields`: names the vendor's messages use for secrets (masked in logs).
@@ -101,12 +102,6 @@ class ProviderClient(Generic[S]):
     def close(self) -> None:
         """Close pooled connections."""
         self.transport.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.settings.base_url!r})"

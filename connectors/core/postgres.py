@@ -10,6 +10,8 @@ ConfigError naming the extra. What the stores share:
   retry (the outbox worker backs off and carries on). Every connection gets a connect
   timeout, a statement timeout and a limit on idling inside a transaction, so a stalled
   process cannot hold row locks for ever.
+- `PgStore`: the base of every store there: a checked schema name, its connections, its
+  tables made on first use (`SchemaOnce`).
 - `ensure_schema`: creates a component's tables on first use, idempotently, under an
   advisory lock so several servers starting at once agree; a component already at its
   version costs one read and takes no lock on any table.
@@ -25,9 +27,10 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from connectors.core.closing import Closeable
 from connectors.core.errors import ConfigError, ValidationError
 from connectors.core.extras import install_hint
 
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXTRA",
     "PgConnections",
+    "PgStore",
     "SchemaOnce",
     "advisory_key",
     "check_schema_name",
@@ -332,6 +336,70 @@ class SchemaOnce:
                 if not self._ready:
                     ensure_schema(*self._args)
                     self._ready = True
+
+    def found(self) -> None:
+        """Take the tables as there (a caller checked): `ensure` does nothing from now on."""
+        self._ready = True
+
+
+class PgStore(Closeable):
+    """The base of a store in the portal's PostgreSQL database (thread-safe).
+
+    It holds the schema name (checked: a plain lower-case identifier), one connection per
+    thread (`PgConnections`; `application_name` shows in ``pg_stat_activity``, timeouts in
+    seconds) and its tables, made on first use (`SchemaOnce`: call `self._tables.ensure()`
+    before each query). A subclass names its `_component`, `_table` and `_ddl`.
+    """
+
+    _component: ClassVar[str]
+    _table_name: ClassVar[str]
+    _ddl: ClassVar[Sequence[str]]
+    _version: ClassVar[int] = 1
+    _application_name: ClassVar[str] = "connectors"
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        schema: str = "connectors",
+        application_name: str | None = None,
+        connect_timeout: int = 10,
+        statement_timeout: float = 10.0,
+        idle_in_transaction_timeout: float = 60.0,
+    ) -> None:
+        self.schema = check_schema_name(schema)
+        self._table = qualified(self.schema, self._table_name)
+        self._connections = PgConnections(
+            dsn,
+            application_name=application_name or self._application_name,
+            connect_timeout=connect_timeout,
+            statement_timeout=statement_timeout,
+            idle_in_transaction_timeout=idle_in_transaction_timeout,
+        )
+        self._tables = SchemaOnce(
+            self._connections, self.schema, self._component, self._version, self._ddl
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._connections.masked!r}, schema={self.schema!r})"
+
+    def close(self) -> None:
+        """Close every connection this store opened (in any thread)."""
+        self._connections.close()
+
+    @contextmanager
+    def _using(self) -> Iterator[Any]:
+        """This thread's connection (autocommit), the tables made first if need be."""
+        self._tables.ensure()
+        with self._connections.using() as conn:
+            yield conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A transaction on this thread's connection, the tables made first if need be."""
+        self._tables.ensure()
+        with self._connections.transaction() as conn:
+            yield conn
 
 
 def schema_has(connections: PgConnections, schema: str, table: str) -> bool:

@@ -29,6 +29,7 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import SecretStr
 
+from connectors.core.closing import Closeable
 from connectors.core.errors import SignatureError
 from connectors.core.signing import HashName, HmacSigner, constant_time_equals
 from connectors.core.sqlite import SharedConnection
@@ -217,7 +218,7 @@ class MemorySeenStore:
             self._keys.pop((namespace, key), None)
 
 
-class SqliteSeenStore:
+class SqliteSeenStore(Closeable):
     """A SeenStore in an SQLite file, shared safely by threads and processes.
 
     One connection per store, guarded by a lock; `mark_done` is one `INSERT OR IGNORE`,
@@ -245,12 +246,6 @@ class SqliteSeenStore:
 
     def __repr__(self) -> str:
         return f"SqliteSeenStore({self._path!r})"
-
-    def __enter__(self) -> SqliteSeenStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the database connection; the store cannot be used afterwards."""

@@ -30,9 +30,9 @@ beside the SMS.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from connectors.core.errors import NotFound, ProviderError
 from connectors.delivery.fees import Citizen, FeePaid
@@ -41,7 +41,7 @@ from connectors.delivery.jobs import Job
 from connectors.delivery.store import Enqueuer
 from connectors.delivery.worker import Task
 from connectors.einvoice import Buyer, InvoiceProvider, IssuedDocument, Line, Receipt, Seller
-from connectors.ihanoi import Attachment, Feedback, FeedbackExchange, FeedbackStatus
+from connectors.ihanoi import FeedbackExchange, FeedbackStatus
 from connectors.sms import Message, SendResult, SmsSender
 from connectors.vn.money import format_vnd
 from connectors.vn.time import now_vn
@@ -56,23 +56,9 @@ __all__ = [
 ]
 
 
-class FeedbackAnswers(FeedbackExchange, Protocol):
-    """A feedback client whose answers can be dated (`resolved_at`), so that a resend under
-    the same key is the same answer (the iHanoi client is one)."""
-
-    def answer(
-        self,
-        feedback_id: str,
-        reply_text: str,
-        *,
-        agency_code: str,
-        attachments: Sequence[Attachment] = (),
-        status: FeedbackStatus = FeedbackStatus.ANSWERED,
-        idempotency_key: str | None = None,
-        resolved_at: datetime | None = None,
-    ) -> Feedback:
-        """Reply to the citizen and close the feedback at `resolved_at`, once per key."""
-        ...
+FeedbackAnswers = FeedbackExchange
+"""The feedback client the fee steps answer with: the domain protocol, whose answers are
+dated (`resolved_at`) so that a resend under the same key is the same answer."""
 
 
 def paid_sms_params(fee: FeePaid, receipt: Mapping[str, Any]) -> dict[str, str]:
@@ -186,7 +172,7 @@ def fee_steps(
     sms: SmsSender,
     seller: Seller,
     citizen_lookup: Callable[[str], Citizen],
-    feedback: FeedbackAnswers | None = None,
+    feedback: FeedbackExchange | None = None,
     feedback_for: Callable[[FeePaid], str | None] | None = None,
     agency_code: str = "",
     sms_template: str = "paid",

@@ -17,12 +17,12 @@ from typing import Any
 from connectors.banks import FeeGateway, IpnHandler
 from connectors.commune import Adapters, CommuneConfig, build, load
 from connectors.core.errors import ConfigError
-from connectors.delivery import FeedbackAnswers, SqliteOutbox
+from connectors.delivery import SqliteOutbox
 from connectors.demo.portal import Dossiers, Portal
 from connectors.demo.scenario import ACCOUNT, COMMUNE, DOSSIER_CODE
 from connectors.einvoice import InvoiceProvider
 from connectors.einvoice.gdt import generate_test_credentials
-from connectors.ihanoi import FeedbackEvent, WebhookReceiver
+from connectors.ihanoi import FeedbackEvent, FeedbackExchange, WebhookReceiver
 from connectors.providers import provider
 from connectors.simulators import SMS_BRANDNAME, SMS_TEMPLATE
 from connectors.sms import SmsSender
@@ -150,7 +150,7 @@ class World:
         return self.adapters.sms
 
     @property
-    def ihanoi(self) -> FeedbackAnswers:
+    def ihanoi(self) -> FeedbackExchange:
         feedback = self.adapters.feedback
         if feedback is None:  # pragma: no cover - the demo's configuration names one
             raise ConfigError("the demo needs a [feedback] provider", field="feedback")

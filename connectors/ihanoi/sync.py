@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from connectors.core.closing import Closeable
 from connectors.core.sqlite import SharedConnection, given_or_opened
 from connectors.ihanoi.base import Feedback, FeedbackPage
 from connectors.ihanoi.status import FeedbackStatus
@@ -114,7 +114,7 @@ class MemorySyncState:
             self._delivered[(name, feedback_id)] = revision
 
 
-class SqliteSyncState(AbstractContextManager["SqliteSyncState"]):
+class SqliteSyncState(Closeable):
     """A SyncState in an SQLite file (WAL), shared by threads and processes.
 
     Every write is committed at once (autocommit), so what a killed process recorded is
@@ -134,9 +134,6 @@ class SqliteSyncState(AbstractContextManager["SqliteSyncState"]):
 
     def __repr__(self) -> str:
         return f"SqliteSyncState({self._path!r})"
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         self._db.close()
@@ -182,7 +179,7 @@ class SyncReport:
     cursor: datetime | None
 
 
-class FeedbackSync(AbstractContextManager["FeedbackSync"]):
+class FeedbackSync(Closeable):
     """Hands every new or changed feedback to `handler` once, resuming after crashes.
 
     `state` is a `SyncState` or a path for a `SqliteSyncState` (":memory:" by default:
@@ -211,9 +208,6 @@ class FeedbackSync(AbstractContextManager["FeedbackSync"]):
         """Close the SQLite state the sync opened itself (not one it was given)."""
         if self._owned is not None:
             self._owned.close()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def run_once(self) -> SyncReport:
         """Pull and hand over everything changed since the committed cursor.

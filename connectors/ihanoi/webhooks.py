@@ -31,13 +31,13 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
 
+from connectors.core.closing import Closeable
 from connectors.core.deprecation import warn_deprecated
 from connectors.core.errors import SignatureError, ValidationError
 from connectors.core.inbound import AsyncReceiving, HttpAnswer, InboundRequest, serve_wsgi
@@ -82,7 +82,7 @@ class WebhookAnswer:
         return json.dumps(payload).encode()
 
 
-class WebhookReceiver(AsyncReceiving, AbstractContextManager["WebhookReceiver"]):
+class WebhookReceiver(AsyncReceiving, Closeable):
     """Verifies iHanoi webhooks and calls `handler` for each event id until it has once
     returned (the handler must be idempotent on `event.event_id`).
 
@@ -142,9 +142,6 @@ class WebhookReceiver(AsyncReceiving, AbstractContextManager["WebhookReceiver"])
         """Close the SQLite store the receiver opened itself (not one it was given)."""
         if self._owned is not None:
             self._owned.close()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- framework-neutral ---------------------------------------------------------------
 

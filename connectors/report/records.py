@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.banks.reconcile import ReconciliationReport, RowStatus
+from connectors.core.closing import Closeable
 from connectors.core.postgres import (
     PgConnections,
     ensure_schema,
@@ -101,7 +102,7 @@ def _seconds(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
 
 
-class ReportRecords:
+class ReportRecords(Closeable):
     """The report's own records in the outbox's database (`db`: an SQLite file or a
     ``postgresql://`` URL; `schema` for PostgreSQL). Thread-safe; `close()` when done.
 
@@ -147,12 +148,6 @@ class ReportRecords:
 
     def __repr__(self) -> str:
         return f"ReportRecords({self._where if self._pg is None else self._pg.masked!r})"
-
-    def __enter__(self) -> ReportRecords:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection(s)."""

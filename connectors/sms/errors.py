@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from connectors.core.codes import CodeTable
 from connectors.core.deprecation import warn_deprecated
@@ -36,6 +36,7 @@ __all__ = [
     "MessageTooLong",
     "SmsErrorCode",
     "TemplateMismatch",
+    "VendorCodeTable",
     "code_of",
     "common_code",
     "may_fail_over",
@@ -131,6 +132,22 @@ def vendor_code(table: VendorCodes, code: SmsErrorCode) -> str:
         if listed is code:
             return raw
     raise ValueError(f"no vendor code stands for {code}")
+
+
+class VendorCodeTable:
+    """A wire profile's code lookups for a vendor whose codes are one `VendorCodes` table:
+    the profile names it as the class variable `errors_table`."""
+
+    __slots__ = ()
+    errors_table: ClassVar[VendorCodes]
+
+    def code_for(self, raw: str) -> SmsErrorCode:
+        """The common code of a vendor code (`UNKNOWN` if unlisted)."""
+        return common_code(self.errors_table, raw)
+
+    def answer_for(self, code: SmsErrorCode) -> str:
+        """The vendor code the simulated gateway answers for `code` (first listed)."""
+        return vendor_code(self.errors_table, code)
 
 
 class TemplateMismatch(ValidationError):

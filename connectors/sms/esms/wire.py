@@ -19,13 +19,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from connectors.core.deprecation import moved
 from connectors.core.errors import ValidationError
 from connectors.sms.base import DeliveryReport, DeliveryStatus, Vendor
 from connectors.sms.compose import TextLimits
-from connectors.sms.errors import SmsErrorCode, common_code, vendor_code
+from connectors.sms.errors import SmsErrorCode, VendorCodeTable
 from connectors.vn.money import parse_amount
 from connectors.vn.phone import InvalidPhoneNumber, parse_phone
 
@@ -119,7 +119,7 @@ LIMITS = TextLimits(max_units_gsm7=612, max_units_ucs2=268)
 
 
 @dataclass(frozen=True)
-class WireProfile:
+class WireProfile(VendorCodeTable):
     """Every eSMS wire detail in one place; [G] marks a guess (module docstring)."""
 
     send_path: str = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"
@@ -127,15 +127,8 @@ class WireProfile:
     sms_type: str = "2"
     request_id_max: int = 50
     limits: TextLimits = LIMITS  # [G]
+    errors_table: ClassVar[Mapping[str, tuple[SmsErrorCode, str]]] = ERRORS
     default_rate: float = 20.0  # [G] messages per second
-
-    def code_for(self, code: str) -> SmsErrorCode:
-        """The common code of a vendor code (`UNKNOWN` if unlisted)."""
-        return common_code(ERRORS, code)
-
-    def answer_for(self, code: SmsErrorCode) -> str:
-        """The CodeResult the simulated gateway answers for `code` (first listed)."""
-        return vendor_code(ERRORS, code)
 
 
 DEFAULT_PROFILE = WireProfile()

@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from connectors.core.deprecation import moved
 from connectors.sms.base import Vendor
 from connectors.sms.compose import TextLimits
-from connectors.sms.errors import SmsErrorCode, common_code, vendor_code
+from connectors.sms.errors import SmsErrorCode, VendorCodeTable
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -83,7 +83,7 @@ LIMITS = TextLimits(max_units_gsm7=612, max_units_ucs2=268)
 
 
 @dataclass(frozen=True)
-class WireProfile:
+class WireProfile(VendorCodeTable):
     """Every VNPT wire detail in one place; [G] marks a guess (module docstring)."""
 
     path: str = "/smsbn/api"
@@ -92,16 +92,9 @@ class WireProfile:
     is_telco_sub: str = "0"
     request_id_digits: int = 15  # [G]
     limits: TextLimits = LIMITS  # [G]
+    errors_table: ClassVar[Mapping[str, tuple[SmsErrorCode, str]]] = ERRORS
     default_rate: float = 16.0  # [G] messages per second
     accented_telcos: frozenset[str] = field(default=frozenset({"vinaphone", "itelecom"}))  # [G]
-
-    def code_for(self, error: str) -> SmsErrorCode:
-        """The common code of a vendor code (`UNKNOWN` if unlisted)."""
-        return common_code(ERRORS, error)
-
-    def answer_for(self, code: SmsErrorCode) -> str:
-        """The `ERROR` the simulated gateway answers for `code` (first listed)."""
-        return vendor_code(ERRORS, code)
 
 
 DEFAULT_PROFILE = WireProfile()

@@ -305,18 +305,7 @@ class FeeGatewayConformance:
 
     def test_refund_where_declared(self, harness: BanksHarness) -> None:
         intent = self._create(harness)
-        callback = harness.simulator.pay(intent.order_ref)
-        note = harness.gateway.parse_notification(
-            method=callback.method, query=callback.query, body=callback.body, headers={}
-        )
-        request = RefundRequest(
-            order_ref=intent.order_ref,
-            amount=intent.amount,
-            original_amount=intent.amount,
-            refund_ref=f"RF{intent.order_ref}",
-            gateway_txn_id=note.gateway_txn_id,
-            paid_created_at=intent.created_at,
-        )
+        request = self._refund_request(harness, intent, prefix="RF")
         if Capability.REFUND not in harness.gateway.capabilities:
             with pytest.raises(UnsupportedOperation):
                 harness.gateway.refund(request)
@@ -441,7 +430,10 @@ class FeeGatewayConformance:
         if outcome.error is None:
             assert PaymentStatus.PAID == outcome.result.status
 
-    def _refund_request(self, h: BanksHarness, intent: PaymentIntent) -> RefundRequest:
+    def _refund_request(
+        self, h: BanksHarness, intent: PaymentIntent, *, prefix: str = "RM"
+    ) -> RefundRequest:
+        """Pay `intent` in the simulator and ask to refund all of it (ref `prefix` + order)."""
         callback = h.simulator.pay(intent.order_ref)
         note = h.gateway.parse_notification(
             method=callback.method, query=callback.query, body=callback.body, headers={}
@@ -450,7 +442,7 @@ class FeeGatewayConformance:
             order_ref=intent.order_ref,
             amount=intent.amount,
             original_amount=intent.amount,
-            refund_ref=f"RM{intent.order_ref}",
+            refund_ref=f"{prefix}{intent.order_ref}",
             gateway_txn_id=note.gateway_txn_id,
             paid_created_at=intent.created_at,
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from datetime import datetime
 from typing import Any
 
 from connectors.core.errors import ValidationError
@@ -20,13 +19,13 @@ from connectors.core.signing import constant_time_equals
 from connectors.ihanoi.base import Feedback, Submission
 from connectors.ihanoi.contract import wire
 from connectors.ihanoi.contract.wire import WireProfile
-from connectors.ihanoi.status import FeedbackStatus
 from connectors.testing.simulator import Ledger, SimRequest, SimResponse
+from connectors.testing.simulators.ihanoi.store import FeedbackStoreHooks
 
 __all__ = ["ContractRoutes"]
 
 
-class ContractRoutes:
+class ContractRoutes(FeedbackStoreHooks):
     """The modelled iHanoi endpoints over the simulator's store (a mixin)."""
 
     # Provided by IhanoiFeedbackSimulator.
@@ -38,18 +37,6 @@ class ContractRoutes:
     _store: dict[str, Feedback]
     _external: dict[str, tuple[bytes, Submission]]
     _patches: dict[str, tuple[bytes, dict[str, Any]]]
-
-    def _now(self) -> datetime:
-        raise NotImplementedError
-
-    def _create(self, draft: Feedback, *, source: str, extra: dict[str, Any]) -> Feedback:
-        raise NotImplementedError
-
-    def _get(self, feedback_id: str) -> Feedback | None:
-        raise NotImplementedError
-
-    def _all(self) -> list[Feedback]:
-        raise NotImplementedError
 
     def _change(self, feedback_id: str, **changes: Any) -> tuple[Feedback, Feedback] | None:
         raise NotImplementedError
@@ -80,25 +67,18 @@ class ContractRoutes:
                         c.conflict_status, "conflict", "external_id already used with another body"
                     )
                 return SimResponse.json(wire.encode_submission(known[1], c), c.replayed_status)
-            now = self._now()
-            feedback = self._create(
-                Feedback(
-                    feedback_id="",
-                    status=FeedbackStatus.RECEIVED,
-                    category_code=draft.category_code,
-                    title=draft.title,
-                    description=draft.description,
-                    updated_at=now,
-                    external_id=draft.external_id,
-                    location=draft.location,
-                    reporter=draft.reporter,
-                    submitted_at=draft.submitted_at,
-                    received_at=now,
-                ),
+            feedback = self._receive(
                 source="portal",
                 extra={"attachments": wire.encode_attachments(draft.attachments)},
+                category_code=draft.category_code,
+                title=draft.title,
+                description=draft.description,
+                external_id=draft.external_id,
+                location=draft.location,
+                reporter=draft.reporter,
+                submitted_at=draft.submitted_at,
             )
-            submission = Submission(feedback.feedback_id, feedback.status, now)
+            submission = Submission(feedback.feedback_id, feedback.status, feedback.updated_at)
             self._external[draft.external_id] = (fingerprint, submission)
         return SimResponse.json(wire.encode_submission(submission, c), c.created_status)
 

@@ -251,22 +251,14 @@ class IhanoiFeedbackSimulator(ContractRoutes, Open311Routes, Simulator):
 
         `dossier_code` (mã hồ sơ) is kept as the Open311 attribute `ma_ho_so`.
         """
-        now = self._now()
-        feedback = self._create(
-            Feedback(
-                feedback_id="",
-                status=FeedbackStatus.RECEIVED,
-                category_code=category_code,
-                title=title,
-                description=description,
-                updated_at=now,
-                location=Location(address=address),
-                reporter=Reporter(full_name=full_name, phone=phone),
-                submitted_at=now,
-                received_at=now,
-            ),
+        feedback = self._receive(
             source="citizen",
             extra={"attributes": {"ma_ho_so": dossier_code} if dossier_code else {}},
+            category_code=category_code,
+            title=title,
+            description=description,
+            location=Location(address=address),
+            reporter=Reporter(full_name=full_name, phone=phone),
         )
         self._emit(EventType.CREATED, feedback)
         return feedback.feedback_id

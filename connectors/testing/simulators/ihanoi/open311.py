@@ -23,8 +23,8 @@ from connectors.ihanoi.open311.models import (
     ServiceRequest,
 )
 from connectors.ihanoi.open311.wire import WireProfile
-from connectors.ihanoi.status import FeedbackStatus
 from connectors.testing.simulator import SimRequest, SimResponse
+from connectors.testing.simulators.ihanoi.store import FeedbackStoreHooks
 
 __all__ = ["Open311Routes"]
 
@@ -44,7 +44,7 @@ class _Refused(Exception):
         self.description = description
 
 
-class Open311Routes:
+class Open311Routes(FeedbackStoreHooks):
     """GeoReport v2 endpoints over the simulator's store (mixed into IhanoiFeedbackSimulator)."""
 
     # Provided by IhanoiFeedbackSimulator.
@@ -54,18 +54,6 @@ class Open311Routes:
     services: tuple[Service, ...]
     definitions: dict[str, ServiceDefinition]
     add_route: Callable[..., None]
-
-    def _now(self) -> datetime:
-        raise NotImplementedError
-
-    def _create(self, draft: Feedback, *, source: str, extra: dict[str, Any]) -> Feedback:
-        raise NotImplementedError
-
-    def _get(self, feedback_id: str) -> Feedback | None:
-        raise NotImplementedError
-
-    def _all(self) -> list[Feedback]:
-        raise NotImplementedError
 
     def _token_target(self, token: str) -> str | None:
         raise NotImplementedError
@@ -142,22 +130,14 @@ class Open311Routes:
         except (ValueError, ValidationError) as exc:
             message = exc.message if isinstance(exc, ValidationError) else str(exc)
             raise _Refused(400, message) from None
-        now = self._now()
-        feedback = self._create(
-            Feedback(
-                feedback_id="",
-                status=FeedbackStatus.RECEIVED,
-                category_code=service.service_code,
-                title=service.service_name,
-                description=draft.description or service.service_name,
-                updated_at=now,
-                location=location,
-                reporter=reporter,
-                submitted_at=now,
-                received_at=now,
-            ),
+        feedback = self._receive(
             source="open311",
             extra={"attributes": attributes, "media_url": draft.media_url},
+            category_code=service.service_code,
+            title=service.service_name,
+            description=draft.description or service.service_name,
+            location=location,
+            reporter=reporter,
         )
         notice = "Đã tiếp nhận phản ánh (mô phỏng)"
         if service.type == "batch":

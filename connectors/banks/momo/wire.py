@@ -20,8 +20,8 @@ from pydantic import SecretStr
 from connectors.banks import base
 from connectors.banks.base import CallbackOutcome, Capability, PaymentStatus, RefundStatus
 from connectors.banks.codes import PaymentErrorCode, Refusal
+from connectors.banks.hmac_hex import hmac_hex, same
 from connectors.core.errors import ValidationError
-from connectors.core.signing import HmacSigner, constant_time_equals
 from connectors.vn.money import parse_amount
 from connectors.vn.time import from_epoch_ms
 
@@ -202,7 +202,7 @@ def _text(value: object) -> str:
 
 def sign(secret: str | SecretStr, raw: str) -> str:
     """HMAC-SHA256 of the UTF-8 raw signature, lowercase hex."""
-    return HmacSigner(secret, "sha256").sign(raw)
+    return hmac_hex(secret, raw, "sha256")
 
 
 RESULT_CODES: Mapping[int, str] = {
@@ -324,9 +324,7 @@ class Keys:
     def verifies(self, data: Mapping[str, object], fields: tuple[str, ...]) -> bool:
         """Whether `data`'s `signature` (lowercase or not) is its signature over `fields`."""
         given = data.get("signature")
-        return isinstance(given, str) and constant_time_equals(
-            self.signature(data, fields), given.lower()
-        )
+        return isinstance(given, str) and same(self.signature(data, fields), given.lower())
 
 
 # -- the merchant's requests (spec 3.1, 3.3) ------------------------------------------------
@@ -564,7 +562,7 @@ def read_request(
     )
     if body.get("partnerCode") != keys.partner_code:
         return request, ACCESS_DENIED
-    if not constant_time_equals(keys.signature(body, fields), request.signature):
+    if not same(keys.signature(body, fields), request.signature):
         return request, BAD_SIGNATURE
     return request, None
 

@@ -24,8 +24,8 @@ from pydantic import SecretStr
 from connectors.banks import base
 from connectors.banks.base import CallbackOutcome, Capability, PaymentStatus
 from connectors.banks.codes import PaymentErrorCode, Refusal
+from connectors.banks.hmac_hex import hmac_hex, same
 from connectors.core.errors import SignatureError, ValidationError
-from connectors.core.signing import HmacSigner, constant_time_equals
 from connectors.vn.money import parse_amount
 from connectors.vn.time import VN_TZ
 
@@ -172,7 +172,7 @@ def data_string(data: Mapping[str, object], keys: tuple[str, ...] | None = None)
 
 def sign(checksum_key: str | SecretStr, text: str) -> str:
     """HMAC-SHA256 of `text` (UTF-8) with the checksum key, lowercase hex."""
-    return HmacSigner(checksum_key, "sha256").sign(text)
+    return hmac_hex(checksum_key, text, "sha256")
 
 
 STATUSES: Mapping[str, PaymentStatus] = {
@@ -304,9 +304,7 @@ def answer_data(
     if not isinstance(data, dict):
         raise ValidationError("payOS answered without data", field="data")
     given = answer.get("signature")
-    if given is not None and not constant_time_equals(
-        sign(checksum_key, data_string(data)), str(given).lower()
-    ):
+    if given is not None and not same(sign(checksum_key, data_string(data)), str(given).lower()):
         raise SignatureError(
             "payOS's answer failed its signature", provider=NAME, operation=operation
         )
@@ -369,7 +367,7 @@ def webhook_problem(payload: Mapping[str, Any], checksum_key: str | SecretStr) -
     given = payload.get("signature")
     if not isinstance(given, str) or not given:
         return "webhook signature is missing"
-    if not constant_time_equals(sign(checksum_key, data_string(data)), given.lower()):
+    if not same(sign(checksum_key, data_string(data)), given.lower()):
         return "webhook signature does not match"
     return None
 
@@ -418,7 +416,7 @@ def check_create(
     if not isinstance(body, dict):
         return BAD_REQUEST, "Invalid JSON"
     expected = sign(checksum_key, data_string(body, CREATE_FIELDS))
-    if not constant_time_equals(expected, str(body.get("signature", ""))):
+    if not same(expected, str(body.get("signature", ""))):
         return BAD_SIGNATURE, "Signature invalid"
     code, amount = body.get("orderCode"), body.get("amount")
     description = str(body.get("description", ""))

@@ -28,8 +28,8 @@ from pydantic import SecretStr
 from connectors.banks import base
 from connectors.banks.base import CallbackOutcome, Capability, PaymentStatus, RefundStatus
 from connectors.banks.codes import PaymentErrorCode, Refusal
+from connectors.banks.hmac_hex import hmac_hex, same
 from connectors.core.errors import SignatureError, ValidationError
-from connectors.core.signing import HmacSigner, constant_time_equals
 from connectors.vn.money import parse_amount
 from connectors.vn.time import format_compact, parse_compact
 
@@ -172,7 +172,7 @@ def signing_string(params: Mapping[str, str], encoder: Encoder = "java") -> str:
 
 def sign(secret: str | SecretStr, data: str) -> str:
     """HMAC-SHA512 of `data` with the hash secret (both UTF-8), lowercase hex."""
-    return HmacSigner(secret, "sha512").sign(data)
+    return hmac_hex(secret, data, "sha512")
 
 
 def to_wire_amount(vnd: int) -> str:
@@ -433,7 +433,7 @@ def callback_problem(
         return "vnp_SecureHash is missing"
     matched = False
     for data in {signing_string(params, encoder) for encoder in ("java", "python")}:
-        matched |= constant_time_equals(sign(secret, data), given.lower())
+        matched |= same(sign(secret, data), given.lower())
     if not matched:
         return "vnp_SecureHash does not match"
     if params.get("vnp_TmnCode") != tmn_code:
@@ -568,7 +568,7 @@ def read_answer(
     code = str(body.get("vnp_ResponseCode", ""))
     if code in _TRUSTED:
         expected = sign(secret, joined(body, _response_fields(_COMMANDS[operation])))
-        if not constant_time_equals(expected, str(body.get(_HASH) or "").lower()):
+        if not same(expected, str(body.get(_HASH) or "").lower()):
             raise SignatureError(
                 "VNPay's answer failed its checksum", provider=NAME, operation=operation
             )
@@ -677,9 +677,7 @@ def check_pay(
     """The order a pay redirect asks for, or the error page's code (`PAY_ERRORS`)."""
     if params.get("vnp_TmnCode") != tmn_code:
         return PAY_ERRORS["terminal"]
-    if not constant_time_equals(
-        sign(secret, signing_string(params, encoder)), params.get(_HASH, "")
-    ):
+    if not same(sign(secret, signing_string(params, encoder)), params.get(_HASH, "")):
         return PAY_ERRORS["signature"]
     required = ("vnp_Amount", "vnp_CreateDate", "vnp_OrderInfo", "vnp_ReturnUrl", "vnp_TxnRef")
     if any(not params.get(k) for k in required):
@@ -783,7 +781,7 @@ def read_api_request(body: Any, *, secret: str | SecretStr) -> ApiRequest | None
         tmn_code=str(body.get("vnp_TmnCode", "")),
         txn_ref=str(body.get("vnp_TxnRef", "")),
         transaction_date=str(body.get("vnp_TransactionDate", "")),
-        signed=constant_time_equals(expected, str(body.get(_HASH, ""))),
+        signed=same(expected, str(body.get(_HASH, ""))),
         amount=str(body.get("vnp_Amount", "")),
         transaction_type=str(body.get("vnp_TransactionType", "")),
         create_by=None if create_by is None else str(create_by),

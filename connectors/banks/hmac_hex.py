@@ -1,27 +1,34 @@
-"""The gateways' HMAC signatures (lowercase hex), with `connectors.core.signing` loaded on
-the first signature: a gateway's wire module then imports no X.509 or RSA machinery."""
+"""The gateways' HMAC signatures as lowercase hex, and their constant-time comparison.
+
+What `connectors.core.signing.HmacSigner` does for the gateways' wire formats, without
+importing that module (it loads cryptography's X.509 and RSA machinery) and without
+building a signer per message: a callback check stays a few microseconds above the
+HMAC itself.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import hmac
 
-if TYPE_CHECKING:
-    from pydantic import SecretStr
+from pydantic import SecretStr
 
-    from connectors.core.signing import HashName
+from connectors.core.errors import ConfigError
 
 __all__ = ["hmac_hex", "same"]
 
 
-def hmac_hex(secret: str | bytes | SecretStr, text: str, algorithm: HashName) -> str:
-    """HMAC of `text` (UTF-8) with `secret`, as lowercase hex (`HmacSigner.sign`)."""
-    from connectors.core.signing import HmacSigner
+def hmac_hex(secret: str | bytes | SecretStr, text: str, algorithm: str) -> str:
+    """HMAC of `text` (UTF-8) with `secret` (UTF-8 when text), as lowercase hex.
 
-    return HmacSigner(secret, algorithm).sign(text)
+    `ConfigError` when the secret is empty (as `HmacSigner`)."""
+    key = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+    if not key:
+        raise ConfigError("the HMAC secret is empty", field="secret")
+    if isinstance(key, str):
+        key = key.encode()
+    return hmac.new(key, text.encode(), algorithm).hexdigest()
 
 
-def same(a: str | bytes, b: str | bytes) -> bool:
-    """`a == b` in constant time (`constant_time_equals`)."""
-    from connectors.core.signing import constant_time_equals
-
-    return constant_time_equals(a, b)
+def same(a: str, b: str) -> bool:
+    """`a == b` in constant time, compared as UTF-8."""
+    return hmac.compare_digest(a.encode(), b.encode())

@@ -188,11 +188,13 @@ DEFAULT_PROFILE = WireProfile()
 
 def raw_signature(data: Mapping[str, object], fields: tuple[str, ...], access_key: str) -> str:
     """`k=v&k=v...` over `fields` in order, raw values, `accessKey` from the merchant."""
-    values = {**data, "accessKey": access_key}
-    return "&".join(f"{k}={_text(values.get(k))}" for k in fields)
+    get = data.get
+    return "&".join([f"{k}={access_key if k == 'accessKey' else _text(get(k))}" for k in fields])
 
 
 def _text(value: object) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -152,6 +152,11 @@ def field_text(value: object) -> str:
     or "undefined", become the empty string; booleans "true"/"false"; a list becomes
     compact JSON with the keys of each object in it sorted; other values their text.
     """
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is str:
+        return "" if value in NULL_TEXTS else value  # type: ignore[return-value]
     if value is None or (isinstance(value, str) and value in NULL_TEXTS):
         return ""
     if isinstance(value, bool):
@@ -167,7 +172,7 @@ def field_text(value: object) -> str:
 def data_string(data: Mapping[str, object], keys: tuple[str, ...] | None = None) -> str:
     """`k=v` for `keys` (default: every key, sorted) joined by `&`, raw values."""
     chosen = sorted(data) if keys is None else keys
-    return "&".join(f"{k}={field_text(data.get(k))}" for k in chosen)
+    return "&".join([f"{k}={field_text(data.get(k))}" for k in chosen])
 
 
 def sign(checksum_key: str | SecretStr, text: str) -> str:
@@ -348,12 +353,23 @@ def _paid_at(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
+        if _TIME_DIGITS.fullmatch(value):  # the usual form, read without strptime
+            return datetime(
+                int(value[:4]),
+                int(value[5:7]),
+                int(value[8:10]),
+                int(value[11:13]),
+                int(value[14:16]),
+                int(value[17:]),
+                tzinfo=VN_TZ,
+            )
         return datetime.strptime(value, _TIME).replace(tzinfo=VN_TZ)
     except ValueError:
         return None
 
 
 _TIME = "%Y-%m-%d %H:%M:%S"
+_TIME_DIGITS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 # -- the webhook (spec 4.3) ---------------------------------------------------------------------

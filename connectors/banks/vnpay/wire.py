@@ -15,6 +15,7 @@ pages lives in `WireProfile` (override it per client); the rest is fixed here:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -79,6 +80,7 @@ __all__ = [
     "sign",
     "signed",
     "signing_string",
+    "signing_strings",
     "to_wire_amount",
     "with_amount",
 ]
@@ -155,19 +157,48 @@ _HASH = "vnp_SecureHash"
 _HASH_KEYS = frozenset({_HASH, "vnp_SecureHashType"})
 
 
+_AS_IS = re.compile(r"[A-Za-z0-9_.\-]*")
+"""Values both encoders leave unchanged (most: amounts, codes, dates)."""
+_ENCODERS_DIFFER = frozenset("*~")
+"""The only characters the two encoders write differently (`*` kept by "java", `~` kept by
+"python")."""
+
+
 def encode_value(value: str, encoder: Encoder = "java") -> str:
     """Form-encode one value: space as `+`, `:` as `%3A`, `/` as `%2F` (spec 1.3)."""
+    if _AS_IS.fullmatch(value):
+        return value
     if encoder == "python":
         return quote_plus(value, safe="")
     return quote_plus(value, safe="*").replace("~", "%7E")
 
 
+def _signed_items(params: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The signed `(name, value)` pairs, sorted by name (spec 1.3 steps 1-2)."""
+    return sorted(
+        (k, str(v))
+        for k, v in params.items()
+        if k.startswith("vnp_") and k not in _HASH_KEYS and v != ""
+    )
+
+
+def _joined(items: list[tuple[str, str]], encoder: Encoder) -> str:
+    return "&".join([f"{k}={encode_value(v, encoder)}" for k, v in items])
+
+
 def signing_string(params: Mapping[str, str], encoder: Encoder = "java") -> str:
     """The string VNPay signs, which is also the query string sent (spec 1.3 steps 1-3)."""
-    keys = sorted(
-        k for k, v in params.items() if k.startswith("vnp_") and k not in _HASH_KEYS and v != ""
-    )
-    return "&".join(f"{k}={encode_value(str(params[k]), encoder)}" for k in keys)
+    return _joined(_signed_items(params), encoder)
+
+
+def signing_strings(params: Mapping[str, str]) -> tuple[str, ...]:
+    """Every distinct string a sender could have signed for `params`: the "java" one, and the
+    "python" one too when a value holds a character the encoders write differently."""
+    items = _signed_items(params)
+    java = _joined(items, "java")
+    if any(not _ENCODERS_DIFFER.isdisjoint(v) for _, v in items):
+        return (java, _joined(items, "python"))
+    return (java,)
 
 
 def sign(secret: str | SecretStr, data: str) -> str:
@@ -432,7 +463,7 @@ def callback_problem(
     if not given:
         return "vnp_SecureHash is missing"
     matched = False
-    for data in {signing_string(params, encoder) for encoder in ("java", "python")}:
+    for data in signing_strings(params):
         matched |= same(sign(secret, data), given.lower())
     if not matched:
         return "vnp_SecureHash does not match"
@@ -443,10 +474,15 @@ def callback_problem(
     pay_date = params.get("vnp_PayDate")
     try:
         if pay_date:
-            parse_compact(pay_date)
+            _pay_date(pay_date)
     except ValidationError:
         return "vnp_PayDate is not yyyyMMddHHmmss"
     return None
+
+
+_pay_date = functools.lru_cache(maxsize=256)(parse_compact)
+"""`parse_compact`, remembered: `callback_problem` checks a callback's pay date and
+`notification` reads it."""
 
 
 def notification(params: Mapping[str, str]) -> base.PaymentNotification:
@@ -464,7 +500,7 @@ def notification(params: Mapping[str, str]) -> base.PaymentNotification:
         status=payment_status(response_code, params.get("vnp_TransactionStatus", "")),
         vendor_code=response_code,
         gateway_txn_id=params.get("vnp_TransactionNo") or None,
-        paid_at=parse_compact(pay_date) if pay_date else None,
+        paid_at=_pay_date(pay_date) if pay_date else None,
         vendor_message=PAY_RESPONSE_CODES.get(response_code),
         raw=dict(params),
     )

@@ -9,19 +9,31 @@ HMAC itself.
 from __future__ import annotations
 
 import hmac
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, overload
 
 from connectors.core.errors import ConfigError
 
-__all__ = ["hmac_hex", "same"]
+if TYPE_CHECKING:  # pydantic's types module is not loaded for an annotation
+    from pydantic import SecretStr
+
+__all__ = ["hmac_hex", "revealed", "same"]
+
+
+@overload
+def revealed(value: str | SecretStr) -> str: ...
+@overload
+def revealed(value: bytes) -> bytes: ...
+def revealed(value: str | bytes | SecretStr) -> str | bytes:
+    """The text of a `SecretStr` (anything with `get_secret_value`), or `value` itself."""
+    reveal = getattr(value, "get_secret_value", None)
+    return value if reveal is None else reveal()  # type: ignore[return-value]
 
 
 def hmac_hex(secret: str | bytes | SecretStr, text: str, algorithm: str) -> str:
     """HMAC of `text` (UTF-8) with `secret` (UTF-8 when text), as lowercase hex.
 
     `ConfigError` when the secret is empty (as `HmacSigner`)."""
-    key = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+    key = revealed(secret)
     if not key:
         raise ConfigError("the HMAC secret is empty", field="secret")
     if isinstance(key, str):

@@ -13,17 +13,18 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Any
 
 from connectors.banks import base
 from connectors.banks.base import CallbackOutcome, Capability, PaymentStatus, RefundStatus
 from connectors.banks.codes import PaymentErrorCode, Refusal
-from connectors.banks.hmac_hex import hmac_hex, same
+from connectors.banks.hmac_hex import hmac_hex, revealed, same
 from connectors.core.errors import ValidationError
 from connectors.vn.money import parse_amount
 from connectors.vn.time import from_epoch_ms
+
+if TYPE_CHECKING:  # pydantic's types module is not loaded for an annotation
+    from pydantic import SecretStr
 
 __all__ = [
     "CREATE_FIELDS",
@@ -314,9 +315,7 @@ class Keys:
     def signature(self, data: Mapping[str, object], fields: tuple[str, ...]) -> str:
         """The signature of `data` over `fields` (in that order)."""
         access = self.access_key
-        raw = raw_signature(
-            data, fields, access.get_secret_value() if isinstance(access, SecretStr) else access
-        )
+        raw = raw_signature(data, fields, revealed(access))
         return sign(self.secret_key, raw)
 
     def signed(self, data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:

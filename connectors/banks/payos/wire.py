@@ -17,17 +17,18 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Any
 
 from connectors.banks import base
 from connectors.banks.base import CallbackOutcome, Capability, PaymentStatus
 from connectors.banks.codes import PaymentErrorCode, Refusal
-from connectors.banks.hmac_hex import hmac_hex, same
+from connectors.banks.hmac_hex import hmac_hex, revealed, same
 from connectors.core.errors import SignatureError, ValidationError
 from connectors.vn.money import parse_amount
 from connectors.vn.time import VN_TZ
+
+if TYPE_CHECKING:  # pydantic's types module is not loaded for an annotation
+    from pydantic import SecretStr
 
 __all__ = [
     "CREATE_FIELDS",
@@ -226,7 +227,7 @@ UNAUTHORIZED = "401"
 
 def auth_headers(client_id: str, api_key: str | SecretStr) -> dict[str, str]:
     """The headers naming the payment channel on every API call."""
-    key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
+    key = revealed(api_key)
     return {"x-client-id": client_id, "x-api-key": key}
 
 

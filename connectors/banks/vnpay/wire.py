@@ -21,10 +21,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, quote_plus
-
-from pydantic import SecretStr
 
 from connectors.banks import base
 from connectors.banks.base import CallbackOutcome, Capability, PaymentStatus, RefundStatus
@@ -33,6 +31,9 @@ from connectors.banks.hmac_hex import hmac_hex, same
 from connectors.core.errors import SignatureError, ValidationError
 from connectors.vn.money import parse_amount
 from connectors.vn.time import format_compact, parse_compact
+
+if TYPE_CHECKING:  # pydantic's types module is not loaded for an annotation
+    from pydantic import SecretStr
 
 __all__ = [
     "API_CODES",

@@ -11,11 +11,26 @@ Each provider is a sub-package (`connectors.banks.vnpay`, `.momo`, `.payos`, `.s
 testing side (`connectors.testing.simulators.banks`).
 """
 
+from typing import TYPE_CHECKING
+
 from connectors.banks import base
 from connectors.banks.base import *  # noqa: F403 - the protocol and models, as `base.__all__`
 from connectors.banks.codes import PAYMENT_ERRORS, Refusal
-from connectors.banks.gateway import GatewayClient
-from connectors.banks.ipn import IpnHandler, IpnResult
+from connectors.core.lazy import exports
+
+if TYPE_CHECKING:
+    from connectors.banks.gateway import GatewayClient
+    from connectors.banks.ipn import IpnHandler, IpnResult
+
+# Imported when first used: a gateway's module does not pay for the IPN handler's
+# seen-store (SQLite) and signing machinery.
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "connectors.banks.gateway": ("GatewayClient",),
+        "connectors.banks.ipn": ("IpnHandler", "IpnResult"),
+    },
+)
 
 __all__ = ["PAYMENT_ERRORS", "GatewayClient", "IpnHandler", "IpnResult", "Refusal"]
 __all__ += base.__all__

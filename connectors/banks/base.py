@@ -24,7 +24,7 @@ from connectors.core.deprecation import warn_deprecated
 from connectors.core.errors import ConnectorError, ProviderError, SignatureError, ValidationError
 from connectors.core.inbound import HttpAnswer, InboundRequest
 from connectors.vn.text import strip_diacritics
-from connectors.vn.time import to_vn
+from connectors.vn.time import VN_TZ, to_vn
 
 __all__ = [
     "ASCII_SAFE_CHARS",
@@ -97,6 +97,8 @@ def _check_url(value: object, field_name: str) -> str:
 
 
 def _aware(value: datetime, field_name: str) -> datetime:
+    if type(value) is datetime and value.tzinfo is VN_TZ:
+        return value  # already GMT+7: `to_vn` would return it unchanged
     try:
         return to_vn(value)
     except ValidationError:

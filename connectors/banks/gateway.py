@@ -30,9 +30,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
-
-import requests
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from connectors.banks.base import (
     CallbackOutcome,
@@ -50,16 +48,19 @@ from connectors.banks.base import (
 )
 from connectors.banks.codes import MALFORMED, Refusal
 from connectors.core.client import ProviderClient
-from connectors.core.config import ProviderSettings
 from connectors.core.errors import ProviderError, SignatureError, ValidationError
-from connectors.core.http_errors import error_for_status
 from connectors.core.retry import RetryPolicy
-from connectors.core.transport import Timeouts, Transport
 from connectors.vn.time import now_vn
+
+if TYPE_CHECKING:  # settings and HTTP (requests) load with the first client or call
+    import requests
+
+    from connectors.core.config import ProviderSettings
+    from connectors.core.transport import Timeouts, Transport
 
 __all__ = ["AnswerReader", "GatewayClient", "GatewayProfile", "check_ip", "tune_transport"]
 
-S = TypeVar("S", bound=ProviderSettings)
+S = TypeVar("S", bound="ProviderSettings")
 
 
 class GatewayProfile(Protocol):
@@ -94,6 +95,8 @@ def tune_transport(
     settings' `http` for the other), masking its secrets as its own did."""
     if timeouts is None and retry is None:
         return
+    from connectors.core.transport import Transport
+
     client.transport.close()
     http = client.settings.http
     client.transport = Transport(
@@ -334,6 +337,8 @@ class GatewayClient(ProviderClient[S], Generic[S, P], ABC):
         if found is not None:
             return found
         if response.status_code >= 400:
+            from connectors.core.http_errors import error_for_status
+
             raise error_for_status(
                 response, provider=self.name, operation=operation, redactor=self.transport.redactor
             )

@@ -18,7 +18,11 @@ Statuses: `FeedbackStatus` (received, assigned, in_progress, answered, resolved,
 duplicate) maps down to Open311 open/closed and to Vietnamese labels ("Đang xử lý"...).
 """
 
+from typing import TYPE_CHECKING
+
 from connectors.core.deprecation import moved
+from connectors.core.lazy import exports
+from connectors.core.on_first_use import first_of
 from connectors.ihanoi.base import (
     MAX_TEXT,
     Attachment,
@@ -39,15 +43,22 @@ from connectors.ihanoi.status import (
     status_from_label,
     status_from_open311,
 )
-from connectors.ihanoi.sync import (
-    FeedbackSync,
-    MemorySyncState,
-    SqliteSyncState,
-    SyncReport,
-    SyncState,
-    UpdateSource,
-)
-from connectors.ihanoi.webhooks import EventHandler, WebhookAnswer, WebhookReceiver, WebhookTooLarge
+
+if TYPE_CHECKING:
+    from connectors.ihanoi.sync import (
+        FeedbackSync,
+        MemorySyncState,
+        SqliteSyncState,
+        SyncReport,
+        SyncState,
+        UpdateSource,
+    )
+    from connectors.ihanoi.webhooks import (
+        EventHandler,
+        WebhookAnswer,
+        WebhookReceiver,
+        WebhookTooLarge,
+    )
 
 __all__ = [
     "MAX_TEXT",
@@ -78,7 +89,28 @@ __all__ = [
     "status_from_open311",
 ]
 
-__getattr__ = moved(
+# Imported when first used: a provider's package does not pay for the webhook receiver's
+# seen-store (signing, SQLite) or the sync state's database.
+_lazy, __dir__ = exports(
+    __name__,
+    {
+        "connectors.ihanoi.sync": (
+            "FeedbackSync",
+            "MemorySyncState",
+            "SqliteSyncState",
+            "SyncReport",
+            "SyncState",
+            "UpdateSource",
+        ),
+        "connectors.ihanoi.webhooks": (
+            "EventHandler",
+            "WebhookAnswer",
+            "WebhookReceiver",
+            "WebhookTooLarge",
+        ),
+    },
+)
+_moved = moved(
     __name__,
     {
         "IHanoiClient": "connectors.ihanoi.contract:IhanoiFeedback",
@@ -88,3 +120,4 @@ __getattr__ = moved(
         "Open311Settings": "connectors.ihanoi.open311:Open311FeedbackSettings",
     },
 )
+__getattr__ = first_of(_lazy, _moved)

@@ -17,6 +17,9 @@
   simulators live on the testing side (`connectors.testing.simulators.sms`).
 """
 
+from typing import TYPE_CHECKING
+
+from connectors.core.lazy import exports
 from connectors.sms.base import (
     BatchProgress,
     BatchResult,
@@ -29,7 +32,6 @@ from connectors.sms.base import (
     SmsSender,
 )
 from connectors.sms.compose import Composed, TextLimits, compose
-from connectors.sms.delivery import DeliveryInbox
 from connectors.sms.errors import (
     SMS_ERRORS,
     MessageTooLong,
@@ -39,11 +41,26 @@ from connectors.sms.errors import (
     may_fail_over,
     sms_error,
 )
-from connectors.sms.journal import MemoryJournal, SentJournal, SqliteJournal
-from connectors.sms.journal_postgres import PostgresJournal
+from connectors.sms.journal import MemoryJournal, SentJournal
 from connectors.sms.routing import FailoverExhausted, RoutingSender
 from connectors.sms.sender import SmsClient, SmsSettings
 from connectors.sms.templates import Brandname, Template, TemplateRegistry
+
+if TYPE_CHECKING:
+    from connectors.sms.delivery import DeliveryInbox
+    from connectors.sms.journal import SqliteJournal
+    from connectors.sms.journal_postgres import PostgresJournal
+
+# Imported when first used: a provider's package does not pay for the delivery inbox's
+# seen-store (signing, SQLite) or the journals' databases.
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "connectors.sms.delivery": ("DeliveryInbox",),
+        "connectors.sms.journal": ("SqliteJournal",),
+        "connectors.sms.journal_postgres": ("PostgresJournal",),
+    },
+)
 
 __all__ = [
     "SMS_ERRORS",

@@ -45,6 +45,8 @@ class _Tally:
         with self._lock:
             self._done += 1
             self._counts[result.status] += 1
+            if self._progress is None:
+                return
             snapshot = BatchProgress(
                 done=self._done,
                 total=self._total,
@@ -53,8 +55,7 @@ class _Tally:
                 failed=self._counts[SendStatus.FAILED],
                 unknown=self._counts[SendStatus.UNKNOWN],
             )
-            if self._progress is not None:
-                self._progress(snapshot)
+            self._progress(snapshot)
 
 
 def _one(provider: str, send: SendOne, item: MessageInput) -> SendResult:

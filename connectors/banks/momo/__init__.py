@@ -5,9 +5,16 @@ for query and refund. Guessed details: `WireProfile`; `connectors.testing.simula
 simulates the gateway.
 """
 
-from connectors.banks.momo.client import MomoGateway, MomoGatewaySettings
+from typing import TYPE_CHECKING
+
+from connectors.banks.momo.client import MomoGateway
 from connectors.banks.momo.wire import DEFAULT_PROFILE, SANDBOX_BASE_URL, WireProfile
 from connectors.core.deprecation import moved
+from connectors.core.lazy import exports
+from connectors.core.on_first_use import first_of
+
+if TYPE_CHECKING:
+    from connectors.banks.momo.settings import MomoGatewaySettings
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -17,7 +24,8 @@ __all__ = [
     "WireProfile",
 ]
 
-__getattr__ = moved(
+_settings, __dir__ = exports(__name__, {"connectors.banks.momo.settings": ("MomoGatewaySettings",)})
+_moved = moved(
     __name__,
     {
         "MoMo": "connectors.banks.momo:MomoGateway",
@@ -25,3 +33,4 @@ __getattr__ = moved(
         "MoMoSimulator": "connectors.testing.simulators.banks.momo:MomoGatewaySimulator",
     },
 )
+__getattr__ = first_of(_settings, _moved)

@@ -10,41 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
-
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
+from typing import TYPE_CHECKING, Any
 
 from connectors.banks import base
 from connectors.banks.gateway import GatewayClient
 from connectors.banks.momo import wire
 from connectors.banks.momo.wire import Keys, WireProfile
-from connectors.core.config import ProviderSettings
 from connectors.core.deprecation import moved
 from connectors.core.errors import ValidationError
+from connectors.core.on_first_use import OnFirstUse
 from connectors.core.retry import Idempotency
-from connectors.core.transport import RequestSpec
 
-__all__ = ["MomoGateway", "MomoGatewaySettings"]
+if TYPE_CHECKING:  # settings (pydantic-settings) and HTTP load with the first client
+    from connectors.banks.momo.settings import MomoGatewaySettings
+    from connectors.core.transport import RequestSpec
 
-
-class MomoGatewaySettings(ProviderSettings):
-    """MoMo settings; environment `CONNECTORS_MOMO_PARTNER_CODE`, `..._SECRET_KEY`...
-
-    `partner_code`, `access_key`, `secret_key` come from the MoMo business portal;
-    `ipn_url` is the default IPN URL when a `PaymentRequest` has no `notify_url`.
-    """
-
-    model_config = SettingsConfigDict(env_prefix="CONNECTORS_MOMO_")
-
-    base_url: str = wire.SANDBOX_BASE_URL
-    partner_code: str = Field(min_length=1)
-    access_key: SecretStr = Field(min_length=1)
-    secret_key: SecretStr = Field(min_length=1)
-    ipn_url: str | None = None
+__all__ = ["MomoGateway"]
 
 
-class MomoGateway(GatewayClient[MomoGatewaySettings, WireProfile]):
+class MomoGateway(GatewayClient["MomoGatewaySettings", WireProfile]):
     """MoMo e-wallet gateway client (ví MoMo); thread-safe.
 
     Construction: `MomoGateway(partner_code=..., access_key=..., secret_key=...)`,
@@ -54,7 +38,10 @@ class MomoGateway(GatewayClient[MomoGatewaySettings, WireProfile]):
     """
 
     vendor = wire.VENDOR
-    settings_class = MomoGatewaySettings
+    if TYPE_CHECKING:
+        settings_class = MomoGatewaySettings
+    else:
+        settings_class = OnFirstUse("connectors.banks.momo.settings:MomoGatewaySettings")
     default_profile = wire.DEFAULT_PROFILE
 
     def __init__(self, settings: MomoGatewaySettings | None = None, /, **options: Any) -> None:
@@ -156,6 +143,8 @@ class MomoGateway(GatewayClient[MomoGatewaySettings, WireProfile]):
         self._no_options("query", options)
 
         def build(_attempt: int) -> RequestSpec:
+            from connectors.core.transport import RequestSpec
+
             body = wire.query_body(
                 self._keys, request_id=self._request_ids(), order_id=order_ref, profile=self.profile
             )
@@ -184,6 +173,8 @@ class MomoGateway(GatewayClient[MomoGatewaySettings, WireProfile]):
 
     def _post(self, path: str, body: dict[str, Any], operation: str, key: str) -> dict[str, Any]:
         """One keyed write (`key` is MoMo's request id) and its answer."""
+        from connectors.core.transport import RequestSpec
+
         response = self.transport.request(
             RequestSpec("POST", self.base_url + path, json=body),
             operation=operation,
@@ -197,6 +188,6 @@ __getattr__ = moved(
     __name__,
     {
         "MoMo": "connectors.banks.momo.client:MomoGateway",
-        "MoMoSettings": "connectors.banks.momo.client:MomoGatewaySettings",
+        "MoMoSettings": "connectors.banks.momo.settings:MomoGatewaySettings",
     },
 )

@@ -13,17 +13,18 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Any
 
 from connectors.banks import base
 from connectors.banks.base import CallbackOutcome, Capability, PaymentStatus, RefundStatus
 from connectors.banks.codes import PaymentErrorCode, Refusal
+from connectors.banks.hmac_hex import hmac_hex, revealed, same
 from connectors.core.errors import ValidationError
-from connectors.core.signing import HmacSigner, constant_time_equals
 from connectors.vn.money import parse_amount
 from connectors.vn.time import from_epoch_ms
+
+if TYPE_CHECKING:  # pydantic's types module is not loaded for an annotation
+    from pydantic import SecretStr
 
 __all__ = [
     "CREATE_FIELDS",
@@ -188,11 +189,13 @@ DEFAULT_PROFILE = WireProfile()
 
 def raw_signature(data: Mapping[str, object], fields: tuple[str, ...], access_key: str) -> str:
     """`k=v&k=v...` over `fields` in order, raw values, `accessKey` from the merchant."""
-    values = {**data, "accessKey": access_key}
-    return "&".join(f"{k}={_text(values.get(k))}" for k in fields)
+    get = data.get
+    return "&".join([f"{k}={access_key if k == 'accessKey' else _text(get(k))}" for k in fields])
 
 
 def _text(value: object) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -202,7 +205,7 @@ def _text(value: object) -> str:
 
 def sign(secret: str | SecretStr, raw: str) -> str:
     """HMAC-SHA256 of the UTF-8 raw signature, lowercase hex."""
-    return HmacSigner(secret, "sha256").sign(raw)
+    return hmac_hex(secret, raw, "sha256")
 
 
 RESULT_CODES: Mapping[int, str] = {
@@ -312,9 +315,7 @@ class Keys:
     def signature(self, data: Mapping[str, object], fields: tuple[str, ...]) -> str:
         """The signature of `data` over `fields` (in that order)."""
         access = self.access_key
-        raw = raw_signature(
-            data, fields, access.get_secret_value() if isinstance(access, SecretStr) else access
-        )
+        raw = raw_signature(data, fields, revealed(access))
         return sign(self.secret_key, raw)
 
     def signed(self, data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -324,9 +325,7 @@ class Keys:
     def verifies(self, data: Mapping[str, object], fields: tuple[str, ...]) -> bool:
         """Whether `data`'s `signature` (lowercase or not) is its signature over `fields`."""
         given = data.get("signature")
-        return isinstance(given, str) and constant_time_equals(
-            self.signature(data, fields), given.lower()
-        )
+        return isinstance(given, str) and same(self.signature(data, fields), given.lower())
 
 
 # -- the merchant's requests (spec 3.1, 3.3) ------------------------------------------------
@@ -564,7 +563,7 @@ def read_request(
     )
     if body.get("partnerCode") != keys.partner_code:
         return request, ACCESS_DENIED
-    if not constant_time_equals(keys.signature(body, fields), request.signature):
+    if not same(keys.signature(body, fields), request.signature):
         return request, BAD_SIGNATURE
     return request, None
 

@@ -12,42 +12,27 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
-
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
+from typing import TYPE_CHECKING, Any
 
 from connectors.banks import base
 from connectors.banks.codes import PaymentErrorCode
 from connectors.banks.gateway import GatewayClient
 from connectors.banks.payos import wire
 from connectors.banks.payos.wire import WireProfile
-from connectors.core.config import ProviderSettings
 from connectors.core.deprecation import moved
 from connectors.core.errors import ProviderError, ValidationError
+from connectors.core.on_first_use import OnFirstUse
 from connectors.core.retry import Idempotency
-from connectors.core.transport import RequestSpec
 from connectors.vn.time import now_vn, to_epoch_ms
 
-__all__ = ["PayosGateway", "PayosGatewaySettings"]
+if TYPE_CHECKING:  # settings (pydantic-settings) and HTTP load with the first client
+    from connectors.banks.payos.settings import PayosGatewaySettings
+    from connectors.core.transport import RequestSpec
+
+__all__ = ["PayosGateway"]
 
 
-class PayosGatewaySettings(ProviderSettings):
-    """payOS settings; environment `CONNECTORS_PAYOS_CLIENT_ID`, `..._CHECKSUM_KEY`...
-
-    `client_id`, `api_key`, `checksum_key` come from the payOS payment channel (kênh thanh
-    toán).
-    """
-
-    model_config = SettingsConfigDict(env_prefix="CONNECTORS_PAYOS_")
-
-    base_url: str = wire.PRODUCTION_BASE_URL
-    client_id: str = Field(min_length=1)
-    api_key: SecretStr = Field(min_length=1)
-    checksum_key: SecretStr = Field(min_length=1)
-
-
-class PayosGateway(GatewayClient[PayosGatewaySettings, WireProfile]):
+class PayosGateway(GatewayClient["PayosGatewaySettings", WireProfile]):
     """payOS payment-link client; thread-safe.
 
     Construction: `PayosGateway(client_id=..., api_key=..., checksum_key=...)`,
@@ -59,7 +44,10 @@ class PayosGateway(GatewayClient[PayosGatewaySettings, WireProfile]):
     """
 
     vendor = wire.VENDOR
-    settings_class = PayosGatewaySettings
+    if TYPE_CHECKING:
+        settings_class = PayosGatewaySettings
+    else:
+        settings_class = OnFirstUse("connectors.banks.payos.settings:PayosGatewaySettings")
     default_profile = wire.DEFAULT_PROFILE
 
     def __init__(
@@ -121,6 +109,8 @@ class PayosGateway(GatewayClient[PayosGatewaySettings, WireProfile]):
         attempts: list[int] = []
 
         def build(attempt: int) -> RequestSpec:
+            from connectors.core.transport import RequestSpec
+
             attempts.append(attempt)
             url = self.base_url + self.profile.create_path
             return RequestSpec("POST", url, headers=self._headers(), json=body)
@@ -180,6 +170,8 @@ class PayosGateway(GatewayClient[PayosGatewaySettings, WireProfile]):
 
     def _cancel(self, order_ref: str, reason: str | None) -> base.PaymentStatusReport:
         """Cancel an unpaid payment link; cancelling again is harmless (a keyed write)."""
+        from connectors.core.transport import RequestSpec
+
         url = self.base_url + self.profile.cancel_path.format(ref=order_ref)
         response = self.transport.request(
             RequestSpec(
@@ -195,6 +187,8 @@ class PayosGateway(GatewayClient[PayosGatewaySettings, WireProfile]):
     # -- helpers ---------------------------------------------------------------------------
 
     def _info(self, order_ref: str) -> dict[str, Any]:
+        from connectors.core.transport import RequestSpec
+
         url = self.base_url + self.profile.info_path.format(ref=self._checked_ref(order_ref))
         response = self.transport.request(
             RequestSpec("GET", url, headers=self._headers()),
@@ -214,6 +208,6 @@ __getattr__ = moved(
     __name__,
     {
         "PayOS": "connectors.banks.payos.client:PayosGateway",
-        "PayOSSettings": "connectors.banks.payos.client:PayosGatewaySettings",
+        "PayOSSettings": "connectors.banks.payos.settings:PayosGatewaySettings",
     },
 )

@@ -17,17 +17,18 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Any
 
 from connectors.banks import base
 from connectors.banks.base import CallbackOutcome, Capability, PaymentStatus
 from connectors.banks.codes import PaymentErrorCode, Refusal
+from connectors.banks.hmac_hex import hmac_hex, revealed, same
 from connectors.core.errors import SignatureError, ValidationError
-from connectors.core.signing import HmacSigner, constant_time_equals
 from connectors.vn.money import parse_amount
 from connectors.vn.time import VN_TZ
+
+if TYPE_CHECKING:  # pydantic's types module is not loaded for an annotation
+    from pydantic import SecretStr
 
 __all__ = [
     "CREATE_FIELDS",
@@ -152,6 +153,11 @@ def field_text(value: object) -> str:
     or "undefined", become the empty string; booleans "true"/"false"; a list becomes
     compact JSON with the keys of each object in it sorted; other values their text.
     """
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is str:
+        return "" if value in NULL_TEXTS else value  # type: ignore[return-value]
     if value is None or (isinstance(value, str) and value in NULL_TEXTS):
         return ""
     if isinstance(value, bool):
@@ -167,12 +173,12 @@ def field_text(value: object) -> str:
 def data_string(data: Mapping[str, object], keys: tuple[str, ...] | None = None) -> str:
     """`k=v` for `keys` (default: every key, sorted) joined by `&`, raw values."""
     chosen = sorted(data) if keys is None else keys
-    return "&".join(f"{k}={field_text(data.get(k))}" for k in chosen)
+    return "&".join([f"{k}={field_text(data.get(k))}" for k in chosen])
 
 
 def sign(checksum_key: str | SecretStr, text: str) -> str:
     """HMAC-SHA256 of `text` (UTF-8) with the checksum key, lowercase hex."""
-    return HmacSigner(checksum_key, "sha256").sign(text)
+    return hmac_hex(checksum_key, text, "sha256")
 
 
 STATUSES: Mapping[str, PaymentStatus] = {
@@ -221,7 +227,7 @@ UNAUTHORIZED = "401"
 
 def auth_headers(client_id: str, api_key: str | SecretStr) -> dict[str, str]:
     """The headers naming the payment channel on every API call."""
-    key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
+    key = revealed(api_key)
     return {"x-client-id": client_id, "x-api-key": key}
 
 
@@ -304,9 +310,7 @@ def answer_data(
     if not isinstance(data, dict):
         raise ValidationError("payOS answered without data", field="data")
     given = answer.get("signature")
-    if given is not None and not constant_time_equals(
-        sign(checksum_key, data_string(data)), str(given).lower()
-    ):
+    if given is not None and not same(sign(checksum_key, data_string(data)), str(given).lower()):
         raise SignatureError(
             "payOS's answer failed its signature", provider=NAME, operation=operation
         )
@@ -350,12 +354,23 @@ def _paid_at(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
+        if _TIME_DIGITS.fullmatch(value):  # the usual form, read without strptime
+            return datetime(
+                int(value[:4]),
+                int(value[5:7]),
+                int(value[8:10]),
+                int(value[11:13]),
+                int(value[14:16]),
+                int(value[17:]),
+                tzinfo=VN_TZ,
+            )
         return datetime.strptime(value, _TIME).replace(tzinfo=VN_TZ)
     except ValueError:
         return None
 
 
 _TIME = "%Y-%m-%d %H:%M:%S"
+_TIME_DIGITS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 # -- the webhook (spec 4.3) ---------------------------------------------------------------------
@@ -369,7 +384,7 @@ def webhook_problem(payload: Mapping[str, Any], checksum_key: str | SecretStr) -
     given = payload.get("signature")
     if not isinstance(given, str) or not given:
         return "webhook signature is missing"
-    if not constant_time_equals(sign(checksum_key, data_string(data)), given.lower()):
+    if not same(sign(checksum_key, data_string(data)), given.lower()):
         return "webhook signature does not match"
     return None
 
@@ -418,7 +433,7 @@ def check_create(
     if not isinstance(body, dict):
         return BAD_REQUEST, "Invalid JSON"
     expected = sign(checksum_key, data_string(body, CREATE_FIELDS))
-    if not constant_time_equals(expected, str(body.get("signature", ""))):
+    if not same(expected, str(body.get("signature", ""))):
         return BAD_SIGNATURE, "Signature invalid"
     code, amount = body.get("orderCode"), body.get("amount")
     description = str(body.get("description", ""))

@@ -5,9 +5,16 @@ integrators' code for querydr/refund hash orders. Guessed details: `WireProfile`
 `connectors.testing.simulators.banks.vnpay` simulates the gateway.
 """
 
-from connectors.banks.vnpay.client import VnpayGateway, VnpayGatewaySettings
+from typing import TYPE_CHECKING
+
+from connectors.banks.vnpay.client import VnpayGateway
 from connectors.banks.vnpay.wire import DEFAULT_PROFILE, SANDBOX_BASE_URL, WireProfile
 from connectors.core.deprecation import moved
+from connectors.core.lazy import exports
+from connectors.core.on_first_use import first_of
+
+if TYPE_CHECKING:
+    from connectors.banks.vnpay.settings import VnpayGatewaySettings
 
 __all__ = [
     "DEFAULT_PROFILE",
@@ -17,7 +24,10 @@ __all__ = [
     "WireProfile",
 ]
 
-__getattr__ = moved(
+_settings, __dir__ = exports(
+    __name__, {"connectors.banks.vnpay.settings": ("VnpayGatewaySettings",)}
+)
+_moved = moved(
     __name__,
     {
         "VNPay": "connectors.banks.vnpay:VnpayGateway",
@@ -25,3 +35,4 @@ __getattr__ = moved(
         "VNPaySimulator": "connectors.testing.simulators.banks.vnpay:VnpayGatewaySimulator",
     },
 )
+__getattr__ = first_of(_settings, _moved)

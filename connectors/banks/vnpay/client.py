@@ -11,50 +11,26 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
-
-import pydantic
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
+from typing import TYPE_CHECKING, Any
 
 from connectors.banks import base
 from connectors.banks.gateway import GatewayClient, check_ip
 from connectors.banks.vnpay import wire
 from connectors.banks.vnpay.wire import WireProfile
-from connectors.core.config import ProviderSettings
 from connectors.core.deprecation import moved
 from connectors.core.errors import ValidationError
+from connectors.core.on_first_use import OnFirstUse
 from connectors.core.retry import Idempotency
-from connectors.core.transport import RequestSpec
 from connectors.vn.time import format_compact, now_vn
 
-__all__ = ["VnpayGateway", "VnpayGatewaySettings"]
+if TYPE_CHECKING:  # settings (pydantic-settings) and HTTP load with the first client
+    from connectors.banks.vnpay.settings import VnpayGatewaySettings
+    from connectors.core.transport import RequestSpec
+
+__all__ = ["VnpayGateway"]
 
 
-class VnpayGatewaySettings(ProviderSettings):
-    """VNPay settings; environment `CONNECTORS_VNPAY_TMN_CODE`, `..._HASH_SECRET`...
-
-    - `tmn_code`: the terminal code (alphanumeric, up to 20); `hash_secret`: the HMAC key.
-    - `base_url`: host of `merchant_webapi` (querydr/refund); `pay_url`: the full pay page
-      URL (default `base_url` + the profile's `pay_path`; production uses another host).
-    - `server_ip`: the portal's address, sent with querydr and refund.
-    """
-
-    model_config = SettingsConfigDict(env_prefix="CONNECTORS_VNPAY_")
-
-    base_url: str = wire.SANDBOX_BASE_URL
-    tmn_code: str = Field(pattern=r"^[A-Za-z0-9]{1,20}$")
-    hash_secret: SecretStr = Field(min_length=1)
-    pay_url: str | None = None
-    server_ip: str = "127.0.0.1"
-
-    @pydantic.field_validator("server_ip")
-    @classmethod
-    def _an_ip(cls, value: str) -> str:
-        return check_ip(value, "server_ip")
-
-
-class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
+class VnpayGateway(GatewayClient["VnpayGatewaySettings", WireProfile]):
     """VNPay payment gateway client (cổng thanh toán VNPay); thread-safe.
 
     Construction: `VnpayGateway(tmn_code=..., hash_secret=..., base_url=...)`,
@@ -65,7 +41,10 @@ class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
     """
 
     vendor = wire.VENDOR
-    settings_class = VnpayGatewaySettings
+    if TYPE_CHECKING:
+        settings_class = VnpayGatewaySettings
+    else:
+        settings_class = OnFirstUse("connectors.banks.vnpay.settings:VnpayGatewaySettings")
     default_profile = wire.DEFAULT_PROFILE
 
     def _new_request_id(self) -> str:
@@ -205,6 +184,8 @@ class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
         info = base.ascii_safe(order_info or f"Truy van GD {order_ref}", field_name="order_info")
 
         def build(_attempt: int) -> RequestSpec:
+            from connectors.core.transport import RequestSpec
+
             body = wire.query_body(
                 request_id=self._request_ids(),
                 tmn_code=self.tmn_code,
@@ -248,6 +229,8 @@ class VnpayGateway(GatewayClient[VnpayGatewaySettings, WireProfile]):
         attempts: list[int] = []
 
         def build(attempt: int) -> RequestSpec:
+            from connectors.core.transport import RequestSpec
+
             attempts.append(attempt)
             body = wire.refund_body(
                 request,
@@ -284,6 +267,6 @@ __getattr__ = moved(
     __name__,
     {
         "VNPay": "connectors.banks.vnpay.client:VnpayGateway",
-        "VNPaySettings": "connectors.banks.vnpay.client:VnpayGatewaySettings",
+        "VNPaySettings": "connectors.banks.vnpay.settings:VnpayGatewaySettings",
     },
 )

@@ -15,23 +15,25 @@ pages lives in `WireProfile` (override it per client); the rest is fixed here:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, quote_plus
-
-from pydantic import SecretStr
 
 from connectors.banks import base
 from connectors.banks.base import CallbackOutcome, Capability, PaymentStatus, RefundStatus
 from connectors.banks.codes import PaymentErrorCode, Refusal
+from connectors.banks.hmac_hex import hmac_hex, same
 from connectors.core.errors import SignatureError, ValidationError
-from connectors.core.signing import HmacSigner, constant_time_equals
 from connectors.vn.money import parse_amount
 from connectors.vn.time import format_compact, parse_compact
+
+if TYPE_CHECKING:  # pydantic's types module is not loaded for an annotation
+    from pydantic import SecretStr
 
 __all__ = [
     "API_CODES",
@@ -79,6 +81,7 @@ __all__ = [
     "sign",
     "signed",
     "signing_string",
+    "signing_strings",
     "to_wire_amount",
     "with_amount",
 ]
@@ -155,24 +158,53 @@ _HASH = "vnp_SecureHash"
 _HASH_KEYS = frozenset({_HASH, "vnp_SecureHashType"})
 
 
+_AS_IS = re.compile(r"[A-Za-z0-9_.\-]*")
+"""Values both encoders leave unchanged (most: amounts, codes, dates)."""
+_ENCODERS_DIFFER = frozenset("*~")
+"""The only characters the two encoders write differently (`*` kept by "java", `~` kept by
+"python")."""
+
+
 def encode_value(value: str, encoder: Encoder = "java") -> str:
     """Form-encode one value: space as `+`, `:` as `%3A`, `/` as `%2F` (spec 1.3)."""
+    if _AS_IS.fullmatch(value):
+        return value
     if encoder == "python":
         return quote_plus(value, safe="")
     return quote_plus(value, safe="*").replace("~", "%7E")
 
 
+def _signed_items(params: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The signed `(name, value)` pairs, sorted by name (spec 1.3 steps 1-2)."""
+    return sorted(
+        (k, str(v))
+        for k, v in params.items()
+        if k.startswith("vnp_") and k not in _HASH_KEYS and v != ""
+    )
+
+
+def _joined(items: list[tuple[str, str]], encoder: Encoder) -> str:
+    return "&".join([f"{k}={encode_value(v, encoder)}" for k, v in items])
+
+
 def signing_string(params: Mapping[str, str], encoder: Encoder = "java") -> str:
     """The string VNPay signs, which is also the query string sent (spec 1.3 steps 1-3)."""
-    keys = sorted(
-        k for k, v in params.items() if k.startswith("vnp_") and k not in _HASH_KEYS and v != ""
-    )
-    return "&".join(f"{k}={encode_value(str(params[k]), encoder)}" for k in keys)
+    return _joined(_signed_items(params), encoder)
+
+
+def signing_strings(params: Mapping[str, str]) -> tuple[str, ...]:
+    """Every distinct string a sender could have signed for `params`: the "java" one, and the
+    "python" one too when a value holds a character the encoders write differently."""
+    items = _signed_items(params)
+    java = _joined(items, "java")
+    if any(not _ENCODERS_DIFFER.isdisjoint(v) for _, v in items):
+        return (java, _joined(items, "python"))
+    return (java,)
 
 
 def sign(secret: str | SecretStr, data: str) -> str:
     """HMAC-SHA512 of `data` with the hash secret (both UTF-8), lowercase hex."""
-    return HmacSigner(secret, "sha512").sign(data)
+    return hmac_hex(secret, data, "sha512")
 
 
 def to_wire_amount(vnd: int) -> str:
@@ -432,8 +464,8 @@ def callback_problem(
     if not given:
         return "vnp_SecureHash is missing"
     matched = False
-    for data in {signing_string(params, encoder) for encoder in ("java", "python")}:
-        matched |= constant_time_equals(sign(secret, data), given.lower())
+    for data in signing_strings(params):
+        matched |= same(sign(secret, data), given.lower())
     if not matched:
         return "vnp_SecureHash does not match"
     if params.get("vnp_TmnCode") != tmn_code:
@@ -443,10 +475,15 @@ def callback_problem(
     pay_date = params.get("vnp_PayDate")
     try:
         if pay_date:
-            parse_compact(pay_date)
+            _pay_date(pay_date)
     except ValidationError:
         return "vnp_PayDate is not yyyyMMddHHmmss"
     return None
+
+
+_pay_date = functools.lru_cache(maxsize=256)(parse_compact)
+"""`parse_compact`, remembered: `callback_problem` checks a callback's pay date and
+`notification` reads it."""
 
 
 def notification(params: Mapping[str, str]) -> base.PaymentNotification:
@@ -464,7 +501,7 @@ def notification(params: Mapping[str, str]) -> base.PaymentNotification:
         status=payment_status(response_code, params.get("vnp_TransactionStatus", "")),
         vendor_code=response_code,
         gateway_txn_id=params.get("vnp_TransactionNo") or None,
-        paid_at=parse_compact(pay_date) if pay_date else None,
+        paid_at=_pay_date(pay_date) if pay_date else None,
         vendor_message=PAY_RESPONSE_CODES.get(response_code),
         raw=dict(params),
     )
@@ -568,7 +605,7 @@ def read_answer(
     code = str(body.get("vnp_ResponseCode", ""))
     if code in _TRUSTED:
         expected = sign(secret, joined(body, _response_fields(_COMMANDS[operation])))
-        if not constant_time_equals(expected, str(body.get(_HASH) or "").lower()):
+        if not same(expected, str(body.get(_HASH) or "").lower()):
             raise SignatureError(
                 "VNPay's answer failed its checksum", provider=NAME, operation=operation
             )
@@ -677,9 +714,7 @@ def check_pay(
     """The order a pay redirect asks for, or the error page's code (`PAY_ERRORS`)."""
     if params.get("vnp_TmnCode") != tmn_code:
         return PAY_ERRORS["terminal"]
-    if not constant_time_equals(
-        sign(secret, signing_string(params, encoder)), params.get(_HASH, "")
-    ):
+    if not same(sign(secret, signing_string(params, encoder)), params.get(_HASH, "")):
         return PAY_ERRORS["signature"]
     required = ("vnp_Amount", "vnp_CreateDate", "vnp_OrderInfo", "vnp_ReturnUrl", "vnp_TxnRef")
     if any(not params.get(k) for k in required):
@@ -783,7 +818,7 @@ def read_api_request(body: Any, *, secret: str | SecretStr) -> ApiRequest | None
         tmn_code=str(body.get("vnp_TmnCode", "")),
         txn_ref=str(body.get("vnp_TxnRef", "")),
         transaction_date=str(body.get("vnp_TransactionDate", "")),
-        signed=constant_time_equals(expected, str(body.get(_HASH, ""))),
+        signed=same(expected, str(body.get(_HASH, ""))),
         amount=str(body.get("vnp_Amount", "")),
         transaction_type=str(body.get("vnp_TransactionType", "")),
         create_by=None if create_by is None else str(create_by),

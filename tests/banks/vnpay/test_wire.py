@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import pytest
 from hypothesis import given
@@ -224,3 +225,15 @@ def test_only_the_wire_names_vnpay_fields() -> None:
     )
     assert [] == naming
     assert "vnp_Amount" in wire_file.read_text(encoding="utf-8")
+
+
+@given(st.text(max_size=30))
+def test_encode_value_is_the_encoders_own_form(text: str) -> None:
+    assert quote_plus(text, safe="*").replace("~", "%7E") == wire.encode_value(text, "java")
+    assert quote_plus(text, safe="") == wire.encode_value(text, "python")
+
+
+@given(st.dictionaries(st.sampled_from(["vnp_OrderInfo", "vnp_TxnRef", "vnp_X"]), st.text()))
+def test_signing_strings_are_each_encoders_string_once(params: dict[str, str]) -> None:
+    java, python = wire.signing_string(params, "java"), wire.signing_string(params, "python")
+    assert ((java,) if java == python else (java, python)) == wire.signing_strings(params)

@@ -17,7 +17,7 @@ import threading
 import time
 from abc import abstractmethod
 from collections.abc import Callable, Mapping
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from connectors.banks.base import CallbackRequest
 from connectors.testing.simulator import SimResponse, Simulator
@@ -28,7 +28,7 @@ from connectors.testing.simulators.banks.delivery import (
     in_background,
 )
 
-__all__ = ["OUTCOMES", "FeeGatewaySimulator", "checkout_page"]
+__all__ = ["OUTCOMES", "FeeGatewaySimulator", "UnknownOrder", "checkout_page", "order_of"]
 
 OUTCOMES = ("success", "cancelled", "failed")
 """What a citizen can do on a simulated pay page."""
@@ -49,6 +49,34 @@ def checkout_page(title: str, lines: list[str], action: str, hidden: Mapping[str
         f"<h1>{html.escape(title)}</h1>{body}"
         f'<form method="post" action="{html.escape(action)}">{fields}{buttons}</form>'
     )
+
+
+T = TypeVar("T")
+
+
+class UnknownOrder(KeyError):
+    """`pay` (or another step) was asked about an order the simulated gateway never
+    received: create the payment (and open its pay URL, as the citizen's browser does)
+    first. A `KeyError`, so code that caught the bare one still does."""
+
+    def __init__(self, gateway: str, order_ref: str) -> None:
+        super().__init__(order_ref)
+        self.gateway = gateway
+        self.order_ref = order_ref
+
+    def __str__(self) -> str:
+        return (
+            f"{self.gateway} simulator has no order {self.order_ref!r}: create the payment "
+            "with the client (and open its pay URL) before sim.pay()"
+        )
+
+
+def order_of(orders: Mapping[str, T], gateway: str, order_ref: str) -> T:
+    """`orders[order_ref]`, or `UnknownOrder` naming the step that was missed."""
+    try:
+        return orders[order_ref]
+    except KeyError:
+        raise UnknownOrder(gateway, order_ref) from None
 
 
 class FeeGatewaySimulator(Simulator):

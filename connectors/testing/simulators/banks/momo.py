@@ -31,7 +31,7 @@ from connectors.banks.base import CallbackOutcome, CallbackRequest
 from connectors.banks.momo import wire
 from connectors.banks.momo.wire import ApiRequest, Keys
 from connectors.testing.simulator import SimRequest, SimResponse
-from connectors.testing.simulators.banks.base import OUTCOMES, FeeGatewaySimulator
+from connectors.testing.simulators.banks.base import OUTCOMES, FeeGatewaySimulator, order_of
 from connectors.testing.simulators.banks.delivery import DeliveryAttempt, WSGIApp
 from connectors.vn.time import now_vn, to_epoch_ms
 
@@ -94,7 +94,7 @@ class MomoGatewaySimulator(FeeGatewaySimulator):
     ) -> CallbackRequest:
         """The citizen confirms (or declines) in the MoMo app; returns the signed IPN."""
         with self._lock:
-            order = self.orders[order_ref]
+            order = order_of(self.orders, "momo", order_ref)
             if order.result_code != wire.INITIATED:
                 raise ValueError(f"order {order_ref} is already {order.result_code}")
             order.result_code = wire.PAY_OUTCOMES[outcome][0]

@@ -38,7 +38,7 @@ from connectors.banks.payos.wire import Link
 from connectors.banks.vietqr import build_vietqr
 from connectors.core.signing import constant_time_equals
 from connectors.testing.simulator import SimRequest, SimResponse
-from connectors.testing.simulators.banks.base import OUTCOMES, FeeGatewaySimulator
+from connectors.testing.simulators.banks.base import OUTCOMES, FeeGatewaySimulator, order_of
 from connectors.testing.simulators.banks.delivery import DeliveryAttempt, WSGIApp
 from connectors.vn.time import now_vn
 
@@ -113,7 +113,7 @@ class PayosGatewaySimulator(FeeGatewaySimulator):
     ) -> CallbackRequest:
         """The citizen transfers (or gives up); returns what payOS then sends."""
         with self._lock:
-            link = self.links[order_ref]
+            link = order_of(self.links, "payos", order_ref)
             if link.status != wire.PENDING:
                 raise ValueError(f"link {order_ref} is {link.status}")
             if outcome == "cancelled":

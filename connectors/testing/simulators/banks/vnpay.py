@@ -32,7 +32,7 @@ from connectors.banks.vnpay import wire
 from connectors.banks.vnpay.wire import ApiRequest, ApiResult, PayOrder
 from connectors.core.errors import ValidationError
 from connectors.testing.simulator import SimRequest, SimResponse
-from connectors.testing.simulators.banks.base import OUTCOMES, FeeGatewaySimulator
+from connectors.testing.simulators.banks.base import OUTCOMES, FeeGatewaySimulator, order_of
 from connectors.testing.simulators.banks.delivery import DeliveryAttempt
 from connectors.vn.time import format_compact, now_vn
 
@@ -103,27 +103,27 @@ class VnpayGatewaySimulator(FeeGatewaySimulator):
     ) -> CallbackRequest:
         """The citizen finishes at VNPay; returns the signed IPN/return parameters."""
         with self._lock:
-            held = self.orders[order_ref]
-            if held.status != wire.PENDING:
-                raise ValueError(f"order {order_ref} is already {held.status}")
+            order = order_of(self.orders, "vnpay", order_ref)
+            if order.status != wire.PENDING:
+                raise ValueError(f"order {order_ref} is already {order.status}")
             number = str(next(self._numbers))
             paid_at = now_vn(self.clock)
             params = wire.callback(
-                held,
+                order,
                 outcome=outcome,
-                amount=held.amount if amount is None else amount,
+                amount=order.amount if amount is None else amount,
                 transaction_no=number,
                 pay_date=paid_at,
                 tmn_code=self.tmn_code,
                 secret=self._secret,
                 encoder=self.profile.encoder,
             )
-            held.status = wire.PAY_OUTCOMES[outcome][1]
-            held.transaction_no = number
-            held.pay_date = format_compact(paid_at)
-            held.callback = CallbackRequest("GET", params, {}, b"", "/vnpay/ipn")
+            order.status = wire.PAY_OUTCOMES[outcome][1]
+            order.transaction_no = number
+            order.pay_date = format_compact(paid_at)
+            order.callback = CallbackRequest("GET", params, {}, b"", "/vnpay/ipn")
             self.ledger.record("payment", order_ref, outcome=outcome, transaction_no=number)
-            return held.callback
+            return order.callback
 
     def tamper(self, callback: CallbackRequest, *, amount: int) -> CallbackRequest:
         """`callback` with another amount and the original signature (a forgery)."""

@@ -1,0 +1,83 @@
+"""Each refusal of an inbound body, word for word (the receivers answer with this text), and
+the edges of reading a Content-Length: only blanks are trimmed, and the digit cap counts
+digits, leading zeros included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from connectors.core.wsgi import BodyRefused, read_body
+from tests.core.wsgi_inputs import GuardedInput, Untouchable
+
+LIMIT = 64
+
+
+@pytest.mark.parametrize(
+    ("environ", "status", "message"),
+    [
+        (
+            {"REQUEST_METHOD": "POST", "wsgi.input": Untouchable()},
+            411,
+            "the request has no Content-Length",
+        ),
+        (
+            {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": "5X", "wsgi.input": Untouchable()},
+            400,
+            "Content-Length is not a number of bytes",
+        ),
+        (
+            {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": "65", "wsgi.input": Untouchable()},
+            413,
+            "the body is over the 64-byte limit",
+        ),
+        ({"REQUEST_METHOD": "POST", "CONTENT_LENGTH": "3"}, 400, "the request body is missing"),
+        (
+            {
+                "REQUEST_METHOD": "POST",
+                "CONTENT_LENGTH": "10",
+                "wsgi.input": GuardedInput(b"12345", allowed=10),
+            },
+            400,
+            "the body is shorter than its Content-Length",
+        ),
+    ],
+    ids=["no length", "letters in the length", "over the limit", "no input", "short body"],
+)
+def test_each_refusal_says_why_and_answers_its_status(
+    environ: dict[str, Any], status: int, message: str
+) -> None:
+    with pytest.raises(BodyRefused) as caught:
+        read_body(environ, limit=LIMIT)
+    assert (status, message, "body") == (
+        caught.value.status,
+        caught.value.message,
+        caught.value.field,
+    )
+
+
+@pytest.mark.parametrize("length", ["X5", "5X", "X5X"])
+def test_only_blanks_are_trimmed_from_the_length(length: str) -> None:
+    with pytest.raises(BodyRefused) as caught:
+        read_body({"REQUEST_METHOD": "POST", "CONTENT_LENGTH": length}, limit=LIMIT)
+    assert 400 == caught.value.status
+
+
+def test_eighteen_digits_with_leading_zeros_are_a_small_length() -> None:
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": "0" * 17 + "5",
+        "wsgi.input": GuardedInput(b"hello", allowed=5),
+    }
+    assert b"hello" == read_body(environ, limit=LIMIT)
+    with pytest.raises(BodyRefused) as caught:  # nineteen: over any limit, never int()-ed
+        read_body({**environ, "CONTENT_LENGTH": "0" * 18 + "5"}, limit=LIMIT)
+    assert 413 == caught.value.status
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 1.5, "64"])
+def test_a_limit_that_is_not_a_positive_int_is_refused_by_name(limit: Any) -> None:
+    with pytest.raises(ValueError) as caught:  # noqa: PT011 - the message is asserted
+        read_body({"REQUEST_METHOD": "GET"}, limit=limit)
+    assert "the body limit must be a positive number of bytes" == str(caught.value)

@@ -103,6 +103,15 @@ class Unknown(Driver):
     """A connection of a driver the outbox does not know: trusted to be in a transaction."""
 
 
+class Pg8000(Driver):
+    """pg8000's connection: an `autocommit` flag, and no transaction status to read (so
+    trusted, as an unknown driver is)."""
+
+    def __init__(self, real: Any, *, autocommit: bool) -> None:
+        super().__init__(real)
+        self.autocommit = autocommit
+
+
 ACCEPTED = {
     "psycopg 2 in autocommit, in a transaction": lambda c: Psycopg2(
         c, autocommit=True, status=INTRANS
@@ -111,6 +120,7 @@ ACCEPTED = {
     "Django inside atomic()": lambda c: Django(c, atomic=True),
     "SQLAlchemy over psycopg 3 in a transaction": Sqlalchemy,
     "an unknown driver": Unknown,
+    "pg8000 in autocommit": lambda c: Pg8000(c, autocommit=True),
 }
 
 

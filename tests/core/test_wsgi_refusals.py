@@ -4,6 +4,7 @@ digits, leading zeros included."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,31 +15,24 @@ from tests.core.wsgi_inputs import GuardedInput, Untouchable
 LIMIT = 64
 
 
+def post(length: str | None = None, stream: Any = None) -> dict[str, Any]:
+    environ: dict[str, Any] = {"REQUEST_METHOD": "POST"}
+    if length is not None:
+        environ["CONTENT_LENGTH"] = length
+    if stream is not None:
+        environ["wsgi.input"] = stream
+    return environ
+
+
 @pytest.mark.parametrize(
-    ("environ", "status", "message"),
+    ("make", "status", "message"),
     [
+        (lambda: post(None, Untouchable()), 411, "the request has no Content-Length"),
+        (lambda: post("5X", Untouchable()), 400, "Content-Length is not a number of bytes"),
+        (lambda: post("65", Untouchable()), 413, "the body is over the 64-byte limit"),
+        (lambda: post("3"), 400, "the request body is missing"),
         (
-            {"REQUEST_METHOD": "POST", "wsgi.input": Untouchable()},
-            411,
-            "the request has no Content-Length",
-        ),
-        (
-            {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": "5X", "wsgi.input": Untouchable()},
-            400,
-            "Content-Length is not a number of bytes",
-        ),
-        (
-            {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": "65", "wsgi.input": Untouchable()},
-            413,
-            "the body is over the 64-byte limit",
-        ),
-        ({"REQUEST_METHOD": "POST", "CONTENT_LENGTH": "3"}, 400, "the request body is missing"),
-        (
-            {
-                "REQUEST_METHOD": "POST",
-                "CONTENT_LENGTH": "10",
-                "wsgi.input": GuardedInput(b"12345", allowed=10),
-            },
+            lambda: post("10", GuardedInput(b"12345", allowed=10)),
             400,
             "the body is shorter than its Content-Length",
         ),
@@ -46,10 +40,10 @@ LIMIT = 64
     ids=["no length", "letters in the length", "over the limit", "no input", "short body"],
 )
 def test_each_refusal_says_why_and_answers_its_status(
-    environ: dict[str, Any], status: int, message: str
+    make: Callable[[], dict[str, Any]], status: int, message: str
 ) -> None:
     with pytest.raises(BodyRefused) as caught:
-        read_body(environ, limit=LIMIT)
+        read_body(make(), limit=LIMIT)
     assert (status, message, "body") == (
         caught.value.status,
         caught.value.message,
@@ -60,19 +54,18 @@ def test_each_refusal_says_why_and_answers_its_status(
 @pytest.mark.parametrize("length", ["X5", "5X", "X5X"])
 def test_only_blanks_are_trimmed_from_the_length(length: str) -> None:
     with pytest.raises(BodyRefused) as caught:
-        read_body({"REQUEST_METHOD": "POST", "CONTENT_LENGTH": length}, limit=LIMIT)
-    assert 400 == caught.value.status
+        read_body(post(length, Untouchable()), limit=LIMIT)
+    assert (400, "Content-Length is not a number of bytes") == (
+        caught.value.status,
+        caught.value.message,
+    )
 
 
 def test_eighteen_digits_with_leading_zeros_are_a_small_length() -> None:
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "CONTENT_LENGTH": "0" * 17 + "5",
-        "wsgi.input": GuardedInput(b"hello", allowed=5),
-    }
+    environ = post("0" * 17 + "5", GuardedInput(b"hello", allowed=5))
     assert b"hello" == read_body(environ, limit=LIMIT)
     with pytest.raises(BodyRefused) as caught:  # nineteen: over any limit, never int()-ed
-        read_body({**environ, "CONTENT_LENGTH": "0" * 18 + "5"}, limit=LIMIT)
+        read_body(post("0" * 18 + "5", Untouchable()), limit=LIMIT)
     assert 413 == caught.value.status
 
 

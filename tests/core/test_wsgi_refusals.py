@@ -1,6 +1,6 @@
 """Each refusal of an inbound body, word for word (the receivers answer with this text), and
-the edges of reading a Content-Length: only blanks are trimmed, and the digit cap counts
-digits, leading zeros included."""
+the edges of reading a Content-Length: only spaces and tabs are trimmed (no other character,
+whitespace or not), and the digit cap counts digits, leading zeros included."""
 
 from __future__ import annotations
 
@@ -51,8 +51,10 @@ def test_each_refusal_says_why_and_answers_its_status(
     )
 
 
-@pytest.mark.parametrize("length", ["X5", "5X", "X5X"])
-def test_only_blanks_are_trimmed_from_the_length(length: str) -> None:
+@pytest.mark.parametrize(
+    "length", ["X5", "5X", "X5X", "5\n", "\r5", "\x0b5", "5\x0c", "\xa05", "5\u2003"]
+)
+def test_only_spaces_and_tabs_are_trimmed_from_the_length(length: str) -> None:
     with pytest.raises(BodyRefused) as caught:
         read_body(post(length, Untouchable()), limit=LIMIT)
     assert (400, "Content-Length is not a number of bytes") == (

@@ -1,6 +1,6 @@
 """Outbox backlog benchmark: does a job cost the same with 1k, 10k or 100k jobs waiting?
 
-    PYTHONPATH=. python benchmarks/outbox_backlog.py [--backlogs 1000,10000,100000]
+    python -m benchmarks.outbox_backlog [--backlogs 1000,10000,100000]
         [--jobs N] [--rounds R] [--store sqlite|postgres --dsn postgresql:///bench]
 
 For each backlog size, a fresh outbox (an SQLite file, or a PostgreSQL schema) holds that
@@ -28,6 +28,7 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness import Chart, Outcome, Row, Series
 from connectors.delivery import JobResult, NewJob, SqliteOutbox
 from connectors.delivery.postgres import PostgresOutbox
 
@@ -109,7 +110,7 @@ def postgres_pair(dsn: str) -> Iterator[tuple[Outbox, Bare]]:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
-def measure(
+def measure_backlog(
     pair: Callable[[], Any], backlog: int, jobs: int, rounds: int
 ) -> tuple[float, float, float]:
     """Median per-job seconds (ours, bare) and the median of the per-round ratios."""
@@ -131,6 +132,38 @@ def measure(
     )
 
 
+def measure(quick: bool = False) -> Outcome:
+    """The SQLite outbox at 1k, 10k and 100k jobs waiting: the row at 100k and the chart."""
+    jobs, rounds = (100, 3) if quick else (300, 9)
+    ours_series, bare_series = Series("outbox job (lease, start, complete)"), Series("bare pair")
+    ratios = {}
+    for backlog in (1000, 10_000, 100_000):
+        mine, base, ratio = measure_backlog(sqlite_pair, backlog, jobs, rounds)
+        ours_series.points.append((backlog, mine * 1e6))
+        bare_series.points.append((backlog, base * 1e6))
+        ratios[backlog] = ratio
+    detail = (
+        f"{ours_series.points[-1][1]:.0f} µs per job at 100k, {ours_series.points[0][1]:.0f} µs "
+        f"at 1k ({ratios[1000]:.2f}x bare); 100k costs {ratios[100_000] / ratios[1000]:.2f}x "
+        "the 1k per-job ratio (SQLite)"
+    )
+    row = Row(
+        "outbox.backlog_100k",
+        "outbox per-job cost at 100k backlog",
+        ratios[100_000],
+        "flat (100k within 1.3x of 1k)",
+        detail,
+    )
+    chart = Chart(
+        "outbox_backlog",
+        "Outbox (SQLite): cost per job by backlog",
+        "jobs waiting",
+        "µs per job",
+        [ours_series, bare_series],
+    )
+    return Outcome([row], [chart])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backlogs", default="1000,10000,100000")
@@ -146,7 +179,7 @@ def main() -> None:
     ratios = {}
     for backlog in backlogs:
         pair = sqlite_pair if args.store == "sqlite" else (lambda: postgres_pair(args.dsn))
-        mine, base, ratio = measure(pair, backlog, args.jobs, args.rounds)
+        mine, base, ratio = measure_backlog(pair, backlog, args.jobs, args.rounds)
         ratios[backlog] = ratio
         indent = " " * (len(args.store) + 2)
         print(f"{indent}{backlog:>9}{mine * 1e6:>14.1f}{base * 1e6:>14.1f}{ratio:>8.2f}")

@@ -34,7 +34,7 @@ def _problem() -> str | None:
     try:
         import psycopg
     except ImportError:
-        return "PostgreSQL tests need psycopg: pip install 'connectors[postgres]'"
+        return "PostgreSQL tests need psycopg: pip install 'vn-public-connectors[postgres]'"
     try:
         with psycopg.connect(dsn, connect_timeout=3, autocommit=True) as conn:
             conn.execute("SELECT 1")

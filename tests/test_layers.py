@@ -26,39 +26,6 @@ ON_PURPOSE = (
     "connectors.__main__",
 )
 
-KNOWN_VIOLATIONS: frozenset[str] = frozenset(
-    {
-        "connectors.banks.ipn_example",
-        "connectors.banks.momo",
-        "connectors.banks.momo.client",
-        "connectors.banks.momo.simulator",
-        "connectors.banks.momo.wire",
-        "connectors.banks.payos",
-        "connectors.banks.payos.client",
-        "connectors.banks.payos.simulator",
-        "connectors.banks.payos.wire",
-        "connectors.banks.sepay",
-        "connectors.banks.sepay.config",
-        "connectors.banks.sepay.simulator",
-        "connectors.banks.sepay.transactions",
-        "connectors.banks.sepay.webhook",
-        "connectors.banks.sepay.wire",
-        "connectors.banks.vnpay",
-        "connectors.banks.vnpay.client",
-        "connectors.banks.vnpay.simulator",
-        "connectors.banks.vnpay.wire",
-        "connectors.ihanoi.sim_contract",
-        "connectors.ihanoi.sim_open311",
-        "connectors.ihanoi.simulator",
-        "connectors.sms.esms.simulator",
-        "connectors.sms.mobifone.simulator",
-        "connectors.sms.simulation",
-        "connectors.sms.viettel.simulator",
-        "connectors.sms.vnpt.simulator",
-    }
-)
-"""Production modules that still reach `connectors.testing` (issue 13 empties this)."""
-
 
 def _modules() -> dict[str, Path]:
     found = {}
@@ -126,9 +93,7 @@ def test_no_production_module_imports_the_testing_side() -> None:
         chain = _chain_to_testing(name)
         if chain is not None:
             offenders[name] = " -> ".join(chain)
-    unexpected = {m: c for m, c in offenders.items() if m not in KNOWN_VIOLATIONS}
-    assert {} == unexpected
-    assert set() == KNOWN_VIOLATIONS - set(offenders)  # fixed ones leave the list
+    assert {} == offenders
 
 
 def test_the_graph_sees_imports() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 import pytest
 
 from connectors.core import ConfigError, ProviderSettings
+from connectors.core.client import ProviderClient
 from connectors.providers import PROVIDERS, Fidelity, Provider, by_domain, provider
 from connectors.simulators import CATALOG, make
 from connectors.testing import Simulator
@@ -53,3 +55,24 @@ def test_an_unknown_provider_names_the_known_ones() -> None:
 def test_credentials_given_to_a_simulator_override_its_defaults() -> None:
     sim = make("vnpay", tmn_code="OTHER001")
     assert "OTHER001" == sim.tmn_code  # type: ignore[attr-defined]
+
+
+ROLES = {"banks": ("Gateway", "Transactions"), "einvoice": ("Invoice",), "sms": ("Sms",)}
+
+
+@pytest.mark.parametrize("entry", PROVIDERS, ids=IDS)
+def test_every_provider_has_one_shape(entry: Provider) -> None:
+    """One naming scheme and one construction convention across the four domains:
+    `<Vendor><Role>` on `ProviderClient`, `<Client>Settings`, `<Client>Simulator`, `.name`,
+    keywords plus `from_settings` and `from_env`, simulators on the testing side."""
+    client = entry.client_class()
+    assert issubclass(client, ProviderClient)
+    assert entry.name == client.name
+    assert entry.settings_class() is client.settings_class
+    assert client.settings_class.__name__ == f"{client.__name__}Settings"
+    assert entry.simulator_class().__name__ == f"{client.__name__}Simulator"
+    assert re.match(rf"connectors\.testing\.simulators\.{entry.domain}[.:]", entry.simulator)
+    assert client.__name__.endswith(ROLES.get(entry.domain, ("Feedback",)))
+    assert re.fullmatch(r"[A-Z][a-z0-9]+[A-Z][A-Za-z]+", client.__name__)
+    assert client.from_env.__func__ is ProviderClient.from_env.__func__  # type: ignore[attr-defined]
+    assert "from_settings" not in vars(client)  # the domain base's, not the vendor's own

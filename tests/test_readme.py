@@ -22,3 +22,14 @@ def test_readme_example_runs(
     monkeypatch.chdir(tmp_path)
     exec(compile(block, str(README), "exec"), {})  # noqa: S102 - our own README
     capsys.readouterr()
+
+
+def test_the_layout_section_names_every_package() -> None:
+    """README's layout matches the tree: every subpackage of `connectors` is named there."""
+    text = README.read_text(encoding="utf-8")
+    layout = text[text.index("## Layout") :]
+    package = README.parent / "connectors"
+    names = sorted(p.name for p in package.iterdir() if (p / "__init__.py").is_file())
+    assert len(names) >= 10
+    missing = [name for name in names if f"connectors/{name}/" not in layout]
+    assert [] == missing

@@ -1,52 +1,36 @@
 """The banks domain: fee collection through payment gateways, QR transfers and webhooks.
 
-The shared protocol and models live in `connectors.banks.base` (re-exported here), the IPN
-handler a portal mounts in `connectors.banks.ipn`; each provider is a sub-package
-(`connectors.banks.vnpay`, `.momo`, `.payos`, ...) with its client, wire format and
-simulator.
+- the `FeeGateway` protocol, its models and vocabularies (`connectors.banks.base`,
+  re-exported here);
+- `GatewayClient`, the base every gateway's client is built on (`connectors.banks.gateway`),
+  and the one error table `PAYMENT_ERRORS` (`connectors.banks.codes`);
+- the IPN handler a portal mounts (`connectors.banks.ipn`).
+
+Each provider is a sub-package (`connectors.banks.vnpay`, `.momo`, `.payos`, `.sepay`,
+`.vietqr`) with its client and its wire format (`wire.py`); the simulators live on the
+testing side (`connectors.testing.simulators.banks`).
 """
 
-from connectors.banks.base import (
-    CallbackOutcome,
-    CallbackRequest,
-    Capability,
-    FeeGateway,
-    HttpAnswer,
-    Payer,
-    PaymentErrorCode,
-    PaymentIntent,
-    PaymentNotification,
-    PaymentRequest,
-    PaymentStatus,
-    PaymentStatusReport,
-    Refund,
-    RefundRequest,
-    RefundStatus,
-    StaleCallback,
-    UnsupportedOperation,
-    ascii_safe,
-)
-from connectors.banks.ipn import IpnHandler, IpnResult
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "CallbackOutcome",
-    "CallbackRequest",
-    "Capability",
-    "FeeGateway",
-    "HttpAnswer",
-    "IpnHandler",
-    "IpnResult",
-    "Payer",
-    "PaymentErrorCode",
-    "PaymentIntent",
-    "PaymentNotification",
-    "PaymentRequest",
-    "PaymentStatus",
-    "PaymentStatusReport",
-    "Refund",
-    "RefundRequest",
-    "RefundStatus",
-    "StaleCallback",
-    "UnsupportedOperation",
-    "ascii_safe",
-]
+from connectors.banks import base
+from connectors.banks.base import *  # noqa: F403 - the protocol and models, as `base.__all__`
+from connectors.banks.codes import PAYMENT_ERRORS, Refusal
+from connectors.core.lazy import exports
+
+if TYPE_CHECKING:
+    from connectors.banks.gateway import GatewayClient
+    from connectors.banks.ipn import IpnHandler, IpnResult
+
+# Imported when first used: a gateway's module does not pay for the IPN handler's
+# seen-store (SQLite) and signing machinery.
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "connectors.banks.gateway": ("GatewayClient",),
+        "connectors.banks.ipn": ("IpnHandler", "IpnResult"),
+    },
+)
+
+__all__ = ["PAYMENT_ERRORS", "GatewayClient", "IpnHandler", "IpnResult", "Refusal"]
+__all__ += base.__all__

@@ -19,21 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from connectors.core.errors import (
-    AuthError,
-    ConnectorError,
-    Duplicate,
-    NotFound,
-    ProviderError,
-    ProviderUnavailable,
-    RateLimited,
-    Rejected,
-    SignatureError,
-    ValidationError,
-)
+from connectors.banks.codes import PAYMENT_ERRORS, PaymentErrorCode
+from connectors.core.deprecation import warn_deprecated
+from connectors.core.errors import ConnectorError, ProviderError, SignatureError, ValidationError
 from connectors.core.inbound import HttpAnswer, InboundRequest
 from connectors.vn.text import strip_diacritics
-from connectors.vn.time import to_vn
+from connectors.vn.time import VN_TZ, to_vn
 
 __all__ = [
     "ASCII_SAFE_CHARS",
@@ -54,9 +45,9 @@ __all__ = [
     "RefundStatus",
     "StaleCallback",
     "UnsupportedOperation",
+    "Vendor",
     "ascii_safe",
     "check_amount",
-    "provider_error",
 ]
 
 ASCII_SAFE_CHARS = "A-Za-z0-9 ._:,/-"
@@ -106,6 +97,8 @@ def _check_url(value: object, field_name: str) -> str:
 
 
 def _aware(value: datetime, field_name: str) -> datetime:
+    if type(value) is datetime and value.tzinfo is VN_TZ:
+        return value  # already GMT+7: `to_vn` would return it unchanged
     try:
         return to_vn(value)
     except ValidationError:
@@ -150,41 +143,32 @@ class Capability(enum.StrEnum):
     CANCEL = "cancel"
 
 
-class PaymentErrorCode(enum.StrEnum):
-    """The common error vocabulary: `ProviderError.code` of every gateway error."""
+@dataclass(frozen=True)
+class Vendor:
+    """What the domain knows of a gateway, declared once in its `wire.py` (``VENDOR``).
 
-    AUTH = "auth"
-    BAD_SIGNATURE = "bad_signature"
-    BAD_REQUEST = "bad_request"
-    NOT_FOUND = "not_found"
-    DUPLICATE = "duplicate"
-    INVALID_AMOUNT = "invalid_amount"
-    REFUND_REFUSED = "refund_refused"
-    RATE_LIMITED = "rate_limited"
-    TEMPORARY = "temporary"
-    UNKNOWN = "unknown"
+    `name` is its registry name ("vnpay"), `title` its name in messages ("VNPay");
+    `capabilities` the optional operations it offers; `order_ref` what it takes as an order
+    reference to query or cancel; `secret_fields` the message fields that carry a secret or
+    a checksum (masked in logs).
+    """
 
-
-_ERROR_CLASSES: dict[PaymentErrorCode, type[ProviderError]] = {
-    PaymentErrorCode.AUTH: AuthError,
-    PaymentErrorCode.BAD_SIGNATURE: AuthError,
-    PaymentErrorCode.BAD_REQUEST: Rejected,
-    PaymentErrorCode.NOT_FOUND: NotFound,
-    PaymentErrorCode.DUPLICATE: Duplicate,
-    PaymentErrorCode.INVALID_AMOUNT: Rejected,
-    PaymentErrorCode.REFUND_REFUSED: Rejected,
-    PaymentErrorCode.RATE_LIMITED: RateLimited,
-    PaymentErrorCode.TEMPORARY: ProviderUnavailable,
-    PaymentErrorCode.UNKNOWN: ProviderError,
-}
+    name: str
+    title: str
+    capabilities: frozenset[Capability]
+    order_ref: re.Pattern[str] = _REF
+    secret_fields: tuple[str, ...] = ()
 
 
 def provider_error(code: PaymentErrorCode, message: str, **context: Any) -> ProviderError:
-    """The `ProviderError` subclass for a common code (the caller raises it).
+    """Deprecated: use `connectors.banks.codes.PAYMENT_ERRORS.error(code, message, ...)`.
 
-    `context` is passed on: provider, operation, http_status, vendor_code, vendor_message...
+    The `ProviderError` subclass for a common code (the caller raises it).
     """
-    return _ERROR_CLASSES[code](message, code=code.value, **context)
+    warn_deprecated(
+        "connectors.banks.base.provider_error", "connectors.banks.codes.PAYMENT_ERRORS.error"
+    )
+    return PAYMENT_ERRORS.error(code, message, **context)
 
 
 class UnsupportedOperation(ConnectorError):
@@ -193,6 +177,9 @@ class UnsupportedOperation(ConnectorError):
 
 class StaleCallback(SignatureError):
     """A correctly signed callback whose time is outside the accepted window."""
+
+    stale = True
+    """Counted as a ``stale`` callback, not a forged one (`connectors.core.telemetry`)."""
 
 
 class CallbackOutcome(enum.StrEnum):
@@ -235,8 +222,8 @@ class PaymentRequest:
 
     - `amount`: whole VND, int > 0.
     - `description` is made ASCII-safe on construction (`ascii_safe`); ValidationError if empty.
-    - `order_ref`: the merchant order id sent to the gateway (VNPay vnp_TxnRef, MoMo orderId,
-      payOS orderCode). It must be unique per attempt; when None each gateway derives one
+    - `order_ref`: the merchant order id sent to the gateway (VNPay's TxnRef, MoMo's orderId,
+      payOS's orderCode). It must be unique per attempt; when None each gateway derives one
       from `dossier_code` (so a second attempt for the same dossier needs an explicit one).
     - `expires_in`: how long the payment may be completed (default 15 minutes).
     - `notify_url`: where the IPN/webhook goes, when the gateway takes it per request.
@@ -359,12 +346,12 @@ class PaymentStatusReport:
 class RefundRequest:
     """A refund to make (hoàn tiền), full when `amount` equals `original_amount`.
 
-    - `refund_ref`: the idempotency key (VNPay vnp_RequestId, MoMo requestId). Make it once
+    - `refund_ref`: the idempotency key (VNPay's RequestId, MoMo's requestId). Make it once
       per logical refund and reuse it on every retry; a retried refund with the same key is
       never paid twice.
     - `gateway_txn_id`: the gateway's transaction id of the payment (from the notification).
     - `paid_created_at`: the payment's `PaymentIntent.created_at` (VNPay needs it).
-    - `reason` is made ASCII-safe; `requested_by` names the officer (VNPay vnp_CreateBy).
+    - `reason` is made ASCII-safe; `requested_by` names the officer (VNPay's CreateBy).
     """
 
     order_ref: str

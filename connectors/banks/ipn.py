@@ -50,7 +50,13 @@ from connectors.banks.base import (
     StaleCallback,
 )
 from connectors.core.errors import SignatureError, ValidationError
-from connectors.core.inbound import InboundRequest, request_from_wsgi, serve_wsgi
+from connectors.core.inbound import (
+    AsyncReceiving,
+    InboundRequest,
+    request_from_wsgi,
+    serve_wsgi,
+)
+from connectors.core.telemetry import callback_refused
 from connectors.core.webhooks import EventGate, SeenStore, SqliteSeenStore
 from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused
 from connectors.vn.time import now_vn
@@ -77,7 +83,7 @@ class IpnResult:
     error: str | None = None
 
 
-class IpnHandler:
+class IpnHandler(AsyncReceiving):
     """Verifies, de-duplicates and dispatches one gateway's callbacks; thread-safe.
 
     - `expected_amount(order_ref)`: the amount (whole VND) the portal expects for that
@@ -178,6 +184,7 @@ class IpnHandler:
             )
         except SignatureError as exc:
             _log.warning("%s callback refused: %s", self.gateway.name, exc.message)
+            callback_refused(self.gateway.name, exc)
             return self._result(CallbackOutcome.INVALID_SIGNATURE, None, exc.message)
         except ValidationError as exc:
             _log.warning("%s callback malformed: %s", self.gateway.name, exc.message)
@@ -232,6 +239,7 @@ class IpnHandler:
             self._check_age(notification)
         except StaleCallback as exc:
             _log.warning("%s callback refused: %s", self.gateway.name, exc.message)
+            callback_refused(self.gateway.name, exc)
             return self._result(CallbackOutcome.INVALID_SIGNATURE, notification, exc.message)
         if isinstance(expected, bool) or not isinstance(expected, int):
             _log.error("%s expected_amount(%s) is not an int", self.gateway.name, ref)

@@ -1,146 +1,16 @@
-"""How the gateway simulators deliver a callback: over HTTP, or straight into a WSGI app.
+"""Deprecated: simulator support, now `connectors.testing.simulators.banks.delivery` (and
+`.base` for the pay page)."""
 
-A simulated gateway sends its IPN/webhook the way the vendor does (VNPay: GET with the
-signed query; MoMo and payOS: POST JSON) to a URL on loopback, or, for in-process tests,
-calls a WSGI app (a portal's `IpnHandler`) directly without any socket. `deliver` repeats
-the delivery on the vendor's retry schedule (scaled down in tests through `sleep`).
-"""
+from connectors.core.deprecation import moved
 
-from __future__ import annotations
-
-import html
-import io
-import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlencode, urlsplit
-
-import requests
-
-from connectors.banks.base import CallbackRequest
-
-__all__ = [
-    "OUTCOMES",
-    "DeliveryAttempt",
-    "WSGIApp",
-    "checkout_page",
-    "deliver",
-    "in_background",
-    "send_callback",
-]
-
-OUTCOMES = ("success", "cancelled", "failed")
-"""What a citizen can do on a simulated pay page."""
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryAttempt:
-    """One delivery of a callback: the merchant's HTTP status and body, or the error."""
-
-    status: int | None
-    body: bytes = b""
-    error: str | None = None
-
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-
-def send_callback(
-    callback: CallbackRequest, target: str | WSGIApp, *, timeout: float = 15.0
-) -> DeliveryAttempt:
-    """Deliver `callback` once to `target` (a URL, or a WSGI app called in process)."""
-    if isinstance(target, str):
-        try:
-            response = requests.request(
-                callback.method,
-                target,
-                params=dict(callback.query) or None,
-                data=callback.body or None,
-                headers=dict(callback.headers),
-                timeout=(min(5.0, timeout), timeout),
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            return DeliveryAttempt(None, b"", type(exc).__name__)
-        return DeliveryAttempt(response.status_code, response.content)
-    return _call_wsgi(callback, target)
-
-
-def deliver(
-    callback: CallbackRequest,
-    target: str | WSGIApp,
-    *,
-    done: Callable[[DeliveryAttempt], bool],
-    max_attempts: int,
-    interval: float,
-    sleep: Callable[[float], None],
-    timeout: float = 15.0,
-) -> list[DeliveryAttempt]:
-    """Deliver until `done(attempt)` or `max_attempts`, waiting `interval` between tries."""
-    attempts: list[DeliveryAttempt] = []
-    for number in range(max_attempts):
-        if number:
-            sleep(interval)
-        attempt = send_callback(callback, target, timeout=timeout)
-        attempts.append(attempt)
-        if done(attempt):
-            break
-    return attempts
-
-
-def _call_wsgi(callback: CallbackRequest, app: WSGIApp) -> DeliveryAttempt:
-    parts = urlsplit(callback.path)
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": callback.method.upper(),
-        "SCRIPT_NAME": "",
-        "PATH_INFO": parts.path or "/",
-        "QUERY_STRING": urlencode(dict(callback.query)),
-        "CONTENT_LENGTH": str(len(callback.body)),
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "wsgi.input": io.BytesIO(callback.body),
-        "wsgi.url_scheme": "http",
-    }
-    for name, value in callback.headers.items():
-        key = name.upper().replace("-", "_")
-        if key == "CONTENT_TYPE":
-            environ["CONTENT_TYPE"] = value
-        elif key != "CONTENT_LENGTH":
-            environ["HTTP_" + key] = value
-    captured: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        captured["status"] = int(status.split(" ", 1)[0])
-
-    try:
-        body = b"".join(app(environ, start_response))
-    except Exception as exc:
-        return DeliveryAttempt(None, b"", type(exc).__name__)
-    return DeliveryAttempt(captured.get("status"), body)
-
-
-def checkout_page(title: str, lines: list[str], action: str, hidden: dict[str, str]) -> str:
-    """A minimal simulated pay page: a summary and one button per outcome (POST `action`)."""
-    fields = "".join(
-        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-        for k, v in hidden.items()
-    )
-    buttons = "".join(
-        f'<button type="submit" name="outcome" value="{o}">{o}</button>' for o in OUTCOMES
-    )
-    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
-    return (
-        f"<!doctype html><meta charset=utf-8><title>{html.escape(title)} (simulated)</title>"
-        f"<h1>{html.escape(title)}</h1>{body}"
-        f'<form method="post" action="{html.escape(action)}">{fields}{buttons}</form>'
-    )
-
-
-def in_background(work: Callable[[], object]) -> threading.Thread:
-    """Run `work` on a daemon thread (how a vendor sends its IPN after the pay page)."""
-    thread = threading.Thread(target=work, daemon=True, name="simulated-ipn")
-    thread.start()
-    return thread
+_HOME = "connectors.testing.simulators.banks."
+__getattr__ = moved(
+    __name__,
+    {
+        **{name: f"{_HOME}base:{name}" for name in ("OUTCOMES", "checkout_page")},
+        **{
+            name: f"{_HOME}delivery:{name}"
+            for name in ("DeliveryAttempt", "WSGIApp", "deliver", "in_background", "send_callback")
+        },
+    },
+)

@@ -134,7 +134,7 @@ class ExpectedPayment:
 
     - `amount`: the fee, whole VND (int > 0); `received`: whole VND already received.
     - `state`: the portal's view (open or paid).
-    - `order_refs`: gateway order references used for this dossier (VNPay vnp_TxnRef...),
+    - `order_refs`: gateway order references used for this dossier (VNPay's TxnRef...),
       for reconciliation against gateway notifications.
     - `expires_at`: when an unpaid payment intent lapses (aware), if known.
     """

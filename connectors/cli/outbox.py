@@ -1,7 +1,9 @@
 """`connectors outbox status|dead|unknown|show|resolve|retry|run`: look after the outbox.
 
 `run` needs the portal's tasks (what each job kind does): name them as `module:attribute`,
-the way WSGI servers name an app, e.g. `--tasks myportal.jobs:fee_flow`.
+the way WSGI servers name an app, e.g. `--tasks myportal.jobs:fee_flow`; a factory that
+takes an argument gets the commune's adapters, loaded and built from the configuration
+(`connectors.commune.load` and `build`, see `connectors.cli.tasks`).
 
 The outbox is `--db`: an SQLite file or a ``postgresql://`` URL (with `--schema`, default
 ``connectors``). Without it: ``CONNECTORS_OUTBOX_DB``, then the commune configuration's
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import enum
 import getpass
-import importlib
 import json
 import signal
 import sqlite3
@@ -33,10 +34,10 @@ import typer
 from rich.table import Table
 
 from connectors.cli.output import JSON_OPTION, ExitCode, console, emit_json, fail, reporting_errors
+from connectors.cli.tasks import DEFAULT_CONFIG, PortalCodeError, portal_tasks, prepare_portal
 from connectors.core.errors import ConfigError, ValidationError
 from connectors.core.postgres import is_postgres_dsn, load_psycopg, mask_dsn
 from connectors.delivery import (
-    Flow,
     Job,
     JobState,
     PostgresOutbox,
@@ -76,7 +77,6 @@ CONFIG_OPTION = typer.Option(
     envvar="CONNECTORS_CONFIG",
     show_default=False,
 )
-_DEFAULT_CONFIG = Path("connectors.toml")
 _DEFAULT_DB = "outbox.db"
 
 
@@ -92,8 +92,8 @@ class Target:
         if self.db is not None and self.db.strip():
             return self.db.strip()
         config = self.config
-        if config is None and _DEFAULT_CONFIG.is_file():
-            config = _DEFAULT_CONFIG
+        if config is None and DEFAULT_CONFIG.is_file():
+            config = DEFAULT_CONFIG
         if config is None:
             return _DEFAULT_DB
         from connectors.commune.config import load_config
@@ -374,30 +374,25 @@ def retry(
         console.print(f"{len(revived)} job(s) back in the queue")
 
 
+@contextmanager
+def _portal_tasks(
+    target: str, *, outbox: SqliteOutbox | PostgresOutbox, config: Path | None
+) -> Iterator[dict[str, Task]]:
+    """`portal_tasks`, the portal's code failing as one line and exit 6."""
+    try:
+        with portal_tasks(target, outbox=outbox, config=config) as found:
+            yield found
+    except PortalCodeError as exc:
+        fail(str(exc), ExitCode.PORTAL_CODE)
+
+
 TASKS_OPTION = typer.Option(
     ...,
     "--tasks",
     help="module:attribute naming the portal's tasks: a dict of job kind -> Task, a Flow, "
-    "or a callable returning either.",
+    "or a callable returning either (given the commune's adapters if it takes an argument).",
     envvar="CONNECTORS_OUTBOX_TASKS",
 )
-
-
-def _load_tasks(target: str) -> dict[str, Task]:
-    module_name, _, attribute = target.partition(":")
-    if not module_name or not attribute:
-        raise ValidationError(f"--tasks must be module:attribute, got {target!r}", field="tasks")
-    try:
-        found: object = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"cannot load {target}: {exc}", field="tasks") from None
-    if callable(found) and not isinstance(found, Flow):
-        found = found()
-    if isinstance(found, Flow):
-        return found.tasks()
-    if isinstance(found, dict) and found and all(isinstance(t, Task) for t in found.values()):
-        return found
-    raise ConfigError(f"{target} is not a dict of Task or a Flow", field="tasks")
 
 
 @outbox_app.command()
@@ -408,17 +403,35 @@ def run(
     config: Path | None = CONFIG_OPTION,
     until_idle: bool = typer.Option(False, "--until-idle", help="Stop when nothing is due."),
     lease_seconds: float = typer.Option(120.0, min=1.0, help="Longer than any task takes."),
+    django_settings: str | None = typer.Option(
+        None,
+        "--django-settings",
+        metavar="MODULE",
+        help="Call django.setup() with these settings before importing the tasks "
+        "(also done when DJANGO_SETTINGS_MODULE is set).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Carry out due jobs with the portal's tasks until stopped (SIGINT/SIGTERM)."""
+    """Carry out due jobs with the portal's tasks until stopped (SIGINT/SIGTERM).
+
+    The tasks are imported with the current directory on sys.path; a failure of the
+    portal's code while importing or setting up is one line and exit 6.
+    """
+    try:
+        prepare_portal(django_settings)
+    except PortalCodeError as exc:
+        fail(str(exc), ExitCode.PORTAL_CODE)
     stop = threading.Event()
     previous = {
         signum: signal.signal(signum, lambda *_: stop.set())
         for signum in (signal.SIGINT, signal.SIGTERM)
     }
     try:
-        with _open(Target(db, schema, config)) as outbox:
-            worker = Worker(outbox, _load_tasks(tasks), lease_seconds=lease_seconds)
+        with (
+            _open(Target(db, schema, config)) as outbox,
+            _portal_tasks(tasks, outbox=outbox, config=config) as found,
+        ):
+            worker = Worker(outbox, found, lease_seconds=lease_seconds)
             report = worker.run(stop=stop, until_idle=until_idle)
             counts = outbox.counts()
     finally:

@@ -8,6 +8,7 @@ Exit codes (documented in docs/cli.md):
 - 3: invalid input (a malformed phone, a tampered QR, an invalid XML, a bad signature)
 - 4: configuration error (missing or invalid setting)
 - 5: a provider or the network failed
+- 6: the portal's code failed to import or set up (`outbox run --tasks`, Django)
 - 70: an internal error (a bug); `CONNECTORS_DEBUG=1` shows its traceback
 
 Every error is one line on stderr, `error: ...`: our own errors through `reporting_errors`
@@ -24,12 +25,13 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from functools import cache
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
+from connectors.cli.help import tidy, tidy_params
 from connectors.core.errors import (
     ConfigError,
     ConnectorError,
@@ -63,10 +65,31 @@ _MAX_MESSAGE = 400  # characters of one error line; an echoed 5,000-digit input 
 UNDECODABLE = re.compile("[\ud800-\udfff]")
 """A lone surrogate: how Python hands on bytes of an argument that are not UTF-8."""
 
-console = Console()
-if not console.is_terminal:  # piped or captured: wide enough for the demo's tables
-    console = Console(width=120)
-_stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    console: Console
+    """The console commands print to (rich loads when a command first prints)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name != "console":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from rich.console import Console
+
+    made = Console()
+    if not made.is_terminal:  # piped or captured: wide enough for the demo's tables
+        made = Console(width=120)
+    globals()["console"] = made
+    return made
+
+
+@cache
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document instead of tables.")
 
@@ -78,6 +101,7 @@ class ExitCode(enum.IntEnum):
     INVALID_INPUT = 3
     CONFIG = 4
     PROVIDER = 5
+    PORTAL_CODE = 6
     INTERNAL = 70
 
 
@@ -101,7 +125,7 @@ def _one_line(message: str) -> str:
 
 
 def _print_error(message: str) -> None:
-    _stderr.print(f"error: {_one_line(message)}", markup=False)
+    _stderr().print(f"error: {_one_line(message)}", markup=False)
 
 
 def fail(message: str, code: ExitCode) -> NoReturn:
@@ -160,6 +184,19 @@ class OneLineErrors(TyperGroup):
     exit code 70 (set `CONNECTORS_DEBUG=1` to get the traceback instead). With
     `standalone_mode=False` (a caller embedding the command) nothing is changed.
     """
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """A subcommand, its help tidied (`connectors.cli.help`)."""
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            tidy(command, ctx)
+        return command
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        self.rich_markup_mode = "markdown"
+        tidy_params(params)
+        return params
 
     def main(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import typer
 from rich.table import Table
 
 from connectors.banks.vietqr import (
+    BANKS,
+    Bank,
     UnknownBank,
     VietQR,
     bank_by_bin,
@@ -31,8 +34,22 @@ vietqr_app = typer.Typer(
 )
 
 _BIN = re.compile(r"[0-9]{6}")
-PAYLOAD = typer.Argument(..., help="The VietQR payload string (what the QR code holds).")
-OUTPUT = typer.Option(None, "--output", "-o", help="Write a .png or .svg file instead of printing.")
+PAYLOAD = typer.Argument(
+    ..., metavar="PAYLOAD", help="The VietQR payload string (what the QR code holds)."
+)
+OUTPUT = typer.Option(
+    None,
+    "--output",
+    "-o",
+    metavar="FILE",
+    help="Write a .png or .svg file instead of printing.",
+)
+CAPTION = typer.Option(
+    False,
+    "--caption",
+    help="Write the bank, account, amount and transfer content under the code (PNG only).",
+)
+SCALE = typer.Option(8, min=1, max=40, metavar="PIXELS", help="Pixels per module for PNG/SVG.")
 
 
 def _payload(text: str) -> str:
@@ -56,34 +73,89 @@ def _document(qr: VietQR) -> dict[str, object]:
     }
 
 
+def _bank(name: str) -> Bank:
+    """The bank `name` designates (a short name, another code, or a BIN); an unknown name
+    is refused with the closest known names and where to find them all."""
+    found = find_bank(name)
+    if found is not None:
+        return found
+    if _BIN.fullmatch(name):
+        return bank_by_bin(name)  # raises UnknownBank: no bank with this BIN
+    names = sorted((b.short_name for b in BANKS.values()), key=str.casefold)
+    close = difflib.get_close_matches(name, names, n=4, cutoff=0.5)
+    close += [n for n in names if name.casefold() in n.casefold() and n not in close]
+    hint = f"did you mean {', '.join(close[:4])}? " if close else ""
+    common = ", ".join(b.short_name for b in list(BANKS.values())[:8])  # the largest first
+    raise UnknownBank(
+        f"unknown bank {name[:40]!r}: {hint}give a short name ({common}...; all "
+        f"{len(names)}: 'connectors vietqr banks') or the 6-digit BIN",
+        field="bank",
+    )
+
+
+def _image(payload: str, output: Path, *, scale: int, caption: bool) -> bytes:
+    """The code as the PNG or SVG `output` asks for; a caption only on a PNG."""
+    suffix = output.suffix.lower()
+    if suffix == ".png":
+        return png_bytes(payload, scale=scale, caption=caption)
+    if suffix == ".svg":
+        if caption:
+            raise ValidationError("--caption is drawn on a .png only", field="caption")
+        return svg_text(payload, scale=scale).encode("utf-8")
+    raise ValidationError("--output must end in .png or .svg", field="output")
+
+
 @vietqr_app.command()
 def build(
-    bank: str = typer.Option(..., help="BIN (970432) or short name (VPBank) of the bank."),
-    account: str = typer.Option(..., help="The commune's account number."),
-    amount: str | None = typer.Option(
-        None, help="Whole VND, e.g. 50000 or 50.000.000; omit for a static code."
+    bank: str = typer.Option(
+        ...,
+        metavar="NAME|BIN",
+        help="The bank: its short name (VPBank, Vietcombank, BIDV...) or its BIN (970432).",
     ),
-    purpose: str | None = typer.Option(None, help="Transfer content; dossier code first."),
+    account: str = typer.Option(..., metavar="NUMBER", help="The commune's account number."),
+    amount: str | None = typer.Option(
+        None, metavar="DONG", help="Whole VND, e.g. 50000 or 50.000.000; omit for a static code."
+    ),
+    purpose: str | None = typer.Option(
+        None, metavar="TEXT", help="Transfer content; dossier code first."
+    ),
+    output: Path | None = OUTPUT,
+    caption: bool = CAPTION,
+    scale: int = SCALE,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Print the payload for a transfer to the commune's account."""
+    """Print the payload for a transfer to the commune's account (or draw it: -o FILE)."""
     with reporting_errors():
-        found = find_bank(bank)
-        if found is None:
-            if _BIN.fullmatch(bank):
-                found = bank_by_bin(bank)  # raises UnknownBank: no bank with this BIN
-            else:
-                raise UnknownBank(
-                    f"unknown bank {bank[:40]!r}: give its BIN (6 digits, e.g. 970432) or "
-                    "its short name (e.g. VPBank)",
-                    field="bank",
-                )
+        found = _bank(bank.strip())
         value = None if amount is None else parse_dong(amount)  # same forms as `words`
         payload = build_vietqr(bin=found.bin, account=account, amount=value, purpose=purpose)
+        if caption and output is None:
+            raise ValidationError("--caption needs --output FILE.png", field="caption")
+        if output is not None:
+            write_file(
+                output, _image(payload, output, scale=scale, caption=caption), what="--output"
+            )
     if as_json:
         emit_json({"payload": payload, **_document(parse_vietqr(payload))})
+    elif output is not None:
+        console.print(f"wrote {output}", markup=False)
     else:
         typer.echo(payload)
+
+
+@vietqr_app.command()
+def banks(as_json: bool = JSON_OPTION) -> None:
+    """List the banks a VietQR can name: short name, BIN and other codes."""
+    rows = sorted(BANKS.values(), key=lambda b: b.short_name.casefold())
+    if as_json:
+        emit_json(
+            [{"short_name": b.short_name, "bin": b.bin, "codes": list(b.codes)} for b in rows]
+        )
+        return
+    table = Table("short name", "BIN", "other codes", title=f"{len(rows)} banks")
+    for b in rows:
+        table.add_row(b.short_name, b.bin, ", ".join(b.codes))
+    console.print(table)
 
 
 @vietqr_app.command()
@@ -105,21 +177,17 @@ def parse(payload: str = PAYLOAD, as_json: bool = JSON_OPTION) -> None:
 def render(
     payload: str = PAYLOAD,
     output: Path | None = OUTPUT,
-    scale: int = typer.Option(8, min=1, max=40, help="Pixels per module for PNG/SVG."),
+    caption: bool = CAPTION,
+    scale: int = SCALE,
 ) -> None:
     """Render the QR code to the terminal, or to a PNG or SVG file."""
     with reporting_errors():
         payload = _payload(payload)
         parse_vietqr(payload)  # refuse a tampered payload before drawing it
         if output is None:
+            if caption:
+                raise ValidationError("--caption needs --output FILE.png", field="caption")
             typer.echo(render_text(payload))
             return
-        suffix = output.suffix.lower()
-        if suffix == ".png":
-            image = png_bytes(payload, scale=scale)
-        elif suffix == ".svg":
-            image = svg_text(payload, scale=scale).encode("utf-8")
-        else:
-            raise ValidationError("--output must end in .png or .svg", field="output")
-        write_file(output, image, what="--output")
+        write_file(output, _image(payload, output, scale=scale, caption=caption), what="--output")
     console.print(f"wrote {output}", markup=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any
 
@@ -109,8 +110,32 @@ TEMPLATES = typer.Option(
     None,
     "--template",
     "-t",
+    metavar="TEMPLATE",
     help="A registered template, e.g. 'Ho so {dossier} da thanh toan'; repeatable.",
 )
+PROVIDER = typer.Option(
+    None,
+    "--provider",
+    "-p",
+    metavar="NAME",
+    help="Check the text against this SMS provider's length limit: mobifone, viettel, "
+    "vnpt or esms (exit 3 if the text as written is over it).",
+)
+
+
+def _limits(name: str) -> Any:
+    """The `TextLimits` of SMS provider `name` (its wire profile's); usage error naming
+    the known providers for another name."""
+    from connectors.providers import by_domain
+
+    known = {p.name: p for p in by_domain("sms")}
+    if name not in known:
+        fail(
+            f"unknown SMS provider {name[:40]!r}; known: {', '.join(sorted(known))}",
+            ExitCode.USAGE,
+        )
+    package = known[name].client_class().__module__.rpartition(".")[0]  # ...sms.<name>
+    return importlib.import_module(f"{package}.wire").WireProfile().limits
 
 
 def _template_match(text: str, patterns: list[str]) -> dict[str, object] | None:
@@ -129,10 +154,13 @@ def _template_match(text: str, patterns: list[str]) -> dict[str, object] | None:
 def inspect(
     text: str = typer.Argument(..., help="The SMS text as it would be sent."),
     templates: list[str] | None = TEMPLATES,
+    provider: str | None = PROVIDER,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Show an SMS text's encoding, length and segments, accented and unaccented, and which
-    registered template it matches (exit 3 if templates are given and none matches)."""
+    """Show an SMS text's encoding, length and segments, accented and unaccented, which
+    registered template it matches (exit 3 if templates are given and none matches), and,
+    with --provider, whether it fits that provider's limit (exit 3 if it does not)."""
+    limits = None if provider is None else _limits(provider.strip().lower())
     plain = strip_diacritics(text)
     forms: dict[str, dict[str, object]] = {}
     for label, candidate in (("as written", text), ("unaccented", plain)):
@@ -144,25 +172,41 @@ def inspect(
             "segments": seg.segments,
             "per_segment": seg.per_segment,
         }
+        if limits is not None:
+            forms[label]["limit"] = limits.limit(seg.encoding)
+            forms[label]["over_limit"] = seg.units > limits.limit(seg.encoding)
     with reporting_errors():  # a malformed template ("{a}{a}") is invalid input
         matched = _template_match(text, templates) if templates else None
     if as_json:
         emit_json({**forms, "template_match": matched} if templates else forms)
     else:
-        table = Table("form", "encoding", "units", "segments", "text")
-        for label, row in forms.items():
-            table.add_row(
-                label,
-                str(row["encoding"]),
-                str(row["units"]),
-                str(row["segments"]),
-                str(row["text"]),
-            )
-        console.print(table)
+        _print_forms(forms, provider)
         if matched is not None:
             console.print(f"matches template: {matched['template']} values={matched['values']}")
     if templates and matched is None:
         fail("the text matches none of the given templates", ExitCode.INVALID_INPUT)
+    written, plain_form = forms["as written"], forms["unaccented"]
+    if written.get("over_limit"):
+        fits = "" if plain_form["over_limit"] else " (unaccented it fits)"
+        fail(
+            f"the text is over {provider}'s limit: {written['units']} {written['encoding']} "
+            f"units, at most {written['limit']}{fits}",
+            ExitCode.INVALID_INPUT,
+        )
+
+
+def _print_forms(forms: dict[str, dict[str, object]], provider: str | None) -> None:
+    columns = ["form", "encoding", "units", "segments"]
+    if provider is not None:
+        columns.append(f"{provider} limit")
+    table = Table(*columns, "text")
+    for label, row in forms.items():
+        cells = [label, str(row["encoding"]), str(row["units"]), str(row["segments"])]
+        if provider is not None:
+            over = "OVER " if row["over_limit"] else ""
+            cells.append(f"{over}{row['limit']}")
+        table.add_row(*cells, str(row["text"]))
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,9 +1,11 @@
-"""A commune's configuration: one TOML file for settings, the environment for secrets.
+"""A commune's configuration file: one TOML file for settings, the environment for secrets.
 
 ```toml
 [commune]
 name = "UBND phường Mẫu"
 tax_code = "0100109106"
+address = "Số 1 Phố Thử, Hà Nội"  # printed on receipts
+agency_code = "UBND-PHUONG-MAU"   # who answers citizens' feedback
 outbox = "outbox.db"             # or "postgresql://portal@db.internal/portal" (no password)
 
 [payments.vnpay]                 # one table per gateway the commune uses
@@ -24,6 +26,8 @@ providers = ["mobifone"]         # in failover order
 base_url = "https://sms.example.test"
 username = "ubnd-mau"
 brandname = "UBNDPMAU"
+[sms.templates.paid]             # the templates the brandname registered with the telcos
+text = "Ho so {dossier} da thanh toan {amount} dong. Ma tra cuu bien lai: {code}"
 
 [feedback]
 provider = "ihanoi"
@@ -31,8 +35,10 @@ provider = "ihanoi"
 base_url = "https://ihanoi.example.test"
 ```
 
-Secrets never belong in the file: `connectors doctor` fails a table that sets a field its
-provider declares secret, and names the environment variable to use instead. The outbox is
+This module reads the file as it is written (`load_config` -> `CommuneFile`);
+`connectors.commune.load` validates each provider's table into its settings, secrets from
+the environment. Secrets never belong in the file: a table that sets a field its provider
+declares secret is refused, naming the environment variable to use instead. The outbox is
 an SQLite file (a relative path is read from the file's own folder) or a PostgreSQL URL
 without a password (libpq reads it from ``PGPASSWORD`` or ``~/.pgpass``).
 """
@@ -47,20 +53,36 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from connectors.core.deprecation import moved
 from connectors.core.errors import ConfigError
 from connectors.core.postgres import is_postgres_dsn, mask_dsn
 from connectors.vn.taxcode import TaxCode
 
-__all__ = ["CommuneConfig", "CommuneInfo", "ProviderSection", "load_config"]
+__all__ = [
+    "CommuneFile",
+    "CommuneInfo",
+    "ProviderSection",
+    "TemplateTable",
+    "load_config",
+    "sections",
+]
+
+__getattr__ = moved(__name__, {"CommuneConfig": "connectors.commune.config:CommuneFile"})
 
 DOMAINS = ("payments", "einvoice", "sms", "feedback")
 
 
 class CommuneInfo(BaseModel):
+    """The ``[commune]`` table: who collects the fees, and where the outbox is."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
     tax_code: TaxCode
+    address: str | None = Field(default=None, min_length=1, max_length=400)
+    """The commune's address, printed on receipts (needed to issue them)."""
+    agency_code: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    """The agency code that answers citizens' feedback (iHanoi)."""
     outbox: str = "outbox.db"
     """The outbox: an SQLite file, or a ``postgresql://`` URL (its password not here)."""
 
@@ -93,15 +115,33 @@ class _Choice(BaseModel):
     provider: str
 
 
+class TemplateTable(BaseModel):
+    """One ``[sms.templates.<id>]`` table: a template the brandname registered.
+
+    `brandname` defaults to every brandname the SMS providers' tables name; `vendor_ids`
+    are the ids providers gave it (VNPT's TEMPLATEID: ``{ vnpt = "40021" }``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1)
+    brandname: str | None = None
+    accented: bool = False
+    vendor_ids: dict[str, str] = Field(default_factory=dict)
+
+
 class _Ordered(BaseModel):
     """A domain where the commune lists providers in order (SMS failover)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
     providers: list[str] = Field(min_length=1)
+    templates: dict[str, TemplateTable] = Field(default_factory=dict)
 
 
-class CommuneConfig(BaseModel):
+class CommuneFile(BaseModel):
+    """The configuration file as written (each provider's table not validated yet)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     commune: CommuneInfo
@@ -135,7 +175,7 @@ def _tables(chosen: BaseModel | None, names: list[str], domain: str) -> list[Pro
     return sections
 
 
-def sections(config: CommuneConfig) -> list[ProviderSection]:
+def sections(config: CommuneFile) -> list[ProviderSection]:
     """Every provider the commune configured, in file order within each domain."""
     found = [ProviderSection("payments", name, dict(v)) for name, v in config.payments.items()]
     if config.einvoice is not None:
@@ -147,8 +187,9 @@ def sections(config: CommuneConfig) -> list[ProviderSection]:
     return found
 
 
-def load_config(path: str | Path) -> CommuneConfig:
-    """Read and validate the TOML file; ConfigError naming the field on any problem."""
+def load_config(path: str | Path) -> CommuneFile:
+    """Read the TOML file and check its shape (not the providers' settings: see
+    `connectors.commune.load`); ConfigError naming the field on any problem."""
     path = Path(path)
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -157,7 +198,7 @@ def load_config(path: str | Path) -> CommuneConfig:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     try:
-        return CommuneConfig.model_validate(document)
+        return CommuneFile.model_validate(document)
     except pydantic.ValidationError as exc:
         problems = []
         for err in exc.errors(include_input=False, include_url=False):

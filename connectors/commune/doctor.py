@@ -1,9 +1,10 @@
 """`connectors doctor`: is each configured provider ready?
 
-For every provider in the commune's file: its settings validate (secrets from the
-environment), the files it ships (WSDL, XML Schema) are present and parse safely, and a
-round trip against its bundled simulator on 127.0.0.1 succeeds with those settings. No
-request goes to the real vendor.
+For every provider in the commune's file: its settings validate exactly as
+`connectors.commune.load` validates them (secrets from the environment only), the files it
+ships (WSDL, XML Schema) are present and parse safely, and a round trip against its bundled
+simulator on 127.0.0.1 succeeds with the client `connectors.commune.build` would make from
+those settings. No request goes to the real vendor.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from connectors.commune.config import CommuneConfig, ProviderSection, sections
-from connectors.core.config import ProviderSettings, load_settings
+from connectors.commune.config import CommuneFile, ProviderSection, sections
+from connectors.commune.loading import SecretInFile, settings_for
+from connectors.core.config import ProviderSettings
 from connectors.core.errors import ConfigError, ConnectorError
 from connectors.core.safexml import parse_xml
 
@@ -72,14 +74,10 @@ def _diagnose_one(section: ProviderSection, spec: ProviderSpec | None) -> list[C
     label = f"{section.domain}.{section.name}"
     if spec is None:
         return [Check(label, "provider", CheckState.FAILED, f"unknown provider {section.where}")]
-    in_file = sorted(set(section.values) & set(spec.settings.secret_field_names()))
-    if in_file:
-        prefix = str(spec.settings.model_config.get("env_prefix", ""))
-        moves = ", ".join(f"{name} -> {prefix}{name.upper()}" for name in in_file)
-        detail = f"secrets do not belong in the file; move them to the environment: {moves}"
-        return [Check(label, "settings", CheckState.FAILED, detail)]
     try:
-        settings = load_settings(spec.settings, **section.values)
+        settings = settings_for(section)
+    except SecretInFile as exc:
+        return [Check(label, "settings", CheckState.FAILED, str(exc))]
     except ConfigError as exc:
         return [Check(label, "settings", CheckState.MISSING, str(exc))]
     checks = [Check(label, "settings", CheckState.READY, spec.fidelity)]
@@ -96,7 +94,7 @@ def _diagnose_one(section: ProviderSection, spec: ProviderSpec | None) -> list[C
     return checks
 
 
-def diagnose(config: CommuneConfig, specs: Sequence[ProviderSpec]) -> list[Check]:
+def diagnose(config: CommuneFile, specs: Sequence[ProviderSpec]) -> list[Check]:
     """Every check for every configured provider, in the file's order."""
     by_key = {(spec.domain, spec.name): spec for spec in specs}
     checks = [Check("commune", "identity", CheckState.READY, config.commune.name)]

@@ -2,9 +2,10 @@
 trip against its simulator using the commune's own settings.
 
 A round trip starts the provider's simulator (from `connectors.simulators`) on 127.0.0.1
-with the credentials from the commune's settings, points the real adapter at it, and makes
-one harmless call that exercises authentication and the wire format (a status query, a
-look-up of a key that does not exist). No request goes to the real vendor.
+with the credentials from the commune's settings, points the adapter `connectors.commune`
+builds from those settings at it (`client_for`), and makes one harmless call that exercises
+authentication and the wire format (a status query, a look-up of a key that does not
+exist). No request goes to the real vendor.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Any
 import requests
 
 from connectors.banks.base import PaymentRequest, PaymentStatus
+from connectors.commune.adapters import client_for
 from connectors.commune.doctor import ProviderSpec
+from connectors.commune.loading import ProviderConfig
 from connectors.core.config import ProviderSettings
 from connectors.core.errors import NotFound, ProviderError
 from connectors.providers import PROVIDERS, Provider
@@ -28,8 +31,9 @@ __all__ = ["all_specs", "spec_for"]
 _PROBE = "HS0000000000"
 
 
-def _with_url(settings: ProviderSettings, base_url: str) -> Any:
-    return settings.model_copy(update={"base_url": base_url})
+def _pointed_at(entry: Provider, settings: ProviderSettings, base_url: str) -> ProviderConfig:
+    """The provider configured as the commune has it, but for its simulator's URL."""
+    return ProviderConfig(entry, settings.model_copy(update={"base_url": base_url}))
 
 
 def _payment_round_trip(entry: Provider) -> Callable[[Any], str]:
@@ -38,7 +42,7 @@ def _payment_round_trip(entry: Provider) -> Callable[[Any], str]:
     def round_trip(settings: Any) -> str:
         sim = make_for_settings(entry.simulator_name, settings)
         with serve(sim) as base_url:
-            client = entry.client_class().from_settings(_with_url(settings, base_url))
+            client = client_for(_pointed_at(entry, settings, base_url))
             request = PaymentRequest(
                 dossier_code=_PROBE,
                 amount=10_000,
@@ -60,12 +64,9 @@ def _payment_round_trip(entry: Provider) -> Callable[[Any], str]:
 
 def _invoice_round_trip(entry: Provider) -> Callable[[Any], str]:
     def round_trip(settings: Any) -> str:
-        from connectors.einvoice.provider import provider_from_env
-
         sim = make_for_settings(entry.simulator_name, settings)
         with serve(sim) as base_url:
-            values = _with_url(settings, base_url).model_dump()
-            provider = provider_from_env(entry.name, **_unwrap(values))
+            provider = client_for(_pointed_at(entry, settings, base_url))
             try:
                 provider.get("doctor-probe-0000")
             except NotFound:
@@ -73,14 +74,6 @@ def _invoice_round_trip(entry: Provider) -> Callable[[Any], str]:
         return "signed in and looked up a key"
 
     return round_trip
-
-
-def _unwrap(values: dict[str, Any]) -> dict[str, Any]:
-    """Settings values with secrets revealed, to rebuild the settings in process."""
-    return {
-        name: value.get_secret_value() if hasattr(value, "get_secret_value") else value
-        for name, value in values.items()
-    }
 
 
 def _sms_round_trip(entry: Provider) -> Callable[[Any], str]:
@@ -94,8 +87,7 @@ def _sms_round_trip(entry: Provider) -> Callable[[Any], str]:
         )
         sim = make_for_settings(entry.simulator_name, settings)
         with serve(sim) as base_url:
-            client = entry.client_class()
-            sender = client.from_settings(_with_url(settings, base_url), templates)
+            sender = client_for(_pointed_at(entry, settings, base_url), templates=templates)
             params = {"dossier": _PROBE, "amount": "10.000", "code": "DOCTOR"}
             message = Message("0912345678", template_id="paid", params=params)
             result = sender.send(message, idempotency_key="doctor-probe-0001")
@@ -109,8 +101,7 @@ def _sms_round_trip(entry: Provider) -> Callable[[Any], str]:
 def _feedback_round_trip(entry: Provider) -> Callable[[Any], str]:
     def round_trip(settings: Any) -> str:
         sim = make_for_settings(entry.simulator_name, settings)
-        client_type = entry.client_class()
-        with serve(sim) as base_url, client_type(base_url, settings.token) as client:
+        with serve(sim) as base_url, client_for(_pointed_at(entry, settings, base_url)) as client:
             page = client.list_updated()
         return f"listed feedback updates ({len(page.items)} items)"
 

@@ -2,7 +2,8 @@
 settings, SOAP, safe XML, and inbound webhooks (verification, claim-after-effect
 de-duplication, bounded WSGI bodies). It knows no vendor."""
 
-from connectors.core.config import HttpSettings, ProviderSettings, load_settings
+from typing import TYPE_CHECKING
+
 from connectors.core.errors import (
     AuthError,
     ConfigError,
@@ -22,9 +23,8 @@ from connectors.core.errors import (
     TransportError,
     ValidationError,
 )
-from connectors.core.http_errors import error_for_status, error_for_status_code, request_id_of
+from connectors.core.lazy import exports
 from connectors.core.ratelimit import TokenBucket
-from connectors.core.redaction import MASK, RedactingFilter, Redactor
 from connectors.core.retry import (
     RETRYABLE_STATUSES,
     Idempotency,
@@ -32,37 +32,87 @@ from connectors.core.retry import (
     RetryPolicy,
     parse_retry_after,
 )
-from connectors.core.safexml import parse_xml, safe_parser
-from connectors.core.seen_postgres import PostgresSeenStore
-from connectors.core.signing import (
-    EcdsaSigner,
-    EcdsaVerifier,
-    HmacSigner,
-    RsaSigner,
-    RsaVerifier,
-    Signer,
-    Verifier,
-    constant_time_equals,
-)
-from connectors.core.soap import SoapClient, wsdl_path
-from connectors.core.transport import (
-    DEFAULT_MAX_RESPONSE_BYTES,
-    USER_AGENT,
-    RequestEvent,
-    RequestSpec,
-    ResponseEvent,
-    Timeouts,
-    Transport,
-)
-from connectors.core.webhooks import (
-    EventGate,
-    HmacWebhookVerifier,
-    MemorySeenStore,
-    SeenStore,
-    SqliteSeenStore,
-    check_timestamp,
-)
 from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused, read_body
+
+if TYPE_CHECKING:
+    from connectors.core.config import HttpSettings, ProviderSettings, load_settings
+    from connectors.core.http_errors import error_for_status, error_for_status_code, request_id_of
+    from connectors.core.redaction import MASK, RedactingFilter, Redactor
+    from connectors.core.safexml import parse_xml, safe_parser
+    from connectors.core.seen_postgres import PostgresSeenStore
+    from connectors.core.signing import (
+        EcdsaSigner,
+        EcdsaVerifier,
+        HmacSigner,
+        RsaSigner,
+        RsaVerifier,
+        Signer,
+        Verifier,
+        constant_time_equals,
+    )
+    from connectors.core.soap import SoapClient, wsdl_path
+    from connectors.core.transport import (
+        DEFAULT_MAX_RESPONSE_BYTES,
+        USER_AGENT,
+        RequestEvent,
+        RequestSpec,
+        ResponseEvent,
+        Timeouts,
+        Transport,
+    )
+    from connectors.core.webhooks import (
+        EventGate,
+        HmacWebhookVerifier,
+        MemorySeenStore,
+        SeenStore,
+        SqliteSeenStore,
+        check_timestamp,
+    )
+
+# The rest is imported when first used: `import connectors.core.transport` loads no SOAP,
+# X.509, XML or settings machinery.
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "connectors.core.config": ("HttpSettings", "ProviderSettings", "load_settings"),
+        "connectors.core.http_errors": (
+            "error_for_status",
+            "error_for_status_code",
+            "request_id_of",
+        ),
+        "connectors.core.redaction": ("MASK", "RedactingFilter", "Redactor"),
+        "connectors.core.safexml": ("parse_xml", "safe_parser"),
+        "connectors.core.seen_postgres": ("PostgresSeenStore",),
+        "connectors.core.signing": (
+            "EcdsaSigner",
+            "EcdsaVerifier",
+            "HmacSigner",
+            "RsaSigner",
+            "RsaVerifier",
+            "Signer",
+            "Verifier",
+            "constant_time_equals",
+        ),
+        "connectors.core.soap": ("SoapClient", "wsdl_path"),
+        "connectors.core.transport": (
+            "DEFAULT_MAX_RESPONSE_BYTES",
+            "USER_AGENT",
+            "RequestEvent",
+            "RequestSpec",
+            "ResponseEvent",
+            "Timeouts",
+            "Transport",
+        ),
+        "connectors.core.webhooks": (
+            "EventGate",
+            "HmacWebhookVerifier",
+            "MemorySeenStore",
+            "SeenStore",
+            "SqliteSeenStore",
+            "check_timestamp",
+        ),
+    },
+)
 
 __all__ = [
     "DEFAULT_BODY_LIMIT",

@@ -18,26 +18,40 @@ it (never its value). The client reads `self.settings.<field>`; nothing is copie
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Generic, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, cast
 
-from connectors.core.config import ProviderSettings, load_settings, settings_from
+from connectors.core.closing import Closeable
 from connectors.core.errors import ConfigError
-from connectors.core.transport import Transport
+
+if TYPE_CHECKING:  # settings (pydantic-settings) load when a client is first made
+    from connectors.core.config import ProviderSettings
+    from connectors.core.transport import Transport
 
 __all__ = ["ProviderClient"]
 
-S = TypeVar("S", bound=ProviderSettings)
+S = TypeVar("S", bound="ProviderSettings")
 
 
-class ProviderClient(Generic[S]):
+class ProviderClient(Closeable, Generic[S]):
     """Holds `settings` and the `transport` built from them (or given, then made to mask
     the settings' secrets too). Subclasses set `name` and `settings_class`, and may list
     `secret_wire_fields`: names the vendor's messages use for secrets (masked in logs).
     Thread-safe as long as the subclass is. A context manager closing the transport."""
 
     name: ClassVar[str] = "provider"
-    settings_class: ClassVar[type[ProviderSettings]] = ProviderSettings
+    settings_class: ClassVar[type[ProviderSettings]]
     secret_wire_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass declaring its vendor's facts as `vendor` (an object with `name` and
+        `secret_fields`, e.g. the provider's `wire.VENDOR`) takes its `name` and
+        `secret_wire_fields` from it."""
+        super().__init_subclass__(**kwargs)
+        vendor = cls.__dict__.get("vendor")
+        name = getattr(vendor, "name", None)
+        if isinstance(name, str):
+            cls.name = name
+            cls.secret_wire_fields = tuple(getattr(vendor, "secret_fields", ()))
 
     def __init__(
         self,
@@ -47,6 +61,8 @@ class ProviderClient(Generic[S]):
         transport: Transport | None = None,
         **fields: Any,
     ) -> None:
+        from connectors.core.config import settings_from
+
         if settings is None:
             settings = cast(S, settings_from(self.settings_class, fields))
         elif fields:
@@ -76,6 +92,8 @@ class ProviderClient(Generic[S]):
         `values` that are settings fields override the environment (e.g. `base_url=` a
         simulator); the others are the client's options (`transport=`, `profile=`...).
         """
+        from connectors.core.config import load_settings
+
         names = cls.settings_class.model_fields
         fields = {key: value for key, value in values.items() if key in names}
         options = {key: value for key, value in values.items() if key not in names}
@@ -84,12 +102,6 @@ class ProviderClient(Generic[S]):
     def close(self) -> None:
         """Close pooled connections."""
         self.transport.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.settings.base_url!r})"

@@ -23,6 +23,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, Generic, TypeVar
 
 from connectors.core.errors import ProviderError
+from connectors.core.telemetry import vendor_rejection
 
 __all__ = ["CodeTable", "vendor_code_map"]
 
@@ -61,6 +62,7 @@ class CodeTable(Generic[C]):
     def error(self, code: C, message: str, **context: Any) -> ProviderError:
         """The error for `code` (the caller raises it); `context` is passed on (provider,
         operation, http_status, vendor_code, vendor_message, request_id, body_excerpt)."""
+        vendor_rejection(context.get("provider"), context.get("operation"), code.value)
         return self.error_class(code)(
             message, code=code.value, retryable=self.is_retryable(code), **context
         )

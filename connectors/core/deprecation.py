@@ -19,10 +19,18 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["REMOVED_IN", "moved", "warn_deprecated"]
+__all__ = ["REMOVED_IN", "deprecated_names", "moved", "warn_deprecated"]
 
 REMOVED_IN = "0.3"
 """The release that drops the deprecated names."""
+
+_MOVED: dict[str, dict[str, str]] = {}
+
+
+def deprecated_names() -> dict[str, dict[str, str]]:
+    """Every old name kept by `moved` in the modules imported so far: module -> {old name:
+    its new "module:attr"} (the changelog lists them; a test checks it does)."""
+    return {module: dict(names) for module, names in _MOVED.items()}
 
 
 def warn_deprecated(old: str, new: str, *, stacklevel: int = 3) -> None:
@@ -48,6 +56,7 @@ def moved(module: str, names: Mapping[str, str]) -> Callable[[str], Any]:
     Any other missing name raises `AttributeError` as usual.
     """
     table = dict(names)
+    _MOVED[module] = table
 
     def __getattr__(name: str) -> Any:
         target = table.get(name)

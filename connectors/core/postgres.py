@@ -1,8 +1,8 @@
 """PostgreSQL plumbing for the stores that live in the portal's own database.
 
-psycopg 3 is an optional extra (``pip install 'connectors[postgres]'``): nothing in this
-module imports it until a store opens a connection, and a missing driver is a ConfigError
-naming the extra. What the stores share:
+psycopg 3 is an optional extra (``pip install 'vn-public-connectors[postgres]'``): nothing
+in this module imports it until a store opens a connection, and a missing driver is a
+ConfigError naming the extra. What the stores share:
 
 - `PgConnections`: one connection per thread (as the SQLite stores do), opened on first
   use, replaced on next use once the server dropped it (a restart, a failover,
@@ -10,6 +10,8 @@ naming the extra. What the stores share:
   retry (the outbox worker backs off and carries on). Every connection gets a connect
   timeout, a statement timeout and a limit on idling inside a transaction, so a stalled
   process cannot hold row locks for ever.
+- `PgStore`: the base of every store there: a checked schema name, its connections, its
+  tables made on first use (`SchemaOnce`).
 - `ensure_schema`: creates a component's tables on first use, idempotently, under an
   advisory lock so several servers starting at once agree; a component already at its
   version costs one read and takes no lock on any table.
@@ -25,10 +27,12 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from connectors.core.closing import Closeable
 from connectors.core.errors import ConfigError, ValidationError
+from connectors.core.extras import install_hint
 
 if TYPE_CHECKING:
     import psycopg
@@ -36,6 +40,8 @@ if TYPE_CHECKING:
 __all__ = [
     "EXTRA",
     "PgConnections",
+    "PgStore",
+    "SchemaOnce",
     "advisory_key",
     "check_schema_name",
     "ensure_schema",
@@ -47,7 +53,7 @@ __all__ = [
     "text_for_postgres",
 ]
 
-EXTRA = "pip install 'connectors[postgres]'"
+EXTRA = install_hint("postgres")
 """How to install the PostgreSQL driver this module needs."""
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -305,6 +311,95 @@ def ensure_schema(
             " updated_at = now()",
             (component, version),
         )
+
+
+class SchemaOnce:
+    """`ensure_schema` run once per object, on first use (thread-safe): a store calls
+    `ensure()` before each query and pays one check in its lifetime."""
+
+    def __init__(
+        self,
+        connections: PgConnections,
+        schema: str,
+        component: str,
+        version: int,
+        statements: Sequence[str],
+    ) -> None:
+        self._args = (connections, schema, component, version, statements)
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def ensure(self) -> None:
+        """Make the component's tables if this object has not yet."""
+        if not self._ready:
+            with self._lock:
+                if not self._ready:
+                    ensure_schema(*self._args)
+                    self._ready = True
+
+    def found(self) -> None:
+        """Take the tables as there (a caller checked): `ensure` does nothing from now on."""
+        self._ready = True
+
+
+class PgStore(Closeable):
+    """The base of a store in the portal's PostgreSQL database (thread-safe).
+
+    It holds the schema name (checked: a plain lower-case identifier), one connection per
+    thread (`PgConnections`; `application_name` shows in ``pg_stat_activity``, timeouts in
+    seconds) and its tables, made on first use (`SchemaOnce`: call `self._tables.ensure()`
+    before each query). A subclass names its `_component`, `_table` and `_ddl`.
+    """
+
+    _component: ClassVar[str]
+    _table_name: ClassVar[str]
+    _ddl: ClassVar[Sequence[str]]
+    _version: ClassVar[int] = 1
+    _application_name: ClassVar[str] = "connectors"
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        schema: str = "connectors",
+        application_name: str | None = None,
+        connect_timeout: int = 10,
+        statement_timeout: float = 10.0,
+        idle_in_transaction_timeout: float = 60.0,
+    ) -> None:
+        self.schema = check_schema_name(schema)
+        self._table = qualified(self.schema, self._table_name)
+        self._connections = PgConnections(
+            dsn,
+            application_name=application_name or self._application_name,
+            connect_timeout=connect_timeout,
+            statement_timeout=statement_timeout,
+            idle_in_transaction_timeout=idle_in_transaction_timeout,
+        )
+        self._tables = SchemaOnce(
+            self._connections, self.schema, self._component, self._version, self._ddl
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._connections.masked!r}, schema={self.schema!r})"
+
+    def close(self) -> None:
+        """Close every connection this store opened (in any thread)."""
+        self._connections.close()
+
+    @contextmanager
+    def _using(self) -> Iterator[Any]:
+        """This thread's connection (autocommit), the tables made first if need be."""
+        self._tables.ensure()
+        with self._connections.using() as conn:
+            yield conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A transaction on this thread's connection, the tables made first if need be."""
+        self._tables.ensure()
+        with self._connections.transaction() as conn:
+            yield conn
 
 
 def schema_has(connections: PgConnections, schema: str, table: str) -> bool:

@@ -23,13 +23,12 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus, unquote_plus
 
-from lxml import etree
-from pydantic import SecretStr
-
-from connectors.core.safexml import parse_xml
+if TYPE_CHECKING:  # lxml and pydantic load only where a body is XML or a secret is one
+    from lxml import etree
+    from pydantic import SecretStr
 
 __all__ = ["DEFAULT_SECRET_FIELDS", "MASK", "RedactingFilter", "Redactor"]
 
@@ -41,8 +40,11 @@ client_secret private_key"""
 DEFAULT_SECRET_FIELDS: tuple[str, ...] = tuple(_DEFAULT_NAMES.split())
 
 _MIN_VALUE_LENGTH = 4
-_EXCERPT_WINDOW = 16 * 1024
-"""An excerpt redacts at most this much of a body's start (characters), never the whole."""
+_EXCERPT_WINDOW = (2 * 1024, 16 * 1024)
+"""An excerpt redacts 4 times its limit of a body's start, within these bounds (characters),
+never the whole body."""
+_VERDICTS = 4096
+"""How many field names a redactor remembers the verdict of (names repeat in bodies)."""
 _AUTH_HEADERS = frozenset({"authorization", "proxyauthorization"})
 _COOKIE_HEADERS = frozenset({"cookie", "setcookie"})
 _WSSE_SECRETS = frozenset({"password", "nonce"})
@@ -57,6 +59,7 @@ _KV_PAIR = re.compile(rf"""(?<![\w.:-])({_NAME})(\s*=\s*)("[^"]*"|'[^']*'|[^\s&"
 _HEADER_LINE = re.compile(r"(?m)^([ \t]*)([A-Za-z_][\w.-]*)([ \t]*:[ \t]*)(\S[^\r\n]*)")
 _AUTH_SCHEME = re.compile(r"\A([A-Za-z][\w.+-]*)\s+\S")
 _PERCENT = re.compile(r"%[0-9A-F]{2}")
+_LOCAL_NAME = re.compile(r"[:.]")
 
 
 def _normalize(name: str) -> str:
@@ -76,8 +79,8 @@ def _sniff(text: str) -> str:
 
 
 def _raw(value: str | SecretStr | bytes) -> bytes:
-    if isinstance(value, SecretStr):
-        value = value.get_secret_value()
+    if not isinstance(value, str | bytes | bytearray | memoryview):
+        value = value.get_secret_value()  # a SecretStr, tested without importing pydantic
     return value.encode("utf-8") if isinstance(value, str) else bytes(value)
 
 
@@ -108,7 +111,7 @@ def _variants(value: str | SecretStr | bytes) -> set[str]:
     forms |= _base64_runs(raw)
     encoded_full = base64.b64encode(raw).decode("ascii")
     forms |= {encoded_full, encoded_full.rstrip("=")}
-    if not isinstance(value, str | SecretStr):
+    if isinstance(value, bytes | bytearray | memoryview):
         forms |= {raw.hex(), raw.hex().upper()}
     return {form for form in forms if len(form) >= _MIN_VALUE_LENGTH}
 
@@ -120,12 +123,13 @@ class Redactor:
     Values shorter than 4 characters are ignored (they would mask everything).
     """
 
-    __slots__ = ("_fields", "_forms", "_pattern", "_values")
+    __slots__ = ("_fields", "_forms", "_pattern", "_values", "_verdicts")
 
     _fields: frozenset[str]
     _values: tuple[str | SecretStr | bytes, ...]
     _forms: tuple[str, ...]
     _pattern: re.Pattern[str] | None
+    _verdicts: dict[str, bool]
 
     def __init__(
         self,
@@ -141,6 +145,7 @@ class Redactor:
         object.__setattr__(self, "_values", values)
         object.__setattr__(self, "_forms", tuple(ordered))
         object.__setattr__(self, "_pattern", pattern)
+        object.__setattr__(self, "_verdicts", {})
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Redactor is immutable")
@@ -158,8 +163,15 @@ class Redactor:
 
     def is_secret(self, name: str) -> bool:
         """Whether `name` (or its part after the last ":" or ".") is a secret field name."""
-        local = re.split(r"[:.]", name)[-1]
-        return _normalize(name) in self._fields or _normalize(local) in self._fields
+        verdicts = self._verdicts
+        verdict = verdicts.get(name)
+        if verdict is None:
+            local = _LOCAL_NAME.split(name)[-1]
+            verdict = _normalize(name) in self._fields or _normalize(local) in self._fields
+            if len(verdicts) >= _VERDICTS:  # names come from bodies: keep the memory bounded
+                verdicts.clear()
+            verdicts[name] = verdict
+        return verdict
 
     def _mask_values(self, text: str) -> str:
         if self._pattern is None:
@@ -321,6 +333,10 @@ class Redactor:
         WS-Security Password and Nonce are masked too. Parsed safely (no DTD, no
         entities); malformed or unsafe XML is masked as `text`: this never raises.
         """
+        from lxml import etree
+
+        from connectors.core.safexml import parse_xml
+
         text = _decode(body)
         try:
             root = parse_xml(body, what="XML body")
@@ -332,6 +348,8 @@ class Redactor:
         return self._mask_values(masked)
 
     def _mask_element(self, element: etree._Element) -> None:
+        from lxml import etree
+
         if element.text is not None:
             element.text = self.text(element.text)
         if element.tail is not None:
@@ -376,12 +394,15 @@ class Redactor:
     ) -> str:
         """`body(...)` cut to at most `limit` characters, ending with "…" when cut.
 
-        Only the body's first 16 KiB are redacted (a cut that ends inside a secret value
-        drops that part), so an excerpt costs the same for any size of body.
+        Only the body's first 4 x `limit` characters (at least 2 KiB, at most 16 KiB) are
+        redacted (a cut that ends inside a secret value drops that part), so an excerpt
+        costs the same for any size of body.
         """
         cut = False
-        if body is not None and len(body) > _EXCERPT_WINDOW:
-            body, cut = self._strip_partial(_decode(body[:_EXCERPT_WINDOW])), True
+        smallest, largest = _EXCERPT_WINDOW
+        window = min(max(smallest, 4 * limit), largest)
+        if body is not None and len(body) > window:
+            body, cut = self._strip_partial(_decode(body[:window])), True
         masked = self.body(body, content_type)
         if len(masked) <= limit and not cut:
             return masked

@@ -11,7 +11,7 @@ import base64
 import binascii
 import hmac
 import re
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -128,31 +128,63 @@ def _signature_bytes(signature: bytes | str | None, provider: str | None) -> byt
         raise SignatureError("malformed signature: not base64", provider=provider) from None
 
 
-def _private_key(pem: bytes | str | SecretStr, password: bytes | str | SecretStr | None) -> object:
+def _describe(key: Any, hash: hashes.HashAlgorithm) -> str:
+    """How a key shows in `repr`: its size (RSA) or curve (EC) and the hash, never the key."""
+    shape = f"curve={key.curve.name!r}" if hasattr(key, "curve") else f"bits={key.key_size}"
+    return f"{shape}, hash={hash.name!r}"
+
+
+def _private_key(
+    pem: bytes | str | SecretStr,
+    password: bytes | str | SecretStr | None,
+    key_type: type,
+    kind: str,
+) -> Any:
     try:
-        return serialization.load_pem_private_key(
+        key = serialization.load_pem_private_key(
             _bytes(pem), None if password is None else _bytes(password)
         )
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         reason = type(exc).__name__
         raise ConfigError(f"cannot load the private key ({reason})", field="private_key") from None
+    if not isinstance(key, key_type):
+        raise ConfigError(f"the private key is not an {kind} key", field="private_key")
+    return key
 
 
-def _public_key(pem: bytes | str) -> object:
+def _public_key(pem: bytes | str, key_type: type, kind: str) -> Any:
     data = _bytes(pem)
     try:
         if b"-----BEGIN CERTIFICATE-----" in data:
-            return x509.load_pem_x509_certificate(data).public_key()
-        return serialization.load_pem_public_key(data)
+            key: object = x509.load_pem_x509_certificate(data).public_key()
+        else:
+            key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         reason = type(exc).__name__
         raise ConfigError(f"cannot load the public key ({reason})", field="public_key") from None
+    if not isinstance(key, key_type):
+        raise ConfigError(f"the public key is not an {kind} key", field="public_key")
+    return key
 
 
 class _AsymmetricSigner:
-    """What RSA and ECDSA signers share: the raw signature, also as bytes and base64."""
+    """What RSA and ECDSA signers share: loading the key, the signature as bytes and base64."""
 
-    __slots__ = ()
+    __slots__ = ("_hash", "_key")
+    _key_type: ClassVar[type]
+    _kind: ClassVar[str]
+
+    def __init__(
+        self,
+        private_key_pem: bytes | str | SecretStr,
+        password: bytes | str | SecretStr | None = None,
+        hash: HashName = "sha256",
+    ) -> None:
+        self._key = _private_key(private_key_pem, password, self._key_type, self._kind)
+        self._hash = _hash(hash)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({_describe(self._key, self._hash)})"
 
     def sign(self, message: str | bytes) -> bytes:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -166,45 +198,24 @@ class _AsymmetricSigner:
         return base64.b64encode(self.sign(message)).decode("ascii")
 
 
-class RsaSigner(_AsymmetricSigner):
-    """RSA PKCS#1 v1.5 signatures with SHA-256 (default) or SHA-512, from a PEM private key."""
+class _AsymmetricVerifier:
+    """What RSA and ECDSA verifiers share: loading the key, decoding the signature, mapping a
+    mismatch."""
 
     __slots__ = ("_hash", "_key")
-
-    def __init__(
-        self,
-        private_key_pem: bytes | str | SecretStr,
-        password: bytes | str | SecretStr | None = None,
-        hash: HashName = "sha256",
-    ) -> None:
-        key = _private_key(private_key_pem, password)
-        if not isinstance(key, rsa.RSAPrivateKey):
-            raise ConfigError("the private key is not an RSA key", field="private_key")
-        self._key = key
-        self._hash = _hash(hash)
-
-    def __repr__(self) -> str:
-        return f"RsaSigner(bits={self._key.key_size}, hash={self._hash.name!r})"
-
-    def sign(self, message: str | bytes) -> bytes:
-        """The raw signature of `message`."""
-        return self._key.sign(_bytes(message), padding.PKCS1v15(), self._hash)
-
-
-class RsaVerifier:
-    """Checks RSA PKCS#1 v1.5 signatures with a PEM public key or certificate."""
-
-    __slots__ = ("_hash", "_key")
+    _key_type: ClassVar[type]
+    _kind: ClassVar[str]
+    _algorithm: ClassVar[str]
 
     def __init__(self, public_key_pem_or_cert_pem: bytes | str, hash: HashName = "sha256") -> None:
-        key = _public_key(public_key_pem_or_cert_pem)
-        if not isinstance(key, rsa.RSAPublicKey):
-            raise ConfigError("the public key is not an RSA key", field="public_key")
-        self._key = key
+        self._key = _public_key(public_key_pem_or_cert_pem, self._key_type, self._kind)
         self._hash = _hash(hash)
 
     def __repr__(self) -> str:
-        return f"RsaVerifier(bits={self._key.key_size}, hash={self._hash.name!r})"
+        return f"{type(self).__name__}({_describe(self._key, self._hash)})"
+
+    def _check(self, signature: bytes, message: bytes) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
 
     def verify(
         self, message: str | bytes, signature: bytes | str | None, *, provider: str | None = None
@@ -212,57 +223,60 @@ class RsaVerifier:
         """Check `signature` (raw bytes, or base64 text) for `message`; raise SignatureError."""
         raw = _signature_bytes(signature, provider)
         try:
-            self._key.verify(raw, _bytes(message), padding.PKCS1v15(), self._hash)
+            self._check(raw, _bytes(message))
         except (InvalidSignature, ValueError):
-            raise SignatureError("RSA signature mismatch", provider=provider) from None
+            raise SignatureError(
+                f"{self._algorithm} signature mismatch", provider=provider
+            ) from None
+
+
+class RsaSigner(_AsymmetricSigner):
+    """RSA PKCS#1 v1.5 signatures with SHA-256 (default) or SHA-512, from a PEM private key."""
+
+    __slots__ = ()
+    _key: rsa.RSAPrivateKey
+    _key_type = rsa.RSAPrivateKey
+    _kind = "RSA"
+
+    def sign(self, message: str | bytes) -> bytes:
+        """The raw signature of `message`."""
+        return self._key.sign(_bytes(message), padding.PKCS1v15(), self._hash)
+
+
+class RsaVerifier(_AsymmetricVerifier):
+    """Checks RSA PKCS#1 v1.5 signatures with a PEM public key or certificate."""
+
+    __slots__ = ()
+    _key: rsa.RSAPublicKey
+    _key_type = rsa.RSAPublicKey
+    _kind = _algorithm = "RSA"
+
+    def _check(self, signature: bytes, message: bytes) -> None:
+        self._key.verify(signature, message, padding.PKCS1v15(), self._hash)
 
 
 class EcdsaSigner(_AsymmetricSigner):
     """ECDSA signatures (DER-encoded) with SHA-256 (default) or SHA-512, from a PEM key."""
 
-    __slots__ = ("_hash", "_key")
-
-    def __init__(
-        self,
-        private_key_pem: bytes | str | SecretStr,
-        password: bytes | str | SecretStr | None = None,
-        hash: HashName = "sha256",
-    ) -> None:
-        key = _private_key(private_key_pem, password)
-        if not isinstance(key, ec.EllipticCurvePrivateKey):
-            raise ConfigError("the private key is not an EC key", field="private_key")
-        self._key = key
-        self._hash = _hash(hash)
-
-    def __repr__(self) -> str:
-        return f"EcdsaSigner(curve={self._key.curve.name!r}, hash={self._hash.name!r})"
+    __slots__ = ()
+    _key: ec.EllipticCurvePrivateKey
+    _key_type = ec.EllipticCurvePrivateKey
+    _kind = "EC"
 
     def sign(self, message: str | bytes) -> bytes:
         """The DER signature of `message` (randomised: differs on every call)."""
         return self._key.sign(_bytes(message), ec.ECDSA(self._hash))
 
 
-class EcdsaVerifier:
-    """Checks DER-encoded ECDSA signatures with a PEM public key or certificate."""
+class EcdsaVerifier(_AsymmetricVerifier):
+    """Checks DER-encoded ECDSA signatures (raw bytes or base64) with a PEM public key or
+    certificate."""
 
-    __slots__ = ("_hash", "_key")
+    __slots__ = ()
+    _key: ec.EllipticCurvePublicKey
+    _key_type = ec.EllipticCurvePublicKey
+    _kind = "EC"
+    _algorithm = "ECDSA"
 
-    def __init__(self, public_key_pem_or_cert_pem: bytes | str, hash: HashName = "sha256") -> None:
-        key = _public_key(public_key_pem_or_cert_pem)
-        if not isinstance(key, ec.EllipticCurvePublicKey):
-            raise ConfigError("the public key is not an EC key", field="public_key")
-        self._key = key
-        self._hash = _hash(hash)
-
-    def __repr__(self) -> str:
-        return f"EcdsaVerifier(curve={self._key.curve.name!r}, hash={self._hash.name!r})"
-
-    def verify(
-        self, message: str | bytes, signature: bytes | str | None, *, provider: str | None = None
-    ) -> None:
-        """Check a DER `signature` (raw bytes, or base64 text) for `message`."""
-        raw = _signature_bytes(signature, provider)
-        try:
-            self._key.verify(raw, _bytes(message), ec.ECDSA(self._hash))
-        except (InvalidSignature, ValueError):
-            raise SignatureError("ECDSA signature mismatch", provider=provider) from None
+    def _check(self, signature: bytes, message: bytes) -> None:
+        self._key.verify(signature, message, ec.ECDSA(self._hash))

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
-__all__ = ["SharedConnection", "connect"]
+__all__ = ["SharedConnection", "connect", "given_or_opened"]
+
+T = TypeVar("T")
 
 MEMORY = ":memory:"
 
@@ -72,3 +75,18 @@ class SharedConnection:
         """Close the connection (waits for the thread using it)."""
         with self._lock:
             self._conn.close()
+
+
+def given_or_opened(
+    value: object, kind: Any, open_file: Callable[[str | Path], T]
+) -> tuple[Any, T | None]:
+    """A store argument taken as it is, or opened: `value` itself when it is a `kind`
+    already (the caller's: never closed here), else `open_file(value)` (a path), returned
+    twice: the store to use, and the one the caller owns and closes (None for a given one).
+    """
+    if isinstance(value, kind):
+        return value, None
+    if not isinstance(value, str | Path):
+        raise TypeError(f"expected a {getattr(kind, '__name__', kind)} or a path")
+    opened = open_file(value)
+    return opened, opened

@@ -47,6 +47,7 @@ from connectors.core.errors import (
 from connectors.core.http_errors import error_for_status, request_id_of
 from connectors.core.redaction import Redactor
 from connectors.core.retry import RETRYABLE_STATUSES, Idempotency, RetryPolicy, parse_retry_after
+from connectors.core.telemetry import traced_attempt, traced_call
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -260,6 +261,7 @@ class Transport:
 
     # -- the one entry point -------------------------------------------------------------
 
+    @traced_call  # a span and metrics per call when OpenTelemetry is on (core/telemetry.py)
     def request(
         self,
         spec: RequestSpec | Builder,
@@ -351,10 +353,9 @@ class Transport:
             reraise=True,
         )
         try:
-            for tenacity_attempt in retrying:
-                with tenacity_attempt:
-                    number = tenacity_attempt.retry_state.attempt_number
-                    result = attempt(number)
+            for tries in retrying:  # tenacity drives the loop; the decisions above are ours
+                with tries:
+                    result = attempt(tries.retry_state.attempt_number)
             return result
         except (TransportError, _RetryableStatus, _AmbiguousStatus) as exc:
             final = self._final_error(exc, operation)
@@ -375,6 +376,7 @@ class Transport:
 
     # -- one attempt ---------------------------------------------------------------------
 
+    @traced_attempt  # counts the call's attempts for its span (core/telemetry.py)
     def _send_once(
         self,
         spec: RequestSpec,
@@ -397,7 +399,7 @@ class Transport:
         if sign is not None:
             sign(prepared, number)
         redactor = self.redactor
-        redacted_url = redactor.url(prepared.url or "")
+        where = functools.partial(redactor.url, prepared.url or "")  # redacted when needed
         logging_on = _log.isEnabledFor(logging.DEBUG)
         if self.on_request or logging_on:
             body, kind = prepared.body, prepared.headers.get("Content-Type")
@@ -406,7 +408,7 @@ class Transport:
                 operation=operation,
                 attempt=number,
                 method=prepared.method or spec.method,
-                url=redacted_url,
+                url=where(),
                 headers=redactor.headers(prepared.headers),
                 _body=_LazyBody(functools.partial(redactor.body, body, kind)),
             )
@@ -418,16 +420,21 @@ class Transport:
         failure: TransportError | None = None
         with watch(remaining) as deadline:
             try:
+                # Proxies, CA bundle and certificate merged as `Session.request` does: one
+                # look at the environment (`send` alone resolves proxies again: 3 scans).
+                settings = self.session.merge_environment_settings(
+                    prepared.url, {}, True, None, None
+                )
                 response = self.session.send(
-                    prepared, timeout=timeout, allow_redirects=False, stream=True
+                    prepared, timeout=timeout, allow_redirects=False, **settings
                 )
                 _read_body(response, limit)
                 if deadline.fired:  # cut mid-headers, http.client may take what it got
-                    failure = self._deadline_error(operation, redacted_url, tmo)
+                    failure = self._deadline_error(operation, where(), tmo)
             except _TooLarge as too_large:
-                failure = self._too_large(too_large, operation, redacted_url, limit)
+                failure = self._too_large(too_large, operation, where(), limit)
             except requests.RequestException as exc:
-                failure = self._transport_error(exc, operation, redacted_url, deadline, tmo)
+                failure = self._transport_error(exc, operation, where(), deadline, tmo)
         if failure is not None:
             # Raised outside the except block: requests' own exception quotes the raw URL
             # (query-string secrets included) and must not ride along as __context__.

@@ -29,9 +29,11 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import SecretStr
 
+from connectors.core.closing import Closeable
 from connectors.core.errors import SignatureError
 from connectors.core.signing import HashName, HmacSigner, constant_time_equals
 from connectors.core.sqlite import SharedConnection
+from connectors.core.telemetry import callback_verdict, counts_refusals
 
 __all__ = [
     "EventGate",
@@ -39,8 +41,16 @@ __all__ = [
     "MemorySeenStore",
     "SeenStore",
     "SqliteSeenStore",
+    "StaleTimestamp",
     "check_timestamp",
 ]
+
+
+class StaleTimestamp(SignatureError):
+    """A timestamp outside the accepted window (a replay, or a sender's clock far off)."""
+
+    stale = True
+    """Read by telemetry: the callback's verdict is "stale", not "forged"."""
 
 
 def check_timestamp(
@@ -66,7 +76,7 @@ def check_timestamp(
         raise SignatureError("timestamp is not a finite number", provider=provider)
     current = clock() if now is None else now
     if abs(current - value) > tolerance:
-        raise SignatureError(
+        raise StaleTimestamp(
             f"timestamp {value:.0f} is outside the {tolerance:g}s tolerance", provider=provider
         )
     return value
@@ -159,7 +169,9 @@ class EventGate:
         """Call `effect` unless `key` is done, then mark it done; False for a duplicate."""
         with _KEY_LOCKS.holding((self.namespace, key)):
             if self.store.seen(key, namespace=self.namespace):
+                callback_verdict(self.namespace, "duplicate")  # telemetry, when on
                 return False
+            callback_verdict(self.namespace, "verified")  # telemetry, when on
             effect()
             self.store.mark_done(key, namespace=self.namespace)
             return True
@@ -206,7 +218,7 @@ class MemorySeenStore:
             self._keys.pop((namespace, key), None)
 
 
-class SqliteSeenStore:
+class SqliteSeenStore(Closeable):
     """A SeenStore in an SQLite file, shared safely by threads and processes.
 
     One connection per store, guarded by a lock; `mark_done` is one `INSERT OR IGNORE`,
@@ -234,12 +246,6 @@ class SqliteSeenStore:
 
     def __repr__(self) -> str:
         return f"SqliteSeenStore({self._path!r})"
-
-    def __enter__(self) -> SqliteSeenStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the database connection; the store cannot be used afterwards."""
@@ -311,6 +317,7 @@ class HmacWebhookVerifier:
         """The signature header value for `body` sent at `timestamp`: "v1=<hex>"."""
         return f"{self.scheme}={self._signer.sign(self._message(body, timestamp))}"
 
+    @counts_refusals  # forged or stale, for telemetry when on (core/telemetry.py)
     def verify(
         self, body: bytes, *, signature_header: str | None, timestamp: str | int | None
     ) -> None:

@@ -22,14 +22,23 @@ from urllib.parse import parse_qsl
 
 from connectors.core.errors import ValidationError
 
-__all__ = ["DEFAULT_BODY_LIMIT", "BodyRefused", "read_body", "request_headers", "request_query"]
+__all__ = [
+    "BODYLESS_METHODS",
+    "DEFAULT_BODY_LIMIT",
+    "BodyRefused",
+    "declared_length",
+    "read_body",
+    "request_headers",
+    "request_query",
+]
 
 DEFAULT_BODY_LIMIT = 64 * 1024
 """The default size limit of a callback body, in bytes (vendors send a few hundred)."""
 
 _LENGTH = re.compile(r"\A[0-9]+\Z")
 _MAX_LENGTH_DIGITS = 18  # anything longer is over any limit; never int() a huge string
-_BODYLESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+BODYLESS_METHODS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+"""Methods whose request has no body when it declares no length."""
 _CHUNK = 64 * 1024
 
 
@@ -59,14 +68,10 @@ def read_body(environ: Mapping[str, Any], *, limit: int = DEFAULT_BODY_LIMIT) ->
     if not raw:
         if environ.get("wsgi.input_terminated") and stream is not None:
             return _read_terminated(stream, limit)
-        if method in _BODYLESS:
+        if method in BODYLESS_METHODS:
             return b""
         raise BodyRefused("the request has no Content-Length", status=411)
-    if not _LENGTH.match(raw):
-        raise BodyRefused("Content-Length is not a number of bytes", status=400)
-    if len(raw) > _MAX_LENGTH_DIGITS or int(raw) > limit:
-        raise BodyRefused(f"the body is over the {limit}-byte limit", status=413)
-    length = int(raw)
+    length = declared_length(raw, limit)
     if not length:
         return b""
     if stream is None:
@@ -80,6 +85,15 @@ def read_body(environ: Mapping[str, Any], *, limit: int = DEFAULT_BODY_LIMIT) ->
         parts.append(chunk[:remaining])
         remaining -= len(parts[-1])
     return b"".join(parts)
+
+
+def declared_length(raw: str, limit: int) -> int:
+    """A `Content-Length` value as an int: 400 if it is not ASCII digits, 413 over `limit`."""
+    if not _LENGTH.match(raw):
+        raise BodyRefused("Content-Length is not a number of bytes", status=400)
+    if len(raw) > _MAX_LENGTH_DIGITS or int(raw) > limit:
+        raise BodyRefused(f"the body is over the {limit}-byte limit", status=413)
+    return int(raw)
 
 
 def _read_terminated(stream: Any, limit: int) -> bytes:

@@ -6,8 +6,14 @@ event, under an idempotency key derived from it, and carried out by a `Worker` t
 survives crashes and replays with the same key. `SqliteOutbox` is the embedded default;
 `PostgresOutbox` keeps the jobs in the portal's own PostgreSQL database, shared by every
 app server and worker (psycopg is imported only when it connects).
+
+The fee path is typed end to end: a `FeePaid` event (amount as int VND, fee lines,
+references to the citizen) started on a `FeeFlow` that `fee_steps` binds to the commune's
+adapters, with the vendors' lookups built in.
 """
 
+from connectors.delivery.fee_steps import FeedbackAnswers, FeeFlow, fee_steps
+from connectors.delivery.fees import Citizen, FeeLine, FeePaid
 from connectors.delivery.flow import FEE_STEPS, Flow, Step, StepContext, fee_flow
 from connectors.delivery.jobs import Job, JobResult, JobState, NewJob, Resolution, ResolveAction
 from connectors.delivery.outcomes import may_have_reached_vendor
@@ -18,7 +24,12 @@ from connectors.delivery.worker import Task, Worker, WorkerReport, default_owner
 
 __all__ = [
     "FEE_STEPS",
+    "Citizen",
     "Enqueuer",
+    "FeeFlow",
+    "FeeLine",
+    "FeePaid",
+    "FeedbackAnswers",
     "Flow",
     "Job",
     "JobResult",
@@ -38,5 +49,6 @@ __all__ = [
     "WorkerReport",
     "default_owner",
     "fee_flow",
+    "fee_steps",
     "may_have_reached_vendor",
 ]

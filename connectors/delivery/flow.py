@@ -1,13 +1,16 @@
 """A small declarative flow over the outbox: ordered steps, one job per step.
 
 Starting a flow for a subject (a dossier code) enqueues its first step under the key
-``"<subject>:<step>"``. When a step's job completes, the next step's job is enqueued in the
-same transaction, carrying the results so far; so a crash between steps loses nothing and
-a replay sends the same key. The fee path is one such flow:
+``"<subject>:<step>"``. When a step's job completes, the steps that follow it are enqueued
+in the same transaction, carrying the results so far; so a crash between steps loses
+nothing and a replay sends the same key. A step follows the one before it unless it names
+another earlier step in `Step.after` (then both run once that one is done). The fee path
+is one such flow:
 
     payment confirmed -> receipt issued -> SMS to the citizen -> status pushed
 
-`fee_flow` builds it from three callables the portal binds to its configured vendors.
+`connectors.delivery.fee_steps` builds it, lookups included, from the commune's adapters;
+`fee_flow` builds it from three steps the portal writes itself.
 """
 
 from __future__ import annotations
@@ -52,12 +55,17 @@ class Step:
     `Task.resend_safe`); with neither that nor a `lookup`, a step whose outcome is unknown
     waits for a person (`JobState.UNKNOWN`). When staff resolve it as done, the flow goes
     on to the next step with the result they recorded.
+
+    `after` names the earlier step whose completion starts this one (None: the step just
+    before it in the flow). The step then sees the results of that step and of the steps
+    before it, not of a sibling that runs beside it.
     """
 
     name: str
     run: StepFn
     lookup: LookupFn | None = None
     resend_safe: bool = False
+    after: str | None = None
 
 
 class Flow:
@@ -72,6 +80,18 @@ class Flow:
                 raise ValueError(f"flow and step names must be identifiers: {text!r}")
         self.name = name
         self.steps = tuple(steps)
+        self._next: dict[str, list[int]] = {step: [] for step in names}
+        for index, step in enumerate(steps[1:], start=1):
+            parent = step.after or names[index - 1]
+            if parent not in names[:index]:
+                raise ValueError(f"step {step.name!r} must follow an earlier step, not {parent!r}")
+            self._next[parent].append(index)
+        if steps[0].after is not None:
+            raise ValueError(f"the first step {names[0]!r} follows no other step")
+
+    def after(self, step: str) -> tuple[str, ...]:
+        """The steps that start when `step` completes (none after the last one)."""
+        return tuple(self.steps[index].name for index in self._next[step])
 
     def kind(self, step: str) -> str:
         return f"{self.name}_{step}"
@@ -100,9 +120,7 @@ class Flow:
 
     def tasks(self) -> dict[str, Task]:
         """The worker tasks for every step of this flow."""
-        return {
-            self.kind(step.name): self._task(index, step) for index, step in enumerate(self.steps)
-        }
+        return {self.kind(step.name): self._task(step) for step in self.steps}
 
     def _context(self, step: Step, job: Job) -> StepContext:
         payload = job.payload
@@ -116,20 +134,20 @@ class Flow:
             attempt=job.attempts,
         )
 
-    def _outcome(self, index: int, ctx: StepContext, result: Mapping[str, Any]) -> JobResult:
-        follow_ups: list[NewJob] = []
-        if index + 1 < len(self.steps):
-            results = {**ctx.results, ctx.step: dict(result)}
-            follow_ups.append(self._job(index + 1, ctx.subject, ctx.event, results))
+    def _outcome(self, ctx: StepContext, result: Mapping[str, Any]) -> JobResult:
+        results = {**ctx.results, ctx.step: dict(result)}
+        follow_ups = [
+            self._job(index, ctx.subject, ctx.event, results) for index in self._next[ctx.step]
+        ]
         return JobResult(result=dict(result), follow_ups=follow_ups)
 
-    def _task(self, index: int, step: Step) -> Task:
+    def _task(self, step: Step) -> Task:
         def run(job: Job) -> JobResult:
             ctx = self._context(step, job)
-            return self._outcome(index, ctx, step.run(ctx))
+            return self._outcome(ctx, step.run(ctx))
 
         def confirm(job: Job, result: Mapping[str, Any]) -> JobResult:
-            return self._outcome(index, self._context(step, job), result)
+            return self._outcome(self._context(step, job), result)
 
         find = step.lookup
         if find is None:
@@ -138,7 +156,7 @@ class Flow:
         def lookup(job: Job) -> JobResult | None:
             ctx = self._context(step, job)
             found = find(ctx)
-            return None if found is None else self._outcome(index, ctx, found)
+            return None if found is None else self._outcome(ctx, found)
 
         return Task(run=run, lookup=lookup, resend_safe=step.resend_safe, confirm=confirm)
 

@@ -25,33 +25,24 @@ worker logs such errors, backs off and carries on. Needs the `postgres` extra.
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from connectors.core.errors import ConfigError, ValidationError
-from connectors.core.postgres import (
-    PgConnections,
-    check_schema_name,
-    ensure_schema,
-    schema_has,
-    text_for_postgres,
-)
+from connectors.core.postgres import PgStore, schema_has, text_for_postgres
 from connectors.delivery.jobs import (
     Job,
     JobResult,
     JobState,
     NewJob,
-    ResolveAction,
-    check_reason,
     dump_payload,
     job_from_row,
 )
 from connectors.delivery.postgres_queries import OutboxQueries
 from connectors.delivery.postgres_schema import COMPONENT, DDL, TABLE, VERSION
+from connectors.delivery.store import Failure, OutboxChecks, Resolution, no_job_to_resolve
 
 __all__ = ["PostgresOutbox", "PostgresTransaction"]
 
@@ -125,16 +116,22 @@ class PostgresTransaction:
         return stored
 
 
-class PostgresOutbox:
+class PostgresOutbox(OutboxChecks, PgStore):
     """The `OutboxStore` in a PostgreSQL database (schema `schema`, table ``outbox_jobs``).
 
     `dsn` is a libpq connection string (``postgresql://user@host/db`` or key=value pairs;
     keep the password in ``PGPASSWORD`` or ``~/.pgpass``, never in code). Each thread gets
     its own connection. With `create=False` the outbox must already exist (what the CLI
     uses): ConfigError and nothing created otherwise. `clock` is for tests only: by
-    default every time comes from the database. `application_name` shows in
-    ``pg_stat_activity``.
+    default every time comes from the database. `application_name` (default
+    ``connectors-outbox``) shows in ``pg_stat_activity``.
     """
+
+    _component = COMPONENT
+    _table_name = TABLE
+    _version = VERSION
+    _ddl = DDL
+    _application_name = "connectors-outbox"
 
     def __init__(
         self,
@@ -143,21 +140,19 @@ class PostgresOutbox:
         schema: str = "connectors",
         create: bool = True,
         clock: Callable[[], float] | None = None,
-        application_name: str = "connectors-outbox",
+        application_name: str | None = None,
         connect_timeout: int = 10,
         statement_timeout: float = 30.0,
     ) -> None:
-        self.schema = check_schema_name(schema)
-        self.queries = OutboxQueries(self.schema)
-        self._test_clock = clock
-        self._connections = PgConnections(
+        super().__init__(
             dsn,
+            schema=schema,
             application_name=application_name,
             connect_timeout=connect_timeout,
             statement_timeout=statement_timeout,
         )
-        self._ready = False
-        self._ready_lock = threading.Lock()
+        self.queries = OutboxQueries(self.schema)
+        self._test_clock = clock
         if not create:
             if not schema_has(self._connections, self.schema, TABLE):
                 self._connections.close()
@@ -165,20 +160,7 @@ class PostgresOutbox:
                     f"no outbox in schema {self.schema} at {self._connections.masked}",
                     field="dsn",
                 )
-            self._ready = True
-
-    def __repr__(self) -> str:
-        return f"PostgresOutbox({self._connections.masked!r}, schema={self.schema!r})"
-
-    def __enter__(self) -> PostgresOutbox:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close every connection this store opened (in any thread)."""
-        self._connections.close()
+            self._tables.found()
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -193,12 +175,7 @@ class PostgresOutbox:
 
     def ready(self) -> None:
         """Create the outbox's schema and tables if they are missing (once per store)."""
-        if self._ready:
-            return
-        with self._ready_lock:
-            if not self._ready:
-                ensure_schema(self._connections, self.schema, COMPONENT, VERSION, DDL)
-                self._ready = True
+        self._tables.ensure()
 
     def enqueue_params(self, job: NewJob, not_before: float | None) -> dict[str, Any]:
         """The bound values of an enqueue of `job`, due at `not_before` (this host's time)."""
@@ -210,18 +187,6 @@ class PostgresOutbox:
             "delay": delay,
             "now": self._now(),
         }
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Any]:
-        self.ready()
-        with self._connections.transaction() as conn:
-            yield conn
-
-    @contextmanager
-    def _autocommit(self) -> Iterator[Any]:
-        self.ready()
-        with self._connections.using() as conn:
-            yield conn
 
     # -- enqueue -------------------------------------------------------------------------
 
@@ -254,20 +219,11 @@ class PostgresOutbox:
 
     # -- the worker's side ---------------------------------------------------------------
 
-    def lease(
-        self,
-        owner: str,
-        *,
-        limit: int,
-        lease_seconds: float,
-        kinds: Collection[str] | None = None,
+    def _lease(
+        self, owner: str, limit: int, lease_seconds: float, kinds: Collection[str] | None
     ) -> list[Job]:
-        if limit < 1 or lease_seconds <= 0:
-            raise ValueError("limit and lease_seconds must be positive")
-        if kinds is not None and not kinds:
-            return []
         # One statement, atomic on its own (a transaction of its own in autocommit).
-        with self._autocommit() as conn:
+        with self._using() as conn:
             if kinds is None:
                 wanted = [row[0] for row in conn.execute(self.queries.kinds)]
             else:
@@ -287,16 +243,14 @@ class PostgresOutbox:
         rows.sort(key=lambda row: (row[0], row[1], row[2]))
         return [job_from_row(row[2:]) for row in rows]
 
-    def start(self, job_id: int, owner: str, *, lease_seconds: float) -> Job | None:
-        if lease_seconds <= 0:
-            raise ValueError("lease_seconds must be positive")
+    def _start(self, job_id: int, owner: str, lease_seconds: float) -> Job | None:
         values = {
             "id": job_id,
             "owner": text_for_postgres(owner),
             "seconds": float(lease_seconds),
             "now": self._now(),
         }
-        with self._autocommit() as conn:
+        with self._using() as conn:
             row = conn.execute(self.queries.start, values).fetchone()
         return None if row is None else job_from_row(row)
 
@@ -309,7 +263,7 @@ class PostgresOutbox:
             "now": self._now(),
         }
         if not outcome.follow_ups:  # one statement: no explicit transaction to pay for
-            with self._autocommit() as conn:
+            with self._using() as conn:
                 return bool(conn.execute(self.queries.mark_done, values).rowcount)
         with self.transaction() as tx:
             if not tx.connection.execute(self.queries.mark_done, values).rowcount:
@@ -318,26 +272,17 @@ class PostgresOutbox:
                 tx.enqueue(follow_up)
         return True
 
-    def fail(
-        self,
-        job_id: int,
-        owner: str,
-        *,
-        error: str,
-        retry_at: float | None,
-        outcome_unknown: bool = False,
-    ) -> bool:
-        state = JobState.DEAD if retry_at is None else JobState.PENDING
+    def _fail(self, job_id: int, owner: str, failure: Failure) -> bool:
         values = {
             "id": job_id,
             "owner": text_for_postgres(owner),
-            "state": state.value,
-            "error": text_for_postgres(error),
-            "unknown": bool(outcome_unknown),
-            "delay": None if retry_at is None else retry_at - self.clock(),
+            "state": failure.state.value,
+            "error": text_for_postgres(failure.error),
+            "unknown": bool(failure.outcome_unknown),
+            "delay": None if failure.retry_at is None else failure.retry_at - self.clock(),
             "now": self._now(),
         }
-        with self._autocommit() as conn:
+        with self._using() as conn:
             return bool(conn.execute(self.queries.mark_failed, values).rowcount)
 
     def park(self, job_id: int, owner: str, *, error: str) -> bool:
@@ -346,61 +291,45 @@ class PostgresOutbox:
             "owner": text_for_postgres(owner),
             "error": text_for_postgres(error),
         }
-        with self._autocommit() as conn:
+        with self._using() as conn:
             return bool(conn.execute(self.queries.park, values).rowcount)
 
     # -- staff's side --------------------------------------------------------------------
 
-    def resolve(
-        self,
-        key: str,
-        action: ResolveAction,
-        *,
-        reason: str,
-        by: str,
-        result: Mapping[str, Any] | None = None,
-    ) -> Job:
-        action = ResolveAction(action)
-        why = check_reason(reason)
-        who = check_reason(by, field_name="by")
-        if action is ResolveAction.RETRY and result is not None:
-            raise ValidationError("a result goes with 'done', not 'retry'", field="result")
-        done = action is ResolveAction.DONE
-        stored = dump_payload(result or {}, field_name="result") if done else None
+    def _resolve(self, key: str, decision: Resolution) -> Job:
         with self._transaction() as conn:
             found = conn.execute(
                 self.queries.resolutions, {"key": key, "now": self._now()}
             ).fetchone()
             if found is None:
-                raise ValidationError(f"no unknown or dead job with key {key!r}", field="key")
+                raise no_job_to_resolve(key)
             history, at = found
-            decision = {"action": action.value, "reason": why, "by": who, "at": at}
             row = conn.execute(
                 self.queries.resolve,
                 {
                     "key": key,
-                    "history": json.dumps([*json.loads(history or "[]"), decision]),
-                    "result": stored,
-                    "done": done,
+                    "history": decision.history(history, at),
+                    "result": decision.result,
+                    "done": decision.done,
                     "now": self._now(),
                 },
             ).fetchone()
         return job_from_row(row)
 
     def revive(self, key: str) -> Job:
-        with self._autocommit() as conn:
+        with self._using() as conn:
             row = conn.execute(self.queries.revive, {"key": key, "now": self._now()}).fetchone()
         if row is None:
             raise ValidationError(f"no dead job with key {key!r}", field="key")
         return job_from_row(row)
 
     def get(self, key: str) -> Job | None:
-        with self._autocommit() as conn:
+        with self._using() as conn:
             row = conn.execute(self.queries.job_by_key, {"key": key}).fetchone()
         return None if row is None else job_from_row(row)
 
     def jobs(self, state: JobState | None = None, *, limit: int = 100) -> list[Job]:
-        with self._autocommit() as conn:
+        with self._using() as conn:
             if state is None:
                 rows = conn.execute(self.queries.jobs, {"limit": limit}).fetchall()
             else:
@@ -409,6 +338,6 @@ class PostgresOutbox:
         return [job_from_row(row) for row in rows]
 
     def counts(self) -> dict[JobState, int]:
-        with self._autocommit() as conn:
+        with self._using() as conn:
             found = dict(conn.execute(self.queries.counts).fetchall())
         return {state: int(found.get(state.value, 0)) for state in JobState}

@@ -15,15 +15,15 @@ and replaced on next use.
 from __future__ import annotations
 
 import heapq
-import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from connectors.core.closing import Closeable
 from connectors.core.errors import ValidationError
 from connectors.core.sqlite import connect
 from connectors.delivery.jobs import (
@@ -31,8 +31,6 @@ from connectors.delivery.jobs import (
     JobResult,
     JobState,
     NewJob,
-    ResolveAction,
-    check_reason,
     dump_payload,
     job_from_row,
 )
@@ -62,6 +60,7 @@ from connectors.delivery.sqlite_queries import (
     UNION_ALL,
 )
 from connectors.delivery.sqlite_schema import check_existing_outbox, upgrade
+from connectors.delivery.store import Failure, OutboxChecks, Resolution, no_job_to_resolve
 
 __all__ = ["OutboxTransaction", "SqliteOutbox"]
 
@@ -96,7 +95,7 @@ class OutboxTransaction:
         return stored
 
 
-class SqliteOutbox:
+class SqliteOutbox(OutboxChecks, Closeable):
     """The `OutboxStore` in an SQLite file (WAL). Pass `clock` to control time in tests.
 
     With `create=False` the file must already hold an outbox: a missing path, a directory,
@@ -132,12 +131,6 @@ class SqliteOutbox:
 
     def __repr__(self) -> str:
         return f"SqliteOutbox({str(self.path)!r})"
-
-    def __enter__(self) -> SqliteOutbox:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close every connection this store opened (in any thread)."""
@@ -196,6 +189,16 @@ class SqliteOutbox:
                     self._discard(conn)
             raise
 
+    def joined(self, connection: sqlite3.Connection) -> OutboxTransaction:
+        """Enqueue on the caller's open `connection` and transaction, which its owner
+        commits or rolls back (a rollback leaves no job).
+
+        `connection` is an `sqlite3.Connection` to this outbox's file: a portal whose own
+        tables are in that file, e.g. Django's `connection.connection` inside
+        `transaction.atomic()`, so the business write and its jobs are one transaction.
+        """
+        return OutboxTransaction(connection, self._clock)
+
     def enqueue(self, job: NewJob, *, not_before: float | None = None) -> Job:
         with self.transaction() as tx:
             return tx.enqueue(job, not_before=not_before)
@@ -225,18 +228,9 @@ class SqliteOutbox:
                 candidates.append((rank, due, job_id))
         return [job_id for _, _, job_id in heapq.nsmallest(limit, candidates)]
 
-    def lease(
-        self,
-        owner: str,
-        *,
-        limit: int,
-        lease_seconds: float,
-        kinds: Collection[str] | None = None,
+    def _lease(
+        self, owner: str, limit: int, lease_seconds: float, kinds: Collection[str] | None
     ) -> list[Job]:
-        if limit < 1 or lease_seconds <= 0:
-            raise ValueError("limit and lease_seconds must be positive")
-        if kinds is not None and not kinds:
-            return []
         now = self._clock()
         with self.transaction() as tx:
             conn = tx.connection
@@ -247,9 +241,7 @@ class SqliteOutbox:
             rows = [conn.execute(JOB_BY_ID, (job_id,)).fetchone() for job_id in ids]
         return [job_from_row(row) for row in rows]
 
-    def start(self, job_id: int, owner: str, *, lease_seconds: float) -> Job | None:
-        if lease_seconds <= 0:
-            raise ValueError("lease_seconds must be positive")
+    def _start(self, job_id: int, owner: str, lease_seconds: float) -> Job | None:
         now = self._clock()
         with self.transaction() as tx:
             if not tx.connection.execute(START, (now + lease_seconds, now, job_id, owner)).rowcount:
@@ -267,18 +259,11 @@ class SqliteOutbox:
                 tx.enqueue(follow_up)
         return True
 
-    def fail(
-        self,
-        job_id: int,
-        owner: str,
-        *,
-        error: str,
-        retry_at: float | None,
-        outcome_unknown: bool = False,
-    ) -> bool:
-        state = JobState.DEAD if retry_at is None else JobState.PENDING
+    def _fail(self, job_id: int, owner: str, failure: Failure) -> bool:
+        retry_at = failure.retry_at
         finished = self._clock() if retry_at is None else None
-        values = (state.value, error, int(outcome_unknown), retry_at, finished, job_id, owner)
+        unknown = int(failure.outcome_unknown)
+        values = (failure.state.value, failure.error, unknown, retry_at, finished, job_id, owner)
         with self.transaction() as tx:
             return bool(tx.connection.execute(MARK_FAILED, values).rowcount)
 
@@ -286,33 +271,15 @@ class SqliteOutbox:
         with self.transaction() as tx:
             return bool(tx.connection.execute(PARK, (error, job_id, owner)).rowcount)
 
-    def resolve(
-        self,
-        key: str,
-        action: ResolveAction,
-        *,
-        reason: str,
-        by: str,
-        result: Mapping[str, Any] | None = None,
-    ) -> Job:
-        action = ResolveAction(action)
-        decision = {
-            "action": action.value,
-            "reason": check_reason(reason),
-            "by": check_reason(by, field_name="by"),
-            "at": self._clock(),
-        }
-        if action is ResolveAction.RETRY and result is not None:
-            raise ValidationError("a result goes with 'done', not 'retry'", field="result")
-        done = action is ResolveAction.DONE
-        stored = dump_payload(result or {}, field_name="result") if done else None
+    def _resolve(self, key: str, decision: Resolution) -> Job:
+        at = self._clock()
         with self.transaction() as tx:
             row = tx.connection.execute(RESOLUTIONS, (key,)).fetchone()
             if row is None:
-                raise ValidationError(f"no unknown or dead job with key {key!r}", field="key")
-            history = json.dumps([*json.loads(row[0] or "[]"), decision])
-            at = decision["at"]
-            tx.connection.execute(RESOLVE, (at, at, history, stored, int(done), key))
+                raise no_job_to_resolve(key)
+            history = decision.history(row[0], at)
+            values = (at, at, history, decision.result, int(decision.done), key)
+            tx.connection.execute(RESOLVE, values)
             row = tx.connection.execute(JOB_BY_KEY, (key,)).fetchone()
         return job_from_row(row)
 

@@ -20,12 +20,23 @@ store implements this protocol with the same guarantees (the contract suite in
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from connectors.delivery.jobs import Job, JobResult, JobState, NewJob, ResolveAction
+from connectors.core.errors import ValidationError
+from connectors.delivery.jobs import (
+    Job,
+    JobResult,
+    JobState,
+    NewJob,
+    ResolveAction,
+    check_reason,
+    dump_payload,
+)
 
-__all__ = ["Enqueuer", "OutboxStore"]
+__all__ = ["Enqueuer", "Failure", "OutboxChecks", "OutboxStore", "Resolution", "no_job_to_resolve"]
 
 
 @runtime_checkable
@@ -129,3 +140,135 @@ class OutboxStore(Protocol):
         ValidationError if no dead job has that key.
         """
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A person's checked decision on a job, as every store records it (`OutboxStore.resolve`).
+
+    `result` is the canonical JSON stored with `DONE`, None with `RETRY`.
+    """
+
+    action: ResolveAction
+    reason: str
+    by: str
+    result: str | None
+
+    @classmethod
+    def check(
+        cls, action: ResolveAction, *, reason: str, by: str, result: Mapping[str, Any] | None
+    ) -> Resolution:
+        """The decision, checked; ValidationError if `reason` or `by` is empty, or a
+        `result` comes with `RETRY`."""
+        action = ResolveAction(action)
+        why = check_reason(reason)
+        who = check_reason(by, field_name="by")
+        if action is ResolveAction.RETRY and result is not None:
+            raise ValidationError("a result goes with 'done', not 'retry'", field="result")
+        done = action is ResolveAction.DONE
+        stored = dump_payload(result or {}, field_name="result") if done else None
+        return cls(action, why, who, stored)
+
+    @property
+    def done(self) -> bool:
+        """Whether the job is to be recorded done without running."""
+        return self.action is ResolveAction.DONE
+
+    def history(self, previous: str | None, at: Any) -> str:
+        """The job's stored decisions (JSON, None for none) with this one, made `at`, added."""
+        decision = {"action": self.action.value, "reason": self.reason, "by": self.by, "at": at}
+        return json.dumps([*json.loads(previous or "[]"), decision])
+
+
+def no_job_to_resolve(key: str) -> ValidationError:
+    """The error `resolve` raises when no unknown or dead job has `key`."""
+    return ValidationError(f"no unknown or dead job with key {key!r}", field="key")
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failed attempt as a store records it (`OutboxStore.fail`): the job is pending again
+    at `retry_at` (this host's time), or dead when it is None."""
+
+    error: str
+    retry_at: float | None
+    outcome_unknown: bool = False
+
+    @property
+    def state(self) -> JobState:
+        """The job's state after the failure: `PENDING`, or `DEAD` with no retry."""
+        return JobState.DEAD if self.retry_at is None else JobState.PENDING
+
+
+class OutboxChecks:
+    """What every outbox store does before it touches storage: the checks of `lease`,
+    `start`, `fail` and `resolve` (`OutboxStore` says what each means). A store implements
+    the `_lease`, `_start`, `_fail` and `_resolve` hooks on checked arguments."""
+
+    __slots__ = ()
+
+    def lease(
+        self,
+        owner: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        kinds: Collection[str] | None = None,
+    ) -> list[Job]:
+        """Reserve up to `limit` due jobs for `owner` (see `OutboxStore.lease`)."""
+        if limit < 1 or lease_seconds <= 0:
+            raise ValueError("limit and lease_seconds must be positive")
+        if kinds is not None and not kinds:
+            return []
+        return self._lease(owner, limit, lease_seconds, kinds)
+
+    def start(self, job_id: int, owner: str, *, lease_seconds: float) -> Job | None:
+        """Begin an attempt, fenced to `owner` (see `OutboxStore.start`)."""
+        if lease_seconds <= 0:
+            raise ValueError("lease_seconds must be positive")
+        return self._start(job_id, owner, lease_seconds)
+
+    def fail(
+        self,
+        job_id: int,
+        owner: str,
+        *,
+        error: str,
+        retry_at: float | None,
+        outcome_unknown: bool = False,
+    ) -> bool:
+        """Record a failed attempt: pending again at `retry_at`, or dead when it is None."""
+        return self._fail(job_id, owner, Failure(error, retry_at, outcome_unknown))
+
+    def resolve(
+        self,
+        key: str,
+        action: ResolveAction,
+        *,
+        reason: str,
+        by: str,
+        result: Mapping[str, Any] | None = None,
+    ) -> Job:
+        """Record a person's decision on an unknown or dead job (see `OutboxStore.resolve`)."""
+        decision = Resolution.check(action, reason=reason, by=by, result=result)
+        return self._resolve(key, decision)
+
+    def _lease(
+        self, owner: str, limit: int, lease_seconds: float, kinds: Collection[str] | None
+    ) -> list[Job]:  # pragma: no cover - implemented by each store
+        raise NotImplementedError
+
+    def _start(
+        self, job_id: int, owner: str, lease_seconds: float
+    ) -> Job | None:  # pragma: no cover - implemented by each store
+        raise NotImplementedError
+
+    def _fail(
+        self, job_id: int, owner: str, failure: Failure
+    ) -> bool:  # pragma: no cover - implemented by each store
+        raise NotImplementedError
+
+    def _resolve(
+        self, key: str, decision: Resolution
+    ) -> Job:  # pragma: no cover - implemented by each store
+        raise NotImplementedError

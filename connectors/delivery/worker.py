@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.core.retry import RetryPolicy
+from connectors.core.telemetry import outbox_job
 from connectors.delivery.jobs import Job, JobResult, JobState
 from connectors.delivery.outcomes import describe, is_permanent, may_have_reached_vendor
 from connectors.delivery.store import OutboxStore
@@ -178,7 +179,9 @@ class Worker:
             kinds=list(self.tasks),
         )
         for job in jobs:
-            if not self._handle(job, report):
+            with outbox_job(job, report, self.clock):  # a span and metrics when telemetry is on
+                handled = self._handle(job, report)
+            if not handled:
                 break  # the store failed: the rest of the batch waits for its lease to lapse
         return report
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 import requests
 
 from connectors.banks.base import PaymentRequest
-from connectors.banks.ipn_delivery import send_callback
 from connectors.banks.vietqr import (
     bank_by_short_name,
     build_vietqr,
@@ -26,6 +25,7 @@ from connectors.banks.vietqr import (
 from connectors.core.errors import ConnectorError
 from connectors.demo.scenario import ACCOUNT, Dossier
 from connectors.demo.world import Endpoints, World
+from connectors.testing.simulators.banks.delivery import send_callback
 
 __all__ = ["pay_at_gateways", "send_feedback", "transfer_by_vietqr"]
 
@@ -118,7 +118,7 @@ def transfer_by_vietqr(
 
 def send_feedback(world: World, dossier: Dossier, log: Log, *, wait: float = 10.0) -> str:
     """The citizen asks about their dossier in iHanoi; the portal links it by webhook."""
-    feedback_id = world.ihanoi_sim.citizen_submits(
+    feedback_id: str = world.ihanoi_sim.citizen_submits(
         title=f"Hỏi về hồ sơ {dossier.code}",
         description="Tôi đã nộp phí, khi nào tôi nhận được biên lai điện tử?",
         dossier_code=dossier.code,

@@ -3,19 +3,21 @@
 It keeps its dossiers in the same SQLite file as the outbox, so recording a payment and
 enqueueing the work that follows (receipt, SMS, status) is one transaction: the pattern a
 real portal should follow. Payment callbacks come from the gateways' IPN handlers and the
-bank-transfer webhook; each confirmed payment starts the fee flow exactly once.
+bank-transfer webhook; each confirmed payment becomes a `FeePaid` event that starts the
+fee flow exactly once. The event names the citizen by reference: the flow's steps look the
+name and phone number up here (`Dossiers.citizen`) when they run.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.banks.base import PaymentNotification, PaymentStatus
+from connectors.banks import PaymentNotification, PaymentStatus
 from connectors.banks.matching import BankTransfer, MatchOutcome, TransferMatcher
-from connectors.delivery import Flow, SqliteOutbox
+from connectors.delivery import Citizen, FeeFlow, FeeLine, FeePaid, SqliteOutbox
 from connectors.demo.scenario import Dossier
 
 __all__ = ["DossierRow", "Dossiers", "Portal"]
@@ -24,6 +26,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dossiers (
     code TEXT PRIMARY KEY,
     citizen TEXT NOT NULL,
+    citizen_ref TEXT NOT NULL,
     phone TEXT NOT NULL,
     fee_name TEXT NOT NULL,
     fee INTEGER NOT NULL,
@@ -32,19 +35,25 @@ CREATE TABLE IF NOT EXISTS dossiers (
     order_ref TEXT UNIQUE,
     paid_amount INTEGER NOT NULL DEFAULT 0,
     gateway_txn_id TEXT,
-    feedback_id TEXT,
-    status_pushed INTEGER NOT NULL DEFAULT 0
+    feedback_id TEXT
 )
 """
 
-_FIND = "SELECT code, citizen, phone, fee_name, fee, state FROM dossiers WHERE "
-_FIND_BY = {"order_ref": _FIND + "order_ref = ?", "code": _FIND + "code = ?"}
+_COLUMNS = (
+    "code, citizen, citizen_ref, phone, fee_name, fee, method, state, order_ref, paid_amount,"
+    " gateway_txn_id, feedback_id"
+)
+_FIND_BY = {
+    "order_ref": f"SELECT {_COLUMNS} FROM dossiers WHERE order_ref = ?",  # noqa: S608
+    "code": f"SELECT {_COLUMNS} FROM dossiers WHERE code = ?",  # noqa: S608
+}
 
 
 @dataclass(frozen=True)
 class DossierRow:
     code: str
     citizen: str
+    citizen_ref: str
     phone: str
     fee_name: str
     fee: int
@@ -54,7 +63,6 @@ class DossierRow:
     paid_amount: int
     gateway_txn_id: str | None
     feedback_id: str | None
-    status_pushed: bool
 
 
 class Dossiers:
@@ -68,9 +76,13 @@ class Dossiers:
     def register(self, dossiers: Iterable[Dossier]) -> None:
         with self.outbox.transaction() as tx:
             tx.connection.executemany(
-                "INSERT OR IGNORE INTO dossiers (code, citizen, phone, fee_name, fee, method)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [(d.code, d.citizen, d.phone, d.fee_name, d.fee, d.method) for d in dossiers],
+                "INSERT OR IGNORE INTO dossiers"
+                " (code, citizen, citizen_ref, phone, fee_name, fee, method)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (d.code, d.citizen, d.citizen_ref, d.phone, d.fee_name, d.fee, d.method)
+                    for d in dossiers
+                ],
             )
 
     def set_order_ref(self, code: str, order_ref: str) -> None:
@@ -98,37 +110,28 @@ class Dossiers:
                 "UPDATE dossiers SET feedback_id = ? WHERE code = ?", (feedback_id, code)
             )
 
-    def mark_status_pushed(self, code: str) -> None:
-        with self.outbox.transaction() as tx:
-            tx.connection.execute("UPDATE dossiers SET status_pushed = 1 WHERE code = ?", (code,))
-
     def rows(self) -> list[DossierRow]:
         with self.outbox.transaction() as tx:
             found = tx.connection.execute(
-                "SELECT code, citizen, phone, fee_name, fee, method, state, order_ref,"
-                " paid_amount, gateway_txn_id, feedback_id, status_pushed"
-                " FROM dossiers ORDER BY code"
+                f"SELECT {_COLUMNS} FROM dossiers ORDER BY code"  # noqa: S608
             ).fetchall()
-        return [
-            DossierRow(
-                code=r[0],
-                citizen=r[1],
-                phone=r[2],
-                fee_name=r[3],
-                fee=r[4],
-                method=r[5],
-                state=r[6],
-                order_ref=r[7],
-                paid_amount=r[8],
-                gateway_txn_id=r[9],
-                feedback_id=r[10],
-                status_pushed=bool(r[11]),
-            )
-            for r in found
-        ]
+        return [DossierRow(*r) for r in found]
 
     def row(self, code: str) -> DossierRow:
         return next(row for row in self.rows() if row.code == code)
+
+    def citizen(self, citizen_ref: str) -> Citizen:
+        """The citizen `citizen_ref` names, as the table holds them now (the fee flow's
+        `citizen_lookup`: a corrected phone number is read here when the SMS is sent)."""
+        with self.outbox.transaction() as tx:
+            name, phone = tx.connection.execute(
+                "SELECT citizen, phone FROM dossiers WHERE citizen_ref = ?", (citizen_ref,)
+            ).fetchone()
+        return Citizen(name=name, phone=phone)
+
+    def feedback_of(self, fee: FeePaid) -> str | None:
+        """The citizen's iHanoi feedback about the dossier, if one is linked."""
+        return self.row(fee.dossier_code).feedback_id
 
     def expected_amount(self, order_ref: str) -> int | None:
         with self.outbox.transaction() as tx:
@@ -143,7 +146,7 @@ class Portal:
     simulators' and servers' threads). Each confirmed payment is recorded and starts the
     fee flow in one transaction, once."""
 
-    def __init__(self, dossiers: Dossiers, flow: Flow, matcher: TransferMatcher) -> None:
+    def __init__(self, dossiers: Dossiers, flow: FeeFlow, matcher: TransferMatcher) -> None:
         self.dossiers = dossiers
         self.outbox = dossiers.outbox
         self.flow = flow
@@ -162,7 +165,12 @@ class Portal:
                 notification.order_ref,
                 notification.amount,
                 notification.gateway_txn_id,
-                {"gateway": notification.gateway},
+                lambda row: FeePaid.from_notification(
+                    notification,
+                    dossier_code=row.code,
+                    lines=[FeeLine(row.fee_name, row.fee)],
+                    citizen=row.citizen_ref,
+                ),
             )
         elif notification.status.is_final:
             self.dossiers.set_state(notification.order_ref, notification.status.value)
@@ -186,7 +194,15 @@ class Portal:
                 payment.dossier_code,
                 transfer.amount,
                 transfer.transfer_id,
-                {"gateway": "vietqr"},
+                lambda row: FeePaid(
+                    dossier_code=row.code,
+                    amount=row.fee,  # what is receipted (an overpayment is refunded)
+                    lines=(FeeLine(row.fee_name, row.fee),),
+                    gateway="vietqr",
+                    transaction_id=transfer.transfer_id,
+                    paid_at=transfer.transferred_at,
+                    citizen=row.citizen_ref,
+                ),
             )
         elif result.outcome is MatchOutcome.UNDERPAID:
             with self.outbox.transaction() as tx:
@@ -197,25 +213,23 @@ class Portal:
                 )
 
     def _paid(
-        self, column: str, value: str, amount: int, txn_id: str | None, extra: dict[str, Any]
+        self,
+        column: str,
+        value: str,
+        amount: int,
+        txn_id: str | None,
+        fee_paid: Callable[[DossierRow], FeePaid],
     ) -> None:
-        """Record the payment and start the fee flow, in one transaction, once."""
+        """Record the payment and start the fee flow for `fee_paid(dossier)`, in one
+        transaction, once."""
         with self.outbox.transaction() as tx:
-            row = tx.connection.execute(_FIND_BY[column], (value,)).fetchone()
-            if row is None or row[5] == "paid":
+            found = tx.connection.execute(_FIND_BY[column], (value,)).fetchone()
+            row = None if found is None else DossierRow(*found)
+            if row is None or row.state == "paid":
                 return
-            code, citizen, phone, fee_name, fee, _state = row
             tx.connection.execute(
                 "UPDATE dossiers SET state = 'paid', paid_amount = ?, gateway_txn_id = ?"
                 " WHERE code = ?",
-                (amount, txn_id, code),
+                (amount, txn_id, row.code),
             )
-            event = {
-                "citizen": citizen,
-                "phone": phone,
-                "fee_name": fee_name,
-                "fee": fee,
-                "amount": amount,
-                **extra,
-            }
-            self.flow.start(tx, code, event)
+            self.flow.start(tx, fee_paid(row))

@@ -176,9 +176,16 @@ def summary_table(rows: list[DossierRow], findings: Findings, world: World) -> T
             state,
             receipt,
             sms,
-            "pushed" + (" + iHanoi" if row.feedback_id else "") if row.status_pushed else "",
+            _status(world.outbox.get(f"{row.code}:status")),
         )
     return table
+
+
+def _status(job: Job | None) -> str:
+    """What the status step did: nothing yet, or pushed (and the iHanoi feedback answered)."""
+    if job is None or job.state is not JobState.DONE:
+        return ""
+    return "pushed + iHanoi" if job.result and job.result.get("feedback") else "pushed"
 
 
 def reconciliation_table(report: ReconciliationReport) -> Table:

@@ -21,8 +21,9 @@ from rich.console import Console
 from rich.progress import Progress
 
 from connectors.banks.matching import ExpectedPayment, TransferMatcher
+from connectors.banks.reconcile import ReconciliationReport
 from connectors.core import ConnectorError, RetryPolicy
-from connectors.delivery import JobState, ResolveAction, Worker
+from connectors.delivery import FeeFlow, JobState, ResolveAction, Worker
 from connectors.demo.citizens import pay_at_gateways, send_feedback, transfer_by_vietqr
 from connectors.demo.portal import Portal
 from connectors.demo.report import (
@@ -38,10 +39,13 @@ from connectors.demo.scenario import (
     INVALID_PHONE_DOSSIER,
     dossiers,
 )
-from connectors.demo.steps import build_fee_flow, receipt_of_job
+from connectors.demo.steps import build_fee_flow
 from connectors.demo.world import World, connect_portal, start_world
 from connectors.einvoice.gdt import check_returned
+from connectors.ihanoi import FeedbackExchange
+from connectors.report import ReportRecords, for_run
 from connectors.testing import TimeoutAfterCommit
+from connectors.vn import now_vn
 
 __all__ = ["DemoResult", "run"]
 
@@ -93,7 +97,7 @@ def _drain_outbox(world: World, worker: Worker, console: Console, *, deadline: f
                 time.sleep(0.05)
 
 
-def _write_receipt_files(world: World, output: Path, code: str) -> list[str]:
+def _write_receipt_files(world: World, flow: FeeFlow, output: Path, code: str) -> list[str]:
     """The first paid dossier's receipt as the vendor holds it: PDF and signed XML."""
     job = world.outbox.get(f"{code}:receipt")
     if job is None or job.state is not JobState.DONE:
@@ -102,7 +106,7 @@ def _write_receipt_files(world: World, output: Path, code: str) -> list[str]:
     xml = world.invoices.download(job.key, "xml")
     credentials = world.invoice_sim.credentials
     check_returned(
-        receipt_of_job(job),
+        flow.receipt_for(flow.fee_of(job)),
         xml,
         trusted_certificate=credentials.certificate if credentials else None,
     )
@@ -171,7 +175,7 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
         first_paid = next((row.code for row in rows if row.state == "paid"), None)
         if first_paid is not None:
             try:
-                files += _write_receipt_files(world, output, first_paid)
+                files += _write_receipt_files(world, flow, output, first_paid)
             except ConnectorError as exc:
                 findings.add(
                     "the vendor's signed receipt XML matches what was sent", False, str(exc)
@@ -183,7 +187,9 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
                     f"{first_paid}: schema, totals, parties and seller signature checked",
                 )
         console.print(summary_table(rows, findings, world))
-        console.print(reconciliation_table(reconciliation(rows, world, portal)))
+        settled = reconciliation(rows, world, portal)
+        console.print(reconciliation_table(settled))
+        _report_the_day(world, settled, feedback_id, console)
         for job in findings.dead:
             console.print(f"[yellow]dead letter[/yellow] {job.key}: {job.last_error}")
         for job in findings.unknown:
@@ -195,6 +201,19 @@ def run(*, output: Path, console: Console | None = None) -> DemoResult:
     return DemoResult(
         len(cases), paid, time.monotonic() - started, findings, files, repaired, reconciled
     )
+
+
+def _report_the_day(
+    world: World, settled: ReconciliationReport, feedback_id: str | None, console: Console
+) -> None:
+    """Keep what the outbox does not hold (the reconciliation's counts, the feedback's
+    times) beside it, then print the day's operations report (`connectors report`)."""
+    with ReportRecords(world.outbox.path) as records:
+        records.record_reconciliation(settled, day=now_vn().date())
+        exchange = world.adapters.feedback
+        if feedback_id and isinstance(exchange, FeedbackExchange):
+            records.record_feedback(exchange.get_feedback(feedback_id))
+    for_run(world.outbox.path, console=console)
 
 
 def _repair_dead_letters(world: World, log: Callable[[str], None]) -> list[str]:

@@ -64,6 +64,11 @@ class Dossier:
     def will_pay(self) -> bool:
         return self.outcome == "paid"
 
+    @property
+    def citizen_ref(self) -> str:
+        """The portal's reference to the citizen who filed it (what a `FeePaid` carries)."""
+        return "CD" + self.code.removeprefix("HS")
+
 
 def dossiers() -> list[Dossier]:
     """24 dossiers: six per payment method, with cancellations, an underpayment and an

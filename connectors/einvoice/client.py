@@ -27,12 +27,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import requests
 
 from connectors.core.client import ProviderClient
-from connectors.core.config import ProviderSettings
 from connectors.core.errors import (
     ConnectorError,
     NotFound,
@@ -57,6 +56,9 @@ from connectors.einvoice.provider import (
 )
 from connectors.vn.time import now_vn, to_vn
 
+if TYPE_CHECKING:  # settings (pydantic-settings) load with the first vendor client
+    from connectors.core.config import ProviderSettings
+
 __all__ = [
     "REASON_MAX_LENGTH",
     "InvoiceClient",
@@ -67,7 +69,7 @@ __all__ = [
     "read_json",
 ]
 
-S = TypeVar("S", bound=ProviderSettings)
+S = TypeVar("S", bound="ProviderSettings")
 P = TypeVar("P")
 
 Doc = Invoice | Receipt

@@ -307,10 +307,12 @@ class FeedbackExchange(Protocol):
         assignee: str | None = None,
         due_at: datetime | None = None,
         idempotency_key: str | None = None,
+        resolved_at: datetime | None = None,
     ) -> Feedback:
         """Move a feedback to `status`, with a note and the responsible agency.
 
-        The same `idempotency_key` (one is made when None) applies the update once.
+        The same `idempotency_key` (one is made when None) applies the update once. A
+        closed status is dated `resolved_at` (aware; now by default).
         """
         ...
 
@@ -323,10 +325,13 @@ class FeedbackExchange(Protocol):
         attachments: Sequence[Attachment] = (),
         status: FeedbackStatus = FeedbackStatus.ANSWERED,
         idempotency_key: str | None = None,
+        resolved_at: datetime | None = None,
     ) -> Feedback:
-        """Reply to the citizen (text and attachments by URL) and close the feedback.
+        """Reply to the citizen (text and attachments by URL) and close the feedback at
+        `resolved_at` (aware; now by default).
 
-        The same `idempotency_key` (one is made when None) applies the answer once.
+        The same `idempotency_key` (one is made when None) applies the answer once; pass
+        `resolved_at` too, so that a resend under that key is the same answer.
         """
         ...
 

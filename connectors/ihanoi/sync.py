@@ -26,7 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from connectors.core.sqlite import SharedConnection
+from connectors.core.closing import Closeable
+from connectors.core.sqlite import SharedConnection, given_or_opened
 from connectors.ihanoi.base import Feedback, FeedbackPage
 from connectors.ihanoi.status import FeedbackStatus
 
@@ -113,7 +114,7 @@ class MemorySyncState:
             self._delivered[(name, feedback_id)] = revision
 
 
-class SqliteSyncState:
+class SqliteSyncState(Closeable):
     """A SyncState in an SQLite file (WAL), shared by threads and processes.
 
     Every write is committed at once (autocommit), so what a killed process recorded is
@@ -133,12 +134,6 @@ class SqliteSyncState:
 
     def __repr__(self) -> str:
         return f"SqliteSyncState({self._path!r})"
-
-    def __enter__(self) -> SqliteSyncState:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         self._db.close()
@@ -184,7 +179,7 @@ class SyncReport:
     cursor: datetime | None
 
 
-class FeedbackSync:
+class FeedbackSync(Closeable):
     """Hands every new or changed feedback to `handler` once, resuming after crashes.
 
     `state` is a `SyncState` or a path for a `SqliteSyncState` (":memory:" by default:
@@ -203,12 +198,8 @@ class FeedbackSync:
     ) -> None:
         self.source = source
         self.handler = handler
-        self._owned: SqliteSyncState | None = None
-        if isinstance(state, SyncState):
-            self.state: SyncState = state
-        else:
-            self._owned = SqliteSyncState(state)
-            self.state = self._owned
+        self.state: SyncState
+        self.state, self._owned = given_or_opened(state, SyncState, SqliteSyncState)
         self.name = name
         self.status = status
         self.max_pages = max_pages
@@ -217,12 +208,6 @@ class FeedbackSync:
         """Close the SQLite state the sync opened itself (not one it was given)."""
         if self._owned is not None:
             self._owned.close()
-
-    def __enter__(self) -> FeedbackSync:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def run_once(self) -> SyncReport:
         """Pull and hand over everything changed since the committed cursor.

@@ -3,7 +3,7 @@
 Events (modelled contract): `feedback.created`, `feedback.status_changed`,
 `feedback.rated`. Each carries `X-Event-Id`, `X-Event-Type`, `X-Timestamp` (Unix seconds)
 and `X-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>` (names from
-the `Contract`).
+the contract's `WireProfile`).
 
 What `WebhookReceiver.handle` does, in order, changing nothing until the event passed:
 
@@ -37,13 +37,16 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from connectors.core.closing import Closeable
+from connectors.core.deprecation import warn_deprecated
 from connectors.core.errors import SignatureError, ValidationError
-from connectors.core.inbound import HttpAnswer, InboundRequest, serve_wsgi
+from connectors.core.inbound import AsyncReceiving, HttpAnswer, InboundRequest, serve_wsgi
+from connectors.core.sqlite import given_or_opened
 from connectors.core.webhooks import EventGate, SeenStore, SqliteSeenStore
 from connectors.core.wsgi import BodyRefused
-from connectors.ihanoi import wire
 from connectors.ihanoi.base import FeedbackEvent
-from connectors.ihanoi.contract import DEFAULT_CONTRACT, Contract
+from connectors.ihanoi.contract import wire
+from connectors.ihanoi.contract.wire import DEFAULT_PROFILE, WireProfile
 
 __all__ = ["EventHandler", "WebhookAnswer", "WebhookReceiver", "WebhookTooLarge"]
 
@@ -79,15 +82,16 @@ class WebhookAnswer:
         return json.dumps(payload).encode()
 
 
-class WebhookReceiver:
+class WebhookReceiver(AsyncReceiving, Closeable):
     """Verifies iHanoi webhooks and calls `handler` for each event id until it has once
     returned (the handler must be idempotent on `event.event_id`).
 
     `seen` is the de-duplication store: a `SeenStore`, or a path for a `SqliteSeenStore`
     (default ":memory:", which forgets on restart: give a file in production). `clock`
     (Unix seconds) is what timestamps are checked against, `tolerance` how far apart they
-    may be (default `Contract.webhook_tolerance`, 300 s); `max_body_bytes` defaults to
-    `Contract.webhook_max_bytes`.
+    may be (default `WireProfile.webhook_tolerance`, 300 s); `max_body_bytes` defaults to
+    `WireProfile.webhook_max_bytes`; `profile` is the contract's `WireProfile` (``contract=``
+    is its deprecated name).
     """
 
     def __init__(
@@ -96,20 +100,20 @@ class WebhookReceiver:
         handler: EventHandler,
         *,
         seen: SeenStore | str | Path = ":memory:",
-        contract: Contract = DEFAULT_CONTRACT,
+        profile: WireProfile = DEFAULT_PROFILE,
+        contract: WireProfile | None = None,
         clock: Callable[[], float] = time.time,
         max_body_bytes: int | None = None,
         tolerance: float | None = None,
         namespace: str = "ihanoi",
     ) -> None:
-        self.contract = contract
+        if contract is not None:
+            warn_deprecated("WebhookReceiver(contract=...)", "WebhookReceiver(profile=...)")
+            profile = contract
+        self.profile = profile
         self.handler = handler
-        self._owned: SqliteSeenStore | None = None
-        if isinstance(seen, SeenStore):
-            self.seen: SeenStore = seen
-        else:
-            self._owned = SqliteSeenStore(seen)
-            self.seen = self._owned
+        self.seen: SeenStore
+        self.seen, self._owned = given_or_opened(seen, SeenStore, SqliteSeenStore)
         self.namespace = namespace
         if max_body_bytes is not None and (
             isinstance(max_body_bytes, bool)
@@ -117,9 +121,9 @@ class WebhookReceiver:
             or max_body_bytes < 1
         ):
             raise ValueError("max_body_bytes must be a positive int")
-        self.max_body_bytes = max_body_bytes or contract.webhook_max_bytes
+        self.max_body_bytes = max_body_bytes or profile.webhook_max_bytes
         self._gate = EventGate(self.seen, namespace=namespace)
-        self._verifier = wire.ContractVerifier(secret, contract, clock=clock)
+        self._verifier = wire.ContractVerifier(secret, profile, clock=clock)
         if tolerance is not None:
             if not tolerance > 0:
                 raise ValueError("tolerance must be a positive number of seconds")
@@ -128,16 +132,16 @@ class WebhookReceiver:
     def __repr__(self) -> str:
         return f"WebhookReceiver(seen={self.seen!r}, secret=***)"
 
+    @property
+    def contract(self) -> WireProfile:
+        """Deprecated: the contract's wire details are `profile`."""
+        warn_deprecated("WebhookReceiver.contract", "WebhookReceiver.profile")
+        return self.profile
+
     def close(self) -> None:
         """Close the SQLite store the receiver opened itself (not one it was given)."""
         if self._owned is not None:
             self._owned.close()
-
-    def __enter__(self) -> WebhookReceiver:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- framework-neutral ---------------------------------------------------------------
 
@@ -153,7 +157,7 @@ class WebhookReceiver:
                 f"webhook body is {len(body)} bytes; the limit is {self.max_body_bytes}",
                 field="body",
             )
-        c = self.contract
+        c = self.profile
         lookup = {k.lower(): v for k, v in headers.items()}
         self._verifier.verify(
             bytes(body),

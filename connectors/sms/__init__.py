@@ -1,17 +1,25 @@
 """SMS Brandname: tell citizens by SMS where their dossier stands.
 
 - `base`: the `SmsSender` protocol, `Message`, `SendResult`, `BatchResult`, delivery reports
-- `errors`: the common error vocabulary (`SmsErrorCode`) and the failover rule
+- `errors`: the common error vocabulary (`SmsErrorCode`), its error table (`SMS_ERRORS`)
+  and the failover rule
+- `sender`: `SmsClient`, the base every provider's client is built on (settings declared
+  once: keywords, `from_settings`, `from_env`)
 - `templates`: brandnames and their registered templates, matched before sending
 - `compose`: the text pipeline (diacritics, GSM-7/UCS-2 segments, provider limits)
 - `routing`: `RoutingSender`, by carrier, with failover that never texts twice
 - `delivery`: `DeliveryInbox`, de-duplicated delivery reports
 - `journal`: `MemoryJournal`, `SqliteJournal`, `PostgresJournal` (shared by every app
   server): accepted keys are never sent again
-- providers: `mobifone`, `viettel`, `vnpt`, `esms` (each with a `simulator` module);
-  `providers.sender_from_env(name, templates)` builds one from its settings
+- providers: `mobifone` (`MobifoneSms`), `viettel` (`ViettelSms`), `vnpt` (`VnptSms`),
+  `esms` (`EsmsSms`), each with its vocabulary in its `wire.py`;
+  `providers.sender_from_env(name, templates)` builds one from its settings. Their
+  simulators live on the testing side (`connectors.testing.simulators.sms`).
 """
 
+from typing import TYPE_CHECKING
+
+from connectors.core.lazy import exports
 from connectors.sms.base import (
     BatchProgress,
     BatchResult,
@@ -24,8 +32,8 @@ from connectors.sms.base import (
     SmsSender,
 )
 from connectors.sms.compose import Composed, TextLimits, compose
-from connectors.sms.delivery import DeliveryInbox
 from connectors.sms.errors import (
+    SMS_ERRORS,
     MessageTooLong,
     SmsErrorCode,
     TemplateMismatch,
@@ -33,13 +41,29 @@ from connectors.sms.errors import (
     may_fail_over,
     sms_error,
 )
-from connectors.sms.journal import MemoryJournal, SentJournal, SqliteJournal
-from connectors.sms.journal_postgres import PostgresJournal
+from connectors.sms.journal import MemoryJournal, SentJournal
 from connectors.sms.routing import FailoverExhausted, RoutingSender
-from connectors.sms.sender import SmsClient
+from connectors.sms.sender import SmsClient, SmsSettings
 from connectors.sms.templates import Brandname, Template, TemplateRegistry
 
+if TYPE_CHECKING:
+    from connectors.sms.delivery import DeliveryInbox
+    from connectors.sms.journal import SqliteJournal
+    from connectors.sms.journal_postgres import PostgresJournal
+
+# Imported when first used: a provider's package does not pay for the delivery inbox's
+# seen-store (signing, SQLite) or the journals' databases.
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "connectors.sms.delivery": ("DeliveryInbox",),
+        "connectors.sms.journal": ("SqliteJournal",),
+        "connectors.sms.journal_postgres": ("PostgresJournal",),
+    },
+)
+
 __all__ = [
+    "SMS_ERRORS",
     "BatchProgress",
     "BatchResult",
     "Brandname",
@@ -60,6 +84,7 @@ __all__ = [
     "SmsClient",
     "SmsErrorCode",
     "SmsSender",
+    "SmsSettings",
     "SqliteJournal",
     "Template",
     "TemplateMismatch",

@@ -38,6 +38,7 @@ __all__ = [
     "SendResult",
     "SendStatus",
     "SmsSender",
+    "Vendor",
     "check_idempotency_key",
     "message_from",
 ]
@@ -320,12 +321,34 @@ class DeliveryReport:
         return f"{self.provider}:{self.provider_message_id}:{recipient}:{self.vendor_status}"
 
 
+@dataclass(frozen=True)
+class Vendor:
+    """An SMS provider's facts, declared once in its `wire.py` (``VENDOR``)."""
+
+    name: str
+    """The provider's name ("mobifone", "viettel", "vnpt", "esms")."""
+    title: str
+    """How errors name it ("MobiFone")."""
+    secret_fields: tuple[str, ...] = ()
+    """Names its messages give secrets (masked in logs beside the settings' own)."""
+    keyed: bool = True
+    """Whether a send carries a request id the gateway de-duplicates (a resend with the
+    same key then reconciles an unknown outcome)."""
+
+    @property
+    def reconcile(self) -> str:
+        """What to do after an unknown outcome."""
+        if self.keyed:
+            return "send again with the same key to reconcile"
+        return "reconcile before sending again"
+
+
 @runtime_checkable
 class SmsSender(Protocol):
     """What every SMS provider adapter (and the failover router) offers."""
 
     @property
-    def provider(self) -> str:
+    def name(self) -> str:
         """The provider's name ("mobifone", "viettel", "vnpt", "esms", or a router's)."""
         ...
 

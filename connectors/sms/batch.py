@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import ClassVar
 
 from connectors.core.errors import ConnectorError
 from connectors.sms.base import (
@@ -26,7 +28,7 @@ from connectors.sms.base import (
     message_from,
 )
 
-__all__ = ["run_batch"]
+__all__ = ["BatchSender", "run_batch"]
 
 SendOne = Callable[[Message], SendResult]
 
@@ -43,6 +45,8 @@ class _Tally:
         with self._lock:
             self._done += 1
             self._counts[result.status] += 1
+            if self._progress is None:
+                return
             snapshot = BatchProgress(
                 done=self._done,
                 total=self._total,
@@ -51,8 +55,7 @@ class _Tally:
                 failed=self._counts[SendStatus.FAILED],
                 unknown=self._counts[SendStatus.UNKNOWN],
             )
-            if self._progress is not None:
-                self._progress(snapshot)
+            self._progress(snapshot)
 
 
 def _one(provider: str, send: SendOne, item: MessageInput) -> SendResult:
@@ -120,3 +123,25 @@ def run_batch(
     final = tuple(r for r in results if r is not None)
     assert len(final) == len(results), "every message has a result"
     return BatchResult(final, time.monotonic() - started)
+
+
+class BatchSender(ABC):
+    """`send_many` for a sender: its `send` run over many messages (`run_batch`)."""
+
+    name: ClassVar[str] = "sms"
+    """The sender's name (a provider's, or a router's)."""
+
+    @abstractmethod
+    def send(self, message: Message, idempotency_key: str | None = None) -> SendResult:
+        """Send one message (see `connectors.sms.base.SmsSender.send`)."""
+
+    def send_many(
+        self,
+        messages: Iterable[MessageInput],
+        *,
+        concurrency: int = 8,
+        progress: ProgressCallback | None = None,
+    ) -> BatchResult:
+        """Send many messages with bounded concurrency; one result per message, in input
+        order (see `run_batch`)."""
+        return run_batch(self.name, self.send, messages, concurrency=concurrency, progress=progress)

@@ -16,7 +16,7 @@ from connectors.sms.base import Encoding, Message
 from connectors.sms.errors import MessageTooLong, TemplateMismatch
 from connectors.sms.templates import Template, TemplateRegistry
 from connectors.vn.phone import VnPhone
-from connectors.vn.text import SmsSegments, is_gsm7, sms_segments, strip_diacritics
+from connectors.vn.text import SmsSegments, sms_segments, strip_diacritics
 
 __all__ = ["Composed", "TextLimits", "compose"]
 
@@ -93,12 +93,12 @@ def compose(
                     f"text matches none of the templates registered for {name!r}", field="text"
                 )
             template, params = found
-    if not accented and not is_gsm7(text):
+    segments = sms_segments(text)  # GSM-7 exactly when `is_gsm7(text)`
+    if not accented and segments.encoding != "GSM-7":
         raise ValidationError(
             "unaccented text has characters outside the GSM-7 alphabet (emoji or symbols)",
             field="text",
         )
-    segments = sms_segments(text)
     limit = limits.limit(segments.encoding)
     if segments.units > limit:
         raise MessageTooLong(

@@ -12,8 +12,11 @@ Local refusals (before anything is sent) are `ValidationError`s that also carry 
 from __future__ import annotations
 
 import enum
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
+from connectors.core.codes import CodeTable
+from connectors.core.deprecation import warn_deprecated
 from connectors.core.errors import (
     AuthError,
     ConnectorError,
@@ -29,12 +32,16 @@ from connectors.core.errors import (
 from connectors.vn.phone import InvalidPhoneNumber
 
 __all__ = [
+    "SMS_ERRORS",
     "MessageTooLong",
     "SmsErrorCode",
     "TemplateMismatch",
+    "VendorCodeTable",
     "code_of",
+    "common_code",
     "may_fail_over",
     "sms_error",
+    "vendor_code",
 ]
 
 
@@ -84,31 +91,63 @@ _FAILOVER_OK = frozenset(
     }
 )
 
-_ERROR_CLASSES: dict[SmsErrorCode, type[ProviderError]] = {
-    SmsErrorCode.AUTH: AuthError,
-    SmsErrorCode.IP_NOT_ALLOWED: AuthError,
-    SmsErrorCode.INVALID_NUMBER: Rejected,
-    SmsErrorCode.TEMPLATE_MISMATCH: Rejected,
-    SmsErrorCode.BRANDNAME_NOT_REGISTERED_FOR_TELCO: Rejected,
-    SmsErrorCode.DUPLICATE: Duplicate,
-    SmsErrorCode.QUOTA: Rejected,
-    SmsErrorCode.RATE_LIMITED: RateLimited,
-    SmsErrorCode.CONTENT_REJECTED: Rejected,
-    SmsErrorCode.TOO_LONG: Rejected,
-    SmsErrorCode.TEMPORARY: ProviderUnavailable,
-    SmsErrorCode.INVALID_REQUEST: Rejected,
-    SmsErrorCode.UNKNOWN: ProviderError,
-}
+SMS_ERRORS: CodeTable[SmsErrorCode] = CodeTable(
+    {
+        SmsErrorCode.AUTH: AuthError,
+        SmsErrorCode.IP_NOT_ALLOWED: AuthError,
+        SmsErrorCode.DUPLICATE: Duplicate,
+        SmsErrorCode.RATE_LIMITED: RateLimited,
+        SmsErrorCode.TEMPORARY: ProviderUnavailable,
+        SmsErrorCode.UNKNOWN: ProviderError,
+    },
+    default=Rejected,
+    retryable=_RETRYABLE,
+)
+"""The domain's error table: auth/ip_not_allowed -> `AuthError`, duplicate -> `Duplicate`,
+rate_limited -> `RateLimited`, temporary -> `ProviderUnavailable`, unknown ->
+`ProviderError`, the rest (the message's own faults, quota, brandname) -> `Rejected`; only
+rate_limited and temporary are worth retrying (`SmsErrorCode.retryable`)."""
 
 
 def sms_error(code: SmsErrorCode, message: str, **context: Any) -> ProviderError:
-    """The `ProviderError` for a vendor answer mapped to `code` (the caller raises it).
+    """Deprecated: use `SMS_ERRORS.error(code, message, **context)`."""
+    warn_deprecated("connectors.sms.errors.sms_error", "connectors.sms.errors.SMS_ERRORS.error")
+    return SMS_ERRORS.error(code, message, **context)
 
-    auth/ip_not_allowed -> AuthError, duplicate -> Duplicate, rate_limited -> RateLimited,
-    temporary -> ProviderUnavailable, unknown -> ProviderError, the rest -> Rejected.
-    `context` is passed on (provider, operation, vendor_code, vendor_message, ...).
-    """
-    return _ERROR_CLASSES[code](message, code=code.value, retryable=code.retryable, **context)
+
+VendorCodes = Mapping[str, tuple[SmsErrorCode, str]]
+"""A vendor's code table in its `wire.py`: raw code -> (common code, the vendor's text)."""
+
+
+def common_code(table: VendorCodes, raw: str) -> SmsErrorCode:
+    """The common code of vendor code `raw` (`UNKNOWN` when the table lacks it)."""
+    entry = table.get(raw)
+    return entry[0] if entry else SmsErrorCode.UNKNOWN
+
+
+def vendor_code(table: VendorCodes, code: SmsErrorCode) -> str:
+    """The first vendor code the table maps to `code` (what a simulator answers);
+    `ValueError` when there is none."""
+    for raw, (listed, _text) in table.items():
+        if listed is code:
+            return raw
+    raise ValueError(f"no vendor code stands for {code}")
+
+
+class VendorCodeTable:
+    """A wire profile's code lookups for a vendor whose codes are one `VendorCodes` table:
+    the profile names it as the class variable `errors_table`."""
+
+    __slots__ = ()
+    errors_table: ClassVar[VendorCodes]
+
+    def code_for(self, raw: str) -> SmsErrorCode:
+        """The common code of a vendor code (`UNKNOWN` if unlisted)."""
+        return common_code(self.errors_table, raw)
+
+    def answer_for(self, code: SmsErrorCode) -> str:
+        """The vendor code the simulated gateway answers for `code` (first listed)."""
+        return vendor_code(self.errors_table, code)
 
 
 class TemplateMismatch(ValidationError):

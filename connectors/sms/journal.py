@@ -152,12 +152,39 @@ _JOURNAL_SCHEMA = (
 
 
 class KeyLocks:
-    """Striped locks: two threads sending the same key never both reach the provider."""
+    """A lock per idempotency key: two threads sending the same key never both reach the
+    provider, and sends under different keys never wait for each other (a lock is kept
+    only while some thread holds or waits for its key, so memory stays flat)."""
 
-    def __init__(self, stripes: int = 64) -> None:
-        self._locks = [threading.Lock() for _ in range(stripes)]
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._entries: dict[str, _KeyEntry] = {}
+
+    def __len__(self) -> int:
+        """How many keys are held or waited for now."""
+        return len(self._entries)
 
     @contextmanager
     def hold(self, key: str) -> Iterator[None]:
-        with self._locks[hash(key) % len(self._locks)]:
-            yield
+        """Hold `key`'s lock for the `with` block."""
+        with self._guard:
+            entry = self._entries.get(key)
+            if entry is None:
+                entry = self._entries[key] = _KeyEntry()
+            entry.users += 1
+        try:
+            with entry.lock:
+                yield
+        finally:
+            with self._guard:
+                entry.users -= 1
+                if entry.users == 0:
+                    del self._entries[key]
+
+
+class _KeyEntry:
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0

@@ -8,9 +8,7 @@ first use in the schema (default ``connectors``). Needs the `postgres` extra.
 
 from __future__ import annotations
 
-import threading
-
-from connectors.core.postgres import PgConnections, check_schema_name, ensure_schema, qualified
+from connectors.core.postgres import PgStore
 from connectors.sms.base import SendResult
 from connectors.sms.journal import JOURNAL_COLUMNS, journal_row, result_from_row
 
@@ -24,47 +22,19 @@ _DDL = (
 )
 
 
-class PostgresJournal:
-    """A `SentJournal` in PostgreSQL; thread-safe (a connection per thread)."""
+class PostgresJournal(PgStore):
+    """A `SentJournal` in PostgreSQL; thread-safe (a connection per thread). `dsn` names
+    the database; `application_name` (default ``connectors-sms``), `connect_timeout` (s)
+    and `statement_timeout` (s) tune each connection."""
 
-    def __init__(
-        self,
-        dsn: str,
-        *,
-        schema: str = "connectors",
-        application_name: str = "connectors-sms",
-        connect_timeout: int = 10,
-        statement_timeout: float = 10.0,
-    ) -> None:
-        self.schema = check_schema_name(schema)
-        self._table = qualified(self.schema, "sms_sent")
-        self._connections = PgConnections(
-            dsn,
-            application_name=application_name,
-            connect_timeout=connect_timeout,
-            statement_timeout=statement_timeout,
-        )
-        self._ready = False
-        self._ready_lock = threading.Lock()
-
-    def __repr__(self) -> str:
-        return f"PostgresJournal({self._connections.masked!r}, schema={self.schema!r})"
-
-    def close(self) -> None:
-        """Close every connection this journal opened."""
-        self._connections.close()
-
-    def _ensure(self) -> None:
-        if not self._ready:
-            with self._ready_lock:
-                if not self._ready:
-                    ensure_schema(self._connections, self.schema, "sms_journal", 1, _DDL)
-                    self._ready = True
+    _component = "sms_journal"
+    _table_name = "sms_sent"
+    _ddl = _DDL
+    _application_name = "connectors-sms"
 
     def get(self, key: str) -> SendResult | None:
         """The accepted result recorded for `key`, if any."""
-        self._ensure()
-        with self._connections.using() as conn:
+        with self._using() as conn:
             row = conn.execute(
                 f"SELECT {JOURNAL_COLUMNS} FROM {self._table} WHERE key = %s",  # noqa: S608
                 (key,),
@@ -73,8 +43,7 @@ class PostgresJournal:
 
     def put(self, key: str, result: SendResult) -> None:
         """Record the accepted `result` of `key` (the first one recorded is kept)."""
-        self._ensure()
-        with self._connections.using() as conn:
+        with self._using() as conn:
             conn.execute(
                 f"INSERT INTO {self._table} (key, {JOURNAL_COLUMNS})"  # noqa: S608
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO NOTHING",

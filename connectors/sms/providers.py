@@ -27,12 +27,16 @@ def settings_class(name: str) -> type[ProviderSettings]:
     return cls
 
 
-def sender_from_env(name: str, templates: TemplateRegistry, /, **values: Any) -> SmsClient:
+def sender_from_env(
+    name: str, templates: TemplateRegistry, /, **values: Any
+) -> SmsClient[Any, Any]:
     """Provider `name`'s client, its settings read from `CONNECTORS_<NAME>_...` variables.
 
     `values` override the environment (e.g. `base_url=` a simulator). Raises `ConfigError`
     naming every missing or invalid setting and its variable.
     """
     settings = load_settings(settings_class(name), **values)
-    sender: SmsClient = provider("sms", name).client_class().from_settings(settings, templates)
+    sender: SmsClient[Any, Any] = (
+        provider("sms", name).client_class().from_settings(settings, templates)
+    )
     return sender

@@ -16,17 +16,10 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
+from connectors.core.deprecation import warn_deprecated
 from connectors.core.errors import ConfigError, ConnectorError, ProviderError, ValidationError
-from connectors.sms.base import (
-    BatchResult,
-    Message,
-    MessageInput,
-    ProgressCallback,
-    SendResult,
-    SmsSender,
-    check_idempotency_key,
-)
-from connectors.sms.batch import run_batch
+from connectors.sms.base import Message, SendResult, SmsSender, check_idempotency_key
+from connectors.sms.batch import BatchSender
 from connectors.sms.errors import SmsErrorCode, code_of, may_fail_over
 from connectors.sms.journal import KeyLocks, MemoryJournal, SentJournal
 
@@ -55,7 +48,7 @@ class FailoverExhausted(ProviderError):
         self.errors = dict(errors)
 
 
-class RoutingSender:
+class RoutingSender(BatchSender):
     """An `SmsSender` over several providers, routed by carrier, with safe failover.
 
     `senders` maps provider names to senders; `routes` maps a carrier ("viettel",
@@ -66,7 +59,7 @@ class RoutingSender:
     provider is not sent to the first one on a later retry.
     """
 
-    provider = "router"
+    name = "router"
 
     def __init__(
         self,
@@ -133,17 +126,11 @@ class RoutingSender:
             errors=errors,
         )
 
-    def send_many(
-        self,
-        messages: Iterable[MessageInput],
-        *,
-        concurrency: int = 8,
-        progress: ProgressCallback | None = None,
-    ) -> BatchResult:
-        """Send many messages, each routed and failed over on its own; one result each."""
-        return run_batch(
-            self.provider, self.send, messages, concurrency=concurrency, progress=progress
-        )
+    @property
+    def provider(self) -> str:
+        """Deprecated: the router's name is `name`."""
+        warn_deprecated("RoutingSender.provider", "RoutingSender.name")
+        return self.name
 
     def providers_for(self, carriers: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """The route of each carrier (for a CLI's `routes` listing)."""

@@ -123,6 +123,7 @@ class Template:
             raise ValidationError("a template names each parameter once", field="text")
         object.__setattr__(self, "_pattern", pattern)
         object.__setattr__(self, "_placeholders", placeholders)
+        object.__setattr__(self, "_literals", tuple(_PLACEHOLDER.split(normal)[::3]))
         object.__setattr__(self, "vendor_ids", dict(self.vendor_ids))
 
     @property
@@ -178,7 +179,11 @@ class Template:
                     field=f"params.{placeholder.name}",
                 )
             values.append(value)
-        text = _PLACEHOLDER.sub(_Filler(values), self.text)
+        literals: tuple[str, ...] = self.__dict__["_literals"]
+        pieces = [literals[0]]
+        for value, literal in zip(values, literals[1:], strict=True):
+            pieces += (value, literal)
+        text = "".join(pieces)
         if not self.pattern.fullmatch(text):  # pragma: no cover - guarded by _value_problem
             raise TemplateMismatch(f"rendered text does not match {self.id!r}", field="params")
         return text, tuple(values)
@@ -199,14 +204,6 @@ def _value_problem(value: str, placeholder: Placeholder) -> str | None:
     if placeholder.max_length is not None and len(value) > placeholder.max_length:
         return f"is longer than {placeholder.max_length} characters"
     return None
-
-
-class _Filler:
-    def __init__(self, values: list[str]) -> None:
-        self._values = iter(values)
-
-    def __call__(self, _match: re.Match[str]) -> str:
-        return next(self._values)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ Faults that drop the connection become the exceptions requests would raise:
 `ReadTimeout` for timeouts and trickled answers (without waiting), `ConnectionError` for
 resets, `ChunkedEncodingError` for a truncated body; an oversize answer is one bytes object
 in memory (use a small `size` in process).
-Requires the `responses` package (the `test` extra).
+Requires the `responses` package (the `test` extra): without it, `mount` raises
+`connectors.core.extras.MissingExtra` (a `ConfigError` and an `ImportError`) naming
+``pip install 'vn-public-connectors[test]'``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 import requests
 from urllib3.exceptions import ProtocolError
 
+from connectors.core.extras import require
 from connectors.testing.faults import Oversize, Trickle
 from connectors.testing.simulator import AbortConnection, Simulator, WireFault
 
@@ -80,7 +83,8 @@ def mount(simulator: Simulator, base_url: str) -> Iterator[Any]:
     Yields this mount's `responses.RequestsMock` (its `calls` are the requests made inside
     this block); other URLs are refused.
     """
-    import responses  # imported here: a test-only dependency
+    # Imported here: a test-only dependency (the `test` extra), named if it is missing.
+    responses = require("responses", extra="test", feature="connectors.testing.mount")
 
     def callback(prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         captured: dict[str, Any] = {}

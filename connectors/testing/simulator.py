@@ -17,20 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from connectors.testing.faults import (
-    CommitThenStatus,
-    FaultPlan,
-    Latency,
-    Malformed,
-    Oversize,
-    Reset,
-    Status,
-    TimeoutAfterCommit,
-    TimeoutBeforeProcessing,
-    TooManyRequests,
-    Trickle,
-    Truncated,
-)
+from connectors.testing import faults
 
 __all__ = [
     "AbortConnection",
@@ -60,7 +47,9 @@ class WireFault(Exception):
     """Raised by a simulator after processing: the runner writes `answer` as `fault` says
     (cut short, trickled, or replaced by oversize filler) instead of answering normally."""
 
-    def __init__(self, fault: Truncated | Trickle | Oversize, answer: SimResponse) -> None:
+    def __init__(
+        self, fault: faults.Truncated | faults.Trickle | faults.Oversize, answer: SimResponse
+    ) -> None:
         super().__init__(fault)
         self.fault = fault
         self.answer = answer
@@ -201,7 +190,7 @@ class Simulator:
 
     def __init__(self, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.ledger = Ledger()
-        self.faults = FaultPlan()
+        self.faults = faults.FaultPlan()
         self.seen: list[SeenRequest] = []
         self._seen_lock = threading.Lock()
         self._routes: list[_Route] = []
@@ -264,28 +253,28 @@ class Simulator:
         fault = self.faults.take(route.name)
         if fault is None:
             return route.handler(routed)
-        if isinstance(fault, Latency):
+        if isinstance(fault, faults.Latency):
             self.sleep(fault.seconds)
             return route.handler(routed)
-        if isinstance(fault, TimeoutAfterCommit):
+        if isinstance(fault, faults.TimeoutAfterCommit):
             route.handler(routed)
             raise AbortConnection(fault.hold, processed=True)
-        if isinstance(fault, CommitThenStatus):
+        if isinstance(fault, faults.CommitThenStatus):
             route.handler(routed)
             return SimResponse(fault.code, fault.body, {"Content-Type": fault.content_type})
-        if isinstance(fault, Truncated | Trickle | Oversize):
+        if isinstance(fault, faults.Truncated | faults.Trickle | faults.Oversize):
             raise WireFault(fault, route.handler(routed))
-        if isinstance(fault, TimeoutBeforeProcessing):
+        if isinstance(fault, faults.TimeoutBeforeProcessing):
             raise AbortConnection(fault.hold)
-        if isinstance(fault, Reset):
+        if isinstance(fault, faults.Reset):
             raise AbortConnection(0.0)
-        if isinstance(fault, TooManyRequests):
+        if isinstance(fault, faults.TooManyRequests):
             return SimResponse.json(
                 {"error": "too many requests"}, 429, **{"Retry-After": f"{fault.retry_after:g}"}
             )
-        if isinstance(fault, Status | Malformed):
+        if isinstance(fault, faults.Status | faults.Malformed):
             return SimResponse(
-                200 if isinstance(fault, Malformed) else fault.code,
+                200 if isinstance(fault, faults.Malformed) else fault.code,
                 fault.body,
                 {"Content-Type": fault.content_type},
             )

@@ -14,12 +14,13 @@ word on the real telco.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import phonenumbers
-from phonenumbers import PhoneNumberType, carrier
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
 
 from connectors.core.errors import ValidationError
+
+if TYPE_CHECKING:  # phonenumbers (its metadata is large) loads on the first number parsed
+    import phonenumbers
 
 __all__ = ["Carrier", "InvalidPhoneNumber", "VnPhone", "is_mobile", "parse_phone"]
 
@@ -73,14 +74,19 @@ _CARRIER_PREFIXES: dict[str, Carrier] = {
     "055": "reddi",
 }
 
-_REFUSED_TYPES = {
-    PhoneNumberType.FIXED_LINE: "a landline, not a mobile number",
-    PhoneNumberType.TOLL_FREE: "a toll-free service number, not a mobile number",
-    PhoneNumberType.PREMIUM_RATE: "a premium-rate service number, not a mobile number",
-    PhoneNumberType.SHARED_COST: "a shared-cost service number, not a mobile number",
-    PhoneNumberType.UAN: "a service number, not a mobile number",
-    PhoneNumberType.VOIP: "a VoIP number, not a mobile number",
-}
+
+@cache
+def _refused_types() -> dict[int, str]:
+    from phonenumbers import PhoneNumberType
+
+    return {
+        PhoneNumberType.FIXED_LINE: "a landline, not a mobile number",
+        PhoneNumberType.TOLL_FREE: "a toll-free service number, not a mobile number",
+        PhoneNumberType.PREMIUM_RATE: "a premium-rate service number, not a mobile number",
+        PhoneNumberType.SHARED_COST: "a shared-cost service number, not a mobile number",
+        PhoneNumberType.UAN: "a service number, not a mobile number",
+        PhoneNumberType.VOIP: "a VoIP number, not a mobile number",
+    }
 
 
 class InvalidPhoneNumber(ValidationError):
@@ -164,6 +170,8 @@ def _carrier(number: phonenumbers.PhoneNumber, national: str) -> Carrier | None:
     prefix = national[:3]
     if prefix in _CARRIER_OVERRIDES:
         return _CARRIER_OVERRIDES[prefix]
+    from phonenumbers import carrier
+
     name = carrier.name_for_number(number, "en")
     squashed = "".join(char for char in str(name).lower() if char.isalnum())
     if squashed in _PHONENUMBERS_CARRIERS:
@@ -195,14 +203,19 @@ def parse_phone(raw: str) -> VnPhone:
         raise InvalidPhoneNumber("a landline, not a mobile number")
     if len(national) != 10 or not national.startswith("0"):
         raise InvalidPhoneNumber("not a Vietnamese mobile number: expected 0 and 9 digits")
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(national, "VN")
     except phonenumbers.NumberParseException as exc:  # pragma: no cover - 10 clean digits
         raise InvalidPhoneNumber("not a Vietnamese mobile number") from exc
     kind = phonenumbers.number_type(number)
-    if kind in _REFUSED_TYPES and phonenumbers.is_valid_number(number):
-        raise InvalidPhoneNumber(_REFUSED_TYPES[kind])
-    if kind != PhoneNumberType.MOBILE or not phonenumbers.is_valid_number_for_region(number, "VN"):
+    refused = _refused_types()
+    if kind in refused and phonenumbers.is_valid_number(number):
+        raise InvalidPhoneNumber(refused[kind])
+    if kind != phonenumbers.PhoneNumberType.MOBILE or not phonenumbers.is_valid_number_for_region(
+        number, "VN"
+    ):
         raise InvalidPhoneNumber("not an assigned Vietnamese mobile number range")
     return VnPhone(national=national, carrier=_carrier(number, national))
 

@@ -12,13 +12,16 @@ import requests
 
 from connectors.banks.base import PaymentIntent
 from connectors.banks.ipn import IpnHandler
-from connectors.banks.momo import MoMo, MoMoSimulator
-from connectors.banks.payos import PayOS, PayOSSimulator
-from connectors.banks.vnpay import VNPay, VNPaySimulator
+from connectors.banks.momo import MomoGateway
+from connectors.banks.payos import PayosGateway
+from connectors.banks.vnpay import VnpayGateway
 from connectors.core.retry import RetryPolicy
 from connectors.core.transport import Timeouts
 from connectors.testing import mount, serve
 from connectors.testing.conformance.banks import BanksHarness, dossier_refs
+from connectors.testing.simulators.banks.momo import MomoGatewaySimulator
+from connectors.testing.simulators.banks.payos import PayosGatewaySimulator
+from connectors.testing.simulators.banks.vnpay import VnpayGatewaySimulator
 
 VNPAY_SECRET = "TESTSECRETKEY0123456789ABCDEFGHI"  # spec section 5, vectors B-D
 MOMO_ACCESS = "F8BBA842ECF85"  # MoMo's public sandbox demo keys (spec vector E)
@@ -51,19 +54,21 @@ TIMEOUTS = Timeouts(connect=1.0, read=0.5, total=10.0)
 def make_simulator(gateway: str) -> Any:
     no_sleep = lambda _s: None  # noqa: E731
     if gateway == "vnpay":
-        return VNPaySimulator(hash_secret=VNPAY_SECRET, sleep=no_sleep)
+        return VnpayGatewaySimulator(hash_secret=VNPAY_SECRET, sleep=no_sleep)
     if gateway == "momo":
-        return MoMoSimulator(access_key=MOMO_ACCESS, secret_key=MOMO_SECRET, sleep=no_sleep)
-    return PayOSSimulator(api_key=PAYOS_API_KEY, checksum_key=PAYOS_CHECKSUM, sleep=no_sleep)
+        return MomoGatewaySimulator(access_key=MOMO_ACCESS, secret_key=MOMO_SECRET, sleep=no_sleep)
+    return PayosGatewaySimulator(api_key=PAYOS_API_KEY, checksum_key=PAYOS_CHECKSUM, sleep=no_sleep)
 
 
 def make_client(gateway: str, base_url: str, **options: Any) -> Any:
     options.setdefault("retry", fast_retry())
     options.setdefault("timeouts", TIMEOUTS)
     if gateway == "vnpay":
-        return VNPay(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=base_url, **options)
+        return VnpayGateway(
+            tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=base_url, **options
+        )
     if gateway == "momo":
-        return MoMo(
+        return MomoGateway(
             partner_code="MOMO",
             access_key=MOMO_ACCESS,
             secret_key=MOMO_SECRET,
@@ -72,7 +77,7 @@ def make_client(gateway: str, base_url: str, **options: Any) -> Any:
         )
     codes = itertools.count(1_735_787_700_001)
     options.setdefault("order_codes", lambda: next(codes))
-    return PayOS(
+    return PayosGateway(
         client_id="sim-client",
         api_key=PAYOS_API_KEY,
         checksum_key=PAYOS_CHECKSUM,

@@ -18,7 +18,7 @@ import threading
 
 from connectors.banks.base import PaymentNotification
 from connectors.banks.ipn import IpnHandler
-from connectors.banks.vnpay import VNPay
+from connectors.banks.vnpay import VnpayGateway
 from connectors.testing import serve
 from tests.banks.gateways import VNPAY_SECRET
 
@@ -51,7 +51,9 @@ def main(seen_db: str, portal_db: str, order_ref: str, amount: int, mode: str) -
             os.kill(os.getpid(), signal.SIGKILL)
         db.close()
 
-    vnpay = VNPay(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url="http://127.0.0.1:9")
+    vnpay = VnpayGateway(
+        tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url="http://127.0.0.1:9"
+    )
     handler = IpnHandler(
         vnpay,
         expected_amount=lambda ref: amount if ref == order_ref else None,

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 from connectors.banks.base import CallbackRequest
-from connectors.banks.momo import MoMo
+from connectors.banks.momo import MomoGateway
 from connectors.banks.momo import wire as momo_wire
-from connectors.banks.payos import PayOS
+from connectors.banks.payos import PayosGateway
 from connectors.banks.payos import wire as payos_wire
-from connectors.banks.vnpay import VNPay
+from connectors.banks.vnpay import VnpayGateway
 from connectors.banks.vnpay import wire as vnpay_wire
 from tests.banks.gateways import (
     MOMO_ACCESS,
@@ -101,14 +101,16 @@ def payos_callback(amount: object, order_code: object = int(PAYOS_REF)) -> Callb
 
 
 GATEWAYS: dict[str, Callable[[], Any]] = {
-    "vnpay": lambda: VNPay(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URLS["vnpay"]),
-    "momo": lambda: MoMo(
+    "vnpay": lambda: VnpayGateway(
+        tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URLS["vnpay"]
+    ),
+    "momo": lambda: MomoGateway(
         partner_code="MOMO",
         access_key=MOMO_ACCESS,
         secret_key=MOMO_SECRET,
         base_url=URLS["momo"],
     ),
-    "payos": lambda: PayOS(
+    "payos": lambda: PayosGateway(
         client_id="sim-client",
         api_key=PAYOS_API_KEY,
         checksum_key=PAYOS_CHECKSUM,

@@ -21,8 +21,8 @@ from connectors.banks.base import (
     RefundRequest,
     ascii_safe,
     check_amount,
-    provider_error,
 )
+from connectors.banks.codes import PAYMENT_ERRORS
 from connectors.core.errors import (
     AuthError,
     Duplicate,
@@ -206,7 +206,7 @@ def test_notification_amount_must_be_int() -> None:
     ],
 )
 def test_provider_error_maps_the_common_code(code: PaymentErrorCode, cls: type) -> None:
-    error = provider_error(code, "no", provider="vnpay", vendor_code="91")
+    error = PAYMENT_ERRORS.error(code, "no", provider="vnpay", vendor_code="91")
     assert type(error) is cls
     assert (code.value, "91", "vnpay") == (error.code, error.vendor_code, error.provider)
 

@@ -17,14 +17,15 @@ from typing import Any
 import pytest
 
 from connectors.banks.base import PaymentRequest, RefundRequest
-from connectors.banks.momo import MoMo, MoMoSettings
-from connectors.banks.payos import PayOS, PayOSSettings
-from connectors.banks.sepay import SePaySettings, SePaySimulator
-from connectors.banks.vnpay import VNPay, VNPaySettings
+from connectors.banks.momo import MomoGateway, MomoGatewaySettings
+from connectors.banks.payos import PayosGateway, PayosGatewaySettings
+from connectors.banks.sepay import SepayTransactionsSettings
+from connectors.banks.vnpay import VnpayGateway, VnpayGatewaySettings
 from connectors.core import ReadTimeout, Timeouts, Transport, load_settings
 from connectors.core.deadline import DeadlineAdapter
 from connectors.testing import Trickle, serve
 from connectors.testing.conformance.maybe_sent import check_maybe_sent, run_concurrently
+from connectors.testing.simulators.banks.sepay import SepayTransactionsSimulator
 from connectors.vn.time import VN_TZ
 from tests.banks.gateways import (
     MOMO_ACCESS,
@@ -57,7 +58,7 @@ def served() -> Iterator[dict[str, tuple[Any, str]]]:
         "momo": make_simulator("momo"),
         "payos": make_simulator("payos"),
         "vnpay": make_simulator("vnpay"),
-        "sepay": SePaySimulator(api_token=TOKEN, sleep=lambda _s: None),
+        "sepay": SepayTransactionsSimulator(api_token=TOKEN, sleep=lambda _s: None),
     }
     with ExitStack() as stack:
         yield {name: (sim, stack.enter_context(serve(sim))) for name, sim in sims.items()}
@@ -76,9 +77,9 @@ def test_every_bank_adapter_ends_a_trickled_call_at_its_deadline(
     payos_sim, payos_url = served["payos"]
     vnpay_sim, vnpay_url = served["vnpay"]
     sepay_sim, sepay_url = served["sepay"]
-    momo = MoMo.from_settings(
+    momo = MomoGateway.from_settings(
         load_settings(
-            MoMoSettings,
+            MomoGatewaySettings,
             base_url=momo_url,
             partner_code="MOMO",
             access_key=MOMO_ACCESS,
@@ -87,9 +88,9 @@ def test_every_bank_adapter_ends_a_trickled_call_at_its_deadline(
         ),
         request_ids=lambda: "REQ-TRICKLE-1",
     )
-    payos = PayOS.from_settings(
+    payos = PayosGateway.from_settings(
         load_settings(
-            PayOSSettings,
+            PayosGatewaySettings,
             base_url=payos_url,
             client_id="sim-client",
             api_key=PAYOS_API_KEY,
@@ -97,16 +98,16 @@ def test_every_bank_adapter_ends_a_trickled_call_at_its_deadline(
             http=HTTP,
         )
     )
-    vnpay = VNPay.from_settings(
+    vnpay = VnpayGateway.from_settings(
         load_settings(
-            VNPaySettings,
+            VnpayGatewaySettings,
             base_url=vnpay_url,
             tmn_code="HNTEST01",
             hash_secret=VNPAY_SECRET,
             http=HTTP,
         )
     )
-    sepay = load_settings(SePaySettings, base_url=sepay_url, api_token=TOKEN, http=HTTP)
+    sepay = load_settings(SepayTransactionsSettings, base_url=sepay_url, api_token=TOKEN, http=HTTP)
     transactions = sepay.transactions()
     for client, url in [
         (momo, momo_url),

@@ -22,9 +22,10 @@ from connectors.banks.base import (
     PaymentStatus,
 )
 from connectors.banks.ipn import IpnHandler, request_from_wsgi
-from connectors.banks.vnpay import VNPay, VNPaySimulator
+from connectors.banks.vnpay import VnpayGateway
 from connectors.core.webhooks import MemorySeenStore, SqliteSeenStore
 from connectors.testing import mount, serve
+from connectors.testing.simulators.banks.vnpay import VnpayGatewaySimulator
 from tests.banks.gateways import VNPAY_SECRET
 
 URL = "https://vnpay.sim.test"
@@ -60,19 +61,22 @@ class Portal:
 
 
 @pytest.fixture
-def sim() -> Iterator[VNPaySimulator]:
-    simulator = VNPaySimulator(hash_secret=VNPAY_SECRET, sleep=lambda _s: None)
+def sim() -> Iterator[VnpayGatewaySimulator]:
+    simulator = VnpayGatewaySimulator(hash_secret=VNPAY_SECRET, sleep=lambda _s: None)
     with mount(simulator, URL):
         yield simulator
 
 
 @pytest.fixture
-def vnpay() -> VNPay:
-    return VNPay(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
+def vnpay() -> VnpayGateway:
+    return VnpayGateway(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
 
 
 def paid(
-    sim: VNPaySimulator, vnpay: VNPay, amount: int = 50_000, amount_reported: int | None = None
+    sim: VnpayGatewaySimulator,
+    vnpay: VnpayGateway,
+    amount: int = 50_000,
+    amount_reported: int | None = None,
 ) -> dict[str, str]:
     """A citizen pays a fresh order at the simulated VNPay; the signed IPN parameters."""
     ref = f"HS{next(_refs):08d}"
@@ -83,7 +87,7 @@ def paid(
     return dict(sim.pay(ref, amount=amount_reported).query)
 
 
-def test_vnpay_answers_are_exact(vnpay: VNPay) -> None:
+def test_vnpay_answers_are_exact(vnpay: VnpayGateway) -> None:
     assert set(CallbackOutcome) == set(VNPAY_ANSWERS)
     for outcome, body in VNPAY_ANSWERS.items():
         answer = vnpay.callback_answer(outcome)
@@ -92,7 +96,7 @@ def test_vnpay_answers_are_exact(vnpay: VNPay) -> None:
 
 
 def test_plain_function_confirms_once_then_says_already_confirmed(
-    sim: VNPaySimulator, vnpay: VNPay
+    sim: VnpayGatewaySimulator, vnpay: VnpayGateway
 ) -> None:
     params = paid(sim, vnpay)
     portal = Portal({params["vnp_TxnRef"]: 50_000})
@@ -115,7 +119,10 @@ def test_plain_function_confirms_once_then_says_already_confirmed(
     ],
 )
 def test_refusals_change_no_state(
-    sim: VNPaySimulator, vnpay: VNPay, change: dict[str, str], outcome: CallbackOutcome
+    sim: VnpayGatewaySimulator,
+    vnpay: VnpayGateway,
+    change: dict[str, str],
+    outcome: CallbackOutcome,
 ) -> None:
     params = {**paid(sim, vnpay), **change}
     portal = Portal({})
@@ -131,7 +138,7 @@ def test_refusals_change_no_state(
     )
 
 
-def test_missing_parameters_are_an_invalid_signature(vnpay: VNPay) -> None:
+def test_missing_parameters_are_an_invalid_signature(vnpay: VnpayGateway) -> None:
     handler = IpnHandler(vnpay, expected_amount=lambda _r: 1, on_payment=lambda _n: None)
     assert VNPAY_ANSWERS[CallbackOutcome.INVALID_SIGNATURE] == handler.handle(method="GET").body
 
@@ -139,8 +146,8 @@ def test_missing_parameters_are_an_invalid_signature(vnpay: VNPay) -> None:
 @settings(max_examples=25)
 @given(expected=st.integers(min_value=1, max_value=10**9), reported=st.integers(1, 10**9))
 def test_amounts_are_compared_as_integers(expected: int, reported: int) -> None:
-    simulator = VNPaySimulator(hash_secret=VNPAY_SECRET)
-    vnpay = VNPay(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
+    simulator = VnpayGatewaySimulator(hash_secret=VNPAY_SECRET)
+    vnpay = VnpayGateway(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
     with mount(simulator, URL):
         params = paid(simulator, vnpay, amount=expected, amount_reported=reported)
     portal = Portal({params["vnp_TxnRef"]: expected})
@@ -157,7 +164,9 @@ def test_amounts_are_compared_as_integers(expected: int, reported: int) -> None:
         assert [] == portal.received
 
 
-def test_portal_failure_leaves_the_event_for_the_retry(sim: VNPaySimulator, vnpay: VNPay) -> None:
+def test_portal_failure_leaves_the_event_for_the_retry(
+    sim: VnpayGatewaySimulator, vnpay: VnpayGateway
+) -> None:
     params = paid(sim, vnpay)
     portal = Portal({params["vnp_TxnRef"]: 50_000}, failures=1)
     store = MemorySeenStore()
@@ -176,7 +185,7 @@ def test_portal_failure_leaves_the_event_for_the_retry(sim: VNPaySimulator, vnpa
 
 @pytest.mark.parametrize("lookup", [lambda _r: 50_000.0, lambda _r: 1 / 0])
 def test_a_broken_lookup_is_an_error_not_a_refusal(
-    sim: VNPaySimulator, vnpay: VNPay, lookup: object
+    sim: VnpayGatewaySimulator, vnpay: VnpayGateway, lookup: object
 ) -> None:
     params = paid(sim, vnpay)
     received: list[PaymentNotification] = []
@@ -185,7 +194,9 @@ def test_a_broken_lookup_is_an_error_not_a_refusal(
     assert [] == received
 
 
-def test_sqlite_store_survives_a_restart(sim: VNPaySimulator, vnpay: VNPay, tmp_path: Path) -> None:
+def test_sqlite_store_survives_a_restart(
+    sim: VnpayGatewaySimulator, vnpay: VnpayGateway, tmp_path: Path
+) -> None:
     params = paid(sim, vnpay)
     portal = Portal({params["vnp_TxnRef"]: 50_000})
     path = tmp_path / "ipn.sqlite3"
@@ -198,7 +209,9 @@ def test_sqlite_store_survives_a_restart(sim: VNPaySimulator, vnpay: VNPay, tmp_
     assert 1 == len(portal.received)
 
 
-def test_concurrent_deliveries_reach_the_portal_once(sim: VNPaySimulator, vnpay: VNPay) -> None:
+def test_concurrent_deliveries_reach_the_portal_once(
+    sim: VnpayGatewaySimulator, vnpay: VnpayGateway
+) -> None:
     params = paid(sim, vnpay)
     portal = Portal({params["vnp_TxnRef"]: 50_000})
     handler = IpnHandler(
@@ -222,7 +235,7 @@ def test_concurrent_deliveries_reach_the_portal_once(sim: VNPaySimulator, vnpay:
     ] * 7 == sorted(bodies, key=lambda b: b != VNPAY_ANSWERS[CallbackOutcome.ACCEPTED])
 
 
-def test_rejected_callbacks_are_reported(sim: VNPaySimulator, vnpay: VNPay) -> None:
+def test_rejected_callbacks_are_reported(sim: VnpayGatewaySimulator, vnpay: VnpayGateway) -> None:
     params = paid(sim, vnpay, amount_reported=40_000)
     seen: list[tuple[str, CallbackOutcome]] = []
     handler = IpnHandler(
@@ -235,8 +248,8 @@ def test_rejected_callbacks_are_reported(sim: VNPaySimulator, vnpay: VNPay) -> N
     assert [(params["vnp_TxnRef"], CallbackOutcome.AMOUNT_MISMATCH)] == seen
 
 
-def test_wsgi_app_on_loopback(vnpay: VNPay) -> None:
-    sim = VNPaySimulator(hash_secret=VNPAY_SECRET)
+def test_wsgi_app_on_loopback(vnpay: VnpayGateway) -> None:
+    sim = VnpayGatewaySimulator(hash_secret=VNPAY_SECRET)
     with mount(sim, URL):  # the citizen pays; then real sockets for the IPN
         params = paid(sim, vnpay)
     portal = Portal({params["vnp_TxnRef"]: 50_000})

@@ -22,8 +22,9 @@ import pytest
 import requests
 
 from connectors.banks.base import PaymentRequest
-from connectors.banks.vnpay import VNPay, VNPaySimulator
+from connectors.banks.vnpay import VnpayGateway
 from connectors.testing import mount
+from connectors.testing.simulators.banks.vnpay import VnpayGatewaySimulator
 from tests.banks.gateways import VNPAY_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,8 +83,8 @@ def rsp_codes(attempts: list[object]) -> list[str | None]:
 def test_sigkill_inside_on_payment_then_the_redelivery_records_it_once(
     tmp_path: Path, moment: str
 ) -> None:
-    sim = VNPaySimulator(hash_secret=VNPAY_SECRET, sleep=lambda _s: None, ipn_attempts=1)
-    vnpay = VNPay(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
+    sim = VnpayGatewaySimulator(hash_secret=VNPAY_SECRET, sleep=lambda _s: None, ipn_attempts=1)
+    vnpay = VnpayGateway(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
     with mount(sim, URL):  # the citizen pays at VNPay
         request = PaymentRequest(
             dossier_code=REF, amount=AMOUNT, description="Le phi", return_url="https://a.vn/r"

@@ -12,9 +12,16 @@ from tests.banks.gateways import GATEWAYS, URLS, make_client
 
 PACKAGES = {
     "connectors.banks": {"FeeGateway", "IpnHandler", "PaymentRequest", "PaymentNotification"},
-    "connectors.banks.vnpay": {"VNPay", "VNPaySettings", "VNPaySimulator", "WireProfile"},
-    "connectors.banks.momo": {"MoMo", "MoMoSettings", "MoMoSimulator", "WireProfile"},
-    "connectors.banks.payos": {"PayOS", "PayOSSettings", "PayOSSimulator", "WireProfile"},
+    "connectors.banks.vnpay": {"VnpayGateway", "VnpayGatewaySettings", "WireProfile"},
+    "connectors.banks.momo": {"MomoGateway", "MomoGatewaySettings", "WireProfile"},
+    "connectors.banks.payos": {"PayosGateway", "PayosGatewaySettings", "WireProfile"},
+    "connectors.banks.sepay": {"SepayTransactions", "SepayTransactionsSettings", "SepayWebhook"},
+    "connectors.testing.simulators.banks": {
+        "VnpayGatewaySimulator",
+        "MomoGatewaySimulator",
+        "PayosGatewaySimulator",
+        "SepayTransactionsSimulator",
+    },
     "connectors.banks.ipn": {"IpnHandler", "IpnResult", "request_from_wsgi"},
     "connectors.testing.conformance.banks": {"BanksHarness", "FeeGatewayConformance"},
 }
@@ -46,15 +53,15 @@ def test_domain_package_reexports_base() -> None:
 
 
 def test_simulators_fit_the_conformance_protocol() -> None:
-    from connectors.banks.momo import MoMoSimulator
-    from connectors.banks.payos import PayOSSimulator
-    from connectors.banks.vnpay import VNPaySimulator
     from connectors.testing.conformance.banks import GatewaySimulator
+    from connectors.testing.simulators.banks.momo import MomoGatewaySimulator
+    from connectors.testing.simulators.banks.payos import PayosGatewaySimulator
+    from connectors.testing.simulators.banks.vnpay import VnpayGatewaySimulator
 
     sims: list[GatewaySimulator] = [  # checked by mypy --strict
-        VNPaySimulator(hash_secret="fake-secret"),
-        MoMoSimulator(access_key="fake-access", secret_key="fake-secret"),
-        PayOSSimulator(api_key="fake-key", checksum_key="fake-checksum"),
+        VnpayGatewaySimulator(hash_secret="fake-secret"),
+        MomoGatewaySimulator(access_key="fake-access", secret_key="fake-secret"),
+        PayosGatewaySimulator(api_key="fake-key", checksum_key="fake-checksum"),
     ]
     assert [0, 0, 0] == [len(sim.ledger) for sim in sims]
 

@@ -26,7 +26,7 @@ from connectors.banks.reconcile import (
     RowStatus,
     reconcile,
 )
-from connectors.banks.sepay import SePaySimulator, SePayWebhook
+from connectors.banks.sepay import SepayWebhook
 from connectors.banks.vietqr import (
     bank_by_short_name,
     build_vietqr,
@@ -36,6 +36,7 @@ from connectors.banks.vietqr import (
 )
 from connectors.core.errors import ValidationError
 from connectors.testing import serve
+from connectors.testing.simulators.banks.sepay import SepayTransactionsSimulator
 from connectors.vn.time import VN_TZ
 
 AT = datetime(2025, 1, 2, 10, 15, tzinfo=VN_TZ)
@@ -421,8 +422,8 @@ def test_demo_path_qr_transfer_webhook_match_report(tmp_path: Path) -> None:
         ExpectedPayment("HS2025000125", 20_000),
     ]
     matcher = TransferMatcher(expected, accounts={account})
-    receiver = SePayWebhook(hmac_secret="fake-demo-secret")
-    sim = SePaySimulator(hmac_secret="fake-demo-secret", sleep=lambda _s: None)
+    receiver = SepayWebhook(hmac_secret="fake-demo-secret")
+    sim = SepayTransactionsSimulator(hmac_secret="fake-demo-secret", sleep=lambda _s: None)
     qr = parse_vietqr(payload)
     sim.transfer(account=qr.account, amount=qr.amount or 0, content=f"MBVCB.1.{qr.purpose}")
     sim.transfer(account=account, amount=20_000, content="IBFT hs 2025000124 nop phi")

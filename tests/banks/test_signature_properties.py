@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from connectors.banks.base import PaymentRequest
 from connectors.banks.momo import wire as momo_wire
 from connectors.banks.payos import wire as payos_wire
-from connectors.banks.vnpay import VNPay, VNPaySimulator
+from connectors.banks.vnpay import VnpayGateway
 from connectors.core.errors import SignatureError, ValidationError
 from connectors.testing import mount
+from connectors.testing.simulators.banks.vnpay import VnpayGatewaySimulator
 from tests.banks.gateways import (
     MOMO_ACCESS,
     MOMO_SECRET,
@@ -44,8 +45,8 @@ def test_vnpay_accepts_every_pay_url_we_sign(description: str, path: str, amount
         )
     except ValidationError:
         reject()  # nothing ASCII-safe left: refused before anything is sent
-    sim = VNPaySimulator(hash_secret=VNPAY_SECRET)
-    vnpay = VNPay(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
+    sim = VnpayGatewaySimulator(hash_secret=VNPAY_SECRET)
+    vnpay = VnpayGateway(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
     with mount(sim, URL):
         page = requests.get(vnpay.payment_url(request), allow_redirects=False, timeout=5)
     assert 200 == page.status_code, page.headers.get("Location")

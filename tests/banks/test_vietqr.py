@@ -378,7 +378,8 @@ def test_terminal_rendering_draws_two_rows_per_line() -> None:
 def test_public_api() -> None:
     expected = {
         "BANKS", "WIRE", "Bank", "InvalidQRPayload", "UnknownBank", "VietQR", "WireProfile",
-        "bank_by_bin", "bank_by_short_name", "build_vietqr", "crc16_ccitt_false", "find_bank",
+        "bank_by_bin", "bank_by_short_name", "build_vietqr", "caption_lines",
+        "crc16_ccitt_false", "find_bank",
         "format_crc", "parse_vietqr", "png_bytes", "qr_code", "render_png", "render_svg",
         "render_terminal", "render_text", "svg_text", "transfer_purpose",
     }  # fmt: skip

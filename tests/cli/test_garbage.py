@@ -250,6 +250,14 @@ MATRIX: list[tuple[list[str], int]] = [
     (["vietqr", "render", PAYLOAD, "-o", "{out.xml}"], INVALID),  # not .png/.svg
     (["vietqr", "render", PAYLOAD, "-o", "{a-directory}/../no-such-dir/x.png"], INVALID),
     (["vietqr", "render", PAYLOAD, "--scale", "0"], USAGE),
+    (["vietqr", "render", PAYLOAD, "--caption"], INVALID),  # a caption needs a .png
+    (["vietqr", "render", PAYLOAD, "--caption", "-o", "{out.xml}"], INVALID),
+    (["vietqr", "banks", "--bogus"], USAGE),
+    (["vietqr", "banks", "extra"], USAGE),
+    (["vietqr", "build", "--bank", "\udcff", "--account", "123"], INVALID),
+    (["vietqr", "build", "--bank", "VPBank", "--account", "1", "-o", "{out.xml}"], INVALID),
+    (["sms", "inspect", "abc", "--provider", "fpt"], USAGE),
+    (["sms", "inspect", "abc", "--provider", ""], USAGE),
     *[
         (["vietqr", "build", "--bank", "VPBank", "--account", "123", "--amount", amount], INVALID)
         for amount in ("²", "1.5", "５００００", "-5", "0", LONG_DIGITS, "9" * 14, "", "abc")
@@ -378,6 +386,9 @@ MATRIX: list[tuple[list[str], int]] = [
         )
     ],
     (["doctor", "--config", "/dev/zero"], CONFIG),
+    # report: the outbox is garbage, the day is not a date (issue 15)
+    *[(["report", "--db", f"{{{name}}}"], CONFIG) for name in (*BAD_FILES, "receipt.xml")],
+    (["report", "--db", "{garbage.txt}", "--day", "yesterday"], USAGE),
 ]
 
 COVERED = {
@@ -431,6 +442,8 @@ def test_an_unmatched_template_reports_then_fails_in_one_line(template: str) -> 
         (["simulate", "vnpay", "--seconds", "inf"], USAGE, "less than or equal to"),
         (["simulate", "vnpay", "--seconds", "1e308"], USAGE, "less than or equal to"),
         (["simulate", "vnpay", "--seconds", "nan"], USAGE, "--seconds"),
+        (["simulate", "vnpay", "--callback", "vnpay"], USAGE, "NAME=URL"),
+        (["simulate", "vnpay", "--port", "70000"], USAGE, "--port"),
         (["demo", "--output", "{garbage.txt}"], INVALID, "exists and is not a folder"),
         (["demo", "--output", "{garbage.txt}/sub"], INVALID, "--output"),
     ],

@@ -11,10 +11,10 @@ import requests
 from typer.testing import CliRunner
 
 from connectors.banks.base import PaymentRequest, PaymentStatus
-from connectors.banks.vnpay import VNPay
+from connectors.banks.vnpay import VnpayGateway
 from connectors.cli import app
 from connectors.cli.output import ExitCode
-from connectors.ihanoi import IHanoiClient
+from connectors.ihanoi.contract import IhanoiFeedback
 from connectors.simulators import CATALOG, make
 
 
@@ -43,7 +43,7 @@ def test_served_simulators_accept_the_printed_credentials() -> None:
         served = json.loads("".join(lines))
         vnpay = served["vnpay"]
         assert vnpay["base_url"].startswith("http://127.0.0.1:")
-        client = VNPay(
+        client = VnpayGateway(
             tmn_code=vnpay["tmn_code"],
             hash_secret=vnpay["hash_secret"],
             base_url=vnpay["base_url"],
@@ -61,7 +61,7 @@ def test_served_simulators_accept_the_printed_credentials() -> None:
         report = client.query(intent.order_ref, created_at=intent.created_at)
         assert PaymentStatus.PENDING == report.status
         ihanoi = served["ihanoi"]
-        with IHanoiClient(ihanoi["base_url"], ihanoi["token"]) as feedback:
+        with IhanoiFeedback(base_url=ihanoi["base_url"], token=ihanoi["token"]) as feedback:
             assert [] == list(feedback.list_updated().items)
     finally:
         process.terminate()

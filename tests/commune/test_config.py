@@ -66,3 +66,26 @@ def test_missing_and_malformed_files(tmp_path: Path) -> None:
         load_config(tmp_path / "absent.toml")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(write(tmp_path, "[commune\n"))
+
+
+def test_the_old_name_of_the_file_model_warns_and_is_the_new_one() -> None:
+    import connectors.commune.config as module
+
+    with pytest.warns(DeprecationWarning, match="CommuneFile"):
+        old = module.CommuneConfig
+    assert module.CommuneFile is old
+
+
+def test_public_names() -> None:
+    import connectors.commune
+    import connectors.delivery
+
+    for package in (connectors.commune, connectors.delivery):
+        assert sorted(package.__all__) == sorted(set(package.__all__))
+        assert all(hasattr(package, name) for name in package.__all__)
+    assert {"load", "build", "Adapters", "CommuneConfig", "SecretInFile"} <= set(
+        connectors.commune.__all__
+    )
+    assert {"FeePaid", "FeeLine", "Citizen", "FeeFlow", "fee_steps"} <= set(
+        connectors.delivery.__all__
+    )

@@ -34,6 +34,7 @@ accounts = ["0123456789"]
 [einvoice]
 provider = "{vendor}"
 [einvoice.viettel]
+base_url = "https://sinvoice.example.test"
 username = "0100109106-509"
 supplier_tax_code = "0100109106"
 [einvoice.vnpt]

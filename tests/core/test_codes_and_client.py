@@ -3,6 +3,7 @@ settings from keywords only, and deprecated names."""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import warnings
 from typing import ClassVar
@@ -126,3 +127,24 @@ def test_moved_names_warn_and_resolve_lazily() -> None:
         warnings.simplefilter("error")
         with pytest.raises(AttributeError, match="Other"):
             getter("Other")
+
+
+def test_a_client_declaring_its_vendor_takes_its_name_and_secret_fields() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Facts:
+        name: str
+        secret_fields: tuple[str, ...]
+
+    class VendorClient(ProviderClient[DemoSettings]):
+        vendor = Facts("othervendor", ("Token", "Sig"))
+        settings_class = DemoSettings
+
+    class Subclass(VendorClient):
+        pass
+
+    class NoVendor(ProviderClient[DemoSettings]):
+        vendor = None
+
+    assert ("othervendor", ("Token", "Sig")) == (VendorClient.name, VendorClient.secret_wire_fields)
+    assert ("othervendor", ("Token", "Sig")) == (Subclass.name, Subclass.secret_wire_fields)
+    assert ("provider", ()) == (NoVendor.name, NoVendor.secret_wire_fields)

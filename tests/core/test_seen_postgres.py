@@ -99,13 +99,14 @@ def test_purge_forgets_keys_marked_before_a_time_on_the_database_clock(pg: PgTar
 
 def test_an_ipn_retried_at_another_app_server_reaches_the_portal_once(pg: PgTarget) -> None:
     from connectors.banks.ipn import IpnHandler
-    from connectors.banks.vnpay import VNPay, VNPaySimulator
+    from connectors.banks.vnpay import VnpayGateway
     from connectors.testing import mount
+    from connectors.testing.simulators.banks.vnpay import VnpayGatewaySimulator
     from tests.banks.gateways import VNPAY_SECRET
     from tests.banks.test_ipn import URL, VNPAY_ANSWERS, CallbackOutcome, Portal, paid
 
-    simulator = VNPaySimulator(hash_secret=VNPAY_SECRET, sleep=lambda _s: None)
-    vnpay = VNPay(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
+    simulator = VnpayGatewaySimulator(hash_secret=VNPAY_SECRET, sleep=lambda _s: None)
+    vnpay = VnpayGateway(tmn_code="HNTEST01", hash_secret=VNPAY_SECRET, base_url=URL)
     with mount(simulator, URL):
         params = paid(simulator, vnpay)
     portal = Portal({params["vnp_TxnRef"]: 50_000})

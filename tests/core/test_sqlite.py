@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.core.sqlite import SharedConnection, connect
+from connectors.core.sqlite import SharedConnection, connect, given_or_opened
 
 SCHEMA = ["CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY)"]
 
@@ -53,3 +53,21 @@ def test_a_failing_setup_closes_the_connection(tmp_path: Path) -> None:
         connect(path, schema=SCHEMA)
     with pytest.raises(sqlite3.OperationalError):
         connect(tmp_path / "b.db", schema=["CREATE TABLE broken ("])
+
+
+def test_a_store_is_given_or_opened_on_a_path(tmp_path: Path) -> None:
+    opened: list[str] = []
+
+    def open_file(path: str | Path) -> SharedConnection:
+        opened.append(str(path))
+        return SharedConnection(path, schema=SCHEMA)
+
+    given = SharedConnection(":memory:", schema=SCHEMA)
+    assert (given, None) == given_or_opened(given, SharedConnection, open_file)
+    store, owned = given_or_opened(tmp_path / "s.db", SharedConnection, open_file)
+    assert store is owned
+    assert [str(tmp_path / "s.db")] == opened
+    with pytest.raises(TypeError, match="expected a SharedConnection or a path"):
+        given_or_opened(42, SharedConnection, open_file)
+    given.close()
+    store.close()

@@ -400,3 +400,13 @@ def test_trust_env_false_ignores_a_proxy_set_in_the_environment(
             assert 200 == response.status_code
         with Transport("env", retry=policy) as proxied, pytest.raises(ConnectionFailed):
             proxied.request(spec, operation="read", idempotency=Idempotency.READ)
+
+
+def test_no_proxy_in_the_environment_bypasses_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.delenv("no_proxy", raising=False)
+    with serve(LedgerVendor()) as base_url, Transport("env") as transport:
+        spec = RequestSpec("GET", f"{base_url}/items/1")
+        response = transport.request(spec, operation="read", idempotency=Idempotency.READ)
+    assert 200 == response.status_code

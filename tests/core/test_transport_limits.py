@@ -192,6 +192,29 @@ def test_excerpt_of_a_large_body_redacts_only_its_start() -> None:
     assert "tttt" not in redactor.excerpt(unclosed, "application/json", limit=100)
 
 
+def test_excerpt_at_the_default_limit_redacts_a_small_window() -> None:
+    secret = "S3CRET-VALUE-ABCDEFGH"
+    redactor = Redactor(secret_values=[secret])
+    body = "x" * (2 * 1024 - 7) + secret + "y" * 100_000  # the 2 KiB window cuts the secret
+    excerpt = redactor.excerpt(body, "text/plain")
+    assert "S3CRET" not in excerpt
+    assert 500 == len(excerpt)
+    assert "x" * 499 + "…" == excerpt
+    named = '{"note": "' + "n" * 600 + '", "token": "' + "t" * 5_000 + '"}'
+    assert "tttt" not in redactor.excerpt(named, "application/json", limit=1_000)
+
+
+def test_the_verdict_memory_of_a_redactor_stays_bounded() -> None:
+    redactor = Redactor()
+    names = [f"field{i}" for i in range(10_000)]
+    text = "&".join(f"{name}=v" for name in names) + "&password=hunter22"
+    assert redactor.form(text).endswith(f"&password={MASK}")
+    assert not any(redactor.is_secret(name) for name in names)
+    assert redactor.is_secret("Pass-Word")
+    assert redactor.is_secret("soap:Password")
+    assert len(redactor._verdicts) <= 4096
+
+
 def test_too_large_carries_where_it_happened() -> None:
     sim = LedgerVendor()
     sim.faults.add("read", Oversize(10_000))

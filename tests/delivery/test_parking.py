@@ -23,8 +23,8 @@ from connectors.delivery import (
 from connectors.simulators import SMS_BRANDNAME, SMS_TEMPLATE
 from connectors.sms import Brandname, Message, Template, TemplateRegistry
 from connectors.sms.mobifone import MobifoneSms
-from connectors.sms.mobifone.simulator import MobifoneSimulator
 from connectors.testing import TimeoutAfterCommit, TimeoutBeforeProcessing, mount
+from connectors.testing.simulators.sms import MobifoneSmsSimulator
 
 from .conftest import FakeClock
 
@@ -33,8 +33,8 @@ USER, PASSWORD = "portal-test", "fake-sms-password"
 
 
 @pytest.fixture
-def mobifone() -> Iterator[MobifoneSimulator]:
-    sim = MobifoneSimulator(
+def mobifone() -> Iterator[MobifoneSmsSimulator]:
+    sim = MobifoneSmsSimulator(
         brandnames=[SMS_BRANDNAME],
         templates={SMS_BRANDNAME: [SMS_TEMPLATE]},
         username=USER,
@@ -75,7 +75,7 @@ def sms_flow(statuses: list[Mapping[str, Any]]) -> Flow:
 
 
 def test_an_sms_whose_answer_was_lost_is_parked_then_resolved_by_staff(
-    outbox: SqliteOutbox, clock: FakeClock, mobifone: MobifoneSimulator
+    outbox: SqliteOutbox, clock: FakeClock, mobifone: MobifoneSmsSimulator
 ) -> None:
     mobifone.faults.add("send", TimeoutAfterCommit(hold=0))
     statuses: list[Mapping[str, Any]] = []
@@ -113,7 +113,7 @@ def test_an_sms_whose_answer_was_lost_is_parked_then_resolved_by_staff(
 
 
 def test_a_parked_sms_resolved_retry_is_sent_again_with_its_key(
-    outbox: SqliteOutbox, clock: FakeClock, mobifone: MobifoneSimulator
+    outbox: SqliteOutbox, clock: FakeClock, mobifone: MobifoneSmsSimulator
 ) -> None:
     mobifone.faults.add("send", TimeoutBeforeProcessing(hold=0))  # it never reached MobiFone
     statuses: list[Mapping[str, Any]] = []

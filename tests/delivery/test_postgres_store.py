@@ -406,5 +406,5 @@ def test_without_psycopg_a_postgres_store_names_the_extra() -> None:
     )
     assert (
         "ConfigError postgres PostgreSQL support needs psycopg 3: "
-        "pip install 'connectors[postgres]'"
+        "pip install 'vn-public-connectors[postgres]'"
     ) == done.stdout.strip()

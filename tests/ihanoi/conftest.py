@@ -8,10 +8,11 @@ from datetime import datetime
 import pytest
 
 from connectors.core import RetryPolicy
-from connectors.ihanoi import IHanoiClient, Location, NewFeedback, Reporter
-from connectors.ihanoi.open311 import Open311Client
-from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.ihanoi import Location, NewFeedback, Reporter
+from connectors.ihanoi.contract import IhanoiFeedback
+from connectors.ihanoi.open311 import Open311Feedback
 from connectors.testing import mount
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
 from connectors.vn import VN_TZ
 
 BASE_URL = "https://ihanoi.sim.test"
@@ -42,24 +43,24 @@ def draft(external_id: str = "portal-0001", **overrides: object) -> NewFeedback:
 
 
 @pytest.fixture
-def sim() -> IHanoiSimulator:
-    return IHanoiSimulator(sleep=no_sleep)
+def sim() -> IhanoiFeedbackSimulator:
+    return IhanoiFeedbackSimulator(sleep=no_sleep)
 
 
 @pytest.fixture
-def mounted(sim: IHanoiSimulator) -> Iterator[IHanoiSimulator]:
+def mounted(sim: IhanoiFeedbackSimulator) -> Iterator[IhanoiFeedbackSimulator]:
     """The simulator answering BASE_URL in process."""
     with mount(sim, BASE_URL):
         yield sim
 
 
 @pytest.fixture
-def client(mounted: IHanoiSimulator) -> Iterator[IHanoiClient]:
-    with IHanoiClient(BASE_URL, mounted.token, retry=fast_retry()) as c:
+def client(mounted: IhanoiFeedbackSimulator) -> Iterator[IhanoiFeedback]:
+    with IhanoiFeedback(base_url=BASE_URL, token=mounted.token, retry=fast_retry()) as c:
         yield c
 
 
 @pytest.fixture
-def open311(mounted: IHanoiSimulator) -> Iterator[Open311Client]:
-    with Open311Client(OPEN311_URL, api_key=mounted.api_key, retry=fast_retry()) as c:
+def open311(mounted: IhanoiFeedbackSimulator) -> Iterator[Open311Feedback]:
+    with Open311Feedback(base_url=OPEN311_URL, api_key=mounted.api_key, retry=fast_retry()) as c:
         yield c

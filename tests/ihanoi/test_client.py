@@ -1,415 +1,178 @@
-"""The iHanoi client against the simulator: every operation, its wire bytes, its errors,
-and faults during writes (nothing lost, nothing doubled)."""
+"""The feedback domain base (`FeedbackClient`): one construction convention for both clients
+(the modelled iHanoi contract and Open311), the old positional form deprecated, and the
+answers read once."""
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta
-from urllib.parse import quote, urlsplit
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import requests
 
 from connectors.core import (
-    AuthError,
-    Duplicate,
-    NotFound,
+    ConfigError,
     OutcomeUnknown,
     ProviderUnavailable,
-    Rejected,
-    ValidationError,
+    RetryPolicy,
+    Timeouts,
+    Transport,
 )
-from connectors.ihanoi import Attachment, Contract, FeedbackStatus, IHanoiClient, Open311Status
-from connectors.ihanoi.simulator import IHanoiSimulator
-from connectors.testing import Malformed, Reset, Status, TimeoutAfterCommit, mount
-from connectors.vn import VN_TZ
-from tests.ihanoi.conftest import BASE_URL, draft, fast_retry
+from connectors.ihanoi import FeedbackClient, FeedbackExchange, FeedbackStatus
+from connectors.ihanoi.contract import IhanoiFeedback, IhanoiFeedbackSettings
+from connectors.ihanoi.open311 import Open311Feedback, Open311FeedbackSettings
+from connectors.testing import Malformed, mount
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
+from tests.ihanoi.conftest import BASE_URL, OPEN311_URL, draft, fast_retry, no_sleep
 
-SHA = "ab" * 32
-
-
-# -- submit --------------------------------------------------------------------------------
-
-
-def test_submit_sends_the_modelled_json_with_bearer_token(sim: IHanoiSimulator) -> None:
-    with mount(sim, BASE_URL) as mock, IHanoiClient(BASE_URL, sim.token) as client:
-        submission = client.submit_feedback(draft())
-        request = mock.calls[0].request
-
-    body = json.loads(request.body)
-    assert ("POST", f"{BASE_URL}/v1/feedback") == (request.method, request.url)
-    assert f"Bearer {sim.token}" == request.headers["Authorization"]
-    assert {
-        "external_id": "portal-0001",
-        "category_code": "TTHC-HS",
-        "title": "Hồ sơ cấp phép chậm",
-        "description": "Hồ sơ HS-THU-0001 quá hạn trả kết quả (dữ liệu thử).",
-        "location": {
-            "lat": None,
-            "lng": None,
-            "address": "Phường Thử Nghiệm, Hà Nội",
-            "ward_code": None,
-            "district_code": None,
-        },
-        "submitted_at": "2025-01-02T10:11:00+07:00",
-        "reporter": {
-            "full_name": "Nguyễn Văn Thử",
-            "phone": "0900000001",
-            "email": None,
-            "vneid_sub": None,
-        },
-        "attachments": [],
-        "is_public": False,
-    } == body
-    assert (FeedbackStatus.RECEIVED, False) == (submission.status, submission.replayed)
-    entry = sim.ledger.find("feedback", submission.feedback_id)
-    assert entry is not None
-    assert ("portal", "portal-0001") == (entry.data["source"], entry.data["external_id"])
+CLIENTS: dict[str, tuple[type[FeedbackClient[Any, Any]], dict[str, Any]]] = {
+    "ihanoi": (IhanoiFeedback, {"base_url": BASE_URL, "token": "sim-token-not-secret"}),
+    "open311": (
+        Open311Feedback,
+        {"base_url": OPEN311_URL, "api_key": "sim-open311-key", "jurisdiction_id": None},
+    ),
+}
 
 
-def test_the_same_submission_twice_is_one_feedback(
-    client: IHanoiClient, sim: IHanoiSimulator
+@pytest.fixture(params=list(CLIENTS))
+def case(request: pytest.FixtureRequest) -> tuple[type[FeedbackClient[Any, Any]], dict[str, Any]]:
+    return CLIENTS[request.param]
+
+
+@pytest.fixture
+def served() -> Iterator[IhanoiFeedbackSimulator]:
+    sim = IhanoiFeedbackSimulator(sleep=no_sleep)
+    with mount(sim, BASE_URL):
+        yield sim
+
+
+def call(client: FeedbackClient[Any, Any]) -> object:
+    """One harmless read each client offers."""
+    if isinstance(client, IhanoiFeedback):
+        return client.list_updated().items
+    assert isinstance(client, Open311Feedback)
+    return [s.service_code for s in client.services()]
+
+
+def test_both_clients_are_feedback_clients_named_for_their_settings(case: Any) -> None:
+    cls, _fields = case
+    assert issubclass(cls, FeedbackClient)
+    assert (cls.name, cls.settings_class) in {
+        ("ihanoi", IhanoiFeedbackSettings),
+        ("open311", Open311FeedbackSettings),
+    }
+
+
+def test_keywords_settings_and_the_environment_build_the_same_client(
+    case: Any, served: IhanoiFeedbackSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = client.submit_feedback(draft())
-    again = client.submit_feedback(draft())
-
-    assert (first.feedback_id, first.received_at) == (again.feedback_id, again.received_at)
-    assert (False, True) == (first.replayed, again.replayed)
-    assert 1 == sim.ledger.count("feedback")
-
-
-def test_a_conflicting_body_under_the_same_external_id_is_a_duplicate(
-    client: IHanoiClient, sim: IHanoiSimulator
-) -> None:
-    client.submit_feedback(draft())
-
-    with pytest.raises(Duplicate) as caught:
-        client.submit_feedback(draft(description="Một nội dung khác."))
-
-    assert (409, "conflict") == (caught.value.http_status, caught.value.vendor_code)
-    assert 1 == sim.ledger.count("feedback")
+    cls, fields = case
+    by_keywords = cls(**fields, retry=fast_retry())
+    by_settings = cls.from_settings(cls.settings_class(**fields), retry=fast_retry())
+    prefix = str(cls.settings_class.model_config["env_prefix"])
+    for name, value in fields.items():
+        if value is not None:
+            monkeypatch.setenv(f"{prefix}{name.upper()}", value)
+    from_env = cls.from_env(retry=fast_retry())
+    assert by_keywords.settings == by_settings.settings == from_env.settings
+    assert call(by_keywords) == call(by_settings) == call(from_env)
+    assert fields["base_url"] == by_keywords.base_url
 
 
-def test_a_timeout_after_commit_is_retried_into_the_same_feedback(
-    client: IHanoiClient, sim: IHanoiSimulator
-) -> None:
-    sim.faults.add("submit_feedback", TimeoutAfterCommit(hold=1.0))
-
-    submission = client.submit_feedback(draft())
-
-    assert 2 == len(sim.requests_to("submit_feedback"))
-    assert [submission.feedback_id] == [e.key for e in sim.ledger.entries("feedback")]
-    assert submission.replayed
-
-
-def test_a_reset_then_503_is_retried_to_one_feedback(
-    client: IHanoiClient, sim: IHanoiSimulator
-) -> None:
-    sim.faults.add("submit_feedback", Reset())
-    sim.faults.add("submit_feedback", Status(503, b"busy"))
-
-    submission = client.submit_feedback(draft())
-
-    assert 3 == len(sim.requests_to("submit_feedback"))
-    assert [submission.feedback_id] == [e.key for e in sim.ledger.entries("feedback")]
+def test_the_old_positional_form_warns_and_builds_the_same_client(served: Any) -> None:
+    with pytest.warns(DeprecationWarning, match=r"IhanoiFeedback\(base_url, token\)"):
+        old = IhanoiFeedback(BASE_URL, "sim-token-not-secret", retry=fast_retry())
+    with pytest.warns(DeprecationWarning, match=r"Open311Feedback\(base_url\)"):
+        old311 = Open311Feedback(OPEN311_URL, api_key="sim-open311-key")
+    assert IhanoiFeedback(**CLIENTS["ihanoi"][1]).settings == old.settings
+    assert "sim-open311-key" == old311.settings.api_key.get_secret_value()  # type: ignore[union-attr]
+    assert () == call(old)
+    with pytest.raises(TypeError, match="at most 2 positional"):
+        IhanoiFeedback(BASE_URL, "t", "extra")
 
 
-def test_an_unreadable_answer_is_outcome_unknown_keyed_by_external_id(
-    client: IHanoiClient, sim: IHanoiSimulator
-) -> None:
-    sim.faults.add("submit_feedback", Malformed(content_type="application/json"))
-
-    with pytest.raises(OutcomeUnknown) as caught:
-        client.submit_feedback(draft())
-    recovered = client.submit_feedback(draft())
-
-    assert "portal-0001" == caught.value.idempotency_key
-    assert [recovered.feedback_id] == [e.key for e in sim.ledger.entries("feedback")]
-
-
-def test_a_wrong_token_is_an_auth_error_and_the_token_never_leaks(sim: IHanoiSimulator) -> None:
-    with (
-        mount(sim, BASE_URL),
-        IHanoiClient(BASE_URL, "wrong-token-value") as client,
-        pytest.raises(AuthError) as caught,
-    ):
-        client.submit_feedback(draft())
-
-    assert (401, "unauthorized") == (caught.value.http_status, caught.value.vendor_code)
-    assert "wrong-token-value" not in repr(caught.value) + repr(client)
-    assert 0 == sim.ledger.count("feedback")
-
-
-def test_bad_input_is_refused_before_anything_is_sent(
-    client: IHanoiClient, sim: IHanoiSimulator
-) -> None:
-    long_title = "x" * 300
-    with pytest.raises(ValidationError) as caught:
-        client.submit_feedback(draft(title=long_title))  # refused by the model already
-
-    assert "title" == caught.value.field
-    assert [] == sim.seen
+def test_a_settings_object_takes_no_more_positional_values() -> None:
+    settings = IhanoiFeedbackSettings(base_url=BASE_URL, token="t")
+    with pytest.raises(TypeError, match="one settings object positionally"):
+        IhanoiFeedback(settings, "t")  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize(
-    ("call", "field"),
+    ("fields", "field"),
     [
-        (lambda c: c.update_status("", FeedbackStatus.ASSIGNED), "feedback_id"),
-        (lambda c: c.update_status("PAKN-1", "assigned"), "status"),
-        (
-            lambda c: c.update_status("PAKN-1", FeedbackStatus.ASSIGNED, agency_code="x y"),
-            "agency_code",
-        ),
-        (lambda c: c.update_status("PAKN-1", FeedbackStatus.ASSIGNED, note="<b>hi</b>"), "note"),
-        (
-            lambda c: c.update_status(
-                "PAKN-1", FeedbackStatus.ASSIGNED, due_at=datetime(2025, 1, 1)
-            ),
-            "due_at",
-        ),
-        (lambda c: c.answer("PAKN-1", "", agency_code="UBND"), "reply_text"),
-        (
-            lambda c: c.answer("PAKN-1", "ok", agency_code="UBND", status=FeedbackStatus.ASSIGNED),
-            "status",
-        ),
-        (lambda c: c.answer("PAKN-1", "ok", agency_code="UBND", attachments=["u"]), "attachments"),
-        (lambda c: c.list_updated(datetime(2025, 1, 1)), "since"),
-        (lambda c: c.list_updated(page=0), "page"),
-        (lambda c: c.get_feedback(" "), "feedback_id"),
+        ({"token": "t"}, "base_url"),
+        ({"base_url": BASE_URL}, "token"),
+        ({"base_url": BASE_URL, "token": "   "}, "token"),
+        ({"base_url": "ftp://ihanoi.test", "token": "t"}, "base_url"),
     ],
 )
-def test_each_bad_argument_names_its_field(
-    client: IHanoiClient, sim: IHanoiSimulator, call: object, field: str
+def test_bad_settings_are_a_config_error_naming_the_field(
+    fields: dict[str, str], field: str
 ) -> None:
-    with pytest.raises(ValidationError) as caught:
-        call(client)  # type: ignore[operator]
-
-    assert field == caught.value.field
-    assert [] == sim.seen
-
-
-# -- read, update, answer, list ---------------------------------------------------------------
+    with pytest.raises(ConfigError) as raised:
+        IhanoiFeedback(**fields)
+    assert field == raised.value.field
+    assert "   " not in raised.value.message
 
 
-def test_get_returns_what_was_submitted(client: IHanoiClient) -> None:
-    submission = client.submit_feedback(draft())
+def test_an_unknown_format_is_a_config_error() -> None:
+    with pytest.raises(ConfigError) as raised:
+        Open311Feedback(base_url=OPEN311_URL, format="yaml")
+    assert "format" == raised.value.field
 
-    feedback = client.get_feedback(submission.feedback_id)
 
-    assert (submission.feedback_id, "portal-0001", 1) == (
-        feedback.feedback_id,
-        feedback.external_id,
-        feedback.version,
+def test_timeouts_retry_and_session_make_a_transport_of_its_own() -> None:
+    timeouts, retry = Timeouts(connect=0.5, read=0.5, total=2.0), RetryPolicy(max_attempts=2)
+    session = requests.Session()
+    client = IhanoiFeedback(
+        base_url=BASE_URL, token="s3cret-token", timeouts=timeouts, retry=retry, session=session
     )
-    assert ("Đã tiếp nhận", Open311Status.OPEN) == (feedback.status_label, feedback.open311_status)
-
-
-def test_get_an_unknown_id_is_not_found(client: IHanoiClient) -> None:
-    with pytest.raises(NotFound) as caught:
-        client.get_feedback("PAKN-0000-999999")
-
-    assert "not_found" == caught.value.vendor_code
-
-
-def test_update_status_sends_note_agency_and_an_idempotency_key(sim: IHanoiSimulator) -> None:
-    due = datetime(2025, 1, 10, 17, 0, tzinfo=VN_TZ)
-    with mount(sim, BASE_URL) as mock, IHanoiClient(BASE_URL, sim.token) as client:
-        feedback_id = client.submit_feedback(draft()).feedback_id
-        updated = client.update_status(
-            feedback_id,
-            FeedbackStatus.IN_PROGRESS,
-            note="Đã chuyển phòng chuyên môn",
-            agency_code="UBND-PTN",
-            assignee="Cán bộ Thử",
-            due_at=due,
-            idempotency_key="upd-0001",
-        )
-        request = mock.calls[1].request
-
-    assert ("PATCH", f"{BASE_URL}/v1/feedback/{feedback_id}") == (request.method, request.url)
-    assert "upd-0001" == request.headers["Idempotency-Key"]
-    assert {
-        "status": "in_progress",
-        "status_note": "Đã chuyển phòng chuyên môn",
-        "agency_code": "UBND-PTN",
-        "assignee": "Cán bộ Thử",
-        "due_at": "2025-01-10T17:00:00+07:00",
-    } == json.loads(request.body)
-    assert (FeedbackStatus.IN_PROGRESS, 2, due) == (updated.status, updated.version, updated.due_at)
-    [entry] = sim.updates_for(feedback_id)
-    assert ("in_progress", "UBND-PTN", "upd-0001") == (
-        entry.data["status"],
-        entry.data["agency_code"],
-        entry.data["idempotency_key"],
+    transport = client.transport
+    assert (timeouts, retry, session, "ihanoi") == (
+        transport.timeouts,
+        transport.retry,
+        transport.session,
+        transport.provider,
     )
+    assert "s3cret-token" not in transport.redactor.text("Bearer s3cret-token")
 
 
-def test_a_timed_out_update_is_retried_and_applied_once(
-    client: IHanoiClient, sim: IHanoiSimulator
-) -> None:
-    feedback_id = client.submit_feedback(draft()).feedback_id
-    sim.faults.add("update_feedback", TimeoutAfterCommit(hold=1.0))
-
-    updated = client.update_status(feedback_id, FeedbackStatus.ASSIGNED, agency_code="UBND-PTN")
-
-    assert 2 == len(sim.requests_to("update_feedback"))
-    assert 1 == len(sim.updates_for(feedback_id))
-    assert (2, 2) == (updated.version, sim.feedback(feedback_id).version)
+def test_a_callers_transport_is_used_and_made_to_mask_the_secrets() -> None:
+    given = Transport("caller")
+    client = Open311Feedback(base_url=OPEN311_URL, api_key="k3y-value", transport=given)
+    assert given is client.transport
+    assert "k3y-value" not in given.redactor.text("api_key=k3y-value&x=1")
 
 
-def test_an_idempotency_key_reused_with_another_body_is_a_duplicate(
-    client: IHanoiClient, sim: IHanoiSimulator
-) -> None:
-    feedback_id = client.submit_feedback(draft()).feedback_id
-    client.update_status(feedback_id, FeedbackStatus.ASSIGNED, idempotency_key="k-1")
-
-    with pytest.raises(Duplicate):
-        client.update_status(feedback_id, FeedbackStatus.IN_PROGRESS, idempotency_key="k-1")
-
-    assert FeedbackStatus.ASSIGNED == sim.feedback(feedback_id).status
+def test_the_repr_names_the_client_and_hides_the_secret() -> None:
+    client = IhanoiFeedback(base_url=BASE_URL, token="s3cret-token")
+    assert "IhanoiFeedback(name='ihanoi', base_url='https://ihanoi.sim.test')" == repr(client)
+    assert isinstance(client, FeedbackExchange)
 
 
-def test_answer_sends_reply_attachments_and_closes(sim: IHanoiSimulator) -> None:
-    attachment = Attachment(
-        "https://files.example.test/tra-loi.pdf", SHA.upper(), "application/pdf"
-    )
-    with (
-        mount(sim, BASE_URL) as mock,
-        IHanoiClient(BASE_URL, sim.token, clock=lambda: 1_735_787_460.0) as client,
-    ):
-        feedback_id = client.submit_feedback(draft()).feedback_id
-        answered = client.answer(
-            feedback_id,
-            "Hồ sơ đã được trả kết quả.",
-            agency_code="UBND-PTN",
-            attachments=[attachment],
-        )
-        sent = mock.calls[1].request.body
-
-    assert {
-        "status": "answered",
-        "agency_code": "UBND-PTN",
-        "reply_text": "Hồ sơ đã được trả kết quả.",
-        "resolved_at": "2025-01-02T10:11:00+07:00",
-        "reply_attachments": [
-            {
-                "url": "https://files.example.test/tra-loi.pdf",
-                "mime": "application/pdf",
-                "sha256": SHA,
-            }
-        ],
-    } == json.loads(sent)
-    assert (FeedbackStatus.ANSWERED, "Đã trả lời", Open311Status.CLOSED) == (
-        answered.status,
-        answered.status_label,
-        answered.open311_status,
-    )
-    [entry] = sim.answers_for(feedback_id)
-    assert ("Hồ sơ đã được trả kết quả.", SHA) == (
-        entry.data["reply_text"],
-        entry.data["reply_attachments"][0]["sha256"],
-    )
-
-
-def test_list_updated_filters_pages_and_is_inclusive(sim: IHanoiSimulator) -> None:
-    sim.page_size = 2
-    with mount(sim, BASE_URL) as mock, IHanoiClient(BASE_URL, sim.token) as client:
-        ids = [client.submit_feedback(draft(f"portal-{n}")).feedback_id for n in range(3)]
-        changed = client.update_status(ids[0], FeedbackStatus.IN_PROGRESS)
-        page1 = client.list_updated()
-        page2 = client.list_updated(page=2)
-        since = client.list_updated(changed.updated_at)
-        in_progress = client.list_updated(status=FeedbackStatus.IN_PROGRESS)
-        walked = [f.feedback_id for f in client.iter_updated()]
-        since_url = mock.calls[6].request.url
-
-    assert ([ids[1], ids[2]], 2) == ([f.feedback_id for f in page1.items], page1.next_page)
-    assert ([ids[0]], None) == ([f.feedback_id for f in page2.items], page2.next_page)
-    assert [ids[0]] == [f.feedback_id for f in since.items]
-    assert [ids[0]] == [f.feedback_id for f in in_progress.items]
-    assert [ids[1], ids[2], ids[0]] == walked
-    query = urlsplit(since_url).query
-    expected = quote(changed.updated_at.isoformat(), safe="")
-    assert f"updated_since={expected}&page=1" == query
-
-
-def test_a_malformed_list_answer_is_provider_unavailable(
-    client: IHanoiClient, sim: IHanoiSimulator
-) -> None:
-    sim.faults.add("list_feedback", Malformed())
-
-    with pytest.raises(ProviderUnavailable) as caught:
+def test_an_unreadable_read_is_provider_unavailable(served: IhanoiFeedbackSimulator) -> None:
+    served.faults.add("list_feedback", Malformed(b"{"), times=4)
+    client = IhanoiFeedback(**CLIENTS["ihanoi"][1], retry=fast_retry())
+    with pytest.raises(ProviderUnavailable, match="list_updated: the iHanoi answer could not"):
         client.list_updated()
 
-    assert "list_updated" == caught.value.operation
 
-
-def test_a_refusal_is_rejected_with_the_vendor_message(sim: IHanoiSimulator) -> None:
-    values = {s: s.value for s in FeedbackStatus} | {FeedbackStatus.ASSIGNED: "chuyen_xu_ly"}
-    mismatched = Contract(status_values=values)  # a status value the simulator does not know
-    with (
-        mount(sim, BASE_URL),
-        IHanoiClient(BASE_URL, sim.token, contract=mismatched) as client,
-    ):
-        feedback_id = client.submit_feedback(draft()).feedback_id
-        with pytest.raises(Rejected) as caught:
-            client.update_status(feedback_id, FeedbackStatus.ASSIGNED)
-
-    assert ("invalid", 400) == (caught.value.vendor_code, caught.value.http_status)
-    assert "unknown status 'chuyen_xu_ly'" == caught.value.vendor_message
-    assert [] == sim.updates_for(feedback_id)
-
-
-def test_an_unknown_feedback_update_is_not_found(
-    client: IHanoiClient, sim: IHanoiSimulator
+def test_an_unreadable_keyed_write_is_outcome_unknown_with_its_key(
+    served: IhanoiFeedbackSimulator,
 ) -> None:
-    with pytest.raises(NotFound):
-        client.update_status("PAKN-0000-000404", FeedbackStatus.ASSIGNED)
-
-    assert 0 == sim.ledger.count("status_update")
-
-
-def test_from_settings_reads_the_environment(
-    monkeypatch: pytest.MonkeyPatch, sim: IHanoiSimulator
-) -> None:
-    from connectors.core import load_settings
-    from connectors.ihanoi import IHanoiSettings
-
-    monkeypatch.setenv("CONNECTORS_IHANOI_BASE_URL", BASE_URL)
-    monkeypatch.setenv("CONNECTORS_IHANOI_TOKEN", sim.token)
-    settings = load_settings(IHanoiSettings)
-
-    with mount(sim, BASE_URL), IHanoiClient.from_settings(settings) as client:
-        submission = client.submit_feedback(draft())
-
-    assert sim.feedback(submission.feedback_id).external_id == "portal-0001"
-    assert 1 == sim.ledger.count("feedback")
-
-
-def test_the_deadline_bounds_retries(sim: IHanoiSimulator) -> None:
-    sim.faults.add("get_feedback", Status(503, b"down"), times=10)
-    with (
-        mount(sim, BASE_URL),
-        IHanoiClient(BASE_URL, sim.token, retry=fast_retry(3)) as client,
-        pytest.raises(ProviderUnavailable),
-    ):
-        client.get_feedback("PAKN-1")
-
-    assert 3 == len(sim.requests_to("get_feedback"))
-
-
-def test_timestamps_are_gmt7(client: IHanoiClient) -> None:
-    feedback = client.get_feedback(client.submit_feedback(draft()).feedback_id)
-
-    assert timedelta(hours=7) == feedback.updated_at.utcoffset()
-
-
-def test_the_token_never_reaches_hooks(sim: IHanoiSimulator) -> None:
-    from connectors.core import RequestEvent
-
-    events: list[RequestEvent] = []
-    with mount(sim, BASE_URL), IHanoiClient(BASE_URL, sim.token) as client:
-        client.transport.on_request.append(events.append)
-        client.submit_feedback(draft())
-
-    assert "Bearer ***" == events[0].headers["Authorization"]
-    assert sim.token not in repr(events[0])
+    client = IhanoiFeedback(**CLIENTS["ihanoi"][1], retry=fast_retry())
+    feedback_id = client.submit_feedback(draft()).feedback_id
+    served.faults.add("update_feedback", Malformed(b"not json"))
+    with pytest.raises(OutcomeUnknown) as raised:
+        client.update_status(feedback_id, FeedbackStatus.ASSIGNED, idempotency_key="upd-1")
+    error = raised.value
+    assert ("upd-1", "ihanoi", "update_status", 200) == (
+        error.idempotency_key,
+        error.provider,
+        error.operation,
+        error.http_status,
+    )
+    assert "repeat it with the same key" in error.message
+    again = client.update_status(feedback_id, FeedbackStatus.ASSIGNED, idempotency_key="upd-1")
+    assert FeedbackStatus.ASSIGNED == again.status
+    assert 1 == len(served.updates_for(feedback_id))

@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 import pytest
 
 from connectors.core import DEFAULT_MAX_RESPONSE_BYTES, Timeouts, load_settings
-from connectors.ihanoi import FeedbackExchange, IHanoiClient, IHanoiSettings
-from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.ihanoi import FeedbackExchange
+from connectors.ihanoi.contract import IhanoiFeedback, IhanoiFeedbackSettings
 from connectors.testing import mount, serve
 from connectors.testing.conformance.ihanoi import (
     FeedbackExchangeConformance,
     FeedbackHarness,
     SimulatedHarness,
 )
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
 from tests.ihanoi.conftest import BASE_URL, fast_retry, no_sleep
 
 
@@ -40,16 +41,19 @@ WRITE_ROUTES = {
 class SimHarness(Harness):
     """Against the bundled simulator: the fault matrix runs too."""
 
-    simulator: IHanoiSimulator = field(default_factory=IHanoiSimulator)
+    simulator: IhanoiFeedbackSimulator = field(default_factory=IhanoiFeedbackSimulator)
     base_url: str = BASE_URL
     served: bool = False
     write_routes: Mapping[str, tuple[str, str]] = field(default_factory=lambda: WRITE_ROUTES)
     answer_limit: int = DEFAULT_MAX_RESPONSE_BYTES
-    made: list[IHanoiClient] = field(default_factory=list)
+    made: list[IhanoiFeedback] = field(default_factory=list)
 
     def make_exchange(self, timeouts: Timeouts) -> FeedbackExchange:
-        client = IHanoiClient(
-            self.base_url, self.simulator.token, timeouts=timeouts, retry=fast_retry()
+        client = IhanoiFeedback(
+            base_url=self.base_url,
+            token=self.simulator.token,
+            timeouts=timeouts,
+            retry=fast_retry(),
         )
         self.made.append(client)
         return client
@@ -57,8 +61,11 @@ class SimHarness(Harness):
 
 @contextmanager
 def simulated(runner: str) -> Iterator[SimHarness]:
-    sim = IHanoiSimulator(sleep=no_sleep)
-    with running(sim, runner) as base, IHanoiClient(base, sim.token, retry=fast_retry()) as c:
+    sim = IhanoiFeedbackSimulator(sleep=no_sleep)
+    with (
+        running(sim, runner) as base,
+        IhanoiFeedback(base_url=base, token=sim.token, retry=fast_retry()) as c,
+    ):
         harness = SimHarness(c, simulator=sim, base_url=base, served=runner == "loopback")
         yield harness
         for made in harness.made:
@@ -66,7 +73,7 @@ def simulated(runner: str) -> Iterator[SimHarness]:
 
 
 @contextmanager
-def running(sim: IHanoiSimulator, runner: str) -> Iterator[str]:
+def running(sim: IhanoiFeedbackSimulator, runner: str) -> Iterator[str]:
     if runner == "in-process":
         with mount(sim, BASE_URL):
             yield BASE_URL
@@ -107,8 +114,8 @@ _LIVE = "CONNECTORS_IHANOI_BASE_URL"
 class TestLiveEndpoint(FeedbackExchangeConformance):
     @pytest.fixture
     def feedback_harness(self) -> Iterator[FeedbackHarness]:
-        settings = load_settings(IHanoiSettings)
-        with IHanoiClient.from_settings(settings) as c:
+        settings = load_settings(IhanoiFeedbackSettings)
+        with IhanoiFeedback.from_settings(settings) as c:
             yield Harness(
                 c,
                 category_code=os.environ.get("CONNECTORS_IHANOI_CATEGORY", "TTHC-HS"),
@@ -117,5 +124,5 @@ class TestLiveEndpoint(FeedbackExchangeConformance):
 
 
 def test_the_client_satisfies_the_protocol() -> None:
-    with IHanoiClient(BASE_URL, "t-123") as client:
+    with IhanoiFeedback(base_url=BASE_URL, token="t-123") as client:
         assert isinstance(client, FeedbackExchange)

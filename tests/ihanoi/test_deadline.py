@@ -12,12 +12,11 @@ from collections.abc import Callable
 
 from connectors.core import ReadTimeout, Timeouts, load_settings
 from connectors.core.deadline import DeadlineAdapter
-from connectors.ihanoi import IHanoiClient, IHanoiSettings
-from connectors.ihanoi.open311 import NewServiceRequest, Open311Client
-from connectors.ihanoi.settings import Open311Settings
-from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.ihanoi.contract import IhanoiFeedback, IhanoiFeedbackSettings
+from connectors.ihanoi.open311 import NewServiceRequest, Open311Feedback, Open311FeedbackSettings
 from connectors.testing import Trickle, serve
 from connectors.testing.conformance.maybe_sent import check_maybe_sent, run_concurrently
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
 from tests.ihanoi.conftest import draft, no_sleep
 
 DEADLINE = Timeouts(connect=1.0, read=5.0, total=2.0)  # each byte comes well within `read`
@@ -25,14 +24,17 @@ HTTP = {"connect_timeout": 1.0, "read_timeout": 5.0, "deadline": 2.0}
 
 
 def test_every_ihanoi_call_ends_a_trickle_at_its_deadline() -> None:
-    sim = IHanoiSimulator(sleep=no_sleep)
+    sim = IhanoiFeedbackSimulator(sleep=no_sleep)
     with serve(sim) as base:
-        client = IHanoiClient.from_settings(
-            load_settings(IHanoiSettings, base_url=base, token=sim.token, http=HTTP)
+        client = IhanoiFeedback.from_settings(
+            load_settings(IhanoiFeedbackSettings, base_url=base, token=sim.token, http=HTTP)
         )
-        open311 = Open311Client.from_settings(
+        open311 = Open311Feedback.from_settings(
             load_settings(
-                Open311Settings, base_url=base + "/open311/v2", api_key=sim.api_key, http=HTTP
+                Open311FeedbackSettings,
+                base_url=base + "/open311/v2",
+                api_key=sim.api_key,
+                http=HTTP,
             )
         )
         for made in (client, open311):

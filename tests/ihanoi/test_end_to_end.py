@@ -11,13 +11,13 @@ from connectors.ihanoi import (
     FeedbackEvent,
     FeedbackStatus,
     FeedbackSync,
-    IHanoiClient,
     Open311Status,
     WebhookReceiver,
 )
-from connectors.ihanoi.open311 import Open311Client
-from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.ihanoi.contract import IhanoiFeedback
+from connectors.ihanoi.open311 import Open311Feedback
 from connectors.testing import serve
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
 from tests.ihanoi.conftest import fast_retry, no_sleep
 
 SECRET = "whsec-demo-not-secret"
@@ -25,11 +25,14 @@ PAID_DOSSIERS = {"HS-THU-0042"}
 
 
 def test_a_citizen_feedback_is_received_answered_and_closed(tmp_path: Path) -> None:
-    sim = IHanoiSimulator(sleep=no_sleep)
+    sim = IhanoiFeedbackSimulator(sleep=no_sleep)
     inbox: list[str] = []
     synced: list[Feedback] = []
 
-    with serve(sim) as ihanoi_url, IHanoiClient(ihanoi_url, sim.token, retry=fast_retry()) as api:
+    with (
+        serve(sim) as ihanoi_url,
+        IhanoiFeedback(base_url=ihanoi_url, token=sim.token, retry=fast_retry()) as api,
+    ):
 
         def on_event(event: FeedbackEvent) -> None:  # the portal's handler
             inbox.append(event.feedback.feedback_id)
@@ -62,7 +65,7 @@ def test_a_citizen_feedback_is_received_answered_and_closed(tmp_path: Path) -> N
                 Attachment("https://portal.example.test/kq.pdf", "d" * 64, "application/pdf")
             ],
         )
-        with Open311Client(ihanoi_url + "/open311/v2", format="xml") as citizen_view:
+        with Open311Feedback(base_url=ihanoi_url + "/open311/v2", format="xml") as citizen_view:
             open311 = citizen_view.request(feedback_id)
 
     assert [feedback_id] == inbox

@@ -25,11 +25,11 @@ from connectors.core import (
     Timeouts,
     ValidationError,
 )
-from connectors.ihanoi import Feedback, FeedbackStatus, IHanoiClient
+from connectors.ihanoi import Feedback, FeedbackStatus
 from connectors.ihanoi.client import LIST_ANSWER_LIMIT
+from connectors.ihanoi.contract import IhanoiFeedback
 from connectors.ihanoi.open311 import LIST_ANSWER_LIMIT as OPEN311_LIST_LIMIT
-from connectors.ihanoi.open311 import NewServiceRequest, Open311Client
-from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.ihanoi.open311 import NewServiceRequest, Open311Feedback
 from connectors.testing import CommitThenStatus, Oversize, Trickle, Truncated, mount, serve
 from connectors.testing.conformance.maybe_sent import (
     MATRIX_TIMEOUTS,
@@ -38,6 +38,7 @@ from connectors.testing.conformance.maybe_sent import (
     maybe_sent_fault,
     run_call,
 )
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
 from connectors.vn import VN_TZ
 from tests.ihanoi.conftest import BASE_URL, draft, fast_retry, no_sleep
 
@@ -46,7 +47,7 @@ RESOLVED = datetime(2025, 1, 3, 9, 0, tzinfo=VN_TZ)
 
 
 @contextmanager
-def running(sim: IHanoiSimulator, runner: str) -> Iterator[str]:
+def running(sim: IhanoiFeedbackSimulator, runner: str) -> Iterator[str]:
     if runner == "in-process":
         with mount(sim, BASE_URL):
             yield BASE_URL
@@ -68,11 +69,13 @@ def report() -> NewServiceRequest:
 
 
 def test_open311_post_with_a_truncated_answer_posts_once() -> None:
-    sim = IHanoiSimulator(sleep=no_sleep)
+    sim = IhanoiFeedbackSimulator(sleep=no_sleep)
     sim.faults.add("post_request", Truncated(keep=10))
     with (
         serve(sim) as base,
-        Open311Client(base + "/open311/v2", api_key=sim.api_key, retry=fast_retry()) as client,
+        Open311Feedback(
+            base_url=base + "/open311/v2", api_key=sim.api_key, retry=fast_retry()
+        ) as client,
         pytest.raises(OutcomeUnknown) as raised,
     ):
         client.post_request(report(), idempotency_key="PAKN-PORTAL-0001")
@@ -86,12 +89,15 @@ def test_open311_post_with_a_truncated_answer_posts_once() -> None:
 def test_open311_post_fault_matrix(runner: str, fault: str) -> None:
     if fault == "trickle" and runner == "in-process":
         pytest.skip("in process a trickled answer is an instant read timeout")
-    sim = IHanoiSimulator(sleep=no_sleep)
+    sim = IhanoiFeedbackSimulator(sleep=no_sleep)
     sim.faults.add("post_request", maybe_sent_fault(fault))
     with (
         running(sim, runner) as base,
-        Open311Client(
-            base + "/open311/v2", api_key=sim.api_key, timeouts=MATRIX_TIMEOUTS, retry=fast_retry()
+        Open311Feedback(
+            base_url=base + "/open311/v2",
+            api_key=sim.api_key,
+            timeouts=MATRIX_TIMEOUTS,
+            retry=fast_retry(),
         ) as client,
     ):
         outcome = run_call(lambda: client.post_request(report(), idempotency_key="P-1"))
@@ -109,8 +115,11 @@ def test_open311_post_fault_matrix(runner: str, fault: str) -> None:
 
 
 def test_an_answer_resent_with_its_key_and_resolved_at_is_replayed() -> None:
-    sim = IHanoiSimulator(sleep=no_sleep)
-    with mount(sim, BASE_URL), IHanoiClient(BASE_URL, sim.token, retry=fast_retry()) as client:
+    sim = IhanoiFeedbackSimulator(sleep=no_sleep)
+    with (
+        mount(sim, BASE_URL),
+        IhanoiFeedback(base_url=BASE_URL, token=sim.token, retry=fast_retry()) as client,
+    ):
         feedback_id = client.submit_feedback(draft()).feedback_id
         sim.faults.add("update_feedback", CommitThenStatus(500))
 
@@ -136,8 +145,11 @@ def test_an_answer_resent_with_its_key_and_resolved_at_is_replayed() -> None:
 
 
 def test_resolved_at_must_be_aware_and_only_close() -> None:
-    sim = IHanoiSimulator(sleep=no_sleep)
-    with mount(sim, BASE_URL), IHanoiClient(BASE_URL, sim.token, retry=fast_retry()) as client:
+    sim = IhanoiFeedbackSimulator(sleep=no_sleep)
+    with (
+        mount(sim, BASE_URL),
+        IhanoiFeedback(base_url=BASE_URL, token=sim.token, retry=fast_retry()) as client,
+    ):
         with pytest.raises(ValidationError) as naive:
             client.answer("PAKN-1", "x", agency_code="UBND-PTN", resolved_at=datetime(2025, 1, 3))
         with pytest.raises(ValidationError) as open_status:
@@ -150,11 +162,13 @@ def test_resolved_at_must_be_aware_and_only_close() -> None:
 
 
 def test_a_trickled_read_ends_at_the_deadline() -> None:
-    sim = IHanoiSimulator(sleep=no_sleep)
+    sim = IhanoiFeedbackSimulator(sleep=no_sleep)
     timeouts = Timeouts(connect=1.0, read=1.0, total=1.0)
     with (
         serve(sim) as base,
-        IHanoiClient(base, sim.token, timeouts=timeouts, retry=fast_retry()) as client,
+        IhanoiFeedback(
+            base_url=base, token=sim.token, timeouts=timeouts, retry=fast_retry()
+        ) as client,
     ):
         feedback_id = client.submit_feedback(draft()).feedback_id
         sim.faults.add("get_feedback", Trickle(interval=0.2), times=3)
@@ -167,10 +181,12 @@ def test_a_trickled_read_ends_at_the_deadline() -> None:
 
 @pytest.mark.parametrize("runner", RUNNERS)
 def test_each_read_has_its_answer_limit(runner: str) -> None:
-    sim = IHanoiSimulator(sleep=no_sleep)
+    sim = IhanoiFeedbackSimulator(sleep=no_sleep)
     with running(sim, runner) as base:
-        client = IHanoiClient(base, sim.token, retry=fast_retry())
-        open311 = Open311Client(base + "/open311/v2", api_key=sim.api_key, retry=fast_retry())
+        client = IhanoiFeedback(base_url=base, token=sim.token, retry=fast_retry())
+        open311 = Open311Feedback(
+            base_url=base + "/open311/v2", api_key=sim.api_key, retry=fast_retry()
+        )
         feedback_id = client.submit_feedback(draft()).feedback_id
         cases: list[tuple[str, int, Callable[[], object]]] = [
             ("get_feedback", DEFAULT_MAX_RESPONSE_BYTES, lambda: client.get_feedback(feedback_id)),

@@ -11,20 +11,21 @@ MODULES = [
     "connectors.ihanoi.base",
     "connectors.ihanoi.client",
     "connectors.ihanoi.contract",
+    "connectors.ihanoi.contract.client",
+    "connectors.ihanoi.contract.wire",
     "connectors.ihanoi.open311",
     "connectors.ihanoi.open311.client",
     "connectors.ihanoi.open311.models",
     "connectors.ihanoi.open311.wire",
-    "connectors.ihanoi.settings",
-    "connectors.ihanoi.sim_contract",
-    "connectors.ihanoi.sim_open311",
-    "connectors.ihanoi.sim_webhooks",
-    "connectors.ihanoi.simulator",
     "connectors.ihanoi.status",
     "connectors.ihanoi.sync",
     "connectors.ihanoi.webhooks",
-    "connectors.ihanoi.wire",
     "connectors.testing.conformance.ihanoi",
+    "connectors.testing.simulators.ihanoi",
+    "connectors.testing.simulators.ihanoi.contract",
+    "connectors.testing.simulators.ihanoi.ihanoi",
+    "connectors.testing.simulators.ihanoi.open311",
+    "connectors.testing.simulators.ihanoi.webhooks",
 ]
 
 
@@ -37,12 +38,13 @@ def test_every_public_name_exists_and_is_listed_once(name: str) -> None:
     assert [] == [n for n in public if not hasattr(module, n)]
 
 
-def test_the_package_exports_what_the_demo_needs() -> None:
+def test_the_packages_export_what_the_demo_needs() -> None:
     import connectors.ihanoi as ihanoi
+    import connectors.ihanoi.contract as contract
 
+    assert {"IhanoiFeedback", "IhanoiFeedbackSettings", "WireProfile"} <= set(contract.__all__)
     expected = {
-        "IHanoiClient",
-        "Contract",
+        "FeedbackClient",
         "WebhookReceiver",
         "FeedbackSync",
         "SqliteSyncState",

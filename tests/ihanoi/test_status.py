@@ -7,13 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.core import ValidationError
-from connectors.ihanoi import (
-    DEFAULT_CONTRACT,
-    FeedbackStatus,
-    Open311Status,
-    status_from_label,
-    status_from_open311,
-)
+from connectors.ihanoi import FeedbackStatus, Open311Status, status_from_label, status_from_open311
+from connectors.ihanoi.contract import DEFAULT_PROFILE
 from connectors.vn import strip_diacritics
 
 EXPECTED = {
@@ -50,7 +45,7 @@ def test_the_open311_layer_round_trips(status: FeedbackStatus) -> None:
 
 @given(st.sampled_from(list(FeedbackStatus)))
 def test_the_wire_value_round_trips_through_the_contract(status: FeedbackStatus) -> None:
-    assert status == DEFAULT_CONTRACT.status_from_wire(DEFAULT_CONTRACT.status_to_wire(status))
+    assert status == DEFAULT_PROFILE.status_from_wire(DEFAULT_PROFILE.status_to_wire(status))
 
 
 @given(st.text(alphabet="bcfgjkqvwxzĐđ0123456789 -_#", max_size=30))

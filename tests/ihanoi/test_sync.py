@@ -21,14 +21,14 @@ from connectors.ihanoi import (
     FeedbackPage,
     FeedbackStatus,
     FeedbackSync,
-    IHanoiClient,
     MemorySyncState,
     SqliteSyncState,
     SyncState,
 )
-from connectors.ihanoi.simulator import IHanoiSimulator
+from connectors.ihanoi.contract import IhanoiFeedback
 from connectors.ihanoi.sync import Revision
 from connectors.testing import serve
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
 from connectors.vn import VN_TZ
 
 T0 = datetime(2025, 1, 2, 10, 0, tzinfo=VN_TZ)
@@ -62,14 +62,14 @@ def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SyncState]
             yield store
 
 
-def submit(sim: IHanoiSimulator, n: int) -> list[str]:
+def submit(sim: IhanoiFeedbackSimulator, n: int) -> list[str]:
     return [
         sim.citizen_submits(title=f"Phản ánh {i}", description="Nội dung thử") for i in range(n)
     ]
 
 
 def test_every_item_is_handed_over_once(
-    client: IHanoiClient, sim: IHanoiSimulator, state: SyncState
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator, state: SyncState
 ) -> None:
     ids = submit(sim, 3)
     portal = Portal()
@@ -84,7 +84,7 @@ def test_every_item_is_handed_over_once(
 
 
 def test_a_changed_item_is_handed_over_again(
-    client: IHanoiClient, sim: IHanoiSimulator, state: SyncState
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator, state: SyncState
 ) -> None:
     ids = submit(sim, 2)
     portal = Portal()
@@ -98,7 +98,7 @@ def test_a_changed_item_is_handed_over_again(
 
 
 def test_a_crash_inside_the_handler_loses_nothing_and_doubles_nothing(
-    client: IHanoiClient, sim: IHanoiSimulator, state: SyncState
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator, state: SyncState
 ) -> None:
     ids = submit(sim, 3)
     portal = Portal(crash_on=2)
@@ -138,7 +138,7 @@ class KilledBeforeCommit:
 
 
 def test_killed_between_handing_over_and_committing_the_cursor(
-    client: IHanoiClient, sim: IHanoiSimulator, state: SyncState
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator, state: SyncState
 ) -> None:
     ids = submit(sim, 3)
     portal = Portal()
@@ -156,7 +156,8 @@ def test_killed_between_handing_over_and_committing_the_cursor(
 _CHILD = textwrap.dedent(
     """
     import os, signal, sys
-    from connectors.ihanoi import FeedbackSync, IHanoiClient, SqliteSyncState
+    from connectors.ihanoi import FeedbackSync, SqliteSyncState
+    from connectors.ihanoi.contract import IhanoiFeedback
 
     base_url, token, db, log = sys.argv[1:5]
 
@@ -170,14 +171,15 @@ _CHILD = textwrap.dedent(
             f.flush()
             os.fsync(f.fileno())
 
-    FeedbackSync(IHanoiClient(base_url, token), portal, state=DiesOnCommit(db)).run_once()
+    client = IhanoiFeedback(base_url=base_url, token=token)
+    FeedbackSync(client, portal, state=DiesOnCommit(db)).run_once()
     """
 )
 
 
 @pytest.mark.skipif(not hasattr(os, "kill") or sys.platform == "win32", reason="needs SIGKILL")
 def test_a_killed_process_resumes_from_the_committed_cursor(tmp_path: Path) -> None:
-    sim = IHanoiSimulator()
+    sim = IhanoiFeedbackSimulator()
     ids = submit(sim, 4)
     db, log = tmp_path / "sync.sqlite", tmp_path / "handed.log"
     with serve(sim) as base:
@@ -192,7 +194,7 @@ def test_a_killed_process_resumes_from_the_committed_cursor(tmp_path: Path) -> N
 
         sim.operator_sets_status(ids[0], FeedbackStatus.IN_PROGRESS)  # a change while it was down
         portal = Portal()
-        with SqliteSyncState(db) as state, IHanoiClient(base, sim.token) as client:
+        with SqliteSyncState(db) as state, IhanoiFeedback(base_url=base, token=sim.token) as client:
             assert state.cursor("ihanoi") is None
             FeedbackSync(client, portal, state=state).run_once()
 
@@ -201,7 +203,7 @@ def test_a_killed_process_resumes_from_the_committed_cursor(tmp_path: Path) -> N
 
 
 def test_keyset_paging_skips_nothing_when_items_move_during_the_sync(
-    client: IHanoiClient, sim: IHanoiSimulator, state: SyncState
+    client: IhanoiFeedback, sim: IhanoiFeedbackSimulator, state: SyncState
 ) -> None:
     sim.page_size = 2
     ids = submit(sim, 5)

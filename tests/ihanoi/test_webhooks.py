@@ -15,16 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.core import SignatureError, SqliteSeenStore
-from connectors.ihanoi import (
-    DEFAULT_CONTRACT,
-    EventType,
-    FeedbackEvent,
-    FeedbackStatus,
-    WebhookReceiver,
-)
-from connectors.ihanoi.simulator import IHanoiSimulator
-from connectors.ihanoi.wire import ContractVerifier
+from connectors.ihanoi import EventType, FeedbackEvent, FeedbackStatus, WebhookReceiver
+from connectors.ihanoi.contract import DEFAULT_PROFILE
+from connectors.ihanoi.contract.wire import ContractVerifier
 from connectors.testing import serve
+from connectors.testing.simulators.ihanoi import IhanoiFeedbackSimulator
 from tests.core.wsgi_inputs import GuardedInput, Untouchable
 from tests.ihanoi.conftest import no_sleep
 
@@ -47,22 +42,24 @@ class Portal:
         self.events.append(event)
 
 
-def make_sim() -> IHanoiSimulator:
-    return IHanoiSimulator(clock=lambda: float(NOW), sleep=no_sleep)
+def make_sim() -> IhanoiFeedbackSimulator:
+    return IhanoiFeedbackSimulator(clock=lambda: float(NOW), sleep=no_sleep)
 
 
-def signed(sim: IHanoiSimulator, event: FeedbackEvent, **kw: int) -> tuple[dict[str, str], bytes]:
+def signed(
+    sim: IhanoiFeedbackSimulator, event: FeedbackEvent, **kw: int
+) -> tuple[dict[str, str], bytes]:
     sim.register_webhook("http://127.0.0.1:9/unused", SECRET)
     return sim.webhooks.request_for(event, **kw)
 
 
 @pytest.fixture
-def sim() -> IHanoiSimulator:
+def sim() -> IhanoiFeedbackSimulator:
     return make_sim()
 
 
 @pytest.fixture
-def event(sim: IHanoiSimulator) -> FeedbackEvent:
+def event(sim: IhanoiFeedbackSimulator) -> FeedbackEvent:
     feedback_id = sim.citizen_submits(title="Hồ sơ chậm", description="Chậm trả (thử)")
     return sim.event_for(feedback_id, event_id="evt-0001")
 
@@ -71,7 +68,9 @@ def receiver(portal: Portal, **kw: object) -> WebhookReceiver:
     return WebhookReceiver(SECRET, portal, clock=lambda: float(NOW), **kw)  # type: ignore[arg-type]
 
 
-def test_a_valid_event_is_processed_once(sim: IHanoiSimulator, event: FeedbackEvent) -> None:
+def test_a_valid_event_is_processed_once(
+    sim: IhanoiFeedbackSimulator, event: FeedbackEvent
+) -> None:
     portal = Portal()
     headers, body = signed(sim, event)
 
@@ -82,7 +81,7 @@ def test_a_valid_event_is_processed_once(sim: IHanoiSimulator, event: FeedbackEv
 
 
 def test_the_wire_signature_is_hmac_sha256_over_timestamp_dot_body(
-    sim: IHanoiSimulator, event: FeedbackEvent
+    sim: IhanoiFeedbackSimulator, event: FeedbackEvent
 ) -> None:
     headers, body = signed(sim, event)
 
@@ -102,7 +101,7 @@ def tamper_signature(headers: dict[str, str], body: bytes) -> tuple[dict[str, st
 
 
 def wrong_secret(headers: dict[str, str], body: bytes) -> tuple[dict[str, str], bytes]:
-    other = ContractVerifier("another-secret", DEFAULT_CONTRACT)
+    other = ContractVerifier("another-secret", DEFAULT_PROFILE)
     return {**headers, "X-Signature": other.sign(body, NOW)}, body
 
 
@@ -140,7 +139,7 @@ def other_event_id_header(headers: dict[str, str], body: bytes) -> tuple[dict[st
     ],
 )
 def test_an_event_failing_verification_changes_nothing(
-    sim: IHanoiSimulator,
+    sim: IhanoiFeedbackSimulator,
     event: FeedbackEvent,
     tamper: object,
     offset: int,
@@ -162,7 +161,7 @@ def test_an_event_failing_verification_changes_nothing(
 
 
 def test_a_replayed_event_id_reaches_the_portal_once(
-    sim: IHanoiSimulator, event: FeedbackEvent
+    sim: IhanoiFeedbackSimulator, event: FeedbackEvent
 ) -> None:
     portal = Portal()
     hook = receiver(portal)
@@ -176,7 +175,9 @@ def test_a_replayed_event_id_reaches_the_portal_once(
     assert [event] == portal.events
 
 
-def test_an_oversized_body_is_refused_unread(sim: IHanoiSimulator, event: FeedbackEvent) -> None:
+def test_an_oversized_body_is_refused_unread(
+    sim: IhanoiFeedbackSimulator, event: FeedbackEvent
+) -> None:
     portal = Portal()
     headers, body = signed(sim, event)
 
@@ -186,10 +187,10 @@ def test_an_oversized_body_is_refused_unread(sim: IHanoiSimulator, event: Feedba
     assert [] == portal.events
 
 
-def test_a_signed_body_that_is_not_an_event_is_a_bad_request(sim: IHanoiSimulator) -> None:
+def test_a_signed_body_that_is_not_an_event_is_a_bad_request(sim: IhanoiFeedbackSimulator) -> None:
     portal = Portal()
     body = b'{"hello": "world"}'
-    verifier = ContractVerifier(SECRET, DEFAULT_CONTRACT)
+    verifier = ContractVerifier(SECRET, DEFAULT_PROFILE)
     headers = {"X-Timestamp": str(NOW), "X-Signature": verifier.sign(body, NOW)}
 
     answer = receiver(portal).handle(headers, body)
@@ -199,7 +200,7 @@ def test_a_signed_body_that_is_not_an_event_is_a_bad_request(sim: IHanoiSimulato
 
 
 def test_if_the_handler_fails_the_event_is_not_marked_seen(
-    sim: IHanoiSimulator, event: FeedbackEvent
+    sim: IhanoiFeedbackSimulator, event: FeedbackEvent
 ) -> None:
     portal = Portal(failures=1)
     hook = receiver(portal)
@@ -217,7 +218,7 @@ def test_if_the_handler_fails_the_event_is_not_marked_seen(
 
 @pytest.mark.parametrize("exc", [KeyboardInterrupt(), SystemExit(2)], ids=type)
 def test_an_interrupt_inside_the_handler_marks_nothing_and_propagates(
-    sim: IHanoiSimulator, event: FeedbackEvent, exc: BaseException
+    sim: IhanoiFeedbackSimulator, event: FeedbackEvent, exc: BaseException
 ) -> None:
     portal = Portal(failures=1, exc=exc)
     seen = SqliteSeenStore()
@@ -235,7 +236,7 @@ def test_an_interrupt_inside_the_handler_marks_nothing_and_propagates(
 
 
 def test_the_id_is_marked_only_after_the_handler_returned(
-    sim: IHanoiSimulator, event: FeedbackEvent
+    sim: IhanoiFeedbackSimulator, event: FeedbackEvent
 ) -> None:
     seen = SqliteSeenStore()
     during: list[bool] = []
@@ -250,7 +251,9 @@ def test_the_id_is_marked_only_after_the_handler_returned(
     assert seen.seen("evt-0001", namespace="ihanoi")
 
 
-def test_a_failing_store_is_answered_500(sim: IHanoiSimulator, event: FeedbackEvent) -> None:
+def test_a_failing_store_is_answered_500(
+    sim: IhanoiFeedbackSimulator, event: FeedbackEvent
+) -> None:
     class Broken(SqliteSeenStore):
         def seen(self, key: str, *, namespace: str = "default") -> bool:
             raise OSError("disk I/O error")
@@ -286,7 +289,7 @@ def test_the_wsgi_app_never_reads_an_unbounded_body(length: str | None, status: 
 
 
 def test_the_wsgi_app_reads_exactly_the_signed_body(
-    sim: IHanoiSimulator, event: FeedbackEvent
+    sim: IhanoiFeedbackSimulator, event: FeedbackEvent
 ) -> None:
     portal = Portal()
     headers, body = signed(sim, event)
@@ -307,7 +310,7 @@ def test_max_body_bytes_must_be_positive(limit: object) -> None:
 
 
 def test_the_sqlite_store_remembers_across_restarts(
-    sim: IHanoiSimulator, event: FeedbackEvent, tmp_path: Path
+    sim: IhanoiFeedbackSimulator, event: FeedbackEvent, tmp_path: Path
 ) -> None:
     portal = Portal()
     headers, body = signed(sim, event)
@@ -320,7 +323,7 @@ def test_the_sqlite_store_remembers_across_restarts(
     assert 1 == len(portal.events)
 
 
-def test_as_a_wsgi_app_on_loopback(sim: IHanoiSimulator, event: FeedbackEvent) -> None:
+def test_as_a_wsgi_app_on_loopback(sim: IhanoiFeedbackSimulator, event: FeedbackEvent) -> None:
     portal = Portal()
     hook = receiver(portal, max_body_bytes=4096)
     headers, body = signed(sim, event)
@@ -365,14 +368,14 @@ def test_undelivered_events_can_be_redelivered() -> None:
     assert 1 == len(portal.events)
 
 
-def test_status_changes_and_ratings_arrive_as_events(sim: IHanoiSimulator) -> None:
+def test_status_changes_and_ratings_arrive_as_events(sim: IhanoiFeedbackSimulator) -> None:
     portal = Portal()
     hook = receiver(portal)
 
     def deliver(url: str, headers: Mapping[str, str], body: bytes) -> int:
         return hook.handle(dict(headers), body).status
 
-    direct = IHanoiSimulator(clock=lambda: float(NOW), sleep=no_sleep, deliver=deliver)
+    direct = IhanoiFeedbackSimulator(clock=lambda: float(NOW), sleep=no_sleep, deliver=deliver)
     direct.register_webhook("https://portal.example.test/hooks", SECRET)
     feedback_id = direct.citizen_submits(title="Hồ sơ", description="Chậm (thử)")
     direct.operator_sets_status(feedback_id, FeedbackStatus.IN_PROGRESS, note="Đang xử lý")
@@ -386,14 +389,14 @@ def test_status_changes_and_ratings_arrive_as_events(sim: IHanoiSimulator) -> No
     assert FeedbackStatus.IN_PROGRESS == portal.events[1].feedback.status
 
 
-def test_the_simulator_only_calls_loopback(sim: IHanoiSimulator) -> None:
+def test_the_simulator_only_calls_loopback(sim: IhanoiFeedbackSimulator) -> None:
     with pytest.raises(ValueError, match="loopback"):
         sim.register_webhook("https://portal.example.test/hooks", SECRET)
 
 
 @given(body=st.binary(max_size=2048), timestamp=st.integers(NOW - 300, NOW + 300))
 def test_any_body_signed_verifies_and_any_flipped_bit_does_not(body: bytes, timestamp: int) -> None:
-    verifier = ContractVerifier(SECRET, DEFAULT_CONTRACT, clock=lambda: float(NOW))
+    verifier = ContractVerifier(SECRET, DEFAULT_PROFILE, clock=lambda: float(NOW))
     signature = verifier.sign(body, timestamp)
 
     verifier.verify(body, signature_header=signature, timestamp=timestamp)
@@ -406,7 +409,7 @@ def test_any_body_signed_verifies_and_any_flipped_bit_does_not(body: bytes, time
 
 
 def test_concurrent_deliveries_of_one_event_reach_the_portal_once(
-    sim: IHanoiSimulator, event: FeedbackEvent, tmp_path: Path
+    sim: IhanoiFeedbackSimulator, event: FeedbackEvent, tmp_path: Path
 ) -> None:
     import threading
 
@@ -430,7 +433,7 @@ def test_concurrent_deliveries_of_one_event_reach_the_portal_once(
     assert [event] == portal.events
 
 
-def test_the_tolerance_can_be_narrowed(sim: IHanoiSimulator, event: FeedbackEvent) -> None:
+def test_the_tolerance_can_be_narrowed(sim: IhanoiFeedbackSimulator, event: FeedbackEvent) -> None:
     portal = Portal()
     hook = receiver(portal, tolerance=30)
 

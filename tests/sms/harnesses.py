@@ -1,24 +1,32 @@
 """Harnesses: each provider's simulator, mounted in process or served on loopback, and how
-to build its sender."""
+to build its sender. One table row per provider (`VENDORS`); the per-provider helpers the
+tests call (`mobifone_sim`, `viettel_sender`, `esms_harness`...) are that row bound."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
 from connectors.core import RetryPolicy, Timeouts
 from connectors.sms import Brandname, SendResult, SmsSender, Template, TemplateRegistry
 from connectors.sms.esms import EsmsSms, report_from_fields
-from connectors.sms.esms.simulator import EsmsSimulator
 from connectors.sms.mobifone import MobifoneSms
-from connectors.sms.mobifone.simulator import MobifoneSimulator
+from connectors.sms.sender import SmsClient
 from connectors.sms.viettel import ViettelSms
-from connectors.sms.viettel.simulator import ViettelSimulator
 from connectors.sms.vnpt import VnptSms
-from connectors.sms.vnpt.simulator import VnptSimulator
 from connectors.testing import mount, serve
 from connectors.testing.conformance.sms import SenderFactory, SmsHarness
 from connectors.testing.simulator import Simulator
+from connectors.testing.simulators.sms import (
+    EsmsSmsSimulator,
+    MobifoneSmsSimulator,
+    SmsSimulator,
+    ViettelSmsSimulator,
+    VnptSmsSimulator,
+)
 
 BRAND = "UBNDPHUONG"
 PAID = "Ho so {dossier} da thanh toan {amount} dong. Ma tra cuu bien lai: {code}"
@@ -61,6 +69,121 @@ ESMS_URL = "https://esms.sim.test"
 RUNNERS = ("in-process", "loopback")
 
 
+def _esms_report(sim: SmsSimulator) -> Callable[[SendResult], Any]:
+    def report(result: SendResult) -> Any:
+        assert isinstance(sim, EsmsSmsSimulator)
+        assert result.provider_message_id is not None
+        sim.complete(result.provider_message_id, delivered=True)
+        return report_from_fields(sim.report_fields(result.provider_message_id))
+
+    return report
+
+
+def _mobifone_sessions(sim: SmsSimulator) -> dict[str, Any]:
+    assert isinstance(sim, MobifoneSmsSimulator)
+    return {"expire_sessions": sim.expire_sessions, "login_route": "login"}
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """One provider under test: its client, simulator, URL, credentials, and what its
+    conformance harness says beyond the common fields."""
+
+    name: str
+    client: type[SmsClient[Any, Any]]
+    make_sim: Callable[[], SmsSimulator]
+    url: str
+    credentials: dict[str, Any]
+    harness: dict[str, Any] = field(default_factory=dict)
+    capabilities: Callable[[SmsSimulator], dict[str, Any]] = lambda _sim: {}
+
+
+def _sim(cls: type[SmsSimulator], **options: Any) -> Callable[[], SmsSimulator]:
+    return functools.partial(cls, brandnames=[BRAND], **options)
+
+
+VENDORS = {
+    v.name: v
+    for v in (
+        Vendor(
+            "mobifone",
+            MobifoneSms,
+            _sim(MobifoneSmsSimulator, templates={BRAND: [PAID]}),
+            MOBIFONE_URL,
+            {"username": "portal-test", "password": "fake-password-1"},
+            {
+                "send_route": "send",
+                "gateway_dedup": False,
+                "gateway_dedup_skip": "smsg has no request id: only the sender's journal "
+                "de-duplicates",
+                "keyed": False,
+                "delivery_report_skip": "MobiFone publishes no delivery-report interface (spec 2)",
+            },
+            _mobifone_sessions,
+        ),
+        Vendor(
+            "viettel",
+            ViettelSms,
+            _sim(ViettelSmsSimulator, templates={BRAND: [PAID]}),
+            VIETTEL_URL,
+            {"user": "smsbrand_test", "password": "fake-password-2", "cp_code": "CP-TEST"},
+            {
+                "send_route": "wsCpMt",
+                "delivery_report_skip": "Viettel publishes no delivery-report interface (spec 1)",
+                "session_skip": "wsCpMt sends the credentials on every call: there is no session",
+            },
+        ),
+        Vendor(
+            "vnpt",
+            VnptSms,
+            _sim(
+                VnptSmsSimulator,
+                labels={VNPT_LABEL_ID: BRAND},
+                templates={VNPT_TEMPLATE_ID: (VNPT_LABEL_ID, PAID)},
+            ),
+            VNPT_URL,
+            {
+                "agent_id": "AG-TEST",
+                "api_user": "api-test",
+                "api_pass": "fake-password-3",
+                "username": "portal-user",
+                "contract_id": "HD-1",
+                "labels": {BRAND: VNPT_LABEL_ID},
+            },
+            {
+                "send_route": "send_sms_list",
+                "delivery_report_skip": "VNPT's get_sms_status_api reply fields are not public "
+                "(spec 3, 10)",
+                "session_skip": "the agent API sends the credentials on every call: no session",
+            },
+        ),
+        Vendor(
+            "esms",
+            EsmsSms,
+            _sim(EsmsSmsSimulator, templates={BRAND: [PAID]}),
+            ESMS_URL,
+            {"api_key": "fake-api-key-4", "secret_key": "fake-secret-key-4"},
+            {
+                "send_route": "send",
+                "session_skip": "eSMS sends the API keys on every call: there is no session",
+            },
+            lambda sim: {"delivery_report": _esms_report(sim)},
+        ),
+    )
+}
+
+
+def sender(name: str, base_url: str, **options: Any) -> Any:
+    """Provider `name`'s client against `base_url` with the test defaults (`options` win)."""
+    vendor = VENDORS[name]
+    return vendor.client(base_url=base_url, **vendor.credentials, **defaults(options))
+
+
+def simulator(name: str) -> Any:
+    """A fresh simulator of provider `name` holding the test brandname and template."""
+    return VENDORS[name].make_sim()
+
+
 @contextmanager
 def running(sim: Simulator, url: str, runner: str) -> Iterator[str]:
     """The simulator's base URL: mounted in process at `url`, or served on 127.0.0.1."""
@@ -81,146 +204,46 @@ def factory(build: Callable[..., SmsSender], base_url: str) -> SenderFactory:
     return make
 
 
-def mobifone_sim() -> MobifoneSimulator:
-    return MobifoneSimulator(brandnames=[BRAND], templates={BRAND: [PAID]})
-
-
-def mobifone_sender(base_url: str, **options: object) -> MobifoneSms:
-    return MobifoneSms(
-        base_url=base_url,
-        username="portal-test",
-        password="fake-password-1",
-        **defaults(options),  # type: ignore[arg-type]
-    )
-
-
-def viettel_sim() -> ViettelSimulator:
-    return ViettelSimulator(brandnames=[BRAND], templates={BRAND: [PAID]})
-
-
-def viettel_sender(base_url: str, **options: object) -> ViettelSms:
-    return ViettelSms(
-        base_url=base_url,
-        user="smsbrand_test",
-        password="fake-password-2",
-        cp_code="CP-TEST",
-        **defaults(options),  # type: ignore[arg-type]
-    )
-
-
-def vnpt_sim() -> VnptSimulator:
-    return VnptSimulator(
-        brandnames=[BRAND],
-        labels={VNPT_LABEL_ID: BRAND},
-        templates={VNPT_TEMPLATE_ID: (VNPT_LABEL_ID, PAID)},
-    )
-
-
-def vnpt_sender(base_url: str, **options: object) -> VnptSms:
-    return VnptSms(
-        base_url=base_url,
-        agent_id="AG-TEST",
-        api_user="api-test",
-        api_pass="fake-password-3",
-        username="portal-user",
-        contract_id="HD-1",
-        labels={BRAND: VNPT_LABEL_ID},
-        **defaults(options),  # type: ignore[arg-type]
-    )
-
-
-def esms_sim() -> EsmsSimulator:
-    return EsmsSimulator(brandnames=[BRAND], templates={BRAND: [PAID]})
-
-
-def esms_sender(base_url: str, **options: object) -> EsmsSms:
-    return EsmsSms(
-        base_url=base_url,
-        api_key="fake-api-key-4",
-        secret_key="fake-secret-key-4",
-        **defaults(options),  # type: ignore[arg-type]
-    )
-
-
 @contextmanager
-def mobifone_harness(runner: str = "in-process") -> Iterator[SmsHarness]:
-    sim = mobifone_sim()
-    with running(sim, MOBIFONE_URL, runner) as base_url:
+def harness(name: str, runner: str = "in-process") -> Iterator[SmsHarness]:
+    """Provider `name`'s conformance harness, its simulator running by `runner`."""
+    vendor = VENDORS[name]
+    sim = vendor.make_sim()
+    with running(sim, vendor.url, runner) as base_url:
         yield SmsHarness(
-            provider="mobifone",
+            provider=name,
             simulator=sim,
-            make_sender=factory(mobifone_sender, base_url),
+            make_sender=factory(functools.partial(sender, name), base_url),
             served=runner == "loopback",
-            send_route="send",
             template_id="paid",
             params=PARAMS,
             force=sim.force,
-            gateway_dedup=False,
-            gateway_dedup_skip="smsg has no request id: only the sender's journal de-duplicates",
-            keyed=False,
-            delivery_report_skip="MobiFone publishes no delivery-report interface (spec 2)",
-            expire_sessions=sim.expire_sessions,
-            login_route="login",
+            **vendor.harness,
+            **vendor.capabilities(sim),
         )
 
 
-@contextmanager
-def viettel_harness(runner: str = "in-process") -> Iterator[SmsHarness]:
-    sim = viettel_sim()
-    with running(sim, VIETTEL_URL, runner) as base_url:
-        yield SmsHarness(
-            provider="viettel",
-            simulator=sim,
-            make_sender=factory(viettel_sender, base_url),
-            served=runner == "loopback",
-            send_route="wsCpMt",
-            template_id="paid",
-            params=PARAMS,
-            force=sim.force,
-            delivery_report_skip="Viettel publishes no delivery-report interface (spec 1)",
-            session_skip="wsCpMt sends the credentials on every call: there is no session",
-        )
+def mobifone_sim() -> MobifoneSmsSimulator:
+    return simulator("mobifone")
 
 
-@contextmanager
-def vnpt_harness(runner: str = "in-process") -> Iterator[SmsHarness]:
-    sim = vnpt_sim()
-    with running(sim, VNPT_URL, runner) as base_url:
-        yield SmsHarness(
-            provider="vnpt",
-            simulator=sim,
-            make_sender=factory(vnpt_sender, base_url),
-            served=runner == "loopback",
-            send_route="send_sms_list",
-            template_id="paid",
-            params=PARAMS,
-            force=sim.force,
-            delivery_report_skip=(
-                "VNPT's get_sms_status_api reply fields are not public (spec 3, 10)"
-            ),
-            session_skip="the agent API sends the credentials on every call: no session",
-        )
+def viettel_sim() -> ViettelSmsSimulator:
+    return simulator("viettel")
 
 
-def _esms_report(sim: EsmsSimulator, result: SendResult) -> object:
-    assert result.provider_message_id is not None
-    sim.complete(result.provider_message_id, delivered=True)
-    return report_from_fields(sim.report_fields(result.provider_message_id))
+def vnpt_sim() -> VnptSmsSimulator:
+    return simulator("vnpt")
 
 
-@contextmanager
-def esms_harness(runner: str = "in-process") -> Iterator[SmsHarness]:
-    sim = esms_sim()
-    with running(sim, ESMS_URL, runner) as base_url:
-        yield SmsHarness(
-            provider="esms",
-            simulator=sim,
-            make_sender=factory(esms_sender, base_url),
-            served=runner == "loopback",
-            send_route="send",
-            template_id="paid",
-            params=PARAMS,
-            force=sim.force,
-            delivery_report=lambda result: _esms_report(sim, result),  # type: ignore[arg-type,return-value]
-            session_skip="eSMS sends the API keys on every call: there is no session",
-        )
+def esms_sim() -> EsmsSmsSimulator:
+    return simulator("esms")
+
+
+mobifone_sender: Callable[..., MobifoneSms] = functools.partial(sender, "mobifone")
+viettel_sender: Callable[..., ViettelSms] = functools.partial(sender, "viettel")
+vnpt_sender: Callable[..., VnptSms] = functools.partial(sender, "vnpt")
+esms_sender: Callable[..., EsmsSms] = functools.partial(sender, "esms")
+mobifone_harness = functools.partial(harness, "mobifone")
+viettel_harness = functools.partial(harness, "viettel")
+vnpt_harness = functools.partial(harness, "vnpt")
+esms_harness = functools.partial(harness, "esms")

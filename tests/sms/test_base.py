@@ -66,7 +66,7 @@ def test_every_sender_is_an_sms_sender() -> None:
         harnesses.vnpt_sender(harnesses.VNPT_URL),
         harnesses.esms_sender(harnesses.ESMS_URL),
     ]
-    assert ["mobifone", "viettel", "vnpt", "esms"] == [s.provider for s in senders]
+    assert ["mobifone", "viettel", "vnpt", "esms"] == [s.name for s in senders]
     assert all(isinstance(s, SmsSender) for s in senders)
 
 
@@ -92,7 +92,19 @@ def test_result_from_a_validation_error_is_rejected() -> None:
         "connectors.sms.vnpt",
         "connectors.sms.esms",
         "connectors.sms.providers",
+        "connectors.sms.sender",
+        "connectors.sms.errors",
+        "connectors.sms.mobifone.wire",
+        "connectors.sms.viettel.wire",
+        "connectors.sms.vnpt.wire",
+        "connectors.sms.esms.wire",
         "connectors.testing.conformance.sms",
+        "connectors.testing.simulators.sms",
+        "connectors.testing.simulators.sms.base",
+        "connectors.testing.simulators.sms.mobifone",
+        "connectors.testing.simulators.sms.viettel",
+        "connectors.testing.simulators.sms.vnpt",
+        "connectors.testing.simulators.sms.esms",
     ],
 )
 def test_public_names_are_importable(module: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -81,13 +82,16 @@ def test_rate_limit_measured_from_the_simulator_timestamps() -> None:
     rate, count = 40.0, 60
     with serve(sim) as url:
         sender = harnesses.mobifone_sender(url, rate_limit=rate)
+        started = time.time()  # the simulator stamps requests with time.time() too
         batch = sender.send_many([dossier(n) for n in range(count)], concurrency=8)
     assert count == len(batch.accepted)
     stamps = sorted(seen.at for seen in sim.requests_to("send"))
     assert count == len(stamps)
     # The bucket holds one second of tokens: at most rate + rate messages in any second,
-    # and the whole run cannot be faster than (count - capacity) / rate.
-    assert stamps[-1] - stamps[0] >= (count - rate) / rate * 0.9
+    # and the last message cannot leave before (count - capacity) / rate after the batch
+    # started (measured from the start, not from the first arrival, which a loaded machine
+    # may delay; 2 % for the two clocks' granularity).
+    assert stamps[-1] - started >= (count - rate) / rate * 0.98
     for i, start in enumerate(stamps):
         in_window = [s for s in stamps[i:] if s - start < 1.0]
         assert len(in_window) <= 2 * rate

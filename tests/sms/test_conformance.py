@@ -9,32 +9,13 @@ import pytest
 
 from connectors.testing.conformance.sms import SmsConformance, SmsHarness
 from tests.sms import harnesses
-from tests.sms.harnesses import RUNNERS
+from tests.sms.harnesses import RUNNERS, VENDORS
+
+CASES = [(name, runner) for name in VENDORS for runner in RUNNERS]
 
 
-class TestMobifoneConformance(SmsConformance):
-    @pytest.fixture(params=RUNNERS)
+class TestSmsConformance(SmsConformance):
+    @pytest.fixture(params=CASES, ids=[f"{name}-{runner}" for name, runner in CASES])
     def harness(self, request: pytest.FixtureRequest) -> Iterator[SmsHarness]:
-        with harnesses.mobifone_harness(request.param) as harness:
-            yield harness
-
-
-class TestViettelConformance(SmsConformance):
-    @pytest.fixture(params=RUNNERS)
-    def harness(self, request: pytest.FixtureRequest) -> Iterator[SmsHarness]:
-        with harnesses.viettel_harness(request.param) as harness:
-            yield harness
-
-
-class TestVnptConformance(SmsConformance):
-    @pytest.fixture(params=RUNNERS)
-    def harness(self, request: pytest.FixtureRequest) -> Iterator[SmsHarness]:
-        with harnesses.vnpt_harness(request.param) as harness:
-            yield harness
-
-
-class TestEsmsConformance(SmsConformance):
-    @pytest.fixture(params=RUNNERS)
-    def harness(self, request: pytest.FixtureRequest) -> Iterator[SmsHarness]:
-        with harnesses.esms_harness(request.param) as harness:
+        with harnesses.harness(*request.param) as harness:
             yield harness

@@ -19,14 +19,14 @@ from connectors.core import (
     Rejected,
     ValidationError,
 )
-from connectors.sms import SmsErrorCode, TemplateMismatch, code_of, may_fail_over, sms_error
+from connectors.sms import SMS_ERRORS, SmsErrorCode, TemplateMismatch, code_of, may_fail_over
 from connectors.sms.esms import ERRORS as ESMS_ERRORS
 from connectors.sms.keys import numeric_request_id, token_request_id
-from connectors.sms.mobifone import WIRE as MOBIFONE
+from connectors.sms.mobifone import DEFAULT_PROFILE as MOBIFONE
+from connectors.sms.viettel.wire import DEFAULT_PROFILE as VIETTEL
 from connectors.sms.viettel.wire import ERROR_TEXTS
-from connectors.sms.viettel.wire import WIRE as VIETTEL
+from connectors.sms.vnpt import DEFAULT_PROFILE as VNPT
 from connectors.sms.vnpt import ERRORS as VNPT_ERRORS
-from connectors.sms.vnpt import WIRE as VNPT
 from connectors.vn import InvalidPhoneNumber
 
 C = SmsErrorCode
@@ -57,7 +57,7 @@ def test_vocabulary_is_complete() -> None:
 def test_each_code_says_retryable_and_failover_and_builds_its_error(code: SmsErrorCode) -> None:
     retryable, failover_ok, cls = VOCABULARY[code]
     assert (retryable, failover_ok) == (code.retryable, code.failover_ok)
-    error = sms_error(code, "no", provider="p", vendor_code="X", vendor_message="raw text")
+    error = SMS_ERRORS.error(code, "no", provider="p", vendor_code="X", vendor_message="raw text")
     assert cls is type(error)
     assert (code.value, retryable, "X", "raw text") == (
         error.code,
@@ -69,6 +69,16 @@ def test_each_code_says_retryable_and_failover_and_builds_its_error(code: SmsErr
     assert failover_ok is may_fail_over(error)
 
 
+def test_the_error_table_is_the_vocabulary() -> None:
+    """`SMS_ERRORS` (one `CodeTable`) says each code's class and retryability; the codes'
+    own `retryable` agrees with it."""
+    classes = {code: SMS_ERRORS.error_class(code) for code in SmsErrorCode}
+    assert {code: cls for code, (_r, _f, cls) in VOCABULARY.items()} == classes
+    assert [c for c in SmsErrorCode if c.retryable] == [
+        c for c in SmsErrorCode if SMS_ERRORS.is_retryable(c)
+    ]
+
+
 @pytest.mark.parametrize(
     ("exc", "allowed"),
     [
@@ -78,7 +88,7 @@ def test_each_code_says_retryable_and_failover_and_builds_its_error(code: SmsErr
         (ConnectionFailed("reset", sent=True), False),
         (ReadTimeout("left"), False),
         (ProviderUnavailable("HTTP 500, no vendor answer"), False),
-        (sms_error(C.TEMPORARY, "explicit", vendor_code="99"), True),
+        (SMS_ERRORS.error(C.TEMPORARY, "explicit", vendor_code="99"), True),
         (AuthError("HTTP 401"), True),
         (RateLimited("HTTP 429"), True),
         (Rejected("HTTP 400"), False),
@@ -174,7 +184,7 @@ def test_mobifone_guessed_messages_round_trip() -> None:
 
 @given(code=st.sampled_from(list(SmsErrorCode)), vendor_code=st.none() | st.text(max_size=5))
 def test_failover_rule_for_any_vendor_answer(code: SmsErrorCode, vendor_code: str | None) -> None:
-    error = sms_error(code, "answer", vendor_code=vendor_code)
+    error = SMS_ERRORS.error(code, "answer", vendor_code=vendor_code)
     explicit = vendor_code is not None
     expected = code.failover_ok and (code is not SmsErrorCode.TEMPORARY or explicit)
     assert expected is may_fail_over(error)

@@ -23,8 +23,6 @@ from connectors.core import (
 )
 from connectors.sms import Message, RoutingSender, SendStatus
 from connectors.sms.errors import may_fail_over
-from connectors.sms.mobifone.simulator import MobifoneSimulator
-from connectors.sms.vnpt.simulator import VnptSimulator
 from connectors.testing import (
     CommitThenStatus,
     Fault,
@@ -40,6 +38,7 @@ from connectors.testing.conformance.maybe_sent import (
     maybe_sent_fault,
     run_call,
 )
+from connectors.testing.simulators.sms import MobifoneSmsSimulator, VnptSmsSimulator
 from tests.sms import harnesses
 from tests.sms.harnesses import PARAMS
 
@@ -53,8 +52,8 @@ def paid(recipient: str = "0912345678") -> Message:
 
 @dataclass
 class Pair:
-    mobifone: MobifoneSimulator
-    vnpt: VnptSimulator
+    mobifone: MobifoneSmsSimulator
+    vnpt: VnptSmsSimulator
     mobifone_url: str
     vnpt_url: str
 

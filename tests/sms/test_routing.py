@@ -13,8 +13,6 @@ from hypothesis import strategies as st
 from connectors.core import ConfigError, OutcomeUnknown, ProviderError, ValidationError
 from connectors.sms import FailoverExhausted, Message, RoutingSender, SendStatus, SmsErrorCode
 from connectors.sms.errors import may_fail_over
-from connectors.sms.mobifone.simulator import MobifoneSimulator
-from connectors.sms.viettel.simulator import ViettelSimulator
 from connectors.testing import (
     CommitThenStatus,
     Fault,
@@ -23,6 +21,7 @@ from connectors.testing import (
     TooManyRequests,
     serve,
 )
+from connectors.testing.simulators.sms import MobifoneSmsSimulator, ViettelSmsSimulator
 from tests.sms import harnesses
 from tests.sms.harnesses import PARAMS
 
@@ -31,8 +30,8 @@ C = SmsErrorCode
 
 @dataclass
 class Pair:
-    a: MobifoneSimulator
-    b: ViettelSimulator
+    a: MobifoneSmsSimulator
+    b: ViettelSmsSimulator
     a_url: str
     b_url: str
 

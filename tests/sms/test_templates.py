@@ -214,3 +214,19 @@ def test_compose_refuses_exactly_the_texts_over_the_limit(text: str) -> None:
             composed.encoding,
             composed.segments.segments,
         )
+
+
+@pytest.mark.parametrize(
+    ("text", "params", "expected"),
+    [
+        ("{a}{b}", {"a": "x", "b": "y"}, "xy"),
+        ("{a} ho so {b:5}.", {"a": "Ba", "b": "HS1"}, "Ba ho so HS1."),
+        ("Ma {code}", {"code": "{b}"}, "Ma {b}"),
+        ("Le phi {amount} dong", {"amount": 50_000}, "Le phi 50000 dong"),
+    ],
+)
+def test_render_puts_each_value_in_its_place(
+    text: str, params: dict[str, object], expected: str
+) -> None:
+    template = Template("t", text, "UBNDHANOI")
+    assert (expected, tuple(str(v) for v in params.values())) == template.render(params)

@@ -1,16 +1,17 @@
 """Receive SePay transfer webhooks: verify, parse, de-duplicate, answer as SePay expects.
 
-    receiver = SePayWebhook(hmac_secret=settings.webhook_secret)
+    receiver = SepayWebhook(hmac_secret=settings.webhook_secret)
     receipt = receiver.handle(body, headers, on_transfer=matcher.match)
     # reply receipt.answer.status / headers / body
 
 A body over `max_body_bytes` (64 KiB by default) is refused with 413, unread by the WSGI
-app. Verification comes next and a request that fails it changes no state. A transfer id
-already handled is answered with success (so SePay stops retrying) without calling the
-portal again. The id is marked handled only once the portal's callback has returned
-(claim after the effect): if it raises, SePay gets a 500 and its next retry calls it
-again, and so does the retry after a crash inside it. So `on_transfer` must be idempotent
-on `transfer.transfer_id` (a matcher that records each transfer id once is).
+app (`wsgi_app`) and the ASGI app (`asgi_app`). Verification comes next and a request that
+fails it changes no state. A transfer id already handled is answered with success (so
+SePay stops retrying) without calling the portal again. The id is marked handled only once
+the portal's callback has returned (claim after the effect): if it raises, SePay gets a
+500 and its next retry calls it again, and so does the retry after a crash inside it. So
+`on_transfer` must be idempotent on `transfer.transfer_id` (a matcher that records each
+transfer id once is).
 """
 
 from __future__ import annotations
@@ -27,20 +28,22 @@ from pydantic import SecretStr
 from connectors.banks.base import CallbackOutcome, HttpAnswer
 from connectors.banks.matching import BankTransfer
 from connectors.banks.sepay.wire import (
-    PROVIDER,
-    WIRE,
+    DEFAULT_PROFILE,
+    NAME,
     WireProfile,
     hmac_signature,
     parse_payload,
     transfer_from_payload,
 )
+from connectors.core.deprecation import moved, warn_deprecated
 from connectors.core.errors import ConfigError, SignatureError, ValidationError
-from connectors.core.inbound import InboundRequest, serve_wsgi
+from connectors.core.inbound import AsgiApp, AsyncReceiving, InboundRequest, serve_wsgi
 from connectors.core.signing import HmacSigner, constant_time_equals
+from connectors.core.telemetry import callback_refused
 from connectors.core.webhooks import EventGate, MemorySeenStore, SeenStore, check_timestamp
 from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused
 
-__all__ = ["SePayWebhook", "WebhookReceipt"]
+__all__ = ["SepayWebhook", "WebhookReceipt"]
 
 _log = logging.getLogger("connectors.banks.sepay")
 
@@ -61,7 +64,7 @@ def _lower(headers: Mapping[str, str]) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items()}
 
 
-class SePayWebhook:
+class SepayWebhook:
     """Verifier, parser and handler for SePay webhooks.
 
     Configure exactly one authentication, as chosen in SePay's webhook form:
@@ -72,7 +75,7 @@ class SePayWebhook:
     webhooks, or to remember them across restarts. `max_body_bytes` bounds the body.
     """
 
-    provider = PROVIDER
+    name = NAME
 
     def __init__(
         self,
@@ -81,7 +84,7 @@ class SePayWebhook:
         api_key: str | SecretStr | None = None,
         allow_unauthenticated: bool = False,
         seen: SeenStore | None = None,
-        profile: WireProfile = WIRE,
+        profile: WireProfile = DEFAULT_PROFILE,
         clock: Callable[[], float] = time.time,
         max_body_bytes: int = DEFAULT_BODY_LIMIT,
     ) -> None:
@@ -107,11 +110,17 @@ class SePayWebhook:
         self.profile = profile
         self.clock = clock
         self.max_body_bytes = max_body_bytes
-        self._gate = EventGate(self.seen, namespace=PROVIDER)
+        self._gate = EventGate(self.seen, namespace=NAME)
+
+    @property
+    def provider(self) -> str:
+        """Deprecated: `name`."""
+        warn_deprecated("SepayWebhook.provider", "SepayWebhook.name")
+        return self.name
 
     def __repr__(self) -> str:
         mode = "hmac" if self._signer else "api_key" if self._api_key else "none"
-        return f"SePayWebhook(auth={mode!r}, secret=***)"
+        return f"SepayWebhook(auth={mode!r}, secret=***)"
 
     # -- verification and parsing (no state) -----------------------------------------------
 
@@ -123,22 +132,22 @@ class SePayWebhook:
             signature = found.get(profile.signature_header.lower(), "").strip()
             stamp = found.get(profile.timestamp_header.lower(), "").strip()
             if not signature:
-                raise SignatureError("missing signature header", provider=PROVIDER)
+                raise SignatureError("missing signature header", provider=NAME)
             if not stamp:
-                raise SignatureError("missing timestamp header", provider=PROVIDER)
+                raise SignatureError("missing timestamp header", provider=NAME)
             expected = hmac_signature(self._signer, body, stamp, profile)
             if not constant_time_equals(expected.lower(), signature.lower()):
-                raise SignatureError("signature mismatch", provider=PROVIDER)
+                raise SignatureError("signature mismatch", provider=NAME)
             check_timestamp(
-                stamp, tolerance=profile.timestamp_tolerance, clock=self.clock, provider=PROVIDER
+                stamp, tolerance=profile.timestamp_tolerance, clock=self.clock, provider=NAME
             )
         elif self._api_key is not None:
             value = found.get(profile.api_key_header.lower(), "")
             scheme, _, key = value.strip().partition(" ")
             if scheme.lower() != profile.api_key_scheme.lower() or not key.strip():
-                raise SignatureError("missing or malformed API key header", provider=PROVIDER)
+                raise SignatureError("missing or malformed API key header", provider=NAME)
             if not constant_time_equals(self._api_key, key.strip()):
-                raise SignatureError("API key mismatch", provider=PROVIDER)
+                raise SignatureError("API key mismatch", provider=NAME)
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> BankTransfer:
         """Verify, then parse the body into a `BankTransfer` (GMT+7, whole VND).
@@ -184,6 +193,7 @@ class SePayWebhook:
         try:
             transfer = self.parse(body, headers)
         except SignatureError as exc:
+            callback_refused(self.name, exc)
             outcome = CallbackOutcome.INVALID_SIGNATURE
             return WebhookReceipt(outcome, self.answer(outcome, "unauthorized"), error=str(exc))
         except ValidationError as exc:
@@ -220,14 +230,20 @@ class SePayWebhook:
         """
         return _SepayApp(self, on_transfer)
 
+    def asgi_app(self, on_transfer: Callable[[BankTransfer], object]) -> AsgiApp:
+        """The same app under ASGI (`connectors.core.inbound.serve_asgi`): same refusals,
+        same answers; `handle` (and so `on_transfer`) runs in a worker thread, never on the
+        event loop."""
+        return _SepayApp(self, on_transfer).asgi
 
-class _SepayApp:
-    """`SePayWebhook.wsgi_app`: the webhook bound to the portal's `on_transfer`."""
+
+class _SepayApp(AsyncReceiving):
+    """`SepayWebhook.wsgi_app`: the webhook bound to the portal's `on_transfer`."""
 
     methods = frozenset({"POST"})
 
     def __init__(
-        self, webhook: SePayWebhook, on_transfer: Callable[[BankTransfer], object]
+        self, webhook: SepayWebhook, on_transfer: Callable[[BankTransfer], object]
     ) -> None:
         self.webhook = webhook
         self.on_transfer = on_transfer
@@ -251,3 +267,6 @@ _JSON = (("Content-Type", "application/json"),)
 def _failure(status: int, message: str) -> HttpAnswer:
     body = {"success": False, "message": message}
     return HttpAnswer(status, _JSON, json.dumps(body).encode("utf-8"))
+
+
+__getattr__ = moved(__name__, {"SePayWebhook": "connectors.banks.sepay.webhook:SepayWebhook"})

@@ -1,5 +1,8 @@
 """SePay's messages: the transfer webhook, its authentication, the transaction list.
 
+The only module that speaks SePay's vocabulary, for the clients (`SepayWebhook`,
+`SepayTransactions`) and the simulator alike.
+
 Fidelity labels (see docs/banks/reconciliation.md):
 - [V] developer.sepay.vn: SePay POSTs JSON for each incoming/outgoing transaction; the
   receiver answers HTTP 2xx with `{"success": true}`; API-key auth sends
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -29,27 +33,42 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors.banks.matching import BankTransfer, TransferDirection
+from connectors.core.deprecation import moved
 from connectors.core.errors import ValidationError
 from connectors.core.signing import HmacSigner
 from connectors.vn.money import parse_amount
 from connectors.vn.time import VN_TZ, to_vn
 
 __all__ = [
-    "WIRE",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_PROFILE",
+    "NAME",
+    "ListQuery",
     "WebhookPayload",
     "WireProfile",
+    "bearer_token",
+    "detail_answer",
     "encode_json",
     "format_time",
     "hmac_signature",
+    "list_headers",
     "list_item",
+    "list_params",
+    "list_refused",
+    "page_answer",
     "parse_payload",
     "parse_time",
     "payload_for",
+    "read_list_query",
+    "read_page",
     "transfer_from_item",
     "transfer_from_payload",
 ]
 
-PROVIDER = "sepay"
+NAME = "sepay"
+"""The provider's name."""
+DEFAULT_BASE_URL = "https://userapi.sepay.vn"
+"""SePay's user API host (the transaction list)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +90,7 @@ class WireProfile:
     page_size: int = 100
 
 
-WIRE = WireProfile()
+DEFAULT_PROFILE = WireProfile()
 """The default profile."""
 
 
@@ -142,7 +161,7 @@ class WebhookPayload(BaseModel):
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-def parse_time(text: str, profile: WireProfile = WIRE) -> datetime:
+def parse_time(text: str, profile: WireProfile = DEFAULT_PROFILE) -> datetime:
     """A SePay time ("2023-03-25 14:02:37", GMT+7) as an aware datetime in GMT+7."""
     try:
         return datetime.strptime(text, profile.time_format).replace(tzinfo=VN_TZ)
@@ -152,7 +171,7 @@ def parse_time(text: str, profile: WireProfile = WIRE) -> datetime:
         ) from None
 
 
-def format_time(moment: datetime, profile: WireProfile = WIRE) -> str:
+def format_time(moment: datetime, profile: WireProfile = DEFAULT_PROFILE) -> str:
     """`moment` (aware) in SePay's format, GMT+7."""
     return to_vn(moment).strftime(profile.time_format)
 
@@ -173,7 +192,9 @@ def parse_payload(body: bytes) -> WebhookPayload:
         raise ValidationError(f"{name}: {error['msg']}", field=name) from None
 
 
-def transfer_from_payload(payload: WebhookPayload, profile: WireProfile = WIRE) -> BankTransfer:
+def transfer_from_payload(
+    payload: WebhookPayload, profile: WireProfile = DEFAULT_PROFILE
+) -> BankTransfer:
     """The typed `BankTransfer` a webhook payload describes."""
     return BankTransfer(
         transfer_id=str(payload.id),
@@ -186,13 +207,13 @@ def transfer_from_payload(payload: WebhookPayload, profile: WireProfile = WIRE) 
         bank=payload.gateway,
         code=payload.code,
         sub_account=payload.sub_account,
-        source=PROVIDER,
+        source=NAME,
         raw=payload.model_dump(by_alias=True),
     )
 
 
 def payload_for(
-    transfer: BankTransfer, *, accumulated: int | None, profile: WireProfile = WIRE
+    transfer: BankTransfer, *, accumulated: int | None, profile: WireProfile = DEFAULT_PROFILE
 ) -> dict[str, Any]:
     """The webhook JSON object SePay would send for `transfer` (id numeric when it can be)."""
     return {
@@ -217,7 +238,7 @@ def encode_json(obj: Any) -> bytes:
 
 
 def hmac_signature(
-    secret: HmacSigner, body: bytes, timestamp: int | str, profile: WireProfile = WIRE
+    secret: HmacSigner, body: bytes, timestamp: int | str, profile: WireProfile = DEFAULT_PROFILE
 ) -> str:
     """The signature header value: prefix + hex HMAC-SHA256 of "{timestamp}." + body."""
     return profile.signature_prefix + secret.sign(f"{timestamp}.".encode() + body)
@@ -228,7 +249,7 @@ def list_item(
     *,
     accumulated: int | None,
     webhook_success: bool,
-    profile: WireProfile = WIRE,
+    profile: WireProfile = DEFAULT_PROFILE,
 ) -> dict[str, Any]:
     """One entry of the v2 transaction list for `transfer`."""
     incoming = transfer.direction is TransferDirection.IN
@@ -249,7 +270,7 @@ def list_item(
     }
 
 
-def transfer_from_item(item: Any, profile: WireProfile = WIRE) -> BankTransfer:
+def transfer_from_item(item: Any, profile: WireProfile = DEFAULT_PROFILE) -> BankTransfer:
     """The `BankTransfer` a v2 transaction-list entry describes; `ValidationError` if bad."""
     if not isinstance(item, dict):
         raise ValidationError("a transaction entry is not an object", field="data")
@@ -270,6 +291,141 @@ def transfer_from_item(item: Any, profile: WireProfile = WIRE) -> BankTransfer:
         bank=item.get("bank_brand_name"),
         code=item.get("code"),
         sub_account=item.get("va") or None,
-        source=PROVIDER,
+        source=NAME,
         raw=dict(item),
     )
+
+
+# -- the transaction list ------------------------------------------------------------------------
+
+
+def list_headers(token: str) -> dict[str, str]:
+    """The headers of a transaction-list call (the API token as a Bearer token)."""
+    return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+
+
+def list_params(
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    account: str | None,
+    direction: TransferDirection | None,
+    profile: WireProfile = DEFAULT_PROFILE,
+) -> dict[str, str]:
+    """The query of a transaction-list read, oldest first, a full page at a time (add
+    `page`)."""
+    params = {"per_page": str(profile.page_size), "transaction_date_sort": "asc"}
+    if since is not None:
+        params["transaction_date_from"] = format_time(since, profile)
+    if until is not None:
+        params["transaction_date_to"] = format_time(until, profile)
+    if account is not None:
+        params["account_number"] = account
+    if direction is not None:
+        params["transfer_type"] = TransferDirection(direction).value
+    return params
+
+
+def read_page(
+    content: bytes, profile: WireProfile = DEFAULT_PROFILE
+) -> tuple[list[BankTransfer], bool]:
+    """A page of the transaction list: its transfers and whether more pages follow.
+
+    Raises `ValueError` (JSON, `ValidationError`), `KeyError`, `TypeError` or
+    `AttributeError` for a page that cannot be read.
+    """
+    body: Any = json.loads(content.decode("utf-8"))
+    items = body["data"]
+    if not isinstance(items, list):
+        raise TypeError("data is not a list")
+    has_more = bool(body.get("meta", {}).get("pagination", {}).get("has_more", False))
+    return [transfer_from_item(item, profile) for item in items], has_more
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer ...` header (None without one)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A transaction-list query as SePay reads it (bounds in GMT+7)."""
+
+    page: int
+    per_page: int
+    since_id: int | None
+    start: datetime | None
+    stop: datetime | None
+    transfer_type: str | None
+    account: str | None
+    ascending: bool
+
+    def takes(self, transfer: BankTransfer) -> bool:
+        """Whether `transfer` passes the query's filters."""
+        return (
+            (self.start is None or transfer.transferred_at >= self.start)
+            and (self.stop is None or transfer.transferred_at <= self.stop)
+            and self.transfer_type in (None, transfer.direction.value)
+            and self.account in (None, transfer.account)
+            and (self.since_id is None or int(transfer.transfer_id) > self.since_id)
+        )
+
+
+def read_list_query(
+    args: Mapping[str, str], profile: WireProfile = DEFAULT_PROFILE
+) -> ListQuery | None:
+    """A transaction-list query, or None when SePay refuses its parameters."""
+    try:
+        query = ListQuery(
+            page=int(args.get("page", "1")),
+            per_page=int(args.get("per_page", "20")),
+            since_id=int(args["since_id"]) if "since_id" in args else None,
+            start=_bound(args.get("transaction_date_from"), end=False, profile=profile),
+            stop=_bound(args.get("transaction_date_to"), end=True, profile=profile),
+            transfer_type=args.get("transfer_type"),
+            account=args.get("account_number"),
+            ascending=args.get("transaction_date_sort", "desc") == "asc",
+        )
+    except (ValueError, ValidationError):
+        return None
+    if query.page < 1 or not 1 <= query.per_page <= profile.page_size:
+        return None
+    return query
+
+
+def _bound(value: str | None, *, end: bool, profile: WireProfile) -> datetime | None:
+    """A list filter bound: "YYYY-MM-DD" (the whole day) or "YYYY-MM-DD HH:MM:SS", GMT+7."""
+    if value is None:
+        return None
+    if len(value) == 10:
+        value += " 23:59:59" if end else " 00:00:00"
+    return parse_time(value, profile)
+
+
+def page_answer(items: list[dict[str, object]], *, total: int, query: ListQuery) -> dict[str, Any]:
+    """One page of the transaction list, with its pagination."""
+    last_page = max((total + query.per_page - 1) // query.per_page, 1)
+    pagination = {
+        "total": total,
+        "per_page": query.per_page,
+        "current_page": query.page,
+        "last_page": last_page,
+        "has_more": query.page < last_page,
+    }
+    return {"status": "success", "data": items, "meta": {"pagination": pagination}}
+
+
+def detail_answer(item: dict[str, object]) -> dict[str, Any]:
+    """The answer about one transaction."""
+    return {"status": "success", "data": item}
+
+
+def list_refused(status: int) -> dict[str, Any]:
+    """SePay's error answer with HTTP `status` (401, 404 or 422)."""
+    if status == 401:
+        return {"status": "error", "message": "Unauthenticated"}
+    return {"status": "error", "error_code": "not_found" if status == 404 else "invalid_params"}
+
+
+__getattr__ = moved(__name__, {"WIRE": "connectors.banks.sepay.wire:DEFAULT_PROFILE"})

@@ -3,6 +3,7 @@
     payload = build_vietqr(bin="970432", account="0123456789", amount=50_000,
                            purpose=transfer_purpose("HS2025000123", "le phi"))
     render_png(payload, "out/HS2025000123.png")
+    render_png(payload, "out/HS2025000123-caption.png", caption=True)   # bank, amount, dossier
 
 Fidelity: the layout, GUID, tags and CRC follow the NAPAS QR specification as read through
 public copies and reference implementations, with the spec's vectors reproduced; limits that
@@ -28,6 +29,7 @@ from connectors.banks.vietqr.payload import (
     transfer_purpose,
 )
 from connectors.banks.vietqr.render import (
+    caption_lines,
     png_bytes,
     qr_code,
     render_png,
@@ -48,6 +50,7 @@ __all__ = [
     "bank_by_bin",
     "bank_by_short_name",
     "build_vietqr",
+    "caption_lines",
     "crc16_ccitt_false",
     "find_bank",
     "format_crc",

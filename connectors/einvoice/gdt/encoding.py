@@ -41,6 +41,14 @@ def format_number(value: Decimal | int, *, field: str, digits: int = 21, places:
         raise ValidationError(
             f"{field} must be an int or Decimal, not {type(value).__name__}", field=field
         )
+    if isinstance(value, int) and value.bit_length() > 4 * digits:  # 2**(4d) > 10**d
+        raise ValidationError(f"{field} has more than {digits} digits", field=field)
+    text = str(value)
+    bare = text.removeprefix("-")
+    if bare.isdigit():  # the common case: a whole number already written plainly
+        if len(bare) > digits:
+            raise ValidationError(f"{field} has {len(bare)} digits; at most {digits}", field=field)
+        return text if bare.strip("0") else "0"
     number = Decimal(value)
     if not number.is_finite():
         raise ValidationError(f"{field} must be a finite number, got {value}", field=field)

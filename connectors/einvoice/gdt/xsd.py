@@ -42,9 +42,9 @@ def validate_hdon(root: etree._Element, *, what: str = "HDon document") -> None:
     schema = hdon_schema()
     with _lock:
         valid = schema.validate(root)
+        if valid:
+            return
         errors: list[etree._LogEntry] = [*cast(Iterable[etree._LogEntry], schema.error_log)]
-    if valid:
-        return
     first = errors[0]
     detail = "; ".join(f"{e.path}: {e.message}" for e in errors[:5])
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""

@@ -18,21 +18,13 @@ with ``sent=False``, so the outbox retries it later. Needs the `postgres` extra.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from connectors.core.errors import ConnectionFailed
-from connectors.core.postgres import (
-    PgConnections,
-    advisory_key,
-    check_schema_name,
-    ensure_schema,
-    load_psycopg,
-    qualified,
-)
+from connectors.core.postgres import PgStore, advisory_key, load_psycopg
 from connectors.einvoice.misa.series import SeriesLocks
 
 __all__ = ["PostgresSeriesLocks", "series_lock_key"]
@@ -50,8 +42,13 @@ def series_lock_key(series: str) -> int:
     return advisory_key(f"connectors:misa-series:{series}")
 
 
-class PostgresSeriesLocks:
+class PostgresSeriesLocks(PgStore):
     """A lock per MISA series held in PostgreSQL, shared by every process on the database."""
+
+    _component = "misa_series"
+    _table_name = "misa_series"
+    _ddl = _DDL
+    _application_name = "connectors-misa-series"
 
     def __init__(
         self,
@@ -60,7 +57,7 @@ class PostgresSeriesLocks:
         spacing: float = 0.0,
         schema: str = "connectors",
         hold_timeout: float = 300.0,
-        application_name: str = "connectors-misa-series",
+        application_name: str | None = None,
         connect_timeout: int = 10,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -69,33 +66,19 @@ class PostgresSeriesLocks:
         if hold_timeout <= 0:
             raise ValueError("hold_timeout must be positive")
         self.spacing = spacing
-        self.schema = check_schema_name(schema)
-        self._table = qualified(self.schema, "misa_series")
         self._sleep = sleep
         self._local = SeriesLocks()
-        self._connections = PgConnections(
+        super().__init__(
             dsn,
+            schema=schema,
             application_name=application_name,
             connect_timeout=connect_timeout,
             statement_timeout=hold_timeout,
             idle_in_transaction_timeout=hold_timeout,
         )
-        self._ready = False
-        self._ready_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"PostgresSeriesLocks({self._connections.masked!r}, spacing={self.spacing!r})"
-
-    def close(self) -> None:
-        """Close every connection these locks opened."""
-        self._connections.close()
-
-    def _ensure(self) -> None:
-        if not self._ready:
-            with self._ready_lock:
-                if not self._ready:
-                    ensure_schema(self._connections, self.schema, "misa_series", 1, _DDL)
-                    self._ready = True
 
     @contextmanager
     def hold(self, series: str) -> Iterator[None]:
@@ -119,7 +102,7 @@ class PostgresSeriesLocks:
         psycopg = load_psycopg()
         conn = None
         try:
-            self._ensure()
+            self._tables.ensure()
             conn = self._connections.connection()
             conn.execute("BEGIN")
             for name in names:

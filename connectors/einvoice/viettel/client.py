@@ -66,14 +66,16 @@ __all__ = ["ViettelInvoice", "ViettelInvoiceSettings"]
 class ViettelInvoiceSettings(ProviderSettings):
     """Viettel S-Invoice settings; environment prefix ``CONNECTORS_VIETTEL_SINVOICE_``.
 
-    `base_url` is the host (``https://api-vinvoice.viettel.vn``; the API prefix is in the
-    wire profile); `username` usually the seller's MST; `supplier_tax_code` the MST the
-    invoices are issued under.
+    `base_url` is the host, required: Viettel's production host is
+    ``https://api-vinvoice.viettel.vn`` and a test account comes with its own host, so no
+    default could be right for both (a forgotten setting must not issue real invoices); the
+    API prefix is in the wire profile. `username` is usually the seller's MST;
+    `supplier_tax_code` the MST the invoices are issued under.
     """
 
     model_config = SettingsConfigDict(env_prefix="CONNECTORS_VIETTEL_SINVOICE_")
 
-    base_url: str = "https://api-vinvoice.viettel.vn"
+    base_url: str
     username: str
     password: SecretStr
     supplier_tax_code: TaxCode

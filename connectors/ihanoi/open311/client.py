@@ -19,23 +19,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import SecretStr
-from requests import Response, Session
+from pydantic_settings import SettingsConfigDict
+from requests import Response
 
+from connectors.core.config import ProviderSettings
+from connectors.core.deprecation import moved
 from connectors.core.errors import (
     AuthError,
-    ConnectorError,
     NotFound,
     ProviderUnavailable,
     ValidationError,
 )
-from connectors.core.http_errors import error_for_status, request_id_of
-from connectors.core.redaction import Redactor
-from connectors.core.retry import Idempotency, RetryPolicy
-from connectors.core.transport import RequestSpec, Timeouts, Transport
+from connectors.core.retry import Idempotency
+from connectors.core.transport import RequestSpec
 from connectors.ihanoi.base import check_aware
+from connectors.ihanoi.client import LIST_ANSWER_LIMIT, FeedbackClient
 from connectors.ihanoi.open311 import wire
 from connectors.ihanoi.open311.models import (
     NewServiceRequest,
@@ -44,18 +45,15 @@ from connectors.ihanoi.open311.models import (
     ServiceDefinition,
     ServiceRequest,
 )
-from connectors.ihanoi.open311.wire import Format, Open311Profile
-from connectors.ihanoi.settings import Open311Settings
+from connectors.ihanoi.open311.wire import DEFAULT_PROFILE, Format, WireProfile
 from connectors.ihanoi.status import Open311Status
 
-__all__ = ["LIST_ANSWER_LIMIT", "MAX_SPAN", "Open311Client"]
+__all__ = ["LIST_ANSWER_LIMIT", "MAX_SPAN", "Open311Feedback", "Open311FeedbackSettings"]
+
+__getattr__ = moved(__name__, {"Open311Client": "connectors.ihanoi.open311:Open311Feedback"})
 
 MAX_SPAN = timedelta(days=90)
 """The widest start_date..end_date window the standard allows."""
-
-LIST_ANSWER_LIMIT = 16 * 1024 * 1024
-"""The largest list answer read (bytes): servers return up to about 1,000 requests of a
-few KiB each; past it, `ResponseTooLarge` (narrow the filters)."""
 
 T = TypeVar("T")
 
@@ -74,79 +72,47 @@ def _check_segment(name: str, value: object) -> str:
     return value
 
 
-class Open311Client:
+class Open311FeedbackSettings(ProviderSettings):
+    """An Open311 GeoReport v2 endpoint (base URL up to, not including, `/services`):
+    `CONNECTORS_OPEN311_BASE_URL`, `..._API_KEY`, `..._JURISDICTION_ID`, `..._FORMAT`."""
+
+    model_config = SettingsConfigDict(env_prefix="CONNECTORS_OPEN311_")
+
+    api_key: SecretStr | None = None
+    jurisdiction_id: str | None = None
+    format: Literal["json", "xml"] = "json"
+
+
+class Open311Feedback(FeedbackClient[Open311FeedbackSettings, WireProfile]):
     """A GeoReport v2 endpoint: `base_url` is everything before `/services.json`.
 
-    `api_key` is required by servers for posting; `jurisdiction_id` only when the endpoint
-    serves several jurisdictions. Thread-safe.
-
-    A caller's `session` is used as it is: `Timeouts.total` then holds inside an attempt
-    only if the session mounts a `connectors.core.deadline.DeadlineAdapter` (the one the
-    client makes by default does).
+    Construction: `Open311Feedback(base_url=..., api_key=..., jurisdiction_id=...,
+    format=...)`, `from_settings(settings)` or `from_env()` (`CONNECTORS_OPEN311_*`);
+    options as `FeedbackClient`'s (`profile`: `wire.WireProfile`). `api_key` is required by
+    servers for posting; `jurisdiction_id` only when the endpoint serves several
+    jurisdictions. Thread-safe.
     """
 
-    provider = "open311"
+    name = "open311"
+    title = "Open311"
+    settings_class = Open311FeedbackSettings
+    default_profile = DEFAULT_PROFILE
 
     def __init__(
-        self,
-        base_url: str,
-        *,
-        api_key: str | SecretStr | None = None,
-        jurisdiction_id: str | None = None,
-        format: Format = "json",
-        profile: Open311Profile | None = None,
-        timeouts: Timeouts | None = None,
-        retry: RetryPolicy | None = None,
-        session: Session | None = None,
+        self, settings: Open311FeedbackSettings | str | None = None, /, *more: Any, **options: Any
     ) -> None:
-        if not base_url.startswith(("http://", "https://")):
-            raise ValidationError("base_url: must start with http:// or https://", field="base_url")
-        self.base_url = base_url.rstrip("/")
-        self.format = _check_format(format)
-        self.jurisdiction_id = jurisdiction_id
-        self.profile = profile or Open311Profile()
-        self._api_key = (
-            None
-            if api_key is None
-            else api_key
-            if isinstance(api_key, SecretStr)
-            else SecretStr(api_key)
-        )
-        secrets = [] if self._api_key is None else [self._api_key]
-        self.transport = Transport(
-            self.provider,
-            timeouts=timeouts,
-            retry=retry,
-            redactor=Redactor(secret_fields=[self.profile.api_key_param], secret_values=secrets),
-            session=session,
-        )
+        super().__init__(settings, *more, **options)
+        self.transport.protect(fields=[self.profile.api_key_param])
 
-    @classmethod
-    def from_settings(
-        cls, settings: Open311Settings, *, profile: Open311Profile | None = None
-    ) -> Open311Client:
-        """A client from `Open311Settings` (environment `CONNECTORS_OPEN311_...`)."""
-        return cls(
-            settings.base_url,
-            api_key=settings.api_key,
-            jurisdiction_id=settings.jurisdiction_id,
-            format=settings.format,
-            profile=profile,
-            timeouts=settings.http.timeouts(),
-            retry=settings.http.retry_policy(),
-        )
+    @property
+    def format(self) -> Format:
+        """The format every call uses unless it names another."""
+        return self.settings.format
 
-    def __repr__(self) -> str:
-        return f"Open311Client(base_url={self.base_url!r}, format={self.format!r}, api_key=***)"
-
-    def close(self) -> None:
-        self.transport.close()
-
-    def __enter__(self) -> Open311Client:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    @property
+    def jurisdiction_id(self) -> str | None:
+        """The jurisdiction sent with every call, if any."""
+        return self.settings.jurisdiction_id
 
     # -- discovery -----------------------------------------------------------------------
 
@@ -187,22 +153,23 @@ class Open311Client:
             raise ValidationError("request: must be a NewServiceRequest", field="request")
         if definition is not None:
             request.check_against(definition)
-        if self._api_key is None:
+        api_key = self.settings.api_key
+        if api_key is None:
             raise ValidationError("api_key: posting a request needs an API key", field="api_key")
         fmt = _check_format(format or self.format)
         fields = wire.form_fields(
             request,
             self.profile,
-            api_key=self._api_key.get_secret_value(),
+            api_key=api_key.get_secret_value(),
             jurisdiction_id=self.jurisdiction_id,
         )
         operation = "post_request"
         response = self.transport.request(
             RequestSpec(
                 "POST",
-                f"{self.base_url}/requests.{fmt}",
+                wire.url(self.base_url, "/requests", fmt),
                 data=fields,
-                headers={"Accept": _accept(fmt)},
+                headers={"Accept": wire.accept(fmt)},
             ),
             operation=operation,
             idempotency=Idempotency.UNKEYED_WRITE,
@@ -237,24 +204,23 @@ class Open311Client:
 
         `start`/`end` must be aware and at most 90 days apart.
         """
-        params: list[tuple[str, str]] = []
-        if ids:
-            params.append(("service_request_id", ",".join(_check_segment("ids", i) for i in ids)))
+        for each in ids:
+            _check_segment("ids", each)
         if service_code is not None:
-            params.append(("service_code", _check_segment("service_code", service_code)))
+            _check_segment("service_code", service_code)
         for name, value in (("start_date", start), ("end_date", end)):
             if value is not None:
                 check_aware(name, value)
-                params.append((name, value.isoformat()))
         if start is not None and end is not None:
             if end < start:
                 raise ValidationError("end_date: is before start_date", field="end_date")
             if end - start > MAX_SPAN:
                 raise ValidationError("end_date: the window is over 90 days", field="end_date")
-        if status is not None:
-            if not isinstance(status, Open311Status):
-                raise ValidationError("status: must be an Open311Status", field="status")
-            params.append(("status", status.value))
+        if status is not None and not isinstance(status, Open311Status):
+            raise ValidationError("status: must be an Open311Status", field="status")
+        params = wire.requests_query(
+            ids=ids, service_code=service_code, start=start, end=end, status=status
+        )
         return self._get(
             "requests", "/requests", params, format, wire.decode_requests, LIST_ANSWER_LIMIT
         )
@@ -264,9 +230,7 @@ class Open311Client:
         value = _check_segment("service_request_id", service_request_id)
         found = self._get("request", f"/requests/{value}", [], format, wire.decode_requests)
         if not found:
-            raise NotFound(
-                f"request {value} not found", provider=self.provider, operation="request"
-            )
+            raise NotFound(f"request {value} not found", provider=self.name, operation="request")
         return found[0]
 
     # -- plumbing ------------------------------------------------------------------------
@@ -286,9 +250,9 @@ class Open311Client:
         response = self.transport.request(
             RequestSpec(
                 "GET",
-                f"{self.base_url}{path}.{fmt}",
+                wire.url(self.base_url, path, fmt),
                 params=params,
-                headers={"Accept": _accept(fmt)},
+                headers={"Accept": wire.accept(fmt)},
             ),
             operation=operation,
             idempotency=Idempotency.READ,
@@ -300,59 +264,23 @@ class Open311Client:
         self, response: Response, operation: str, fmt: Format, decode: Callable[[Any], T]
     ) -> T:
         if not 200 <= response.status_code < 300:
-            self._raise(response, operation, fmt)
-        try:
-            return decode(_body(response, fmt))
-        except (*wire.DECODE_ERRORS, ValidationError):
-            raise ProviderUnavailable(
-                f"{operation}: the Open311 answer could not be read",
-                **self._context(response, operation),
-            ) from None
+            raise self._refusal(response, operation, fmt)
+        return self._decoded(response, operation, lambda r: decode(wire.read_body(r.content, fmt)))
 
-    def _context(self, response: Response, operation: str) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "operation": operation,
-            "http_status": response.status_code,
-            "request_id": request_id_of(response.headers),
-            "body_excerpt": self.transport.redactor.excerpt(
-                response.content, response.headers.get("Content-Type")
-            ),
-        }
-
-    def _raise(self, response: Response, operation: str, fmt: Format) -> NoReturn:
+    def _refusal(self, response: Response, operation: str, fmt: Format | None = None) -> Exception:
+        """The server's error list (in `fmt`): 400 -> `ValidationError` (its description as
+        `vendor_message`), 401/403 -> `AuthError`, the rest by status."""
         try:
-            errors = wire.decode_errors(_body(response, fmt))
-        except (*wire.DECODE_ERRORS, ValidationError):
+            errors = wire.decode_errors(wire.read_body(response.content, fmt or self.format))
+        except wire.DECODE_ERRORS:
             errors = []
         code = errors[0][0] if errors else None
         description = "; ".join(d for _, d in errors) or None
         text = f"Open311 refused {operation}: {description or f'HTTP {response.status_code}'}"
         fields: dict[str, Any] = {"vendor_code": code, "vendor_message": description}
         status = response.status_code
-        error: ConnectorError
         if status == 400:
-            error = ValidationError(text, **fields, **self._context(response, operation))
-        elif status in (401, 403):
-            error = AuthError(text, **fields, **self._context(response, operation))
-        else:
-            error = error_for_status(
-                response,
-                provider=self.provider,
-                operation=operation,
-                redactor=self.transport.redactor,
-                message=text,
-                vendor_code=code,
-                vendor_message=description,
-            )
-        raise error
-
-
-def _accept(fmt: Format) -> str:
-    return "application/json" if fmt == "json" else "text/xml"
-
-
-def _body(response: Response, fmt: Format) -> Any:
-    if fmt == "json":
-        return response.json()
-    return wire.from_xml(response.content)
+            return ValidationError(text, **fields, **self._context(response, operation))
+        if status in (401, 403):
+            return AuthError(text, **fields, **self._context(response, operation))
+        return self._status_error(response, operation, text, **fields)

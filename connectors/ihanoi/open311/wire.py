@@ -8,6 +8,7 @@ every leaf is text; decoders coerce ("true" -> True, "52.1" -> 52.1).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,22 +16,18 @@ from typing import Any, Literal
 
 from lxml import etree
 
+from connectors.core.deprecation import moved
 from connectors.core.safexml import parse_xml
-from connectors.ihanoi.open311.models import (
-    AttributeDefinition,
-    NewServiceRequest,
-    RequestReceipt,
-    Service,
-    ServiceDefinition,
-    ServiceRequest,
-)
+from connectors.ihanoi.open311 import models
 from connectors.ihanoi.status import Open311Status
 
 __all__ = [
     "DECODE_ERRORS",
+    "DEFAULT_PROFILE",
     "LIST_ITEMS",
     "Format",
-    "Open311Profile",
+    "WireProfile",
+    "accept",
     "decode_definition",
     "decode_errors",
     "decode_receipts",
@@ -44,7 +41,10 @@ __all__ = [
     "form_fields",
     "from_xml",
     "parse_form",
+    "read_body",
+    "requests_query",
     "to_xml",
+    "url",
 ]
 
 Format = Literal["json", "xml"]
@@ -62,7 +62,7 @@ LIST_ITEMS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class Open311Profile:
+class WireProfile:
     """The few GeoReport v2 details that differ between servers.
 
     `attribute_param` is "attribute" as the standard writes it (`attribute[CODE]=v`);
@@ -73,6 +73,52 @@ class Open311Profile:
     multi_suffix: str = "[]"
     api_key_param: str = "api_key"
     jurisdiction_param: str = "jurisdiction_id"
+
+
+DEFAULT_PROFILE = WireProfile()
+"""GeoReport v2 as the standard writes it."""
+
+__getattr__ = moved(__name__, {"Open311Profile": "connectors.ihanoi.open311.wire:WireProfile"})
+
+
+# -- requests: paths, queries, formats ------------------------------------------------------
+
+
+def url(base_url: str, path: str, fmt: Format) -> str:
+    """The URL of an endpoint: `path` (e.g. ``/services``) with the format's extension."""
+    return f"{base_url}{path}.{fmt}"
+
+
+def accept(fmt: Format) -> str:
+    """The Accept header of a call answered in `fmt`."""
+    return "application/json" if fmt == "json" else "text/xml"
+
+
+def read_body(content: bytes, fmt: Format) -> Any:
+    """An answer's body as a plain object (JSON, or XML read into the same shape)."""
+    return json.loads(content) if fmt == "json" else from_xml(content)
+
+
+def requests_query(
+    *,
+    ids: Sequence[str] = (),
+    service_code: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    status: Open311Status | None = None,
+) -> list[tuple[str, str]]:
+    """The query of `GET /requests` (the caller checked the values)."""
+    params: list[tuple[str, str]] = []
+    if ids:
+        params.append(("service_request_id", ",".join(ids)))
+    if service_code is not None:
+        params.append(("service_code", service_code))
+    for name, value in (("start_date", start), ("end_date", end)):
+        if value is not None:
+            params.append((name, value.isoformat()))
+    if status is not None:
+        params.append(("status", status.value))
+    return params
 
 
 # -- XML <-> plain objects -----------------------------------------------------------------
@@ -171,24 +217,21 @@ def _list(value: Any) -> list[Any]:
 # -- services ----------------------------------------------------------------------------
 
 
-def encode_service(service: Service) -> dict[str, Any]:
-    return {
-        "service_code": service.service_code,
-        "service_name": service.service_name,
-        "description": service.description,
-        "metadata": service.metadata,
-        "type": service.type,
-        "keywords": ", ".join(service.keywords),
-        "group": service.group,
-    }
+_SERVICE = ("service_code", "service_name", "description", "metadata", "type", "keywords", "group")
 
 
-def decode_services(obj: Any) -> list[Service]:
+def encode_service(service: models.Service) -> dict[str, Any]:
+    body: dict[str, Any] = {name: getattr(service, name) for name in _SERVICE}
+    body["keywords"] = ", ".join(service.keywords)
+    return body
+
+
+def decode_services(obj: Any) -> list[models.Service]:
     result = []
     for item in _list(obj):
         keywords = _str(item.get("keywords")) or ""
         result.append(
-            Service(
+            models.Service(
                 service_code=str(item["service_code"]),
                 service_name=_str(item.get("service_name")) or "",
                 description=_str(item.get("description")) or "",
@@ -201,7 +244,7 @@ def decode_services(obj: Any) -> list[Service]:
     return result
 
 
-def encode_definition(definition: ServiceDefinition) -> dict[str, Any]:
+def encode_definition(definition: models.ServiceDefinition) -> dict[str, Any]:
     return {
         "service_code": definition.service_code,
         "attributes": [
@@ -220,14 +263,14 @@ def encode_definition(definition: ServiceDefinition) -> dict[str, Any]:
     }
 
 
-def decode_definition(obj: Any) -> ServiceDefinition:
+def decode_definition(obj: Any) -> models.ServiceDefinition:
     if not isinstance(obj, dict):
         raise TypeError("a service definition must be an object")
     attributes = []
     for item in _list(obj.get("attributes")):
         order = item.get("order")
         attributes.append(
-            AttributeDefinition(
+            models.AttributeDefinition(
                 code=str(item["code"]),
                 datatype=str(item["datatype"]),
                 required=_bool(item.get("required")),
@@ -240,15 +283,15 @@ def decode_definition(obj: Any) -> ServiceDefinition:
                 ),
             )
         )
-    return ServiceDefinition(str(obj["service_code"]), tuple(attributes))
+    return models.ServiceDefinition(str(obj["service_code"]), tuple(attributes))
 
 
 # -- posting a request ----------------------------------------------------------------------
 
 
 def form_fields(
-    request: NewServiceRequest,
-    profile: Open311Profile,
+    request: models.NewServiceRequest,
+    profile: WireProfile,
     *,
     api_key: str | None = None,
     jurisdiction_id: str | None = None,
@@ -287,7 +330,7 @@ def form_fields(
 
 
 def parse_form(
-    pairs: Sequence[tuple[str, str]], profile: Open311Profile
+    pairs: Sequence[tuple[str, str]], profile: WireProfile
 ) -> tuple[dict[str, str], dict[str, str | list[str]]]:
     """Split a posted form into standard fields and attributes (the simulator's side)."""
     plain: dict[str, str] = {}
@@ -308,7 +351,7 @@ def parse_form(
     return plain, attributes
 
 
-def encode_receipt(receipt: RequestReceipt) -> dict[str, Any]:
+def encode_receipt(receipt: models.RequestReceipt) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if receipt.service_request_id is not None:
         body["service_request_id"] = receipt.service_request_id
@@ -319,10 +362,10 @@ def encode_receipt(receipt: RequestReceipt) -> dict[str, Any]:
     return body
 
 
-def decode_receipts(obj: Any) -> list[RequestReceipt]:
+def decode_receipts(obj: Any) -> list[models.RequestReceipt]:
     result = []
     for item in _list(obj):
-        receipt = RequestReceipt(
+        receipt = models.RequestReceipt(
             service_request_id=_str(item.get("service_request_id")),
             token=_str(item.get("token")),
             service_notice=_str(item.get("service_notice")),
@@ -335,7 +378,7 @@ def decode_receipts(obj: Any) -> list[RequestReceipt]:
 # -- requests --------------------------------------------------------------------------------
 
 
-def encode_request(request: ServiceRequest) -> dict[str, Any]:
+def encode_request(request: models.ServiceRequest) -> dict[str, Any]:
     def dt(value: datetime | None) -> str | None:
         return None if value is None else value.isoformat()
 
@@ -360,11 +403,11 @@ def encode_request(request: ServiceRequest) -> dict[str, Any]:
     }
 
 
-def decode_requests(obj: Any) -> list[ServiceRequest]:
+def decode_requests(obj: Any) -> list[models.ServiceRequest]:
     result = []
     for item in _list(obj):
         result.append(
-            ServiceRequest(
+            models.ServiceRequest(
                 service_request_id=str(item["service_request_id"]),
                 status=Open311Status(str(item["status"]).strip().lower()),
                 status_notes=_str(item.get("status_notes")),

@@ -13,67 +13,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
 from connectors.core.errors import ValidationError
-from connectors.core.inbound import HttpAnswer, InboundRequest, serve_wsgi
+from connectors.core.inbound import AsyncReceiving, HttpAnswer, InboundRequest, serve_wsgi
 from connectors.core.signing import constant_time_equals
 from connectors.core.wsgi import DEFAULT_BODY_LIMIT, BodyRefused
 from connectors.sms.base import DeliveryReport
 from connectors.sms.delivery import DeliveryInbox
-from connectors.sms.esms.wire import TELCOS, delivery_status
-from connectors.vn.money import parse_amount
-from connectors.vn.phone import InvalidPhoneNumber, parse_phone
+from connectors.sms.esms.wire import report_from_fields
 
 __all__ = ["EsmsDeliveryReceiver", "parse_callback", "report_from_fields"]
 
-PROVIDER = "esms"
-
 _log = logging.getLogger("connectors.sms.esms")
-
-
-def _count(fields: Mapping[str, str], name: str) -> int:
-    """A message count: 1 to 9 ASCII digits (absent or empty: 0)."""
-    return parse_amount(fields.get(name) or "0", field=name, max_digits=9)
-
-
-def report_from_fields(
-    fields: Mapping[str, str], *, received_at: datetime | None = None
-) -> DeliveryReport:
-    """A `DeliveryReport` from eSMS's callback (or GetSendStatus) fields.
-
-    Raises `ValidationError` naming the field when SMSID or SendStatus is missing or a
-    count is not 1 to 9 ASCII digits.
-    """
-    sms_id = fields.get("SMSID", "")
-    if not sms_id:
-        raise ValidationError("SMSID is missing", field="SMSID")
-    send_status = fields.get("SendStatus", "")
-    if not send_status:
-        raise ValidationError("SendStatus is missing", field="SendStatus")
-    status, final = delivery_status(
-        send_status, _count(fields, "SendSuccess"), _count(fields, "SendFailed")
-    )
-    recipient = None
-    if fields.get("phonenumber"):
-        try:
-            recipient = parse_phone(fields["phonenumber"])
-        except InvalidPhoneNumber:
-            recipient = None
-    return DeliveryReport(
-        provider=PROVIDER,
-        provider_message_id=sms_id,
-        status=status,
-        final=final,
-        vendor_status=send_status,
-        recipient=recipient,
-        request_id=fields.get("RequestId") or None,
-        telco=TELCOS.get(fields.get("telcoid", "")),
-        received_at=received_at,
-        raw=dict(fields),
-    )
 
 
 def parse_callback(query: str | Mapping[str, str]) -> DeliveryReport:
@@ -82,7 +35,7 @@ def parse_callback(query: str | Mapping[str, str]) -> DeliveryReport:
     return report_from_fields(fields)
 
 
-class EsmsDeliveryReceiver:
+class EsmsDeliveryReceiver(AsyncReceiving):
     """A WSGI app receiving eSMS callbacks at `.../<token>` (GET; POST form also accepted).
 
     Answers 200 for a report (new or a copy), 403 for a wrong token (nothing recorded),

@@ -17,25 +17,22 @@ from typing import Any
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from connectors.core.config import ProviderSettings
+from connectors.core.deprecation import moved
 from connectors.core.errors import OutcomeUnknown, ProviderError
-from connectors.core.ratelimit import TokenBucket
-from connectors.core.retry import Idempotency, RetryPolicy
+from connectors.core.retry import Idempotency
 from connectors.core.soap import SoapClient, wsdl_path
-from connectors.core.transport import ResponseEvent, Timeouts, Transport
+from connectors.core.transport import ResponseEvent
 from connectors.sms.compose import Composed
-from connectors.sms.errors import SmsErrorCode, sms_error
-from connectors.sms.journal import SentJournal
-from connectors.sms.sender import Accepted, SmsClient, client_transport
-from connectors.sms.templates import BrandnameSetting, TemplateRegistry
-from connectors.sms.viettel.wire import OK_MESSAGE, WIRE, WireProfile, request_id_for
+from connectors.sms.errors import SmsErrorCode
+from connectors.sms.sender import MALFORMED, Accepted, SmsClient, SmsSettings
+from connectors.sms.viettel import wire
 
-__all__ = ["ViettelSettings", "ViettelSms"]
+__all__ = ["ViettelSms", "ViettelSmsSettings"]
 
-PROVIDER = "viettel"
+__getattr__ = moved(__name__, {"ViettelSettings": "connectors.sms.viettel:ViettelSmsSettings"})
 
 
-class ViettelSettings(ProviderSettings):
+class ViettelSmsSettings(SmsSettings):
     """`CONNECTORS_VIETTEL_BASE_URL`, `..._USER`, `..._PASSWORD`, `..._CP_CODE`, `..._BRANDNAME`."""
 
     model_config = SettingsConfigDict(env_prefix="CONNECTORS_VIETTEL_")
@@ -43,124 +40,61 @@ class ViettelSettings(ProviderSettings):
     user: str
     password: SecretStr
     cp_code: str
-    brandname: BrandnameSetting | None = None
 
 
-class ViettelSms(SmsClient):
-    """The Viettel wsCpMt adapter; implements `connectors.sms.SmsSender`. Thread-safe."""
+class ViettelSms(SmsClient[ViettelSmsSettings, wire.WireProfile]):
+    """The Viettel wsCpMt adapter; implements `connectors.sms.SmsSender`. Thread-safe.
 
-    provider = PROVIDER
+    Construction: `ViettelSms(base_url=..., user=..., password=..., cp_code=...,
+    templates=...)`, `from_settings` or `from_env`.
+    """
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        user: str,
-        password: SecretStr | str,
-        cp_code: str,
-        templates: TemplateRegistry,
-        brandname: str | None = None,
-        profile: WireProfile = WIRE,
-        timeouts: Timeouts | None = None,
-        retry: RetryPolicy | None = None,
-        rate_limit: TokenBucket | float | None = None,
-        journal: SentJournal | None = None,
-        transport: Transport | None = None,
-    ) -> None:
-        super().__init__(
-            templates=templates,
-            brandname=brandname,
-            limits=profile.limits,
-            rate_limit=rate_limit,
-            default_rate=profile.default_rate,
-            journal=journal,
-        )
-        secret = password if isinstance(password, SecretStr) else SecretStr(password)
-        self.user = user
-        self.cp_code = cp_code
-        self._password = secret
-        self.profile = profile
-        self.transport = client_transport(
-            PROVIDER,
-            transport,
-            timeouts=timeouts,
-            retry=retry,
-            fields=["Password"],
-            values=[secret],
-        )
+    vendor = wire.VENDOR
+    settings_class = ViettelSmsSettings
+    default_profile = wire.DEFAULT_PROFILE
+
+    def __init__(self, settings: ViettelSmsSettings | None = None, /, **options: Any) -> None:
+        super().__init__(settings, **options)
         self._last = threading.local()
         self.transport.on_response.append(self._remember_status)
         self.soap = SoapClient(
             wsdl_path("connectors.sms.viettel", "wsdl/bulkapi.wsdl"),
             self.transport,
-            endpoint=base_url.rstrip("/") + profile.path,
+            endpoint=self.settings.base_url + self.profile.path,
         )
-
-    @classmethod
-    def from_settings(
-        cls, settings: ViettelSettings, templates: TemplateRegistry, **options: Any
-    ) -> ViettelSms:
-        """Build from `ViettelSettings` (environment or config file)."""
-        return cls(
-            base_url=settings.base_url,
-            user=settings.user,
-            password=settings.password,
-            cp_code=settings.cp_code,
-            brandname=settings.brandname,
-            templates=templates,
-            timeouts=settings.http.timeouts(),
-            retry=settings.http.retry_policy(),
-            **options,
-        )
-
-    def close(self) -> None:
-        self.transport.close()
 
     def request_id(self, key: str) -> str:
         """The numeric RequestID sent for idempotency key `key`."""
-        return request_id_for(key, self.profile.request_id_digits)
+        return wire.request_id_for(key, self.profile.request_id_digits)
 
     def _submit(self, composed: Composed, key: str) -> Accepted:
         request_id = self.request_id(key)
-        receiver = composed.recipient.international
+        call = wire.MtCall(
+            user=self.settings.user,
+            password=self.settings.password.get_secret_value(),
+            cp_code=self.settings.cp_code,
+            request_id=request_id,
+            receiver=composed.recipient.international,
+            brandname=composed.brandname,
+            command_code=self.profile.command_code,
+            content=composed.text,
+            unicode=composed.encoding == "UCS-2",
+        )
         try:
             reply = self.soap.call(
-                "wsCpMt",
+                wire.OPERATION,
                 idempotency=Idempotency.KEYED_WRITE,
                 idempotency_key=key,
-                User=self.user,
-                Password=self._password.get_secret_value(),
-                CPCode=self.cp_code,
-                RequestID=request_id,
-                UserID=receiver,
-                ReceiverID=receiver,
-                ServiceID=composed.brandname,
-                CommandCode=self.profile.command_code,
-                Content=composed.text,
-                ContentType="1" if composed.encoding == "UCS-2" else "0",
+                **wire.call_fields(call),
             )
         except ProviderError as exc:
             raise self._translate(exc, key) from None
-        message = str(getattr(reply, "message", "") or "")
-        result = getattr(reply, "result", None)
+        result, message = wire.read_reply(reply)
+        answer = Accepted(request_id, str(result), message)
         if result == 1:
-            return Accepted(provider_message_id=request_id, vendor_code="1", vendor_message=message)
-        code = self.profile.code_for(message)
-        if code is SmsErrorCode.DUPLICATE:
-            return Accepted(
-                provider_message_id=request_id,
-                vendor_code=str(result),
-                vendor_message=message,
-                duplicate=True,
-            )
-        raise sms_error(
-            code,
-            f"Viettel refused the message: {message or OK_MESSAGE + ' missing'}",
-            provider=PROVIDER,
-            operation="wsCpMt",
-            vendor_code=str(result),
-            vendor_message=message,
-            request_id=request_id,
+            return answer
+        return self._settle(
+            self.profile.code_for(message), answer, wire.OPERATION, request_id=request_id
         )
 
     def _remember_status(self, event: ResponseEvent) -> None:
@@ -168,23 +102,22 @@ class ViettelSms(SmsClient):
 
     def _translate(self, exc: ProviderError, key: str) -> Exception:
         status: int | None = getattr(self._last, "status", None)
-        if exc.code == "malformed_response" and status in (401, 403, 429):
+        if exc.code == MALFORMED and status in (401, 403, 429):
             # zeep reports a non-SOAP error answer as unreadable; the status says more.
             code = SmsErrorCode.RATE_LIMITED if status == 429 else SmsErrorCode.AUTH
-            return sms_error(
+            return self._refused(
                 code,
-                f"Viettel answered wsCpMt with HTTP {status}",
-                provider=PROVIDER,
-                operation="wsCpMt",
+                f"Viettel answered {wire.OPERATION} with HTTP {status}",
+                wire.OPERATION,
                 http_status=status,
             )
-        if exc.code == "malformed_response":
+        if exc.code == MALFORMED:
             return OutcomeUnknown(
-                "Viettel answered wsCpMt with an unreadable body; send again with the same "
-                "key to reconcile",
+                f"Viettel answered {wire.OPERATION} with an unreadable body; "
+                + self.vendor.reconcile,
                 idempotency_key=key,
-                provider=PROVIDER,
-                operation="wsCpMt",
+                provider=self.name,
+                operation=wire.OPERATION,
                 body_excerpt=exc.body_excerpt,
             )
         if exc.vendor_message is not None:  # a SOAP fault
@@ -192,11 +125,10 @@ class ViettelSms(SmsClient):
             # A known refusal is the gateway's explicit "no". Any other fault is a server
             # failing, perhaps after it took the message: no vendor code, so no failover.
             known = code is not SmsErrorCode.UNKNOWN
-            return sms_error(
+            return self._refused(
                 code if known else SmsErrorCode.TEMPORARY,
                 exc.message,
-                provider=PROVIDER,
-                operation="wsCpMt",
+                wire.OPERATION,
                 http_status=exc.http_status,
                 vendor_code=(exc.vendor_code or "fault") if known else None,
                 vendor_message=exc.vendor_message,

@@ -1,6 +1,19 @@
-"""VNPT/VinaPhone SMS Brandname (agent JSON API). The simulator is in `.simulator`."""
+"""VNPT/VinaPhone SMS Brandname (agent JSON API).
 
-from connectors.sms.vnpt.client import VnptSettings, VnptSms
-from connectors.sms.vnpt.wire import ERRORS, WIRE, WireProfile
+Fidelity: derived from integrators' code (VNPT's agent API document); guesses in
+`WireProfile`. The simulator is `connectors.testing.simulators.sms.vnpt.VnptSmsSimulator`.
+"""
 
-__all__ = ["ERRORS", "WIRE", "VnptSettings", "VnptSms", "WireProfile"]
+from connectors.core.deprecation import moved
+from connectors.sms.vnpt.client import VnptSms, VnptSmsSettings
+from connectors.sms.vnpt.wire import DEFAULT_PROFILE, ERRORS, WireProfile
+
+__all__ = ["DEFAULT_PROFILE", "ERRORS", "VnptSms", "VnptSmsSettings", "WireProfile"]
+
+__getattr__ = moved(
+    __name__,
+    {
+        "VnptSettings": "connectors.sms.vnpt:VnptSmsSettings",
+        "WIRE": "connectors.sms.vnpt.wire:DEFAULT_PROFILE",
+    },
+)

@@ -13,35 +13,25 @@ REQID) on a retry counts as accepted.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from typing import Any
-
-import requests
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from connectors.core.config import ProviderSettings
-from connectors.core.errors import OutcomeUnknown, ValidationError
-from connectors.core.http_errors import error_for_status
-from connectors.core.ratelimit import TokenBucket
-from connectors.core.retry import Idempotency, RetryPolicy
-from connectors.core.transport import RequestSpec, Timeouts, Transport
+from connectors.core.deprecation import moved
+from connectors.core.errors import ValidationError
+from connectors.core.transport import RequestSpec
 from connectors.sms.base import Message
 from connectors.sms.compose import Composed
-from connectors.sms.errors import SmsErrorCode, TemplateMismatch, sms_error
-from connectors.sms.journal import SentJournal
+from connectors.sms.errors import TemplateMismatch
 from connectors.sms.keys import numeric_request_id
-from connectors.sms.sender import Accepted, SmsClient, client_transport
-from connectors.sms.templates import BrandnameSetting, TemplateRegistry
-from connectors.sms.vnpt.wire import OK, WIRE, WireProfile, send_request
+from connectors.sms.sender import Accepted, SmsClient, SmsSettings
+from connectors.sms.vnpt import wire
 
-__all__ = ["VnptSettings", "VnptSms"]
+__all__ = ["VnptSms", "VnptSmsSettings"]
 
-PROVIDER = "vnpt"
+__getattr__ = moved(__name__, {"VnptSettings": "connectors.sms.vnpt:VnptSmsSettings"})
 
 
-class VnptSettings(ProviderSettings):
+class VnptSmsSettings(SmsSettings):
     """`CONNECTORS_VNPT_BASE_URL`, `..._AGENT_ID`, `..._API_USER`, `..._API_PASS`,
     `..._USERNAME`, `..._CONTRACT_ID`, `..._LABELS` (JSON: brandname -> LABELID)."""
 
@@ -53,79 +43,19 @@ class VnptSettings(ProviderSettings):
     username: str
     contract_id: str
     labels: dict[str, str]
-    brandname: BrandnameSetting | None = None
 
 
-class VnptSms(SmsClient):
+class VnptSms(SmsClient[VnptSmsSettings, wire.WireProfile]):
     """The VNPT send_sms_list adapter; implements `connectors.sms.SmsSender`. Thread-safe.
 
-    `labels` maps each brandname to its VNPT `LABELID`.
+    Construction: `VnptSms(base_url=..., agent_id=..., api_user=..., api_pass=...,
+    username=..., contract_id=..., labels=..., templates=...)`, `from_settings` or
+    `from_env`; `labels` maps each brandname to its VNPT `LABELID`.
     """
 
-    provider = PROVIDER
-
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        agent_id: str,
-        api_user: str,
-        api_pass: SecretStr | str,
-        username: str,
-        contract_id: str,
-        labels: Mapping[str, str],
-        templates: TemplateRegistry,
-        brandname: str | None = None,
-        profile: WireProfile = WIRE,
-        timeouts: Timeouts | None = None,
-        retry: RetryPolicy | None = None,
-        rate_limit: TokenBucket | float | None = None,
-        journal: SentJournal | None = None,
-        transport: Transport | None = None,
-    ) -> None:
-        super().__init__(
-            templates=templates,
-            brandname=brandname,
-            limits=profile.limits,
-            rate_limit=rate_limit,
-            default_rate=profile.default_rate,
-            journal=journal,
-        )
-        secret = api_pass if isinstance(api_pass, SecretStr) else SecretStr(api_pass)
-        self.url = base_url.rstrip("/") + profile.path
-        self.agent_id = agent_id
-        self.api_user = api_user
-        self._api_pass = secret
-        self.username = username
-        self.contract_id = contract_id
-        self.labels = dict(labels)
-        self.profile = profile
-        self.transport = client_transport(
-            PROVIDER, transport, timeouts=timeouts, retry=retry, fields=["APIPASS"], values=[secret]
-        )
-
-    @classmethod
-    def from_settings(
-        cls, settings: VnptSettings, templates: TemplateRegistry, **options: Any
-    ) -> VnptSms:
-        """Build from `VnptSettings` (environment or config file)."""
-        return cls(
-            base_url=settings.base_url,
-            agent_id=settings.agent_id,
-            api_user=settings.api_user,
-            api_pass=settings.api_pass,
-            username=settings.username,
-            contract_id=settings.contract_id,
-            labels=settings.labels,
-            brandname=settings.brandname,
-            templates=templates,
-            timeouts=settings.http.timeouts(),
-            retry=settings.http.retry_policy(),
-            **options,
-        )
-
-    def close(self) -> None:
-        self.transport.close()
+    vendor = wire.VENDOR
+    settings_class = VnptSmsSettings
+    default_profile = wire.DEFAULT_PROFILE
 
     def request_id(self, key: str) -> str:
         """The REQID sent for idempotency key `key`."""
@@ -140,12 +70,12 @@ class VnptSms(SmsClient):
                 "VNPT sends registered templates only: register the text as a template",
                 field="text",
             )
-        if PROVIDER not in composed.template.vendor_ids:
+        if self.name not in composed.template.vendor_ids:
             raise TemplateMismatch(
                 f"template {composed.template.id!r} has no VNPT TEMPLATEID (vendor_ids['vnpt'])",
                 field="template_id",
             )
-        if composed.brandname not in self.labels:
+        if composed.brandname not in self.settings.labels:
             raise ValidationError(
                 f"brandname {composed.brandname!r} has no VNPT LABELID", field="brandname"
             )
@@ -160,68 +90,27 @@ class VnptSms(SmsClient):
     def _submit(self, composed: Composed, key: str) -> Accepted:
         assert composed.template is not None
         reqid = self.request_id(key)
-        body = send_request(
-            profile=self.profile,
-            reqid=reqid,
-            label_id=self.labels[composed.brandname],
-            contract_id=self.contract_id,
-            template_id=composed.template.vendor_ids[PROVIDER],
-            params=composed.params,
-            msisdn=composed.recipient.international,
-            agent_id=self.agent_id,
-            api_user=self.api_user,
-            api_pass=self._api_pass.get_secret_value(),
-            username=self.username,
-            accented=composed.encoding == "UCS-2",
+        settings = self.settings
+        body = wire.send_request(
+            wire.SendRequest(
+                reqid=reqid,
+                label_id=settings.labels[composed.brandname],
+                contract_id=settings.contract_id,
+                template_id=composed.template.vendor_ids[self.name],
+                params=composed.params,
+                msisdn=composed.recipient.international,
+                agent_id=settings.agent_id,
+                api_user=settings.api_user,
+                api_pass=settings.api_pass.get_secret_value(),
+                username=settings.username,
+                accented=composed.encoding == "UCS-2",
+            ),
+            self.profile,
         )
-        response = self.transport.request(
-            RequestSpec("POST", self.url, json=body),
-            operation=self.profile.send_name,
-            idempotency=Idempotency.KEYED_WRITE,
-            idempotency_key=key,
-        )
-        if response.status_code >= 400:
-            raise error_for_status(
-                response,
-                provider=PROVIDER,
-                operation=self.profile.send_name,
-                redactor=self.transport.redactor,
-            )
-        error, description = self._parse(response, key)
-        if error == OK:
-            return Accepted(
-                provider_message_id=reqid, vendor_code=error, vendor_message=description
-            )
-        code = self.profile.code_for(error)
-        if code is SmsErrorCode.DUPLICATE:
-            return Accepted(
-                provider_message_id=reqid,
-                vendor_code=error,
-                vendor_message=description,
-                duplicate=True,
-            )
-        raise sms_error(
-            code,
-            f"VNPT refused the message: {error} {description}",
-            provider=PROVIDER,
-            operation=self.profile.send_name,
-            vendor_code=error,
-            vendor_message=description,
-            request_id=reqid,
-        )
-
-    def _parse(self, response: requests.Response, key: str) -> tuple[str, str]:
-        try:
-            data = json.loads(response.content.decode("utf-8"))
-            reply = data["RPLY"]
-            return str(reply["ERROR"]), str(reply.get("ERROR_DESC", ""))
-        except (ValueError, KeyError, TypeError):
-            raise OutcomeUnknown(
-                "VNPT answered send_sms_list with an unreadable body; send again with the "
-                "same key to reconcile",
-                idempotency_key=key,
-                provider=PROVIDER,
-                operation=self.profile.send_name,
-                http_status=response.status_code,
-                body_excerpt=self.transport.redactor.excerpt(response.content),
-            ) from None
+        operation = self.profile.send_name
+        spec = RequestSpec("POST", settings.base_url + self.profile.path, json=body)
+        error, description = self._keyed_answer(spec, key, operation, wire.read_reply)
+        answer = Accepted(provider_message_id=reqid, vendor_code=error, vendor_message=description)
+        if error == wire.OK:
+            return answer
+        return self._settle(self.profile.code_for(error), answer, operation, request_id=reqid)

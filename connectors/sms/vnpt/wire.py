@@ -7,18 +7,37 @@ field names (REQID, LABELID, CONTRACTTYPEID 1 = CSKH, CONTRACTID, TEMPLATEID, PA
 `{"RPLY": {"name", "ERROR", "ERROR_DESC"}}` and the error codes below (an integrator's
 table). Guessed [G]: the REQID format (digits here), the length limits, the default rate,
 and that DATACODING 8 is refused for subscribers of other networks.
+
+The one place VNPT's vocabulary lives: its client and its simulator both read and write
+the agent API's messages through these functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from connectors.core.deprecation import moved
+from connectors.sms.base import Vendor
 from connectors.sms.compose import TextLimits
-from connectors.sms.errors import SmsErrorCode
+from connectors.sms.errors import SmsErrorCode, VendorCodeTable
 
-__all__ = ["ERRORS", "OK", "WIRE", "WireProfile", "reply", "send_request"]
+__all__ = [
+    "DEFAULT_PROFILE",
+    "ERRORS",
+    "OK",
+    "VENDOR",
+    "SendRequest",
+    "WireProfile",
+    "read_reply",
+    "reply",
+    "request_of",
+    "send_request",
+]
+
+VENDOR = Vendor("vnpt", "VNPT", secret_fields=("APIPASS",))
 
 OK = "0"
 
@@ -64,7 +83,7 @@ LIMITS = TextLimits(max_units_gsm7=612, max_units_ucs2=268)
 
 
 @dataclass(frozen=True)
-class WireProfile:
+class WireProfile(VendorCodeTable):
     """Every VNPT wire detail in one place; [G] marks a guess (module docstring)."""
 
     path: str = "/smsbn/api"
@@ -73,62 +92,108 @@ class WireProfile:
     is_telco_sub: str = "0"
     request_id_digits: int = 15  # [G]
     limits: TextLimits = LIMITS  # [G]
+    errors_table: ClassVar[Mapping[str, tuple[SmsErrorCode, str]]] = ERRORS
     default_rate: float = 16.0  # [G] messages per second
     accented_telcos: frozenset[str] = field(default=frozenset({"vinaphone", "itelecom"}))  # [G]
 
-    def code_for(self, error: str) -> SmsErrorCode:
-        entry = ERRORS.get(error)
-        return entry[0] if entry else SmsErrorCode.UNKNOWN
 
-    def answer_for(self, code: SmsErrorCode) -> str:
-        """The `ERROR` the simulated gateway answers for `code` (first listed)."""
-        for error, (listed, _text) in ERRORS.items():
-            if listed is code:
-                return error
-        raise ValueError(f"VNPT has no answer for {code}")
-
-
-WIRE = WireProfile()
+DEFAULT_PROFILE = WireProfile()
 """The default profile."""
 
+__getattr__ = moved(__name__, {"WIRE": "connectors.sms.vnpt.wire:DEFAULT_PROFILE"})
 
-def send_request(
-    *,
-    profile: WireProfile,
-    reqid: str,
-    label_id: str,
-    contract_id: str,
-    template_id: str,
-    params: Sequence[str],
-    msisdn: str,
-    agent_id: str,
-    api_user: str,
-    api_pass: str,
-    username: str,
-    accented: bool,
-) -> dict[str, Any]:
-    """The JSON body of one `send_sms_list` call for one recipient."""
+
+@dataclass(frozen=True)
+class SendRequest:
+    """One `send_sms_list` call for one recipient (MOBILELIST 84...), in the library's
+    names; `params` are the template's values in order (None: unreadable PARAMS)."""
+
+    reqid: str
+    label_id: str
+    contract_id: str
+    template_id: str
+    params: tuple[str, ...] | None
+    msisdn: str
+    agent_id: str
+    api_user: str
+    api_pass: str
+    username: str
+    accented: bool
+    name: str = ""
+    contract_type: str = ""
+
+
+def send_request(request: SendRequest, profile: WireProfile) -> dict[str, Any]:
+    """The JSON body of `request` (its name and contract type from `profile`)."""
     return {
         "RQST": {
             "name": profile.send_name,
-            "REQID": reqid,
-            "LABELID": label_id,
+            "REQID": request.reqid,
+            "LABELID": request.label_id,
             "CONTRACTTYPEID": profile.contract_type_cskh,
-            "CONTRACTID": contract_id,
-            "TEMPLATEID": template_id,
-            "PARAMS": [{"NUM": str(i), "CONTENT": v} for i, v in enumerate(params, start=1)],
+            "CONTRACTID": request.contract_id,
+            "TEMPLATEID": request.template_id,
+            "PARAMS": [
+                {"NUM": str(i), "CONTENT": v} for i, v in enumerate(request.params or (), start=1)
+            ],
             "SCHEDULETIME": "",
-            "MOBILELIST": msisdn,
+            "MOBILELIST": request.msisdn,
             "ISTELCOSUB": profile.is_telco_sub,
-            "AGENTID": agent_id,
-            "APIUSER": api_user,
-            "APIPASS": api_pass,
-            "USERNAME": username,
-            "DATACODING": "8" if accented else "0",
+            "AGENTID": request.agent_id,
+            "APIUSER": request.api_user,
+            "APIPASS": request.api_pass,
+            "USERNAME": request.username,
+            "DATACODING": "8" if request.accented else "0",
         }
     }
 
 
-def reply(name: str, error: str, description: str) -> dict[str, Any]:
-    """A reply body."""
+def _params_of(raw: Any) -> tuple[str, ...] | None:
+    try:
+        values = {int(p["NUM"]): str(p["CONTENT"]) for p in raw or []}
+    except (KeyError, TypeError, ValueError):
+        return None
+    if sorted(values) != list(range(1, len(values) + 1)):
+        return None
+    return tuple(values[n] for n in sorted(values))
+
+
+def request_of(body: Any) -> SendRequest:
+    """A call's JSON body read back (the simulator's side); `KeyError`/`TypeError` when it
+    is not ``{"RQST": {...}}``. Missing fields are empty."""
+    rqst = body["RQST"]
+    if not isinstance(rqst, dict):
+        raise TypeError("RQST is not an object")
+
+    def text(name: str) -> str:
+        value = rqst.get(name)
+        return "" if value is None else str(value)
+
+    return SendRequest(
+        reqid=text("REQID"),
+        label_id=text("LABELID"),
+        contract_id=text("CONTRACTID"),
+        template_id=text("TEMPLATEID"),
+        params=_params_of(rqst.get("PARAMS")),
+        msisdn=text("MOBILELIST"),
+        agent_id=text("AGENTID"),
+        api_user=text("APIUSER"),
+        api_pass=text("APIPASS"),
+        username=text("USERNAME"),
+        accented=rqst.get("DATACODING") == "8",
+        name=text("name"),
+        contract_type=text("CONTRACTTYPEID"),
+    )
+
+
+def reply(name: str, error: str, description: str | None = None) -> dict[str, Any]:
+    """A reply body (`description` from `ERRORS` when None)."""
+    if description is None:
+        description = "success" if error == OK else ERRORS[error][1]
     return {"RPLY": {"name": name, "ERROR": error, "ERROR_DESC": description}}
+
+
+def read_reply(body: bytes) -> tuple[str, str]:
+    """(ERROR, ERROR_DESC) of a reply; `ValueError`/`KeyError`/`TypeError` if unreadable."""
+    rply = json.loads(body.decode("utf-8"))["RPLY"]
+    return str(rply["ERROR"]), str(rply.get("ERROR_DESC", ""))

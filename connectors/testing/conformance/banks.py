@@ -4,7 +4,7 @@ A provider's tests subclass `FeeGatewayConformance` and supply a `harness` fixtu
 returning a `BanksHarness`: the gateway client pointed at its simulator (mounted in process
 or served on loopback), the simulator, and where the simulator should deliver callbacks.
 
-    class TestVNPay(FeeGatewayConformance):
+    class TestVnpayGateway(FeeGatewayConformance):
         @pytest.fixture
         def harness(self) -> Iterator[BanksHarness]: ...
 
@@ -47,7 +47,6 @@ from connectors.banks.base import (
     UnsupportedOperation,
 )
 from connectors.banks.ipn import IpnHandler
-from connectors.banks.ipn_delivery import DeliveryAttempt
 from connectors.core.errors import ProviderError, SignatureError
 from connectors.core.transport import DEFAULT_MAX_RESPONSE_BYTES, Timeouts
 from connectors.core.webhooks import MemorySeenStore
@@ -61,6 +60,7 @@ from connectors.testing.conformance.maybe_sent import (
 )
 from connectors.testing.faults import FaultPlan
 from connectors.testing.simulator import Ledger, SeenRequest
+from connectors.testing.simulators.banks.delivery import DeliveryAttempt
 
 __all__ = [
     "BanksHarness",
@@ -305,18 +305,7 @@ class FeeGatewayConformance:
 
     def test_refund_where_declared(self, harness: BanksHarness) -> None:
         intent = self._create(harness)
-        callback = harness.simulator.pay(intent.order_ref)
-        note = harness.gateway.parse_notification(
-            method=callback.method, query=callback.query, body=callback.body, headers={}
-        )
-        request = RefundRequest(
-            order_ref=intent.order_ref,
-            amount=intent.amount,
-            original_amount=intent.amount,
-            refund_ref=f"RF{intent.order_ref}",
-            gateway_txn_id=note.gateway_txn_id,
-            paid_created_at=intent.created_at,
-        )
+        request = self._refund_request(harness, intent, prefix="RF")
         if Capability.REFUND not in harness.gateway.capabilities:
             with pytest.raises(UnsupportedOperation):
                 harness.gateway.refund(request)
@@ -441,7 +430,10 @@ class FeeGatewayConformance:
         if outcome.error is None:
             assert PaymentStatus.PAID == outcome.result.status
 
-    def _refund_request(self, h: BanksHarness, intent: PaymentIntent) -> RefundRequest:
+    def _refund_request(
+        self, h: BanksHarness, intent: PaymentIntent, *, prefix: str = "RM"
+    ) -> RefundRequest:
+        """Pay `intent` in the simulator and ask to refund all of it (ref `prefix` + order)."""
         callback = h.simulator.pay(intent.order_ref)
         note = h.gateway.parse_notification(
             method=callback.method, query=callback.query, body=callback.body, headers={}
@@ -450,7 +442,7 @@ class FeeGatewayConformance:
             order_ref=intent.order_ref,
             amount=intent.amount,
             original_amount=intent.amount,
-            refund_ref=f"RM{intent.order_ref}",
+            refund_ref=f"{prefix}{intent.order_ref}",
             gateway_txn_id=note.gateway_txn_id,
             paid_created_at=intent.created_at,
         )

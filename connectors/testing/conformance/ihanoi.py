@@ -1,7 +1,7 @@
 """The feedback-exchange conformance suite: one set of checks for any `FeedbackExchange`.
 
 Run it against the bundled simulator today and against the real iHanoi API once its
-specification exists (build the client with a `Contract` matching it). A provider's tests
+specification exists (build the client with a `WireProfile` matching it). A provider's tests
 subclass `FeedbackExchangeConformance` and supply a `feedback_harness` fixture returning
 an object that satisfies `FeedbackHarness`:
 
@@ -222,11 +222,7 @@ class FeedbackExchangeConformance:
     def test_maybe_sent_write_has_one_effect(
         self, feedback_harness: FeedbackHarness, operation: str, fault: str
     ) -> None:
-        h = feedback_harness
-        if not isinstance(h, SimulatedHarness):
-            pytest.skip("faults are injected into a simulator, not a live endpoint")
-        if fault == "trickle" and not h.served:
-            pytest.skip("in process a trickled answer is an instant read timeout")
+        h = _faultable(feedback_harness, fault)
         route, kind = h.write_routes[operation]
         exchange = h.make_exchange(MATRIX_TIMEOUTS)
         draft = sample_feedback(h.category_code)
@@ -273,11 +269,7 @@ class FeedbackExchangeConformance:
     def test_a_read_under_a_spoilt_answer(
         self, feedback_harness: FeedbackHarness, fault: str
     ) -> None:
-        h = feedback_harness
-        if not isinstance(h, SimulatedHarness):
-            pytest.skip("faults are injected into a simulator, not a live endpoint")
-        if fault == "trickle" and not h.served:
-            pytest.skip("in process a trickled answer is an instant read timeout")
+        h = _faultable(feedback_harness, fault)
         route, _kind = h.write_routes["get_feedback"]
         exchange = h.make_exchange(MATRIX_TIMEOUTS)
         feedback_id = h.exchange.submit_feedback(sample_feedback(h.category_code)).feedback_id
@@ -292,3 +284,12 @@ class FeedbackExchangeConformance:
         )
         if outcome.error is None:
             assert feedback_id == outcome.result.feedback_id
+
+
+def _faultable(harness: FeedbackHarness, fault: str) -> SimulatedHarness:
+    """`harness` if `fault` can be injected into it; the test is skipped otherwise."""
+    if not isinstance(harness, SimulatedHarness):
+        pytest.skip("faults are injected into a simulator, not a live endpoint")
+    if fault == "trickle" and not harness.served:
+        pytest.skip("in process a trickled answer is an instant read timeout")
+    return harness

@@ -18,7 +18,7 @@ from connectors.banks.base import (
     RefundStatus,
     UnsupportedOperation,
 )
-from connectors.banks.momo import MoMo, MoMoSimulator
+from connectors.banks.momo import MomoGateway
 from connectors.core.errors import (
     AuthError,
     Duplicate,
@@ -29,6 +29,7 @@ from connectors.core.errors import (
     ValidationError,
 )
 from connectors.testing import Status, TimeoutAfterCommit, mount
+from connectors.testing.simulators.banks.momo import MomoGatewaySimulator
 from connectors.vn.time import VN_TZ
 from tests.banks.gateways import MOMO_ACCESS, MOMO_SECRET, fast_retry
 from tests.banks.momo.test_wire import VECTOR_E_SIGNATURE, VECTOR_F_BODY, VECTOR_F_SIGNATURE
@@ -38,16 +39,16 @@ NOW = datetime(2025, 1, 2, 10, 15, tzinfo=VN_TZ)
 
 
 @pytest.fixture
-def sim() -> Iterator[MoMoSimulator]:
-    simulator = MoMoSimulator(
+def sim() -> Iterator[MomoGatewaySimulator]:
+    simulator = MomoGatewaySimulator(
         access_key=MOMO_ACCESS, secret_key=MOMO_SECRET, clock=NOW.timestamp, sleep=lambda _s: None
     )
     with mount(simulator, URL):
         yield simulator
 
 
-def client(**options: object) -> MoMo:
-    return MoMo(
+def client(**options: object) -> MomoGateway:
+    return MomoGateway(
         partner_code="MOMO",
         access_key=MOMO_ACCESS,
         secret_key=MOMO_SECRET,
@@ -70,7 +71,7 @@ def vector_request(**changes: object) -> PaymentRequest:
     return PaymentRequest(**fields)  # type: ignore[arg-type]
 
 
-def test_create_sends_vector_e(sim: MoMoSimulator) -> None:
+def test_create_sends_vector_e(sim: MomoGatewaySimulator) -> None:
     with mount(sim, URL) as mock:
         intent = client().create_payment(vector_request(), request_id="HS2025000123-1")
         sent = json.loads(mock.calls[0].request.body)
@@ -83,7 +84,7 @@ def test_create_sends_vector_e(sim: MoMoSimulator) -> None:
     assert 1 == sim.ledger.count("order", "HS2025000123")
 
 
-def test_create_retried_after_commit_creates_one_payment(sim: MoMoSimulator) -> None:
+def test_create_retried_after_commit_creates_one_payment(sim: MomoGatewaySimulator) -> None:
     sim.faults.add("create", TimeoutAfterCommit(1.0))
     with mount(sim, URL) as mock:
         intent = client().create_payment(vector_request())
@@ -93,7 +94,7 @@ def test_create_retried_after_commit_creates_one_payment(sim: MoMoSimulator) -> 
     assert 1 == sim.ledger.count("order")
 
 
-def test_second_create_for_an_order_is_a_duplicate(sim: MoMoSimulator) -> None:
+def test_second_create_for_an_order_is_a_duplicate(sim: MomoGatewaySimulator) -> None:
     client().create_payment(vector_request())
     with pytest.raises(Duplicate) as raised:
         client().create_payment(vector_request())
@@ -111,7 +112,7 @@ def test_second_create_for_an_order_is_a_duplicate(sim: MoMoSimulator) -> None:
     ],
 )
 def test_bad_input_is_refused_before_sending(
-    sim: MoMoSimulator, changes: dict[str, object], field: str
+    sim: MomoGatewaySimulator, changes: dict[str, object], field: str
 ) -> None:
     with pytest.raises(ValidationError) as raised:
         client().create_payment(vector_request(**changes))
@@ -119,8 +120,8 @@ def test_bad_input_is_refused_before_sending(
     assert [] == sim.seen
 
 
-def test_wrong_keys_are_refused_by_momo(sim: MoMoSimulator) -> None:
-    wrong = MoMo(
+def test_wrong_keys_are_refused_by_momo(sim: MomoGatewaySimulator) -> None:
+    wrong = MomoGateway(
         partner_code="MOMO", access_key=MOMO_ACCESS, secret_key="wrong-secret", base_url=URL
     )
     with pytest.raises(AuthError) as raised:
@@ -173,7 +174,7 @@ def test_ipn_answers() -> None:
     assert 500 == momo.callback_answer(CallbackOutcome.ERROR).status
 
 
-def test_redirect_parameters_verify_too(sim: MoMoSimulator) -> None:
+def test_redirect_parameters_verify_too(sim: MomoGatewaySimulator) -> None:
     client().create_payment(vector_request())
     callback = sim.pay("HS2025000123")
     query = {k: str(v) for k, v in callback.json().items()}
@@ -181,7 +182,7 @@ def test_redirect_parameters_verify_too(sim: MoMoSimulator) -> None:
     assert PaymentStatus.PAID == note.status
 
 
-def test_query_reports_pending_then_paid(sim: MoMoSimulator) -> None:
+def test_query_reports_pending_then_paid(sim: MomoGatewaySimulator) -> None:
     momo = client()
     momo.create_payment(vector_request())
     assert PaymentStatus.PENDING == momo.query("HS2025000123").status
@@ -191,13 +192,13 @@ def test_query_reports_pending_then_paid(sim: MoMoSimulator) -> None:
     assert str(callback.json()["transId"]) == report.gateway_txn_id
 
 
-def test_query_unknown_order(sim: MoMoSimulator) -> None:
+def test_query_unknown_order(sim: MomoGatewaySimulator) -> None:
     with pytest.raises(NotFound) as raised:
         client().query("HS404")
     assert "42" == raised.value.vendor_code
 
 
-def test_cancelled_payment(sim: MoMoSimulator) -> None:
+def test_cancelled_payment(sim: MomoGatewaySimulator) -> None:
     momo = client()
     momo.create_payment(vector_request())
     note = momo.verify_ipn(sim.pay("HS2025000123", outcome="cancelled").body)
@@ -216,7 +217,7 @@ def refund_request(trans_id: str, amount: int = 50_000, ref: str = "RF1") -> Ref
     )
 
 
-def test_refund_lost_answer_is_replayed_not_repeated(sim: MoMoSimulator) -> None:
+def test_refund_lost_answer_is_replayed_not_repeated(sim: MomoGatewaySimulator) -> None:
     momo = client()
     momo.create_payment(vector_request())
     trans_id = str(sim.pay("HS2025000123").json()["transId"])
@@ -233,7 +234,7 @@ def test_refund_lost_answer_is_replayed_not_repeated(sim: MoMoSimulator) -> None
     assert (PaymentStatus.PARTIALLY_REFUNDED, 20_000) == (report.status, report.refunded_amount)
 
 
-def test_refund_beyond_the_payment_is_refused(sim: MoMoSimulator) -> None:
+def test_refund_beyond_the_payment_is_refused(sim: MomoGatewaySimulator) -> None:
     momo = client()
     momo.create_payment(vector_request())
     trans_id = str(sim.pay("HS2025000123").json()["transId"])
@@ -243,7 +244,7 @@ def test_refund_beyond_the_payment_is_refused(sim: MoMoSimulator) -> None:
     assert ("1080", "refund_refused") == (raised.value.vendor_code, raised.value.code)
 
 
-def test_refund_needs_the_trans_id(sim: MoMoSimulator) -> None:
+def test_refund_needs_the_trans_id(sim: MomoGatewaySimulator) -> None:
     with pytest.raises(ValidationError) as raised:
         client().refund(
             RefundRequest(order_ref="HS1", amount=1, original_amount=1, refund_ref="RF1")
@@ -251,7 +252,7 @@ def test_refund_needs_the_trans_id(sim: MoMoSimulator) -> None:
     assert "gateway_txn_id" == raised.value.field
 
 
-def test_maintenance_is_a_temporary_error(sim: MoMoSimulator) -> None:
+def test_maintenance_is_a_temporary_error(sim: MomoGatewaySimulator) -> None:
     sim.faults.add(
         "query",
         Status(200, b'{"resultCode": 10, "message": "maintenance"}', "application/json"),
@@ -270,7 +271,7 @@ def test_cancel_is_unsupported() -> None:
         client().cancel("HS1")
 
 
-def test_keys_never_reach_logs(sim: MoMoSimulator, caplog: pytest.LogCaptureFixture) -> None:
+def test_keys_never_reach_logs(sim: MomoGatewaySimulator, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     momo = client()
     momo.create_payment(vector_request())
@@ -281,21 +282,21 @@ def test_keys_never_reach_logs(sim: MoMoSimulator, caplog: pytest.LogCaptureFixt
 
 
 def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from connectors.banks.momo import MoMoSettings
+    from connectors.banks.momo import MomoGatewaySettings
     from connectors.core.config import load_settings
 
     monkeypatch.setenv("CONNECTORS_MOMO_PARTNER_CODE", "MOMO")
     monkeypatch.setenv("CONNECTORS_MOMO_ACCESS_KEY", MOMO_ACCESS)
     monkeypatch.setenv("CONNECTORS_MOMO_SECRET_KEY", MOMO_SECRET)
     monkeypatch.setenv("CONNECTORS_MOMO_IPN_URL", "https://dvc.example.vn/momo/ipn")
-    settings = load_settings(MoMoSettings)
-    momo = MoMo.from_settings(settings)
+    settings = load_settings(MomoGatewaySettings)
+    momo = MomoGateway.from_settings(settings)
     assert ("MOMO", "https://test-payment.momo.vn") == (momo.partner_code, momo.base_url)
     assert "https://dvc.example.vn/momo/ipn" == momo.ipn_url
     assert MOMO_SECRET not in repr(settings) + repr(momo)
 
 
-def test_query_refuses_a_malformed_order_ref(sim: MoMoSimulator) -> None:
+def test_query_refuses_a_malformed_order_ref(sim: MomoGatewaySimulator) -> None:
     with pytest.raises(ValidationError) as raised:
         client().query("HS 1")
     assert "order_ref" == raised.value.field

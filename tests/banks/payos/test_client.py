@@ -16,7 +16,7 @@ from connectors.banks.base import (
     RefundRequest,
     UnsupportedOperation,
 )
-from connectors.banks.payos import PayOS, PayOSSimulator, wire
+from connectors.banks.payos import PayosGateway, wire
 from connectors.core.errors import (
     AuthError,
     Duplicate,
@@ -26,6 +26,7 @@ from connectors.core.errors import (
     ValidationError,
 )
 from connectors.testing import TimeoutAfterCommit, mount
+from connectors.testing.simulators.banks.payos import PayosGatewaySimulator
 from connectors.vn.time import VN_TZ
 from tests.banks.gateways import PAYOS_API_KEY, PAYOS_CHECKSUM, fast_retry
 
@@ -34,15 +35,15 @@ NOW = datetime(2025, 1, 2, 10, 15, tzinfo=VN_TZ)
 
 
 @pytest.fixture
-def sim() -> Iterator[PayOSSimulator]:
-    simulator = PayOSSimulator(
+def sim() -> Iterator[PayosGatewaySimulator]:
+    simulator = PayosGatewaySimulator(
         api_key=PAYOS_API_KEY, checksum_key=PAYOS_CHECKSUM, clock=NOW.timestamp
     )
     with mount(simulator, URL):
         yield simulator
 
 
-def client(**options: object) -> PayOS:
+def client(**options: object) -> PayosGateway:
     fields: dict[str, object] = {
         "client_id": "sim-client",
         "api_key": PAYOS_API_KEY,
@@ -52,7 +53,7 @@ def client(**options: object) -> PayOS:
         "retry": fast_retry(),
     }
     fields.update(options)
-    return PayOS(**fields)  # type: ignore[arg-type]
+    return PayosGateway(**fields)  # type: ignore[arg-type]
 
 
 def request(**changes: object) -> PaymentRequest:
@@ -67,7 +68,7 @@ def request(**changes: object) -> PaymentRequest:
     return PaymentRequest(**fields)  # type: ignore[arg-type]
 
 
-def test_create_sends_the_signed_link(sim: PayOSSimulator) -> None:
+def test_create_sends_the_signed_link(sim: PayosGatewaySimulator) -> None:
     with mount(sim, URL) as mock:
         intent = client().create_payment(request(payer=Payer(name="Nguyen Van A")))
         call = mock.calls[0].request
@@ -88,19 +89,19 @@ def test_create_sends_the_signed_link(sim: PayOSSimulator) -> None:
     assert 1 == sim.ledger.count("order", "2025000123")
 
 
-def test_order_ref_must_be_an_order_code(sim: PayOSSimulator) -> None:
+def test_order_ref_must_be_an_order_code(sim: PayosGatewaySimulator) -> None:
     with pytest.raises(ValidationError) as raised:
         client().create_payment(request(order_ref="HS2025000123"))
     assert "order_ref" == raised.value.field
     assert [] == sim.seen
 
 
-def test_order_code_is_made_when_none_is_given(sim: PayOSSimulator) -> None:
+def test_order_code_is_made_when_none_is_given(sim: PayosGatewaySimulator) -> None:
     intent = client(order_codes=lambda: 77).create_payment(request(order_ref=None))
     assert "77" == intent.order_ref
 
 
-def test_create_retried_after_commit_fetches_the_existing_link(sim: PayOSSimulator) -> None:
+def test_create_retried_after_commit_fetches_the_existing_link(sim: PayosGatewaySimulator) -> None:
     sim.faults.add("create", TimeoutAfterCommit(1.0))
     intent = client().create_payment(request())
     assert 2 == len(sim.requests_to("create"))
@@ -111,15 +112,15 @@ def test_create_retried_after_commit_fetches_the_existing_link(sim: PayOSSimulat
     assert f"https://pay.payos.vn/web/{link_id}" == intent.redirect_url
 
 
-def test_second_create_for_an_order_code_is_a_duplicate(sim: PayOSSimulator) -> None:
+def test_second_create_for_an_order_code_is_a_duplicate(sim: PayosGatewaySimulator) -> None:
     client().create_payment(request())
     with pytest.raises(Duplicate) as raised:
         client().create_payment(request())
     assert "231" == raised.value.vendor_code
 
 
-def test_wrong_api_key_is_refused(sim: PayOSSimulator) -> None:
-    wrong = PayOS(
+def test_wrong_api_key_is_refused(sim: PayosGatewaySimulator) -> None:
+    wrong = PayosGateway(
         client_id="sim-client", api_key="wrong-key-123", checksum_key="x" * 8, base_url=URL
     )
     with pytest.raises(AuthError) as raised:
@@ -128,7 +129,7 @@ def test_wrong_api_key_is_refused(sim: PayOSSimulator) -> None:
     assert "wrong-key-123" not in str(raised.value) + (raised.value.body_excerpt or "")
 
 
-def test_webhook_verifies_and_parses(sim: PayOSSimulator) -> None:
+def test_webhook_verifies_and_parses(sim: PayosGatewaySimulator) -> None:
     client().create_payment(request())
     callback = sim.pay("2025000123")
     note = client().verify_webhook(callback.body)
@@ -152,7 +153,7 @@ def test_webhook_verifies_and_parses(sim: PayOSSimulator) -> None:
         lambda p: p["data"].pop("counterAccountName"),
     ],
 )
-def test_tampered_webhook_is_refused(sim: PayOSSimulator, mutate: object) -> None:
+def test_tampered_webhook_is_refused(sim: PayosGatewaySimulator, mutate: object) -> None:
     client().create_payment(request())
     payload = sim.pay("2025000123").json()
     mutate(payload)  # type: ignore[operator]
@@ -167,7 +168,7 @@ def test_webhook_answers() -> None:
     assert 400 == payos.callback_answer(CallbackOutcome.INVALID_SIGNATURE).status
 
 
-def test_status_and_cancel(sim: PayOSSimulator) -> None:
+def test_status_and_cancel(sim: PayosGatewaySimulator) -> None:
     payos = client()
     payos.create_payment(request())
     assert PaymentStatus.PENDING == payos.query("2025000123").status
@@ -183,7 +184,7 @@ def test_status_and_cancel(sim: PayOSSimulator) -> None:
         sim.pay("2025000123")
 
 
-def test_a_paid_link_cannot_be_cancelled(sim: PayOSSimulator) -> None:
+def test_a_paid_link_cannot_be_cancelled(sim: PayosGatewaySimulator) -> None:
     payos = client()
     payos.create_payment(request())
     sim.pay("2025000123")
@@ -192,19 +193,19 @@ def test_a_paid_link_cannot_be_cancelled(sim: PayOSSimulator) -> None:
     assert "20" == raised.value.vendor_code
 
 
-def test_unknown_link(sim: PayOSSimulator) -> None:
+def test_unknown_link(sim: PayosGatewaySimulator) -> None:
     with pytest.raises(NotFound):
         client().query("999")
 
 
-def test_forged_answer_is_refused(sim: PayOSSimulator) -> None:
+def test_forged_answer_is_refused(sim: PayosGatewaySimulator) -> None:
     client().create_payment(request())
     impostor = client(checksum_key="other-checksum-key")
     with pytest.raises(SignatureError):
         impostor.query("2025000123")
 
 
-def test_citizen_cancelling_gets_the_unsigned_redirect(sim: PayOSSimulator) -> None:
+def test_citizen_cancelling_gets_the_unsigned_redirect(sim: PayosGatewaySimulator) -> None:
     client().create_payment(request())
     callback = sim.pay("2025000123", outcome="cancelled")
     assert ("GET", "CANCELLED") == (callback.method, callback.query["status"])
@@ -212,7 +213,7 @@ def test_citizen_cancelling_gets_the_unsigned_redirect(sim: PayOSSimulator) -> N
         client().parse_notification(method="GET", query=callback.query, body=b"", headers={})
 
 
-def test_confirm_webhook_registers_the_url(sim: PayOSSimulator) -> None:
+def test_confirm_webhook_registers_the_url(sim: PayosGatewaySimulator) -> None:
     import requests
 
     response = requests.post(
@@ -225,29 +226,29 @@ def test_confirm_webhook_registers_the_url(sim: PayOSSimulator) -> None:
     assert "http://127.0.0.1:8000/payos" == sim.webhook_url
 
 
-def test_refund_is_unsupported(sim: PayOSSimulator) -> None:
+def test_refund_is_unsupported(sim: PayosGatewaySimulator) -> None:
     with pytest.raises(UnsupportedOperation):
         client().refund(RefundRequest(order_ref="1", amount=1, original_amount=1, refund_ref="R1"))
 
 
 def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from connectors.banks.payos import PayOSSettings
+    from connectors.banks.payos import PayosGatewaySettings
     from connectors.core.config import load_settings
     from connectors.core.errors import ConfigError
 
     monkeypatch.setenv("CONNECTORS_PAYOS_CLIENT_ID", "sim-client")
     monkeypatch.setenv("CONNECTORS_PAYOS_API_KEY", PAYOS_API_KEY)
     with pytest.raises(ConfigError) as raised:
-        load_settings(PayOSSettings)
+        load_settings(PayosGatewaySettings)
     assert "checksum_key" == raised.value.field
     monkeypatch.setenv("CONNECTORS_PAYOS_CHECKSUM_KEY", PAYOS_CHECKSUM)
-    payos = PayOS.from_settings(load_settings(PayOSSettings))
+    payos = PayosGateway.from_settings(load_settings(PayosGatewaySettings))
     assert "https://api-merchant.payos.vn" == payos.base_url
     assert PAYOS_CHECKSUM not in repr(payos)
     assert PAYOS_API_KEY not in repr(payos)
 
 
-def test_query_refuses_a_malformed_order_ref(sim: PayOSSimulator) -> None:
+def test_query_refuses_a_malformed_order_ref(sim: PayosGatewaySimulator) -> None:
     with pytest.raises(ValidationError) as raised:
         client().query("../admin")
     assert "order_ref" == raised.value.field
@@ -273,7 +274,7 @@ def test_webhook_for_an_unknown_order_still_gets_a_2xx() -> None:
     assert [] == received
 
 
-def test_a_paid_links_signed_info_with_null_fields_verifies(sim: PayOSSimulator) -> None:
+def test_a_paid_links_signed_info_with_null_fields_verifies(sim: PayosGatewaySimulator) -> None:
     payos = client()
     payos.create_payment(request())
     sim.pay("2025000123")

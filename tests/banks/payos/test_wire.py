@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.banks.payos import wire
+from connectors.vn.time import VN_TZ
 
 WEBHOOK_DATA = {
     "orderCode": 123,
@@ -212,3 +215,20 @@ def test_a_list_keeps_its_order_and_non_object_items() -> None:
     assert 'k=[3,"b",{"a":1,"z":2},null]' == wire.data_string(
         {"k": [3, "b", {"z": 2, "a": 1}, None]}
     )
+
+
+@given(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31)))
+def test_paid_at_reads_the_usual_form_as_strptime_does(moment: datetime) -> None:
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    expected = datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=VN_TZ)
+    assert expected == wire._paid_at(text)
+
+
+@pytest.mark.parametrize("text", ["2025-02-30 10:15:00", "2025-01-02 24:00:00", "2025-1-2 1:2:3"])
+def test_paid_at_of_an_odd_time_is_strptimes_answer(text: str) -> None:
+    try:
+        expected: datetime | None = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        expected = None
+    answer = wire._paid_at(text)
+    assert expected == (None if answer is None else answer.replace(tzinfo=None))

@@ -21,7 +21,7 @@ from connectors.banks.base import (
     RefundStatus,
     UnsupportedOperation,
 )
-from connectors.banks.vnpay import VNPay, VNPaySettings, VNPaySimulator, wire
+from connectors.banks.vnpay import VnpayGateway, VnpayGatewaySettings, wire
 from connectors.core.config import load_settings
 from connectors.core.errors import (
     AuthError,
@@ -34,6 +34,7 @@ from connectors.core.errors import (
     ValidationError,
 )
 from connectors.testing import Reset, TimeoutAfterCommit, TimeoutBeforeProcessing, mount
+from connectors.testing.simulators.banks.vnpay import VnpayGatewaySimulator
 from connectors.vn.time import VN_TZ
 from tests.banks.gateways import VNPAY_SECRET, fast_retry
 from tests.banks.vnpay.test_wire import (
@@ -62,14 +63,14 @@ def vector_request() -> PaymentRequest:
 
 
 @pytest.fixture
-def sim() -> Iterator[VNPaySimulator]:
-    simulator = VNPaySimulator(hash_secret=VNPAY_SECRET, clock=lambda: at(CREATED))
+def sim() -> Iterator[VnpayGatewaySimulator]:
+    simulator = VnpayGatewaySimulator(hash_secret=VNPAY_SECRET, clock=lambda: at(CREATED))
     with mount(simulator, URL):
         yield simulator
 
 
-def client(now: datetime = CREATED, **options: object) -> VNPay:
-    return VNPay(
+def client(now: datetime = CREATED, **options: object) -> VnpayGateway:
+    return VnpayGateway(
         tmn_code="HNTEST01",
         hash_secret=VNPAY_SECRET,
         base_url=URL,
@@ -79,7 +80,7 @@ def client(now: datetime = CREATED, **options: object) -> VNPay:
     )
 
 
-def paid_order(sim: VNPaySimulator, vnpay: VNPay) -> tuple[datetime, str]:
+def paid_order(sim: VnpayGatewaySimulator, vnpay: VnpayGateway) -> tuple[datetime, str]:
     intent = vnpay.create_payment(vector_request())
     assert intent.redirect_url is not None
     assert 200 == requests.get(intent.redirect_url, timeout=5).status_code
@@ -129,7 +130,7 @@ def test_payment_url_with_bank_code_and_production_pay_host() -> None:
     [({"client_ip": "dvc.example.vn"}, "client_ip"), ({"bank_code": "VN BANK"}, "bank_code")],
 )
 def test_bad_input_is_refused_before_sending(
-    sim: VNPaySimulator, kwargs: dict[str, Any], field: str
+    sim: VnpayGatewaySimulator, kwargs: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(ValidationError) as raised:
         client().payment_url(vector_request(), **kwargs)
@@ -145,7 +146,7 @@ def test_amount_over_twelve_digits_is_refused() -> None:
     assert "amount" == raised.value.field
 
 
-def test_verify_callback_parses_the_ipn(sim: VNPaySimulator) -> None:
+def test_verify_callback_parses_the_ipn(sim: VnpayGatewaySimulator) -> None:
     vnpay = client()
     _created_at, number = paid_order(sim, vnpay)
     note = vnpay.verify_callback(sim.orders["HS2025000123"].callback.query)  # type: ignore[union-attr]
@@ -168,7 +169,9 @@ def test_verify_callback_parses_the_ipn(sim: VNPaySimulator) -> None:
         {"vnp_NewField": "added"},
     ],
 )
-def test_verify_callback_refuses_tampering(sim: VNPaySimulator, change: dict[str, str]) -> None:
+def test_verify_callback_refuses_tampering(
+    sim: VnpayGatewaySimulator, change: dict[str, str]
+) -> None:
     vnpay = client()
     paid_order(sim, vnpay)
     params = dict(sim.orders["HS2025000123"].callback.query)  # type: ignore[union-attr]
@@ -184,7 +187,7 @@ def test_verify_callback_refuses_tampering(sim: VNPaySimulator, change: dict[str
 
 
 def test_callback_of_another_terminal_is_refused() -> None:
-    other = VNPaySimulator(tmn_code="OTHER001", hash_secret=VNPAY_SECRET)
+    other = VnpayGatewaySimulator(tmn_code="OTHER001", hash_secret=VNPAY_SECRET)
     with mount(other, URL):
         intent = client().create_payment(vector_request())
         params = dict(parse_qsl(urlsplit(intent.redirect_url or "").query))
@@ -211,7 +214,7 @@ def test_callback_special_characters_verify_with_either_encoder() -> None:
         assert 1 == client().verify_callback(signed).amount
 
 
-def test_query_sends_vector_c(sim: VNPaySimulator) -> None:
+def test_query_sends_vector_c(sim: VnpayGatewaySimulator) -> None:
     vnpay = client(
         now=datetime(2025, 1, 2, 10, 31, tzinfo=VN_TZ), request_ids=lambda: "REQ20250102103100"
     )
@@ -234,7 +237,7 @@ def test_query_sends_vector_c(sim: VNPaySimulator) -> None:
     assert ("91", "not_found") == (raised.value.vendor_code, raised.value.code)
 
 
-def test_query_reports_the_payment(sim: VNPaySimulator) -> None:
+def test_query_reports_the_payment(sim: VnpayGatewaySimulator) -> None:
     vnpay = client()
     created_at, number = paid_order(sim, vnpay)
     report = vnpay.query("HS2025000123", created_at=created_at)
@@ -246,21 +249,21 @@ def test_query_reports_the_payment(sim: VNPaySimulator) -> None:
     assert ("00", CREATED) == (report.vendor_code, report.paid_at)
 
 
-def test_query_needs_the_creation_date(sim: VNPaySimulator) -> None:
+def test_query_needs_the_creation_date(sim: VnpayGatewaySimulator) -> None:
     with pytest.raises(ValidationError) as raised:
         client().query("HS2025000123")
     assert "created_at" == raised.value.field
     assert [] == sim.seen
 
 
-def test_query_with_the_wrong_creation_date_finds_nothing(sim: VNPaySimulator) -> None:
+def test_query_with_the_wrong_creation_date_finds_nothing(sim: VnpayGatewaySimulator) -> None:
     vnpay = client()
     paid_order(sim, vnpay)
     with pytest.raises(NotFound):
         vnpay.query("HS2025000123", created_at=CREATED + timedelta(seconds=1))
 
 
-def test_query_retries_a_timeout_with_a_fresh_request_id(sim: VNPaySimulator) -> None:
+def test_query_retries_a_timeout_with_a_fresh_request_id(sim: VnpayGatewaySimulator) -> None:
     vnpay = client()
     created_at, _ = paid_order(sim, vnpay)
     sim.faults.add("transaction", TimeoutBeforeProcessing(1.0))
@@ -274,10 +277,10 @@ def test_query_retries_a_timeout_with_a_fresh_request_id(sim: VNPaySimulator) ->
     assert 2 == len(sim.requests_to("transaction"))
 
 
-def test_wrong_secret_is_refused_by_vnpay(sim: VNPaySimulator) -> None:
+def test_wrong_secret_is_refused_by_vnpay(sim: VnpayGatewaySimulator) -> None:
     vnpay = client()
     created_at, _ = paid_order(sim, vnpay)
-    wrong = VNPay(tmn_code="HNTEST01", hash_secret="WRONG-SECRET-000", base_url=URL)
+    wrong = VnpayGateway(tmn_code="HNTEST01", hash_secret="WRONG-SECRET-000", base_url=URL)
     with pytest.raises(AuthError) as raised:
         wrong.query("HS2025000123", created_at=created_at)
     assert ("97", "bad_signature") == (raised.value.vendor_code, raised.value.code)
@@ -325,7 +328,7 @@ def refund_request(created_at: datetime, number: str, **changes: object) -> Refu
     return RefundRequest(**fields)  # type: ignore[arg-type]
 
 
-def test_refund_sends_vector_d(sim: VNPaySimulator) -> None:
+def test_refund_sends_vector_d(sim: VnpayGatewaySimulator) -> None:
     created_at, number = paid_order(sim, client())
     assert "14422574" == number
     vnpay = client(now=datetime(2025, 1, 3, 9, 0, tzinfo=VN_TZ))
@@ -347,7 +350,7 @@ def test_refund_sends_vector_d(sim: VNPaySimulator) -> None:
     assert PaymentStatus.REFUNDED == vnpay.query("HS2025000123", created_at=created_at).status
 
 
-def test_partial_refund_is_type_03(sim: VNPaySimulator) -> None:
+def test_partial_refund_is_type_03(sim: VnpayGatewaySimulator) -> None:
     vnpay = client()
     created_at, number = paid_order(sim, vnpay)
     with mount(sim, URL) as mock:
@@ -356,7 +359,7 @@ def test_partial_refund_is_type_03(sim: VNPaySimulator) -> None:
     assert ("03", "2000000") == (sent["vnp_TransactionType"], sent["vnp_Amount"])
 
 
-def test_refund_beyond_the_payment_is_refused(sim: VNPaySimulator) -> None:
+def test_refund_beyond_the_payment_is_refused(sim: VnpayGatewaySimulator) -> None:
     vnpay = client()
     created_at, number = paid_order(sim, vnpay)
     vnpay.refund(refund_request(created_at, number, amount=40_000, refund_ref="RF1"))
@@ -366,7 +369,7 @@ def test_refund_beyond_the_payment_is_refused(sim: VNPaySimulator) -> None:
     assert 1 == sim.ledger.count("refund")
 
 
-def test_refund_reusing_a_key_is_a_duplicate(sim: VNPaySimulator) -> None:
+def test_refund_reusing_a_key_is_a_duplicate(sim: VnpayGatewaySimulator) -> None:
     vnpay = client()
     created_at, number = paid_order(sim, vnpay)
     vnpay.refund(refund_request(created_at, number, amount=10_000))
@@ -376,7 +379,7 @@ def test_refund_reusing_a_key_is_a_duplicate(sim: VNPaySimulator) -> None:
     assert 1 == sim.ledger.count("refund")
 
 
-def test_refund_answer_lost_after_commit_is_not_repeated(sim: VNPaySimulator) -> None:
+def test_refund_answer_lost_after_commit_is_not_repeated(sim: VnpayGatewaySimulator) -> None:
     vnpay = client()
     created_at, number = paid_order(sim, vnpay)
     sim.faults.add("transaction", TimeoutAfterCommit(1.0))
@@ -386,7 +389,7 @@ def test_refund_answer_lost_after_commit_is_not_repeated(sim: VNPaySimulator) ->
     assert 1 == sim.ledger.count("refund")
 
 
-def test_refund_always_lost_is_outcome_unknown_with_the_key(sim: VNPaySimulator) -> None:
+def test_refund_always_lost_is_outcome_unknown_with_the_key(sim: VnpayGatewaySimulator) -> None:
     vnpay = client()
     created_at, number = paid_order(sim, vnpay)
     sim.faults.add("transaction", Reset(), times=3)
@@ -402,7 +405,7 @@ def test_cancel_is_unsupported() -> None:
 
 
 def test_secret_never_reaches_logs_or_repr(
-    sim: VNPaySimulator, caplog: pytest.LogCaptureFixture
+    sim: VnpayGatewaySimulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     vnpay = client()
     caplog.set_level(logging.DEBUG)
@@ -416,8 +419,8 @@ def test_secret_never_reaches_logs_or_repr(
 def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONNECTORS_VNPAY_TMN_CODE", "HNTEST01")
     monkeypatch.setenv("CONNECTORS_VNPAY_HASH_SECRET", VNPAY_SECRET)
-    settings = load_settings(VNPaySettings)
-    vnpay = VNPay.from_settings(settings)
+    settings = load_settings(VnpayGatewaySettings)
+    vnpay = VnpayGateway.from_settings(settings)
     assert ("HNTEST01", "https://sandbox.vnpayment.vn") == (vnpay.tmn_code, vnpay.base_url)
     assert "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html" == vnpay.pay_url
     assert VNPAY_SECRET not in repr(settings)
@@ -425,14 +428,14 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_bad_configuration_is_refused() -> None:
     with pytest.raises(ConfigError) as raised:
-        VNPay(tmn_code="HNTEST01", hash_secret="")
+        VnpayGateway(tmn_code="HNTEST01", hash_secret="")
     assert "hash_secret" == raised.value.field
     with pytest.raises(ConfigError) as raised:
-        VNPay(tmn_code="HN TEST", hash_secret="x")
+        VnpayGateway(tmn_code="HN TEST", hash_secret="x")
     assert "tmn_code" == raised.value.field
 
 
-def test_payer_contact_is_sent_as_bill_fields(sim: VNPaySimulator) -> None:
+def test_payer_contact_is_sent_as_bill_fields(sim: VnpayGatewaySimulator) -> None:
     request = PaymentRequest(
         dossier_code="HS1",
         amount=10_000,
@@ -457,7 +460,7 @@ def test_payer_contact_is_sent_as_bill_fields(sim: VNPaySimulator) -> None:
     assert "payer.email" == raised.value.field
 
 
-def test_query_refuses_a_malformed_order_ref(sim: VNPaySimulator) -> None:
+def test_query_refuses_a_malformed_order_ref(sim: VnpayGatewaySimulator) -> None:
     with pytest.raises(ValidationError) as raised:
         client().query("HS 1/2", created_at=CREATED)
     assert "order_ref" == raised.value.field

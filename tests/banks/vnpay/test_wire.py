@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from pathlib import Path
+from urllib.parse import quote_plus
 
 import pytest
 from hypothesis import given
@@ -208,3 +210,30 @@ def test_api_codes_map_to_the_common_errors() -> None:
 def test_every_pay_response_code_of_the_spec_is_known() -> None:
     spec = ["00", "07", "09", "10", "11", "12", "13", "24", "51", "65", "75", "79", "99"]
     assert spec == sorted(wire.PAY_RESPONSE_CODES)
+
+
+def test_only_the_wire_names_vnpay_fields() -> None:
+    """The client, the simulator and everything else speak VNPay through this module."""
+    import connectors
+
+    root = Path(connectors.__file__).parent
+    wire_file = root / "banks" / "vnpay" / "wire.py"
+    naming = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path != wire_file and "vnp_" in path.read_text(encoding="utf-8")
+    )
+    assert [] == naming
+    assert "vnp_Amount" in wire_file.read_text(encoding="utf-8")
+
+
+@given(st.text(max_size=30))
+def test_encode_value_is_the_encoders_own_form(text: str) -> None:
+    assert quote_plus(text, safe="*").replace("~", "%7E") == wire.encode_value(text, "java")
+    assert quote_plus(text, safe="") == wire.encode_value(text, "python")
+
+
+@given(st.dictionaries(st.sampled_from(["vnp_OrderInfo", "vnp_TxnRef", "vnp_X"]), st.text()))
+def test_signing_strings_are_each_encoders_string_once(params: dict[str, str]) -> None:
+    java, python = wire.signing_string(params, "java"), wire.signing_string(params, "python")
+    assert ((java,) if java == python else (java, python)) == wire.signing_strings(params)

@@ -24,6 +24,7 @@ from connectors.einvoice.gdt import (
 from connectors.testing.faults import CommitThenStatus, TimeoutAfterCommit
 from connectors.testing.pdf import text_pdf
 from connectors.testing.simulator import SimResponse, Simulator
+from connectors.testing.simulators.einvoice.pdf import document_pdf
 
 __all__ = ["SOAP_ENV", "InvoiceSimulator", "soap_fault", "throwaway_credentials"]
 
@@ -63,6 +64,13 @@ class InvoiceSimulator(Simulator):
     def pdf(self, lines: Sequence[str]) -> bytes:
         """A one-page PDF showing `lines` under the simulator's title."""
         return text_pdf(self.title, list(lines))
+
+    def document_pdf(
+        self, document: HDonDocument, *, lookup_code: str | None, key: str | None
+    ) -> bytes:
+        """The PDF the vendor hands out for `document`: seller, buyer, lines, totals, the
+        amount in words, `lookup_code` and `key`, in Vietnamese (`pdf.document_pdf`)."""
+        return document_pdf(document, vendor=self.title, lookup_code=lookup_code, key=key)
 
     def fail_after_commit(
         self,

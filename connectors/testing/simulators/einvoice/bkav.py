@@ -136,7 +136,9 @@ class BkavInvoiceSimulator(InvoiceSimulator):
         return cls(**values)
 
     def _pdf(self, invoice: SimBkavInvoice) -> bytes:
-        return self.pdf([f"Ky hieu {invoice.series}, so {invoice.number}"])
+        return self.document_pdf(
+            _hdon(invoice, self), lookup_code=invoice.lookup_code or None, key=invoice.key
+        )
 
     # -- SOAP ----------------------------------------------------------------------------
 

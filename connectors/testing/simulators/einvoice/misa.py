@@ -112,8 +112,8 @@ class MisaInvoiceSimulator(InvoiceSimulator):
     # -- helpers -------------------------------------------------------------------------
 
     def _pdf(self, invoice: SimInvoice) -> bytes:
-        return self.pdf(
-            [f"Mau so {invoice.template}, ky hieu {invoice.series}, so {invoice.number}"]
+        return self.document_pdf(
+            _hdon(invoice), lookup_code=invoice.transaction_id, key=invoice.ref_id
         )
 
     def expire_tokens(self) -> None:

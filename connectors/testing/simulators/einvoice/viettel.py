@@ -155,14 +155,11 @@ class ViettelInvoiceSimulator(InvoiceSimulator):
         return self.sign(document_from_model(invoice.document, number=number))
 
     def _pdf(self, invoice: SimInvoice) -> bytes:
-        return self.pdf(
-            [
-                invoice.document.title or "HOA DON GIA TRI GIA TANG",
-                f"Ky hieu {invoice.series}, so {invoice.invoice_no}",
-                f"Tong tien: {invoice.total} dong",
-                f"Ma tra cuu: {invoice.reservation_code}",
-                f"transactionUuid: {invoice.transaction_uuid}",
-            ]
+        number = int(invoice.invoice_no[len(invoice.series) :])
+        return self.document_pdf(
+            document_from_model(invoice.document, number=number),
+            lookup_code=invoice.reservation_code,
+            key=invoice.transaction_uuid,
         )
 
     # -- routes --------------------------------------------------------------------------

@@ -370,12 +370,10 @@ class VnptInvoiceSimulator(InvoiceSimulator):
         return self.sign(document_from_model(invoice.document, number=invoice.number))
 
     def _pdf(self, invoice: SimInvoice) -> bytes:
-        return self.pdf(
-            [
-                f"Mau so {invoice.pattern}, ky hieu {invoice.serial}, so {invoice.number}",
-                f"Tong tien: {invoice.total} dong",
-                f"fkey: {invoice.fkey}",
-            ]
+        return self.document_pdf(
+            document_from_model(invoice.document, number=invoice.number),
+            lookup_code=invoice.lookup_code,
+            key=invoice.fkey,
         )
 
     def _op_downloadInvFkey(self, params: dict[str, str]) -> str:
